@@ -1,0 +1,328 @@
+//! Demo data: the six marketplaces, a manufacturer with two members, a distributor and an area
+//! manager in its network, buyers writing in several languages, and about fifty requests with
+//! threads and documents. Loading is idempotent: what exists is kept, what is missing is added.
+//! Everything goes through the same use cases as real traffic.
+
+use bytes::Bytes;
+use parley_domain::{
+    Channel, CountryCode, EmailAddress, LanguageCode, Marketplace, MarketplaceId, Member, MemberId,
+    NetworkLink, Organization, OrganizationId, OrganizationKind,
+};
+use parley_store::directory;
+
+use crate::messages::Draft;
+use crate::requests::NewRequest;
+use crate::{App, AppError, Caller, Upload};
+
+const MARKETPLACES: [(&str, &str); 6] = [
+    ("directindustry", "DirectIndustry"),
+    ("archiexpo", "ArchiExpo"),
+    ("medicalexpo", "MedicalExpo"),
+    ("agriexpo", "AgriExpo"),
+    ("nauticexpo", "NauticExpo"),
+    ("aeroexpo", "AeroExpo"),
+];
+
+struct DemoOrg {
+    name: &'static str,
+    kind: OrganizationKind,
+    country: &'static str,
+    territories: &'static str,
+    members: &'static [(&'static str, &'static str, &'static str, LanguageCode)],
+}
+
+const MANUFACTURER: DemoOrg = DemoOrg {
+    name: "Hydrotech Pumps",
+    kind: OrganizationKind::Manufacturer,
+    country: "FR",
+    territories: "",
+    members: &[
+        ("Claire Martin", "claire.martin@hydrotech.example", "+33 4 72 00 00 01", LanguageCode::Fr),
+        ("Tom Becker", "tom.becker@hydrotech.example", "+33 4 72 00 00 02", LanguageCode::En),
+    ],
+};
+
+const NETWORK: [DemoOrg; 2] = [
+    DemoOrg {
+        name: "Iberia Fluidos",
+        kind: OrganizationKind::Distributor,
+        country: "ES",
+        territories: "ES,PT",
+        members: &[("Lucía García", "lucia.garcia@iberiafluidos.example", "+34 91 000 00 01", LanguageCode::Es)],
+    },
+    DemoOrg {
+        name: "Alpen Vertrieb",
+        kind: OrganizationKind::AreaManager,
+        country: "DE",
+        territories: "DE,AT,CH",
+        members: &[("Jonas Weber", "jonas.weber@alpenvertrieb.example", "+49 89 000 00 01", LanguageCode::De)],
+    },
+];
+
+/// (name, company, country, language, email, phone, message)
+const BUYERS: [(&str, &str, &str, &str, &str, &str, &str); 8] = [
+    ("Luc Moreau", "Brasserie du Rhône", "FR", "fr", "luc.moreau@buyer.example", "+33 6 10 00 00 01",
+     "Bonjour, pourriez-vous m'envoyer un devis pour deux pompes et le délai de livraison ?"),
+    ("Carmen Ruiz", "Aguas del Sur", "ES", "es", "carmen.ruiz@buyer.example", "+34 600 000 001",
+     "Hola, necesito un presupuesto para tres bombas y el plazo de entrega a Sevilla."),
+    ("John Smith", "Smith Brewing Ltd", "GB", "en", "john.smith@buyer.example", "+44 7700 900001",
+     "Hello, could you quote two units with delivery to Leeds, and the warranty terms?"),
+    ("Anna Schmidt", "Stadtwerke Nord", "DE", "de", "anna.schmidt@buyer.example", "+49 151 0000001",
+     "Guten Tag, bitte senden Sie mir ein Angebot für vier Pumpen mit Lieferung nach Hamburg."),
+    ("Giulia Rossi", "Cantina Rossi", "IT", "it", "giulia.rossi@buyer.example", "+39 333 000 0001",
+     "Buongiorno, vorrei un preventivo per due pompe e i tempi di consegna a Verona."),
+    ("João Silva", "Vinhos do Douro", "PT", "pt", "joao.silva@buyer.example", "+351 910 000 001",
+     "Olá, gostaria de um orçamento para duas bombas com entrega no Porto."),
+    ("Ivan Petrov", "Sibir Agro", "RU", "ru", "ivan.petrov@buyer.example", "+7 900 000 00 01",
+     "Здравствуйте, пришлите, пожалуйста, коммерческое предложение на два насоса."),
+    ("Yuki Tanaka", "Tanaka Marine", "JP", "ja", "yuki.tanaka@buyer.example", "+81 90 0000 0001",
+     "こんにちは。ポンプ2台の見積もりと納期を教えてください。"),
+];
+
+const PRODUCTS: [(&str, &str); 6] = [
+    ("HT-200", "Centrifugal pump HT-200"),
+    ("HT-350", "Submersible pump HT-350"),
+    ("HT-DOSE", "Dosing pump HT-Dose"),
+    ("HT-MAR", "Marine bilge pump HT-Mar"),
+    ("HT-AGRI", "Irrigation pump HT-Agri"),
+    ("HT-AERO", "Fuel transfer pump HT-Aero"),
+];
+
+/// How many requests the demo holds.
+pub const DEMO_REQUESTS: usize = 50;
+
+/// What the demo loaded and how to use it.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub requests_created: usize,
+    /// (who, email, API token)
+    pub tokens: Vec<(String, String, String)>,
+    /// (marketplace slug, integration key)
+    pub marketplace_key: (String, String),
+    pub manufacturer_id: OrganizationId,
+}
+
+impl App {
+    /// Loads the demo data (idempotently) and mints fresh tokens to try it with.
+    pub async fn load_demo(&self) -> Result<DemoSummary, AppError> {
+        let mut marketplaces = Vec::new();
+        for (slug, name) in MARKETPLACES {
+            marketplaces.push(self.ensure_marketplace(slug, name).await?);
+        }
+        let manufacturer = self.ensure_org(&MANUFACTURER).await?;
+        for org in &NETWORK {
+            let member_org = self.ensure_org(org).await?;
+            let link = NetworkLink {
+                manufacturer_id: manufacturer.0,
+                member_org_id: member_org.0,
+                territories: parley_domain::territory::parse_territory(org.territories)
+                    .map_err(|e| AppError::internal(e.to_string()))?,
+                contacts: member_org.1.iter().map(|m| m.email.clone()).collect(),
+                auto_cc: vec![demo_email("sales-network@hydrotech.example")?],
+            };
+            let mut tx = self.store.begin().await?;
+            directory::upsert_network_link(&mut tx, &link).await?;
+            tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        }
+        let mut created = 0;
+        for n in 0..DEMO_REQUESTS {
+            if self.demo_request(n, &marketplaces, &manufacturer).await? {
+                created += 1;
+            }
+        }
+        let mut tokens = Vec::new();
+        let people = [
+            MANUFACTURER.members[0].1,
+            MANUFACTURER.members[1].1,
+            NETWORK[0].members[0].1,
+            NETWORK[1].members[0].1,
+            BUYERS[0].4,
+            BUYERS[1].4,
+        ];
+        for email in people {
+            let (token, caller) = self.create_token(email, "demo").await?;
+            tokens.push((caller.actor().name, email.to_owned(), token));
+        }
+        let key = self.create_marketplace_key(MARKETPLACES[0].0, "demo").await?;
+        Ok(DemoSummary {
+            requests_created: created,
+            tokens,
+            marketplace_key: (MARKETPLACES[0].0.to_owned(), key),
+            manufacturer_id: manufacturer.0,
+        })
+    }
+
+    async fn ensure_marketplace(&self, slug: &str, name: &str) -> Result<Marketplace, AppError> {
+        let mut conn = self.store.read().await?;
+        if let Some(existing) = directory::marketplace_by_slug(&mut conn, slug).await? {
+            return Ok(existing);
+        }
+        drop(conn);
+        let marketplace = Marketplace {
+            id: MarketplaceId::new(),
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+        };
+        let mut tx = self.store.begin().await?;
+        directory::insert_marketplace(&mut tx, &marketplace).await?;
+        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(marketplace)
+    }
+
+    /// The organization of the demo's first member email, created with its members if absent.
+    async fn ensure_org(&self, org: &DemoOrg) -> Result<(OrganizationId, Vec<Member>), AppError> {
+        let first = demo_email(org.members[0].1)?;
+        let mut conn = self.store.read().await?;
+        if let Some(member) = directory::member_by_email(&mut conn, &first).await? {
+            let members = directory::members_of(&mut conn, member.organization_id).await?;
+            return Ok((member.organization_id, members));
+        }
+        drop(conn);
+        let organization = Organization {
+            id: OrganizationId::new(),
+            kind: org.kind,
+            name: org.name.to_owned(),
+            country: CountryCode::parse(org.country).ok(),
+        };
+        let mut members = Vec::new();
+        let mut tx = self.store.begin().await?;
+        directory::insert_organization(&mut tx, &organization).await?;
+        for (name, email, phone, language) in org.members {
+            let member = Member {
+                id: MemberId::new(),
+                organization_id: organization.id,
+                name: (*name).to_owned(),
+                email: demo_email(email)?,
+                phone: Some((*phone).to_owned()),
+                language: *language,
+            };
+            directory::insert_member(&mut tx, &member).await?;
+            members.push(member);
+        }
+        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        Ok((organization.id, members))
+    }
+
+    /// Creates demo request `n` unless it exists; on creation adds a conversation to some.
+    async fn demo_request(
+        &self,
+        n: usize,
+        marketplaces: &[Marketplace],
+        manufacturer: &(OrganizationId, Vec<Member>),
+    ) -> Result<bool, AppError> {
+        let buyer = BUYERS[n % BUYERS.len()];
+        let (reference, product) = PRODUCTS[n % PRODUCTS.len()];
+        let marketplace = &marketplaces[n % marketplaces.len()];
+        let (id, created) = self
+            .create_request(
+                marketplace,
+                NewRequest {
+                    buyer_name: buyer.0.to_owned(),
+                    buyer_company: Some(buyer.1.to_owned()),
+                    buyer_country: buyer.2.to_owned(),
+                    buyer_language: buyer.3.to_owned(),
+                    buyer_email: buyer.4.to_owned(),
+                    buyer_phone: Some(buyer.5.to_owned()),
+                    manufacturer_id: manufacturer.0.to_string(),
+                    product_reference: reference.to_owned(),
+                    product_name: product.to_owned(),
+                    message: buyer.6.to_owned(),
+                    language: None,
+                    external_ref: Some(format!("demo-{n:03}")),
+                },
+            )
+            .await?;
+        // Two requests in three get an answer; every third answer carries a quote, and one
+        // conversation in four gets the buyer's reply.
+        if !created || n % 3 == 2 {
+            return Ok(created);
+        }
+        let detail = self.request_detail(&self.demo_handler(id).await?, id).await?;
+        let seller = self.demo_handler(id).await?;
+        let documents = if n % 3 == 0 {
+            vec![Upload {
+                field: "document".to_owned(),
+                kind: "quote".to_owned(),
+                filename: format!("quote-{reference}-{n:03}.pdf"),
+                bytes: Bytes::from(demo_pdf(&format!("Quote {n:03} - {product}"))),
+            }]
+        } else {
+            Vec::new()
+        };
+        let body = format!(
+            "Thank you for your request about the {product}. Please find our offer; \
+             delivery takes three weeks. Best regards,\n{}",
+            seller.actor().name
+        );
+        self.send_message(
+            &seller,
+            id,
+            Draft { body, documents, ..Draft::default() },
+            Channel::Web,
+        )
+        .await?;
+        if n % 4 == 0 {
+            let caller = self.demo_buyer(detail.request.buyer_id).await?;
+            self.mark_read(&caller, id, None).await?;
+            let party = detail.threads.last().map(|t| t.party.id.to_string());
+            let draft = Draft {
+                body: "Thank you, could you also confirm the warranty period?".to_owned(),
+                party,
+                ..Draft::default()
+            };
+            self.send_message(&caller, id, draft, Channel::Email).await?;
+        }
+        Ok(created)
+    }
+
+    async fn demo_handler(&self, id: parley_domain::RequestId) -> Result<Caller, AppError> {
+        let mut conn = self.store.read().await?;
+        let request = parley_store::requests::get(&mut conn, id).await?;
+        let handler = request.handler.ok_or_else(|| AppError::internal("demo request has no handler"))?;
+        Ok(Caller::Member(directory::member_by_id(&mut conn, handler).await?))
+    }
+
+    async fn demo_buyer(&self, id: parley_domain::BuyerId) -> Result<Caller, AppError> {
+        let mut conn = self.store.read().await?;
+        Ok(Caller::Buyer(directory::buyer_by_id(&mut conn, id).await?))
+    }
+}
+
+fn demo_email(text: &str) -> Result<EmailAddress, AppError> {
+    EmailAddress::parse(text).map_err(|e| AppError::internal(e.to_string()))
+}
+
+/// A small, valid one-page PDF showing `title`, with a correct cross-reference table.
+#[must_use]
+pub fn demo_pdf(title: &str) -> Vec<u8> {
+    let text: String = title
+        .chars()
+        .filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\'))
+        .collect();
+    let stream = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    pdf
+}

@@ -1,0 +1,55 @@
+//! Opening a document: access-checked, logged once per viewer on the other side.
+
+use bytes::Bytes;
+use parley_domain::policy::Action;
+use parley_domain::{AuthorKind, Document, DocumentId, EventKind};
+use parley_store::{events, messages};
+use serde_json::json;
+
+use crate::events::new_event;
+use crate::requests::authorize;
+use crate::{App, AppError, Caller, files, now};
+
+impl App {
+    /// The document and its bytes. When the viewer is on the other side of the conversation
+    /// from its author (the buyer opening a seller's quote), the history records “opened”, once
+    /// per viewer. Only authenticated callers get here, so link scanners never count.
+    pub async fn open_document(
+        &self,
+        caller: &Caller,
+        id: DocumentId,
+    ) -> Result<(Document, Bytes), AppError> {
+        let mut conn = self.store.read().await?;
+        let document = messages::document_by_id(&mut conn, id).await?;
+        let (_, threads, _) =
+            authorize(&mut conn, caller, document.request_id, Action::ViewRequest).await?;
+        let party = threads
+            .iter()
+            .find(|t| t.id == document.thread_id)
+            .map(|t| t.party)
+            .ok_or(AppError::NotFound)?;
+        authorize(&mut conn, caller, document.request_id, Action::OpenDocument(party)).await?;
+        let message = messages::get(&mut conn, document.message_id).await?;
+        drop(conn);
+        let bytes = files::get(self.files.as_ref(), &document.storage_key).await?;
+        let viewer_side = match caller {
+            Caller::Buyer(_) => AuthorKind::Buyer,
+            _ => AuthorKind::Member,
+        };
+        if viewer_side != message.author_kind {
+            let event = new_event(
+                document.request_id,
+                Some(party),
+                EventKind::DocumentOpened,
+                caller.actor(),
+                json!({ "document_id": document.id, "kind": document.kind, "filename": document.filename }),
+                now(),
+            );
+            let key = format!("opened:{}:{}", document.id, caller.viewer_key());
+            let mut tx = self.store.begin().await?;
+            events::append(&mut tx, &event, Some(&key)).await?;
+            tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        }
+        Ok((document, bytes))
+    }
+}

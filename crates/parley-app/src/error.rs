@@ -1,0 +1,63 @@
+//! The use cases' error type; adapters map each variant to their protocol (HTTP status, SMTP
+//! reply code…).
+
+use parley_domain::FieldError;
+use parley_store::StoreError;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing there for this caller: it does not exist, or the caller may not see it (the two
+    /// are never told apart, so ids leak nothing).
+    #[error("not found")]
+    NotFound,
+    /// No valid credentials.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// The caller is known but this kind of caller cannot do this at all (a buyer asking for
+    /// the buyer's phone, a marketplace key reading threads).
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
+    /// The input broke rules; every problem is listed.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The operation conflicts with what is stored.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A fault of ours or of infrastructure; logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into())
+    }
+
+    pub(crate) fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(name) => Self::Conflict(name),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<object_store::Error> for AppError {
+    fn from(error: object_store::Error) -> Self {
+        match error {
+            object_store::Error::NotFound { .. } => Self::Internal(format!("document bytes missing: {error}")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! A request's history, filtered by the access policy, and read receipts.
+
+use parley_domain::policy::{Action, can};
+use parley_domain::{AuthorKind, Event, EventKind, OrganizationId, RequestId};
+use parley_store::{events, messages};
+use serde_json::json;
+
+use crate::events::new_event;
+use crate::requests::authorize;
+use crate::{App, AppError, Caller, now};
+
+impl App {
+    /// The history of a request, newest first: only the entries the caller may see.
+    pub async fn history(&self, caller: &Caller, id: RequestId) -> Result<Vec<Event>, AppError> {
+        let mut conn = self.store.read().await?;
+        let (_, _, parties) = authorize(&mut conn, caller, id, Action::ReadHistory).await?;
+        let principal = caller.principal();
+        Ok(events::of_request(&mut conn, id)
+            .await?
+            .into_iter()
+            .filter(|event| {
+                let action = Action::SeeEvent {
+                    audience: event.audience,
+                    party: event.party,
+                };
+                can(&principal, action, &parties)
+            })
+            .collect())
+    }
+
+    /// The caller read a thread: the other side's unread messages become read. When the buyer
+    /// reads, each message's party sees “read on …” in its history. Returns how many messages
+    /// were newly read.
+    pub async fn mark_read(
+        &self,
+        caller: &Caller,
+        id: RequestId,
+        party: Option<OrganizationId>,
+    ) -> Result<usize, AppError> {
+        let mut conn = self.store.read().await?;
+        let (_, threads, parties) = authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        drop(conn);
+        let principal = caller.principal();
+        let targets: Vec<_> = threads
+            .iter()
+            .filter(|t| party.is_none_or(|p| p == t.party))
+            .filter(|t| can(&principal, Action::MarkRead(t.party), &parties))
+            .collect();
+        if targets.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let other_side = match caller {
+            Caller::Buyer(_) => AuthorKind::Buyer,
+            _ => AuthorKind::Member,
+        };
+        let other_side = if other_side == AuthorKind::Buyer { AuthorKind::Member } else { AuthorKind::Buyer };
+        let at = now();
+        let mut tx = self.store.begin().await?;
+        let mut count = 0;
+        for thread in targets {
+            let read = messages::mark_read(&mut tx, thread.id, other_side, at).await?;
+            count += read.len();
+            if matches!(caller, Caller::Buyer(_)) {
+                for message in read {
+                    let event = new_event(
+                        id,
+                        Some(thread.party),
+                        EventKind::MessageRead,
+                        caller.actor(),
+                        json!({ "message_id": message.id }),
+                        at,
+                    );
+                    let key = format!("read:{}", message.id);
+                    events::append(&mut tx, &event, Some(&key)).await?;
+                }
+            }
+        }
+        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,100 @@
+//! Parley's use cases. Every adapter (JSON API, web pages, SMTP relay, jobs) calls these
+//! functions; they own the transaction, write the history events in it, and ask the access
+//! policy before anything else.
+
+mod caller;
+mod error;
+mod events;
+mod files;
+
+pub mod auth;
+pub mod demo;
+pub mod documents;
+pub mod history;
+pub mod messages;
+pub mod requests;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use caller::Caller;
+pub use error::AppError;
+pub use files::Upload;
+pub use parley_store::{Backend, Store};
+
+/// Settings of the use cases.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The largest document accepted, in bytes (the guide says 10 MB).
+    pub max_document_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_document_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// The application: storage, files and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    files: Arc<dyn object_store::ObjectStore>,
+    settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Connects to the database at `database_url`, applies migrations, and keeps documents in
+    /// `documents_dir`.
+    pub async fn open(
+        database_url: &str,
+        documents_dir: &Path,
+        settings: Settings,
+    ) -> Result<Self, AppError> {
+        let store = Store::connect(database_url).await?;
+        store.migrate().await?;
+        std::fs::create_dir_all(documents_dir)
+            .map_err(|e| AppError::internal(format!("creating {}: {e}", documents_dir.display())))?;
+        let files = object_store::local::LocalFileSystem::new_with_prefix(documents_dir)
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(Self {
+            store,
+            files: Arc::new(files),
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// The database.
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn health(&self) -> Result<(), AppError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Closes the database cleanly.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+pub(crate) fn now() -> parley_domain::Timestamp {
+    parley_domain::Timestamp(parley_store::now_millis())
+}

@@ -1,0 +1,202 @@
+//! Sending a message, with optional documents, in a party's thread: the one path for web
+//! replies, API calls and (later) emailed replies.
+
+use parley_domain::message::validate_message;
+use parley_domain::policy::{Action, acting_parties, can};
+use parley_domain::{
+    AuthorKind, Channel, Document, DocumentId, EventKind, FieldError, LanguageCode, Message,
+    MessageId, OrganizationId, RequestId, RequestParties, Thread,
+};
+use parley_store::{events, messages, requests as store_requests};
+use serde_json::json;
+
+use crate::events::new_event;
+use crate::files::{self, check_uploads};
+use crate::requests::{MessageView, authorize};
+use crate::{App, AppError, Caller, Upload, now};
+
+/// A message as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub body: String,
+    /// The Sender field: `None` when not sent (the caller's own address is used).
+    pub sender: Option<String>,
+    /// The Copy field.
+    pub cc: String,
+    /// Which party's thread; needed only when the caller may write in several.
+    pub party: Option<String>,
+    pub documents: Vec<Upload>,
+}
+
+/// Picks the thread to write in: the one named, or the only one the caller may write in.
+fn choose_thread<'t>(
+    caller: &Caller,
+    threads: &'t [Thread],
+    parties: &RequestParties,
+    named: Option<&str>,
+) -> Result<&'t Thread, AppError> {
+    let principal = caller.principal();
+    if let Some(text) = named.map(str::trim).filter(|t| !t.is_empty()) {
+        let party: OrganizationId = text.parse().map_err(|_| AppError::NotFound)?;
+        if !can(&principal, Action::PostMessage(party), parties) {
+            return Err(AppError::NotFound);
+        }
+        return threads.iter().find(|t| t.party == party).ok_or(AppError::NotFound);
+    }
+    let writable: Vec<&Thread> = match caller {
+        Caller::Member(_) => {
+            let acting = acting_parties(&principal, parties);
+            threads.iter().filter(|t| acting.contains(&t.party)).collect()
+        }
+        _ => threads
+            .iter()
+            .filter(|t| can(&principal, Action::PostMessage(t.party), parties))
+            .collect(),
+    };
+    match writable.as_slice() {
+        [only] => Ok(only),
+        [] => Err(AppError::NotFound),
+        _ => Err(AppError::invalid(
+            "party",
+            "party_required",
+            "Say which seller's conversation this message belongs to.",
+        )),
+    }
+}
+
+impl App {
+    /// Sends a message in a thread of the request. Every rule is checked before anything is
+    /// stored, and every problem is reported at once; nothing is half-sent.
+    #[tracing::instrument(skip_all, fields(request = %request_id, channel = %channel))]
+    pub async fn send_message(
+        &self,
+        caller: &Caller,
+        request_id: RequestId,
+        draft: Draft,
+        channel: Channel,
+    ) -> Result<MessageView, AppError> {
+        let (author_kind, author_id, own_address, language) = match caller {
+            Caller::Member(m) => (AuthorKind::Member, m.id.to_string(), m.email.clone(), m.language),
+            Caller::Buyer(b) => (AuthorKind::Buyer, b.id.to_string(), b.email.clone(), b.language),
+            Caller::Marketplace(_) => return Err(AppError::NotFound),
+        };
+        // Access first: a caller who may not write here learns nothing from validation errors.
+        let mut conn = self.store.read().await?;
+        let (_, threads, parties) =
+            authorize(&mut conn, caller, request_id, Action::ViewRequest).await?;
+        drop(conn);
+        let thread = choose_thread(caller, &threads, &parties, draft.party.as_deref())?.clone();
+
+        let mut errors: Vec<FieldError> = Vec::new();
+        let valid = match validate_message(&draft.body, draft.sender.as_deref(), &draft.cc) {
+            Ok(valid) => Some(valid),
+            Err(found) => {
+                errors.extend(found);
+                None
+            }
+        };
+        let uploads = check_uploads(draft.documents, self.settings.max_document_bytes, &mut errors);
+        let Some(valid) = valid.filter(|_| errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        // Buyers always write from their own address; sellers may give another (FAQ c).
+        let sender = match author_kind {
+            AuthorKind::Member => valid.sender.unwrap_or(own_address),
+            _ => own_address,
+        };
+        let at = now();
+        let message = Message {
+            id: MessageId::new(),
+            thread_id: thread.id,
+            request_id,
+            author_kind,
+            author_id,
+            sender,
+            cc: valid.cc,
+            body: valid.body,
+            language: language_of(language),
+            channel,
+            created_at: at,
+            read_at: None,
+        };
+        // Bytes go to the object store before the transaction: a crash in between leaves an
+        // unreferenced file, never a document row without its file.
+        let mut documents = Vec::new();
+        for upload in uploads {
+            let id = DocumentId::new();
+            let key = files::storage_key(id);
+            let document = Document {
+                id,
+                message_id: message.id,
+                thread_id: thread.id,
+                request_id,
+                kind: upload.kind,
+                filename: upload.filename,
+                content_type: "application/pdf".to_owned(),
+                size_bytes: upload.bytes.len() as u64,
+                sha256: files::sha256_hex(&upload.bytes),
+                storage_key: key.clone(),
+                created_at: at,
+            };
+            files::put(self.files.as_ref(), &key, upload.bytes).await?;
+            documents.push(document);
+        }
+        let result = self.record_message(caller, &thread, &message, &documents).await;
+        if result.is_err() {
+            for document in &documents {
+                files::delete(self.files.as_ref(), &document.storage_key).await;
+            }
+        }
+        result?;
+        Ok(MessageView { message, documents })
+    }
+
+    async fn record_message(
+        &self,
+        caller: &Caller,
+        thread: &Thread,
+        message: &Message,
+        documents: &[Document],
+    ) -> Result<(), AppError> {
+        let document_list: Vec<_> = documents
+            .iter()
+            .map(|d| json!({ "id": d.id, "kind": d.kind, "filename": d.filename, "size_bytes": d.size_bytes }))
+            .collect();
+        let sent = new_event(
+            message.request_id,
+            Some(thread.party),
+            EventKind::MessageSent,
+            caller.actor(),
+            json!({ "message_id": message.id, "channel": message.channel, "documents": document_list }),
+            message.created_at,
+        );
+        let mut tx = self.store.begin().await?;
+        messages::insert(&mut tx, message).await?;
+        for document in documents {
+            messages::insert_document(&mut tx, document).await?;
+        }
+        events::append(&mut tx, &sent, None).await?;
+        if message.author_kind == AuthorKind::Member {
+            // The status the other parties see: this party contacted the buyer (once).
+            let contacted = new_event(
+                message.request_id,
+                Some(thread.party),
+                EventKind::BuyerContacted,
+                caller.actor(),
+                json!({}),
+                message.created_at,
+            );
+            let key = format!("contacted:{}:{}", message.request_id, thread.party);
+            events::append(&mut tx, &contacted, Some(&key)).await?;
+            store_requests::mark_answered(&mut tx, message.request_id, message.created_at).await?;
+        }
+        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// The language a message is stored with. Detection arrives with translation; until then the
+/// author's profile language stands in.
+fn language_of(profile: LanguageCode) -> LanguageCode {
+    profile
+}

@@ -1,0 +1,485 @@
+//! Requests: creation by a marketplace integration, lists, the request page's data, and the
+//! buyer's phone number.
+
+use parley_domain::policy::{Action, can};
+use parley_domain::{
+    Actor, AuthorKind, Buyer, BuyerId, CountryCode, Document, EmailAddress, EventKind,
+    FieldError, LanguageCode, Marketplace, Message, Organization, OrganizationId,
+    OrganizationKind, Product, ProductId, Request, RequestId, RequestParties, RequestStatus,
+    Thread, ThreadId, Timestamp,
+};
+use parley_store::requests::{self as store_requests, Cursor, Listed, Owner};
+use parley_store::{Connection, directory, events, messages};
+use serde_json::json;
+
+use crate::events::new_event;
+use crate::{App, AppError, Caller, now};
+
+/// A buyer's request as a marketplace integration sends it.
+#[derive(Debug, Clone, Default)]
+pub struct NewRequest {
+    pub buyer_name: String,
+    pub buyer_company: Option<String>,
+    pub buyer_country: String,
+    pub buyer_language: String,
+    pub buyer_email: String,
+    pub buyer_phone: Option<String>,
+    pub manufacturer_id: String,
+    pub product_reference: String,
+    pub product_name: String,
+    pub message: String,
+    /// The request's language; the buyer's when absent.
+    pub language: Option<String>,
+    /// The marketplace's own id for the request: sending it twice creates it once.
+    pub external_ref: Option<String>,
+}
+
+struct ParsedRequest {
+    buyer: Buyer,
+    manufacturer: OrganizationId,
+    product_reference: String,
+    product_name: String,
+    message: String,
+    language: LanguageCode,
+    external_ref: Option<String>,
+}
+
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            code: "required".to_owned(),
+            message: format!("{field} is required."),
+        });
+    }
+    value.to_owned()
+}
+
+fn field_error(errors: &mut Vec<FieldError>, field: &str, code: &str, message: String) {
+    errors.push(FieldError {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message,
+    });
+}
+
+fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
+    let mut errors = Vec::new();
+    let name = required(&mut errors, "buyer.name", &input.buyer_name);
+    let email = EmailAddress::parse(&input.buyer_email)
+        .map_err(|e| field_error(&mut errors, "buyer.email", "email_invalid", e.to_string()))
+        .ok();
+    let country = CountryCode::parse(&input.buyer_country)
+        .map_err(|e| field_error(&mut errors, "buyer.country", "country_invalid", e.to_string()))
+        .ok();
+    let buyer_language = LanguageCode::parse(&input.buyer_language)
+        .map_err(|e| field_error(&mut errors, "buyer.language", "language_invalid", e.to_string()))
+        .ok();
+    let language = match input.language.as_deref().map(LanguageCode::parse) {
+        None => buyer_language,
+        Some(Ok(language)) => Some(language),
+        Some(Err(e)) => {
+            field_error(&mut errors, "language", "language_invalid", e.to_string());
+            None
+        }
+    };
+    let manufacturer = input
+        .manufacturer_id
+        .trim()
+        .parse::<OrganizationId>()
+        .map_err(|_| {
+            field_error(
+                &mut errors,
+                "manufacturer_id",
+                "manufacturer_unknown",
+                "No such manufacturer.".to_owned(),
+            );
+        })
+        .ok();
+    let product_reference = required(&mut errors, "product.reference", &input.product_reference);
+    let product_name = required(&mut errors, "product.name", &input.product_name);
+    let message = input.message.trim().to_owned();
+    if message.is_empty() {
+        field_error(&mut errors, "message", "message_empty", "The message field is empty.".into());
+    }
+    match (email, country, buyer_language, language, manufacturer) {
+        (Some(email), Some(country), Some(buyer_language), Some(language), Some(manufacturer))
+            if errors.is_empty() =>
+        {
+            Ok(ParsedRequest {
+                buyer: Buyer {
+                    id: BuyerId::new(),
+                    name,
+                    company: input.buyer_company.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+                    country,
+                    language: buyer_language,
+                    email,
+                    phone: input.buyer_phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
+                },
+                manufacturer,
+                product_reference,
+                product_name,
+                message,
+                language,
+                external_ref: input.external_ref.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+            })
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// A request as a list row shows it.
+#[derive(Debug, Clone)]
+pub struct RequestSummary {
+    pub request: Request,
+    pub buyer_name: String,
+    pub buyer_company: Option<String>,
+    pub buyer_country: String,
+    pub product_name: String,
+    pub marketplace_name: String,
+}
+
+/// One page of a list, and where the next starts.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// What a seller may know of the buyer.
+#[derive(Debug, Clone)]
+pub struct BuyerCard {
+    pub name: String,
+    pub company: Option<String>,
+    pub country: CountryCode,
+    pub language: LanguageCode,
+    /// Present once this member displayed the number.
+    pub phone: Option<String>,
+}
+
+/// A message with its documents.
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub message: Message,
+    pub documents: Vec<Document>,
+}
+
+/// One thread the caller may read.
+#[derive(Debug, Clone)]
+pub struct ThreadView {
+    pub thread: Thread,
+    pub party: Organization,
+    /// Newest first.
+    pub messages: Vec<MessageView>,
+}
+
+/// Everything the request page shows, filtered for the caller.
+#[derive(Debug, Clone)]
+pub struct RequestDetail {
+    pub request: Request,
+    pub marketplace: Marketplace,
+    pub product: Product,
+    pub manufacturer: Organization,
+    pub buyer: BuyerCard,
+    pub threads: Vec<ThreadView>,
+}
+
+fn encode_cursor(request: &Request) -> String {
+    format!("{}_{}", request.created_at.0, request.id)
+}
+
+fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
+    let invalid = || AppError::invalid("after", "cursor_invalid", "The page cursor is not valid.");
+    let (millis, id) = text.split_once('_').ok_or_else(invalid)?;
+    Ok(Cursor {
+        created_at: Timestamp(millis.parse().map_err(|_| invalid())?),
+        id: id.parse().map_err(|_| invalid())?,
+    })
+}
+
+/// Loads a request and its parties, answering `NotFound` unless `action` is allowed.
+pub(crate) async fn authorize(
+    conn: &mut Connection,
+    caller: &Caller,
+    id: RequestId,
+    action: Action,
+) -> Result<(Request, Vec<Thread>, RequestParties), AppError> {
+    let loaded = store_requests::parties(conn, id).await?;
+    if can(&caller.principal(), action, &loaded.2) {
+        Ok(loaded)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+impl App {
+    /// Creates a request sent through a marketplace, routes it to the network member whose
+    /// territory covers the buyer's country (the manufacturer keeps its own thread), and
+    /// records it. Returns the request id and whether it was new (a repeated `external_ref`
+    /// returns the first request).
+    #[tracing::instrument(skip_all, fields(marketplace = %marketplace.slug))]
+    pub async fn create_request(
+        &self,
+        marketplace: &Marketplace,
+        input: NewRequest,
+    ) -> Result<(RequestId, bool), AppError> {
+        let parsed = parse_new_request(input)?;
+        let mut tx = self.store.begin().await?;
+        if let Some(reference) = &parsed.external_ref {
+            if let Some(existing) =
+                store_requests::by_external_ref(&mut tx, marketplace.id, reference).await?
+            {
+                return Ok((existing.id, false));
+            }
+        }
+        let manufacturer = match directory::organization(&mut tx, parsed.manufacturer).await {
+            Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
+            Ok(_) | Err(parley_store::StoreError::NotFound) => {
+                return Err(AppError::invalid(
+                    "manufacturer_id",
+                    "manufacturer_unknown",
+                    "No such manufacturer.",
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let buyer = directory::upsert_buyer(&mut tx, &parsed.buyer).await?;
+        let product = directory::upsert_product(
+            &mut tx,
+            &Product {
+                id: ProductId::new(),
+                manufacturer_id: manufacturer.id,
+                name: parsed.product_name,
+                reference: parsed.product_reference,
+            },
+        )
+        .await?;
+        let network = directory::network_of(&mut tx, manufacturer.id).await?;
+        let routed_to = network
+            .iter()
+            .find(|link| link.territories.contains(&buyer.country))
+            .map(|link| link.member_org_id);
+        let handler_org = routed_to.unwrap_or(manufacturer.id);
+        let handler = directory::members_of(&mut tx, handler_org).await?.first().map(|m| m.id);
+        let at = now();
+        let request = Request {
+            id: RequestId::new(),
+            marketplace_id: marketplace.id,
+            buyer_id: buyer.id,
+            product_id: product.id,
+            manufacturer_id: manufacturer.id,
+            external_ref: parsed.external_ref,
+            message: parsed.message,
+            language: parsed.language,
+            handler,
+            status: RequestStatus::New,
+            created_at: at,
+            answered_at: None,
+        };
+        store_requests::insert(&mut tx, &request).await?;
+        for party in std::iter::once(manufacturer.id).chain(routed_to) {
+            let thread = Thread {
+                id: ThreadId::new(),
+                request_id: request.id,
+                party,
+                created_at: at,
+            };
+            store_requests::insert_thread(&mut tx, &thread).await?;
+        }
+        let buyer_actor = Actor {
+            kind: AuthorKind::Buyer,
+            id: Some(buyer.id.to_string()),
+            name: buyer.name.clone(),
+        };
+        let created = new_event(
+            request.id,
+            None,
+            EventKind::RequestCreated,
+            buyer_actor,
+            json!({ "marketplace": marketplace.name, "product": product.name }),
+            at,
+        );
+        events::append(&mut tx, &created, None).await?;
+        if let Some(party) = routed_to {
+            let org = directory::organization(&mut tx, party).await?;
+            let system = Actor {
+                kind: AuthorKind::System,
+                id: None,
+                name: "Parley".to_owned(),
+            };
+            let routed = new_event(
+                request.id,
+                Some(party),
+                EventKind::RequestRouted,
+                system,
+                json!({ "to": org.name, "kind": org.kind, "country": buyer.country }),
+                at,
+            );
+            events::append(&mut tx, &routed, None).await?;
+        }
+        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tracing::info!(request = %request.id, "request created");
+        Ok((request.id, true))
+    }
+
+    /// The caller's requests, newest first, `limit` at a time (at most 100).
+    pub async fn list_requests(
+        &self,
+        caller: &Caller,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<RequestSummary>, AppError> {
+        let owner = match caller {
+            Caller::Buyer(buyer) => Owner::Buyer(buyer.id),
+            Caller::Member(member) => Owner::Party(member.organization_id),
+            Caller::Marketplace(_) => return Err(AppError::Forbidden("marketplace keys only create requests")),
+        };
+        let cursor = after.map(decode_cursor).transpose()?;
+        let limit = limit.clamp(1, 100);
+        let mut conn = self.store.read().await?;
+        let rows = store_requests::list(&mut conn, owner, cursor, limit).await?;
+        let next = (rows.len() == limit as usize)
+            .then(|| rows.last().map(|row| encode_cursor(&row.request)))
+            .flatten();
+        let items = rows
+            .into_iter()
+            .map(|row: Listed| RequestSummary {
+                request: row.request,
+                buyer_name: row.buyer_name,
+                buyer_company: row.buyer_company,
+                buyer_country: row.buyer_country,
+                product_name: row.product_name,
+                marketplace_name: row.marketplace_name,
+            })
+            .collect();
+        Ok(Page { items, next })
+    }
+
+    /// The request page's data: the request, the buyer's card, and the threads the caller may
+    /// read with their messages and documents.
+    pub async fn request_detail(
+        &self,
+        caller: &Caller,
+        id: RequestId,
+    ) -> Result<RequestDetail, AppError> {
+        let mut conn = self.store.read().await?;
+        let (request, threads, parties) =
+            authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        let principal = caller.principal();
+        let readable: Vec<Thread> = threads
+            .into_iter()
+            .filter(|t| can(&principal, Action::ReadThread(t.party), &parties))
+            .collect();
+        let thread_ids: Vec<ThreadId> = readable.iter().map(|t| t.id).collect();
+        let all_messages = messages::of_threads(&mut conn, &thread_ids).await?;
+        let all_documents = messages::documents_of_request(&mut conn, id).await?;
+        let mut views = Vec::new();
+        for thread in readable {
+            let party = directory::organization(&mut conn, thread.party).await?;
+            let messages = all_messages
+                .iter()
+                .filter(|m| m.thread_id == thread.id)
+                .map(|m| MessageView {
+                    message: m.clone(),
+                    documents: all_documents
+                        .iter()
+                        .filter(|d| d.message_id == m.id)
+                        .cloned()
+                        .collect(),
+                })
+                .collect();
+            views.push(ThreadView {
+                thread,
+                party,
+                messages,
+            });
+        }
+        let buyer = directory::buyer_by_id(&mut conn, request.buyer_id).await?;
+        let phone_shown = match caller {
+            Caller::Member(member) => {
+                events::exists(&mut conn, &phone_key(id, member.id.to_string())).await?
+            }
+            _ => false,
+        };
+        Ok(RequestDetail {
+            marketplace: directory::marketplace_by_id(&mut conn, request.marketplace_id).await?,
+            product: directory::product_by_id(&mut conn, request.product_id).await?,
+            manufacturer: directory::organization(&mut conn, request.manufacturer_id).await?,
+            buyer: BuyerCard {
+                name: buyer.name,
+                company: buyer.company,
+                country: buyer.country,
+                language: buyer.language,
+                phone: if phone_shown { buyer.phone } else { None },
+            },
+            threads: views,
+            request,
+        })
+    }
+
+    /// “Display the number”: reveals the buyer's phone to a seller and logs it once per member.
+    pub async fn display_phone(
+        &self,
+        caller: &Caller,
+        id: RequestId,
+    ) -> Result<Option<String>, AppError> {
+        let Caller::Member(member) = caller else {
+            return Err(AppError::NotFound);
+        };
+        let mut conn = self.store.read().await?;
+        let (request, _, parties) = authorize(&mut conn, caller, id, Action::DisplayPhone).await?;
+        let buyer = directory::buyer_by_id(&mut conn, request.buyer_id).await?;
+        drop(conn);
+        let party = parley_domain::policy::acting_parties(&caller.principal(), &parties)
+            .first()
+            .copied();
+        let event = new_event(
+            id,
+            party,
+            EventKind::PhoneDisplayed,
+            caller.actor(),
+            json!({}),
+            now(),
+        );
+        let mut tx = self.store.begin().await?;
+        events::append(&mut tx, &event, Some(&phone_key(id, member.id.to_string()))).await?;
+        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(buyer.phone)
+    }
+}
+
+fn phone_key(request: RequestId, member: String) -> String {
+    format!("phone:{request}:{member}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let id = RequestId::new();
+        let cursor = decode_cursor(&format!("1700000000000_{id}")).expect("valid");
+        assert_eq!(cursor.id, id);
+        assert_eq!(cursor.created_at, Timestamp(1_700_000_000_000));
+        assert!(decode_cursor("nonsense").is_err());
+        assert!(decode_cursor("12_notanid").is_err());
+    }
+
+    #[test]
+    fn a_new_request_reports_every_bad_field() {
+        let Err(AppError::Invalid(errors)) = parse_new_request(NewRequest {
+            buyer_email: "nope".into(),
+            buyer_country: "France".into(),
+            buyer_language: "xx".into(),
+            ..NewRequest::default()
+        }) else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for field in ["buyer.name", "buyer.email", "buyer.country", "buyer.language", "message"] {
+            assert!(fields.contains(&field), "{field} missing from {fields:?}");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The records Parley keeps, as the rest of the code sees them: every field already parsed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::email::EmailAddress;
+use crate::event::{Audience, EventKind};
+use crate::ids::*;
+use crate::kinds::{AuthorKind, Channel, DocumentKind, OrganizationKind, RequestStatus};
+use crate::language::LanguageCode;
+use crate::territory::CountryCode;
+
+/// A point in time, in milliseconds since the Unix epoch (UTC). The domain never reads the clock:
+/// callers pass the time in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+/// A marketplace of the operator (every request arrives through one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marketplace {
+    pub id: MarketplaceId,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A manufacturer, distributor or area manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub kind: OrganizationKind,
+    pub name: String,
+    pub country: Option<CountryCode>,
+}
+
+/// A person working for an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: MemberId,
+    pub organization_id: OrganizationId,
+    pub name: String,
+    pub email: EmailAddress,
+    pub phone: Option<String>,
+    pub language: LanguageCode,
+}
+
+/// A manufacturer's link to one organization of its sales network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkLink {
+    pub manufacturer_id: OrganizationId,
+    pub member_org_id: OrganizationId,
+    /// Countries the network member covers.
+    pub territories: Vec<CountryCode>,
+    /// Who to reach at the network member.
+    pub contacts: Vec<EmailAddress>,
+    /// Addresses copied on requests sent to this network member (not on its later
+    /// conversations, FAQ e).
+    pub auto_cc: Vec<EmailAddress>,
+}
+
+/// A buyer. Email and phone are private: the email is never shown to sellers, the phone only
+/// after “Display the number”.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buyer {
+    pub id: BuyerId,
+    pub name: String,
+    pub company: Option<String>,
+    pub country: CountryCode,
+    pub language: LanguageCode,
+    pub email: EmailAddress,
+    pub phone: Option<String>,
+}
+
+/// A product of a manufacturer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub id: ProductId,
+    pub manufacturer_id: OrganizationId,
+    pub name: String,
+    pub reference: String,
+}
+
+/// A buyer's request about a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: RequestId,
+    pub marketplace_id: MarketplaceId,
+    pub buyer_id: BuyerId,
+    pub product_id: ProductId,
+    pub manufacturer_id: OrganizationId,
+    /// The marketplace's own identifier of the request, if it gave one (makes creation
+    /// idempotent).
+    pub external_ref: Option<String>,
+    pub message: String,
+    pub language: LanguageCode,
+    /// The member designated to answer.
+    pub handler: Option<MemberId>,
+    pub status: RequestStatus,
+    pub created_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+}
+
+/// One seller-side party's conversation with the buyer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    pub id: ThreadId,
+    pub request_id: RequestId,
+    pub party: OrganizationId,
+    pub created_at: Timestamp,
+}
+
+/// A message of a thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub thread_id: ThreadId,
+    pub request_id: RequestId,
+    pub author_kind: AuthorKind,
+    /// The member's or buyer's id.
+    pub author_id: String,
+    pub sender: EmailAddress,
+    pub cc: Vec<EmailAddress>,
+    pub body: String,
+    pub language: LanguageCode,
+    pub channel: Channel,
+    pub created_at: Timestamp,
+    /// When the other side first read it.
+    pub read_at: Option<Timestamp>,
+}
+
+/// A PDF attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub id: DocumentId,
+    pub message_id: MessageId,
+    pub thread_id: ThreadId,
+    pub request_id: RequestId,
+    pub kind: DocumentKind,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// Where the bytes are in the object store.
+    pub storage_key: String,
+    pub created_at: Timestamp,
+}
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub kind: AuthorKind,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// An entry of a request's append-only history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: EventId,
+    pub request_id: RequestId,
+    /// The party (thread) the event belongs to, if any.
+    pub party: Option<OrganizationId>,
+    pub kind: EventKind,
+    pub audience: Audience,
+    pub actor: Actor,
+    /// Kind-specific details.
+    pub data: serde_json::Value,
+    pub created_at: Timestamp,
+}

@@ -1,0 +1,100 @@
+//! The typed events of a request's history, and who may see each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kinds::UnknownVariant;
+
+/// Who may see an event. The audience is decided by the event's kind (see
+/// [`EventKind::audience`]) and checked by the access policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// The members of the event's party only (internal details of one thread).
+    Party,
+    /// The event's party and the buyer (the conversation itself).
+    PartyAndBuyer,
+    /// Every seller-side party of the request: the status events through which a manufacturer
+    /// follows its network without reading it, and the reverse.
+    Sellers,
+    /// Everyone on the request, buyer included.
+    Everyone,
+}
+
+impl Audience {
+    /// The stored form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Party => "party",
+            Self::PartyAndBuyer => "party_and_buyer",
+            Self::Sellers => "sellers",
+            Self::Everyone => "everyone",
+        }
+    }
+}
+
+macro_rules! event_kinds {
+    ($($variant:ident => $text:literal, $audience:ident;)+) => {
+        /// What happened.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum EventKind { $($variant),+ }
+
+        impl EventKind {
+            /// Every kind.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The stored form.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// Parses the stored form.
+            pub fn parse(value: &str) -> Result<Self, UnknownVariant> {
+                match value {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(UnknownVariant { kind: "event kind", value: other.to_owned() }),
+                }
+            }
+
+            /// Who may see events of this kind.
+            #[must_use]
+            pub fn audience(self) -> Audience {
+                match self { $(Self::$variant => Audience::$audience),+ }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    // The buyer's request arrived.
+    RequestCreated => "request_created", Everyone;
+    // The request was routed to a party of the sales network (internal routing).
+    RequestRouted => "request_routed", Sellers;
+    // A message (with its documents) was sent in a party's thread.
+    MessageSent => "message_sent", PartyAndBuyer;
+    // A party contacted the buyer for the first time (the status a manufacturer sees).
+    BuyerContacted => "buyer_contacted", Sellers;
+    // A member displayed the buyer's phone number.
+    PhoneDisplayed => "phone_displayed", Sellers;
+    // The buyer read a message of the party.
+    MessageRead => "message_read", Party;
+    // The buyer opened a document of the party (or a seller opened the buyer's).
+    DocumentOpened => "document_opened", Party;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_and_conversation_never_crosses_parties() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Ok(*kind));
+        }
+        assert_eq!(EventKind::MessageSent.audience(), Audience::PartyAndBuyer);
+        assert_eq!(EventKind::DocumentOpened.audience(), Audience::Party);
+        assert_eq!(EventKind::BuyerContacted.audience(), Audience::Sellers);
+    }
+}

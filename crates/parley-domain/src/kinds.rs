@@ -1,0 +1,104 @@
+//! Small closed sets stored as text: each parses from and prints to its stored form.
+
+use serde::{Deserialize, Serialize};
+
+/// A stored value was not one of the known variants (a database written by a newer version).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} “{value}”")]
+pub struct UnknownVariant {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident : $label:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every variant.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The stored (and serialized) form.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// Parses the stored form.
+            pub fn parse(value: &str) -> Result<Self, UnknownVariant> {
+                match value {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(UnknownVariant { kind: $label, value: other.to_owned() }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What an organization is in a sales network.
+    OrganizationKind: "organization kind" {
+        Manufacturer => "manufacturer",
+        Distributor => "distributor",
+        AreaManager => "area_manager",
+    }
+);
+
+text_enum!(
+    /// Who wrote a message or did an action.
+    AuthorKind: "author kind" {
+        Buyer => "buyer",
+        Member => "member",
+        System => "system",
+    }
+);
+
+text_enum!(
+    /// How a message reached Parley.
+    Channel: "channel" {
+        Web => "web",
+        Email => "email",
+        Api => "api",
+    }
+);
+
+text_enum!(
+    /// The two choices behind “Attach a document”.
+    DocumentKind: "document kind" {
+        Quote => "quote",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// Where a request stands for the seller side.
+    RequestStatus: "request status" {
+        New => "new",
+        Answered => "answered",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_forms_round_trip() {
+        for kind in OrganizationKind::ALL {
+            assert_eq!(OrganizationKind::parse(kind.as_str()), Ok(*kind));
+        }
+        for channel in Channel::ALL {
+            assert_eq!(Channel::parse(channel.as_str()), Ok(*channel));
+        }
+        assert!(DocumentKind::parse("invoice").is_err());
+    }
+}

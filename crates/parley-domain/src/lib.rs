@@ -1,0 +1,25 @@
+//! Parley's domain: pure types and rules, no I/O.
+//!
+//! Values here are parsed once at the edge (`EmailAddress::parse`, `LanguageCode::parse`…)
+//! and trusted everywhere after. The access policy (`policy::can`) is the one function that
+//! decides who may do what on a request.
+
+pub mod email;
+pub mod entities;
+pub mod event;
+pub mod ids;
+pub mod kinds;
+pub mod language;
+pub mod message;
+pub mod policy;
+pub mod territory;
+
+pub use email::EmailAddress;
+pub use entities::*;
+pub use event::{Audience, EventKind};
+pub use ids::*;
+pub use kinds::{AuthorKind, Channel, DocumentKind, OrganizationKind, RequestStatus};
+pub use language::LanguageCode;
+pub use message::{FieldError, SendErrorCode};
+pub use policy::{Action, Principal, RequestParties, can};
+pub use territory::CountryCode;

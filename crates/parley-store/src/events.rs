@@ -1,0 +1,110 @@
+//! The append-only history of requests.
+
+use parley_domain::{
+    Actor, Audience, AuthorKind, Event, EventKind, RequestId, Timestamp,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::rows::{parse, time, variant};
+use crate::{Connection, StoreError};
+
+/// Appends an event. With a `dedupe_key`, a second event with the same key is not stored and
+/// `false` is returned (for “once per viewer” events).
+pub async fn append(
+    conn: &mut Connection,
+    event: &Event,
+    dedupe_key: Option<&str>,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO events (id, request_id, party_id, kind, audience, actor_kind, actor_id, \
+           actor_name, data, dedupe_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(event.id.to_string())
+    .bind(event.request_id.to_string())
+    .bind(event.party.map(|p| p.to_string()))
+    .bind(event.kind.as_str())
+    .bind(event.audience.as_str())
+    .bind(event.actor.kind.as_str())
+    .bind(event.actor.id.clone())
+    .bind(&event.actor.name)
+    .bind(event.data.to_string())
+    .bind(dedupe_key)
+    .bind(event.created_at.0)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+fn audience(value: &str) -> Result<Audience, StoreError> {
+    match value {
+        "party" => Ok(Audience::Party),
+        "party_and_buyer" => Ok(Audience::PartyAndBuyer),
+        "sellers" => Ok(Audience::Sellers),
+        "everyone" => Ok(Audience::Everyone),
+        other => Err(StoreError::Corrupt(format!("audience: {other}"))),
+    }
+}
+
+fn event(row: &AnyRow) -> Result<Event, StoreError> {
+    Ok(Event {
+        id: parse(&row.try_get::<String, _>("id")?, "event id")?,
+        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
+        party: row
+            .try_get::<Option<String>, _>("party_id")?
+            .map(|p| parse(&p, "org id"))
+            .transpose()?,
+        kind: variant(EventKind::parse(&row.try_get::<String, _>("kind")?))?,
+        audience: audience(&row.try_get::<String, _>("audience")?)?,
+        actor: Actor {
+            kind: variant(AuthorKind::parse(&row.try_get::<String, _>("actor_kind")?))?,
+            id: row.try_get("actor_id")?,
+            name: row.try_get("actor_name")?,
+        },
+        data: serde_json::from_str(&row.try_get::<String, _>("data")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: time(row.try_get::<i64, _>("created_at")?),
+    })
+}
+
+/// Every event of a request, newest first. The caller filters them with the access policy.
+pub async fn of_request(conn: &mut Connection, id: RequestId) -> Result<Vec<Event>, StoreError> {
+    sqlx::query(
+        "SELECT id, request_id, party_id, kind, audience, actor_kind, actor_id, actor_name, \
+           data, created_at \
+         FROM events WHERE request_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(event)
+    .collect()
+}
+
+/// Whether an event with this dedupe key exists.
+pub async fn exists(conn: &mut Connection, dedupe_key: &str) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE dedupe_key = $1")
+        .bind(dedupe_key)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// The last time an event of `kind` happened on the request, if ever.
+pub async fn last_of_kind(
+    conn: &mut Connection,
+    id: RequestId,
+    kind: EventKind,
+) -> Result<Option<Timestamp>, StoreError> {
+    let row = sqlx::query(
+        "SELECT MAX(created_at) AS at FROM events WHERE request_id = $1 AND kind = $2",
+    )
+    .bind(id.to_string())
+    .bind(kind.as_str())
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get::<Option<i64>, _>("at")?.map(time))
+}

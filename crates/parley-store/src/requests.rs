@@ -1,0 +1,242 @@
+//! Requests, their threads (one per seller-side party) and the access grants on them.
+
+use parley_domain::{
+    BuyerId, MemberId, OrganizationId, Request, RequestId, RequestParties, RequestStatus, Thread,
+    Timestamp,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::rows::{language, parse, time, variant};
+use crate::{dynamic_query, Connection, StoreError};
+
+const REQUEST_COLUMNS: &str = "r.id, r.marketplace_id, r.buyer_id, r.product_id, \
+    r.manufacturer_id, r.external_ref, r.message, r.language, r.handler_member_id, r.status, \
+    r.created_at, r.answered_at";
+
+fn request(row: &AnyRow) -> Result<Request, StoreError> {
+    Ok(Request {
+        id: parse(&row.try_get::<String, _>("id")?, "request id")?,
+        marketplace_id: parse(&row.try_get::<String, _>("marketplace_id")?, "marketplace")?,
+        buyer_id: parse(&row.try_get::<String, _>("buyer_id")?, "buyer id")?,
+        product_id: parse(&row.try_get::<String, _>("product_id")?, "product id")?,
+        manufacturer_id: parse(&row.try_get::<String, _>("manufacturer_id")?, "org id")?,
+        external_ref: row.try_get("external_ref")?,
+        message: row.try_get("message")?,
+        language: language(&row.try_get::<String, _>("language")?)?,
+        handler: row
+            .try_get::<Option<String>, _>("handler_member_id")?
+            .map(|id| parse(&id, "member id"))
+            .transpose()?,
+        status: variant(RequestStatus::parse(&row.try_get::<String, _>("status")?))?,
+        created_at: time(row.try_get("created_at")?),
+        answered_at: row.try_get::<Option<i64>, _>("answered_at")?.map(time),
+    })
+}
+
+pub async fn insert(conn: &mut Connection, request: &Request) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO requests (id, marketplace_id, buyer_id, product_id, manufacturer_id, \
+           external_ref, message, language, handler_member_id, status, created_at, answered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(request.id.to_string())
+    .bind(request.marketplace_id.to_string())
+    .bind(request.buyer_id.to_string())
+    .bind(request.product_id.to_string())
+    .bind(request.manufacturer_id.to_string())
+    .bind(request.external_ref.clone())
+    .bind(&request.message)
+    .bind(request.language.code())
+    .bind(request.handler.map(|id| id.to_string()))
+    .bind(request.status.as_str())
+    .bind(request.created_at.0)
+    .bind(request.answered_at.map(|t| t.0))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Connection, id: RequestId) -> Result<Request, StoreError> {
+    let row = dynamic_query(format!("SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.id = $1"))
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
+    request(&row)
+}
+
+pub async fn by_external_ref(
+    conn: &mut Connection,
+    marketplace: parley_domain::MarketplaceId,
+    external_ref: &str,
+) -> Result<Option<Request>, StoreError> {
+    dynamic_query(format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.marketplace_id = $1 AND r.external_ref = $2"
+    ))
+    .bind(marketplace.to_string())
+    .bind(external_ref)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(request)
+    .transpose()
+}
+
+/// Records the first answer of the seller side; later answers change nothing.
+pub async fn mark_answered(
+    conn: &mut Connection,
+    id: RequestId,
+    at: Timestamp,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "UPDATE requests SET status = $1, answered_at = $2 WHERE id = $3 AND answered_at IS NULL",
+    )
+    .bind(RequestStatus::Answered.as_str())
+    .bind(at.0)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+pub async fn insert_thread(conn: &mut Connection, thread: &Thread) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO threads (id, request_id, organization_id, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(thread.id.to_string())
+    .bind(thread.request_id.to_string())
+    .bind(thread.party.to_string())
+    .bind(thread.created_at.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn thread(row: &AnyRow) -> Result<Thread, StoreError> {
+    Ok(Thread {
+        id: parse(&row.try_get::<String, _>("id")?, "thread id")?,
+        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
+        party: parse(&row.try_get::<String, _>("organization_id")?, "org id")?,
+        created_at: time(row.try_get("created_at")?),
+    })
+}
+
+/// The threads of a request, oldest first (the manufacturer's comes first).
+pub async fn threads(conn: &mut Connection, id: RequestId) -> Result<Vec<Thread>, StoreError> {
+    sqlx::query(
+        "SELECT id, request_id, organization_id, created_at FROM threads \
+         WHERE request_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(thread)
+    .collect()
+}
+
+/// The facts the access policy needs about a request, in one round trip.
+pub async fn parties(
+    conn: &mut Connection,
+    id: RequestId,
+) -> Result<(Request, Vec<Thread>, RequestParties), StoreError> {
+    let request = get(&mut *conn, id).await?;
+    let threads = threads(conn, id).await?;
+    let parties = RequestParties {
+        buyer: request.buyer_id,
+        manufacturer: request.manufacturer_id,
+        parties: threads.iter().map(|t| t.party).collect(),
+        grants: Vec::new(),
+    };
+    Ok((request, threads, parties))
+}
+
+/// Which requests a page of a list starts after (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: Timestamp,
+    pub id: RequestId,
+}
+
+/// Whose requests to list.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    /// The buyer's own requests.
+    Buyer(BuyerId),
+    /// The requests in which the organization is a party.
+    Party(OrganizationId),
+}
+
+/// A request as lists show it: with the names a row needs, so a page is one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub request: Request,
+    pub buyer_name: String,
+    pub buyer_company: Option<String>,
+    pub buyer_country: String,
+    pub product_name: String,
+    pub marketplace_name: String,
+}
+
+/// A page of requests, newest first, after `cursor`.
+pub async fn list(
+    conn: &mut Connection,
+    owner: Owner,
+    cursor: Option<Cursor>,
+    limit: u32,
+) -> Result<Vec<Listed>, StoreError> {
+    let (from, owner_filter, owner_id) = match owner {
+        Owner::Buyer(id) => ("requests r", "r.buyer_id = $1", id.to_string()),
+        Owner::Party(id) => (
+            "threads t JOIN requests r ON r.id = t.request_id",
+            "t.organization_id = $1",
+            id.to_string(),
+        ),
+    };
+    let (after_ms, after_id) = cursor.map_or((i64::MAX, String::new()), |c| {
+        (c.created_at.0, c.id.to_string())
+    });
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS}, b.name AS buyer_name, b.company AS buyer_company, \
+           b.country AS buyer_country, p.name AS product_name, m.name AS marketplace_name \
+         FROM {from} JOIN buyers b ON b.id = r.buyer_id JOIN products p ON p.id = r.product_id \
+           JOIN marketplaces m ON m.id = r.marketplace_id \
+         WHERE {owner_filter} \
+         AND (r.created_at < $2 OR (r.created_at = $2 AND r.id < $3)) \
+         ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
+    );
+    dynamic_query(sql)
+        .bind(owner_id)
+        .bind(after_ms)
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Listed {
+                request: request(row)?,
+                buyer_name: row.try_get("buyer_name")?,
+                buyer_company: row.try_get("buyer_company")?,
+                buyer_country: row.try_get("buyer_country")?,
+                product_name: row.try_get("product_name")?,
+                marketplace_name: row.try_get("marketplace_name")?,
+            })
+        })
+        .collect()
+}
+
+/// Sets who is designated to answer.
+pub async fn set_handler(
+    conn: &mut Connection,
+    id: RequestId,
+    handler: Option<MemberId>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE requests SET handler_member_id = $1 WHERE id = $2")
+        .bind(handler.map(|h| h.to_string()))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
