@@ -1,8 +1,8 @@
 //! API bearer tokens: created for a member, a buyer or a marketplace integration, stored hashed.
 
 use parley_domain::{BuyerId, EmailAddress, MarketplaceId, MemberId};
-use parley_store::tokens::{self, TokenOwner};
 use parley_store::directory;
+use parley_store::tokens::{self, TokenOwner};
 
 use crate::files::sha256_hex;
 use crate::{App, AppError, Caller};
@@ -20,7 +20,11 @@ fn new_token() -> Result<String, AppError> {
 impl App {
     /// Creates a token for the member or buyer with this email. Returns the token (shown once)
     /// and who it is for.
-    pub async fn create_token(&self, email: &str, label: &str) -> Result<(String, Caller), AppError> {
+    pub async fn create_token(
+        &self,
+        email: &str,
+        label: &str,
+    ) -> Result<(String, Caller), AppError> {
         let address = EmailAddress::parse(email)
             .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
         let mut conn = self.store.read().await?;
@@ -46,12 +50,20 @@ impl App {
     }
 
     /// Creates an integration key for the marketplace with this slug.
-    pub async fn create_marketplace_key(&self, slug: &str, label: &str) -> Result<String, AppError> {
+    pub async fn create_marketplace_key(
+        &self,
+        slug: &str,
+        label: &str,
+    ) -> Result<String, AppError> {
         let mut conn = self.store.read().await?;
         let marketplace = directory::marketplace_by_slug(&mut conn, slug)
             .await?
             .ok_or_else(|| {
-                AppError::invalid("marketplace", "unknown_marketplace", format!("No marketplace “{slug}”."))
+                AppError::invalid(
+                    "marketplace",
+                    "unknown_marketplace",
+                    format!("No marketplace “{slug}”."),
+                )
             })?;
         drop(conn);
         self.store_token(&TokenOwner::Marketplace(marketplace.id.to_string()), label)
@@ -62,7 +74,9 @@ impl App {
         let token = new_token()?;
         let mut tx = self.store.begin().await?;
         tokens::insert(&mut tx, &sha256_hex(token.as_bytes()), owner, label).await?;
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(token)
     }
 
@@ -70,7 +84,9 @@ impl App {
     pub async fn revoke_token(&self, token: &str) -> Result<bool, AppError> {
         let mut tx = self.store.begin().await?;
         let revoked = tokens::revoke(&mut tx, &sha256_hex(token.trim().as_bytes())).await?;
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(revoked)
     }
 

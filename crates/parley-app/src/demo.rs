@@ -37,8 +37,18 @@ const MANUFACTURER: DemoOrg = DemoOrg {
     country: "FR",
     territories: "",
     members: &[
-        ("Claire Martin", "claire.martin@hydrotech.example", "+33 4 72 00 00 01", LanguageCode::Fr),
-        ("Tom Becker", "tom.becker@hydrotech.example", "+33 4 72 00 00 02", LanguageCode::En),
+        (
+            "Claire Martin",
+            "claire.martin@hydrotech.example",
+            "+33 4 72 00 00 01",
+            LanguageCode::Fr,
+        ),
+        (
+            "Tom Becker",
+            "tom.becker@hydrotech.example",
+            "+33 4 72 00 00 02",
+            LanguageCode::En,
+        ),
     ],
 };
 
@@ -48,35 +58,101 @@ const NETWORK: [DemoOrg; 2] = [
         kind: OrganizationKind::Distributor,
         country: "ES",
         territories: "ES,PT",
-        members: &[("Lucía García", "lucia.garcia@iberiafluidos.example", "+34 91 000 00 01", LanguageCode::Es)],
+        members: &[(
+            "Lucía García",
+            "lucia.garcia@iberiafluidos.example",
+            "+34 91 000 00 01",
+            LanguageCode::Es,
+        )],
     },
     DemoOrg {
         name: "Alpen Vertrieb",
         kind: OrganizationKind::AreaManager,
         country: "DE",
         territories: "DE,AT,CH",
-        members: &[("Jonas Weber", "jonas.weber@alpenvertrieb.example", "+49 89 000 00 01", LanguageCode::De)],
+        members: &[(
+            "Jonas Weber",
+            "jonas.weber@alpenvertrieb.example",
+            "+49 89 000 00 01",
+            LanguageCode::De,
+        )],
     },
 ];
 
 /// (name, company, country, language, email, phone, message)
 const BUYERS: [(&str, &str, &str, &str, &str, &str, &str); 8] = [
-    ("Luc Moreau", "Brasserie du Rhône", "FR", "fr", "luc.moreau@buyer.example", "+33 6 10 00 00 01",
-     "Bonjour, pourriez-vous m'envoyer un devis pour deux pompes et le délai de livraison ?"),
-    ("Carmen Ruiz", "Aguas del Sur", "ES", "es", "carmen.ruiz@buyer.example", "+34 600 000 001",
-     "Hola, necesito un presupuesto para tres bombas y el plazo de entrega a Sevilla."),
-    ("John Smith", "Smith Brewing Ltd", "GB", "en", "john.smith@buyer.example", "+44 7700 900001",
-     "Hello, could you quote two units with delivery to Leeds, and the warranty terms?"),
-    ("Anna Schmidt", "Stadtwerke Nord", "DE", "de", "anna.schmidt@buyer.example", "+49 151 0000001",
-     "Guten Tag, bitte senden Sie mir ein Angebot für vier Pumpen mit Lieferung nach Hamburg."),
-    ("Giulia Rossi", "Cantina Rossi", "IT", "it", "giulia.rossi@buyer.example", "+39 333 000 0001",
-     "Buongiorno, vorrei un preventivo per due pompe e i tempi di consegna a Verona."),
-    ("João Silva", "Vinhos do Douro", "PT", "pt", "joao.silva@buyer.example", "+351 910 000 001",
-     "Olá, gostaria de um orçamento para duas bombas com entrega no Porto."),
-    ("Ivan Petrov", "Sibir Agro", "RU", "ru", "ivan.petrov@buyer.example", "+7 900 000 00 01",
-     "Здравствуйте, пришлите, пожалуйста, коммерческое предложение на два насоса."),
-    ("Yuki Tanaka", "Tanaka Marine", "JP", "ja", "yuki.tanaka@buyer.example", "+81 90 0000 0001",
-     "こんにちは。ポンプ2台の見積もりと納期を教えてください。"),
+    (
+        "Luc Moreau",
+        "Brasserie du Rhône",
+        "FR",
+        "fr",
+        "luc.moreau@buyer.example",
+        "+33 6 10 00 00 01",
+        "Bonjour, pourriez-vous m'envoyer un devis pour deux pompes et le délai de livraison ?",
+    ),
+    (
+        "Carmen Ruiz",
+        "Aguas del Sur",
+        "ES",
+        "es",
+        "carmen.ruiz@buyer.example",
+        "+34 600 000 001",
+        "Hola, necesito un presupuesto para tres bombas y el plazo de entrega a Sevilla.",
+    ),
+    (
+        "John Smith",
+        "Smith Brewing Ltd",
+        "GB",
+        "en",
+        "john.smith@buyer.example",
+        "+44 7700 900001",
+        "Hello, could you quote two units with delivery to Leeds, and the warranty terms?",
+    ),
+    (
+        "Anna Schmidt",
+        "Stadtwerke Nord",
+        "DE",
+        "de",
+        "anna.schmidt@buyer.example",
+        "+49 151 0000001",
+        "Guten Tag, bitte senden Sie mir ein Angebot für vier Pumpen mit Lieferung nach Hamburg.",
+    ),
+    (
+        "Giulia Rossi",
+        "Cantina Rossi",
+        "IT",
+        "it",
+        "giulia.rossi@buyer.example",
+        "+39 333 000 0001",
+        "Buongiorno, vorrei un preventivo per due pompe e i tempi di consegna a Verona.",
+    ),
+    (
+        "João Silva",
+        "Vinhos do Douro",
+        "PT",
+        "pt",
+        "joao.silva@buyer.example",
+        "+351 910 000 001",
+        "Olá, gostaria de um orçamento para duas bombas com entrega no Porto.",
+    ),
+    (
+        "Ivan Petrov",
+        "Sibir Agro",
+        "RU",
+        "ru",
+        "ivan.petrov@buyer.example",
+        "+7 900 000 00 01",
+        "Здравствуйте, пришлите, пожалуйста, коммерческое предложение на два насоса.",
+    ),
+    (
+        "Yuki Tanaka",
+        "Tanaka Marine",
+        "JP",
+        "ja",
+        "yuki.tanaka@buyer.example",
+        "+81 90 0000 0001",
+        "こんにちは。ポンプ2台の見積もりと納期を教えてください。",
+    ),
 ];
 
 const PRODUCTS: [(&str, &str); 6] = [
@@ -122,7 +198,9 @@ impl App {
             };
             let mut tx = self.store.begin().await?;
             directory::upsert_network_link(&mut tx, &link).await?;
-            tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+            tx.commit()
+                .await
+                .map_err(|e| AppError::internal(e.to_string()))?;
         }
         let mut created = 0;
         for n in 0..DEMO_REQUESTS {
@@ -143,7 +221,9 @@ impl App {
             let (token, caller) = self.create_token(email, "demo").await?;
             tokens.push((caller.actor().name, email.to_owned(), token));
         }
-        let key = self.create_marketplace_key(MARKETPLACES[0].0, "demo").await?;
+        let key = self
+            .create_marketplace_key(MARKETPLACES[0].0, "demo")
+            .await?;
         Ok(DemoSummary {
             requests_created: created,
             tokens,
@@ -165,7 +245,9 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         directory::insert_marketplace(&mut tx, &marketplace).await?;
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(marketplace)
     }
 
@@ -199,7 +281,9 @@ impl App {
             directory::insert_member(&mut tx, &member).await?;
             members.push(member);
         }
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok((organization.id, members))
     }
 
@@ -237,9 +321,11 @@ impl App {
         if !created || n % 3 == 2 {
             return Ok(created);
         }
-        let detail = self.request_detail(&self.demo_handler(id).await?, id).await?;
+        let detail = self
+            .request_detail(&self.demo_handler(id).await?, id)
+            .await?;
         let seller = self.demo_handler(id).await?;
-        let documents = if n % 3 == 0 {
+        let documents = if n.is_multiple_of(3) {
             vec![Upload {
                 field: "document".to_owned(),
                 kind: "quote".to_owned(),
@@ -257,11 +343,15 @@ impl App {
         self.send_message(
             &seller,
             id,
-            Draft { body, documents, ..Draft::default() },
+            Draft {
+                body,
+                documents,
+                ..Draft::default()
+            },
             Channel::Web,
         )
         .await?;
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             let caller = self.demo_buyer(detail.request.buyer_id).await?;
             self.mark_read(&caller, id, None).await?;
             let party = detail.threads.last().map(|t| t.party.id.to_string());
@@ -270,7 +360,8 @@ impl App {
                 party,
                 ..Draft::default()
             };
-            self.send_message(&caller, id, draft, Channel::Email).await?;
+            self.send_message(&caller, id, draft, Channel::Email)
+                .await?;
         }
         Ok(created)
     }
@@ -278,8 +369,12 @@ impl App {
     async fn demo_handler(&self, id: parley_domain::RequestId) -> Result<Caller, AppError> {
         let mut conn = self.store.read().await?;
         let request = parley_store::requests::get(&mut conn, id).await?;
-        let handler = request.handler.ok_or_else(|| AppError::internal("demo request has no handler"))?;
-        Ok(Caller::Member(directory::member_by_id(&mut conn, handler).await?))
+        let handler = request
+            .handler
+            .ok_or_else(|| AppError::internal("demo request has no handler"))?;
+        Ok(Caller::Member(
+            directory::member_by_id(&mut conn, handler).await?,
+        ))
     }
 
     async fn demo_buyer(&self, id: parley_domain::BuyerId) -> Result<Caller, AppError> {
@@ -306,7 +401,10 @@ pub fn demo_pdf(title: &str) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_owned(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
     let mut pdf = b"%PDF-1.4\n".to_vec();
@@ -316,13 +414,18 @@ pub fn demo_pdf(title: &str) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
     pdf.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     pdf
 }

@@ -28,7 +28,13 @@ impl App {
             .find(|t| t.id == document.thread_id)
             .map(|t| t.party)
             .ok_or(AppError::NotFound)?;
-        authorize(&mut conn, caller, document.request_id, Action::OpenDocument(party)).await?;
+        authorize(
+            &mut conn,
+            caller,
+            document.request_id,
+            Action::OpenDocument(party),
+        )
+        .await?;
         let message = messages::get(&mut conn, document.message_id).await?;
         drop(conn);
         let bytes = files::get(self.files.as_ref(), &document.storage_key).await?;
@@ -48,7 +54,9 @@ impl App {
             let key = format!("opened:{}:{}", document.id, caller.viewer_key());
             let mut tx = self.store.begin().await?;
             events::append(&mut tx, &event, Some(&key)).await?;
-            tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+            tx.commit()
+                .await
+                .map_err(|e| AppError::internal(e.to_string()))?;
         }
         Ok((document, bytes))
     }

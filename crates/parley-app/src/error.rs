@@ -56,7 +56,9 @@ impl From<StoreError> for AppError {
 impl From<object_store::Error> for AppError {
     fn from(error: object_store::Error) -> Self {
         match error {
-            object_store::Error::NotFound { .. } => Self::Internal(format!("document bytes missing: {error}")),
+            object_store::Error::NotFound { .. } => {
+                Self::Internal(format!("document bytes missing: {error}"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }

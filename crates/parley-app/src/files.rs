@@ -91,11 +91,7 @@ pub(crate) fn storage_key(id: DocumentId) -> String {
     format!("documents/{id}.pdf")
 }
 
-pub(crate) async fn put(
-    store: &dyn ObjectStore,
-    key: &str,
-    bytes: Bytes,
-) -> Result<(), AppError> {
+pub(crate) async fn put(store: &dyn ObjectStore, key: &str, bytes: Bytes) -> Result<(), AppError> {
     store.put(&StorePath::from(key), bytes.into()).await?;
     Ok(())
 }

@@ -53,7 +53,11 @@ impl App {
             Caller::Buyer(_) => AuthorKind::Buyer,
             _ => AuthorKind::Member,
         };
-        let other_side = if other_side == AuthorKind::Buyer { AuthorKind::Member } else { AuthorKind::Buyer };
+        let other_side = if other_side == AuthorKind::Buyer {
+            AuthorKind::Member
+        } else {
+            AuthorKind::Buyer
+        };
         let at = now();
         let mut tx = self.store.begin().await?;
         let mut count = 0;
@@ -75,7 +79,9 @@ impl App {
                 }
             }
         }
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(count)
     }
 }

@@ -47,7 +47,9 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,8 +63,9 @@ impl App {
     ) -> Result<Self, AppError> {
         let store = Store::connect(database_url).await?;
         store.migrate().await?;
-        std::fs::create_dir_all(documents_dir)
-            .map_err(|e| AppError::internal(format!("creating {}: {e}", documents_dir.display())))?;
+        std::fs::create_dir_all(documents_dir).map_err(|e| {
+            AppError::internal(format!("creating {}: {e}", documents_dir.display()))
+        })?;
         let files = object_store::local::LocalFileSystem::new_with_prefix(documents_dir)
             .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(Self {

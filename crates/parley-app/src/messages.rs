@@ -41,12 +41,18 @@ fn choose_thread<'t>(
         if !can(&principal, Action::PostMessage(party), parties) {
             return Err(AppError::NotFound);
         }
-        return threads.iter().find(|t| t.party == party).ok_or(AppError::NotFound);
+        return threads
+            .iter()
+            .find(|t| t.party == party)
+            .ok_or(AppError::NotFound);
     }
     let writable: Vec<&Thread> = match caller {
         Caller::Member(_) => {
             let acting = acting_parties(&principal, parties);
-            threads.iter().filter(|t| acting.contains(&t.party)).collect()
+            threads
+                .iter()
+                .filter(|t| acting.contains(&t.party))
+                .collect()
         }
         _ => threads
             .iter()
@@ -76,8 +82,18 @@ impl App {
         channel: Channel,
     ) -> Result<MessageView, AppError> {
         let (author_kind, author_id, own_address, language) = match caller {
-            Caller::Member(m) => (AuthorKind::Member, m.id.to_string(), m.email.clone(), m.language),
-            Caller::Buyer(b) => (AuthorKind::Buyer, b.id.to_string(), b.email.clone(), b.language),
+            Caller::Member(m) => (
+                AuthorKind::Member,
+                m.id.to_string(),
+                m.email.clone(),
+                m.language,
+            ),
+            Caller::Buyer(b) => (
+                AuthorKind::Buyer,
+                b.id.to_string(),
+                b.email.clone(),
+                b.language,
+            ),
             Caller::Marketplace(_) => return Err(AppError::NotFound),
         };
         // Access first: a caller who may not write here learns nothing from validation errors.
@@ -95,7 +111,11 @@ impl App {
                 None
             }
         };
-        let uploads = check_uploads(draft.documents, self.settings.max_document_bytes, &mut errors);
+        let uploads = check_uploads(
+            draft.documents,
+            self.settings.max_document_bytes,
+            &mut errors,
+        );
         let Some(valid) = valid.filter(|_| errors.is_empty()) else {
             return Err(AppError::Invalid(errors));
         };
@@ -141,7 +161,9 @@ impl App {
             files::put(self.files.as_ref(), &key, upload.bytes).await?;
             documents.push(document);
         }
-        let result = self.record_message(caller, &thread, &message, &documents).await;
+        let result = self
+            .record_message(caller, &thread, &message, &documents)
+            .await;
         if result.is_err() {
             for document in &documents {
                 files::delete(self.files.as_ref(), &document.storage_key).await;
@@ -190,7 +212,9 @@ impl App {
             events::append(&mut tx, &contacted, Some(&key)).await?;
             store_requests::mark_answered(&mut tx, message.request_id, message.created_at).await?;
         }
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(())
     }
 }

@@ -3,10 +3,9 @@
 
 use parley_domain::policy::{Action, can};
 use parley_domain::{
-    Actor, AuthorKind, Buyer, BuyerId, CountryCode, Document, EmailAddress, EventKind,
-    FieldError, LanguageCode, Marketplace, Message, Organization, OrganizationId,
-    OrganizationKind, Product, ProductId, Request, RequestId, RequestParties, RequestStatus,
-    Thread, ThreadId, Timestamp,
+    Actor, AuthorKind, Buyer, BuyerId, CountryCode, Document, EmailAddress, EventKind, FieldError,
+    LanguageCode, Marketplace, Message, Organization, OrganizationId, OrganizationKind, Product,
+    ProductId, Request, RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
 };
 use parley_store::requests::{self as store_requests, Cursor, Listed, Owner};
 use parley_store::{Connection, directory, events, messages};
@@ -71,10 +70,24 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
         .map_err(|e| field_error(&mut errors, "buyer.email", "email_invalid", e.to_string()))
         .ok();
     let country = CountryCode::parse(&input.buyer_country)
-        .map_err(|e| field_error(&mut errors, "buyer.country", "country_invalid", e.to_string()))
+        .map_err(|e| {
+            field_error(
+                &mut errors,
+                "buyer.country",
+                "country_invalid",
+                e.to_string(),
+            )
+        })
         .ok();
     let buyer_language = LanguageCode::parse(&input.buyer_language)
-        .map_err(|e| field_error(&mut errors, "buyer.language", "language_invalid", e.to_string()))
+        .map_err(|e| {
+            field_error(
+                &mut errors,
+                "buyer.language",
+                "language_invalid",
+                e.to_string(),
+            )
+        })
         .ok();
     let language = match input.language.as_deref().map(LanguageCode::parse) {
         None => buyer_language,
@@ -101,7 +114,12 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
     let product_name = required(&mut errors, "product.name", &input.product_name);
     let message = input.message.trim().to_owned();
     if message.is_empty() {
-        field_error(&mut errors, "message", "message_empty", "The message field is empty.".into());
+        field_error(
+            &mut errors,
+            "message",
+            "message_empty",
+            "The message field is empty.".into(),
+        );
     }
     match (email, country, buyer_language, language, manufacturer) {
         (Some(email), Some(country), Some(buyer_language), Some(language), Some(manufacturer))
@@ -111,18 +129,27 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
                 buyer: Buyer {
                     id: BuyerId::new(),
                     name,
-                    company: input.buyer_company.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+                    company: input
+                        .buyer_company
+                        .map(|c| c.trim().to_owned())
+                        .filter(|c| !c.is_empty()),
                     country,
                     language: buyer_language,
                     email,
-                    phone: input.buyer_phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
+                    phone: input
+                        .buyer_phone
+                        .map(|p| p.trim().to_owned())
+                        .filter(|p| !p.is_empty()),
                 },
                 manufacturer,
                 product_reference,
                 product_name,
                 message,
                 language,
-                external_ref: input.external_ref.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+                external_ref: input
+                    .external_ref
+                    .map(|r| r.trim().to_owned())
+                    .filter(|r| !r.is_empty()),
             })
         }
         _ => Err(AppError::Invalid(errors)),
@@ -226,12 +253,11 @@ impl App {
     ) -> Result<(RequestId, bool), AppError> {
         let parsed = parse_new_request(input)?;
         let mut tx = self.store.begin().await?;
-        if let Some(reference) = &parsed.external_ref {
-            if let Some(existing) =
+        if let Some(reference) = &parsed.external_ref
+            && let Some(existing) =
                 store_requests::by_external_ref(&mut tx, marketplace.id, reference).await?
-            {
-                return Ok((existing.id, false));
-            }
+        {
+            return Ok((existing.id, false));
         }
         let manufacturer = match directory::organization(&mut tx, parsed.manufacturer).await {
             Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
@@ -261,7 +287,10 @@ impl App {
             .find(|link| link.territories.contains(&buyer.country))
             .map(|link| link.member_org_id);
         let handler_org = routed_to.unwrap_or(manufacturer.id);
-        let handler = directory::members_of(&mut tx, handler_org).await?.first().map(|m| m.id);
+        let handler = directory::members_of(&mut tx, handler_org)
+            .await?
+            .first()
+            .map(|m| m.id);
         let at = now();
         let request = Request {
             id: RequestId::new(),
@@ -318,8 +347,10 @@ impl App {
             );
             events::append(&mut tx, &routed, None).await?;
         }
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
-        tracing::info!(request = %request.id, "request created");
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        tracing::debug!(request = %request.id, "request created");
         Ok((request.id, true))
     }
 
@@ -333,7 +364,9 @@ impl App {
         let owner = match caller {
             Caller::Buyer(buyer) => Owner::Buyer(buyer.id),
             Caller::Member(member) => Owner::Party(member.organization_id),
-            Caller::Marketplace(_) => return Err(AppError::Forbidden("marketplace keys only create requests")),
+            Caller::Marketplace(_) => {
+                return Err(AppError::Forbidden("marketplace keys only create requests"));
+            }
         };
         let cursor = after.map(decode_cursor).transpose()?;
         let limit = limit.clamp(1, 100);
@@ -444,7 +477,9 @@ impl App {
         );
         let mut tx = self.store.begin().await?;
         events::append(&mut tx, &event, Some(&phone_key(id, member.id.to_string()))).await?;
-        tx.commit().await.map_err(|e| AppError::internal(e.to_string()))?;
+        tx.commit()
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(buyer.phone)
     }
 }
@@ -478,7 +513,13 @@ mod tests {
             panic!("expected a validation error");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        for field in ["buyer.name", "buyer.email", "buyer.country", "buyer.language", "message"] {
+        for field in [
+            "buyer.name",
+            "buyer.email",
+            "buyer.country",
+            "buyer.language",
+            "message",
+        ] {
             assert!(fields.contains(&field), "{field} missing from {fields:?}");
         }
     }

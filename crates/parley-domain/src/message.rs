@@ -76,8 +76,9 @@ pub struct ValidMessage {
 
 /// Applies the send rules to the text fields. `sender` is `None` when the field was not sent at
 /// all (the caller's own address is used), `Some("")` when it was sent empty (an error: the guide
-/// asks the person to type their address). `cc` is a comma, semicolon or whitespace separated
-/// list. Every problem is reported, not just the first, so a form can show them all at once.
+/// asks the person to type their address). `cc` is a list of addresses separated by commas,
+/// semicolons or new lines. Every problem is reported, not just the first, so a form can show
+/// them all at once.
 pub fn validate_message(
     body: &str,
     sender: Option<&str>,
@@ -114,7 +115,8 @@ pub fn validate_message(
     };
     let mut copies = Vec::new();
     for item in cc
-        .split([',', ';', ' ', '\n', '\t', '\r'])
+        .split([',', ';', '\n', '\r'])
+        .map(str::trim)
         .filter(|s| !s.is_empty())
     {
         match EmailAddress::parse(item) {
@@ -178,8 +180,12 @@ mod tests {
 
     #[test]
     fn accepts_a_valid_message_and_dedupes_copies() {
-        let ok = validate_message("\n  Hello \n", Some("me@seller.com"), "a@x.com; a@x.com, b@y.org")
-            .expect("valid");
+        let ok = validate_message(
+            "\n  Hello \n",
+            Some("me@seller.com"),
+            "a@x.com; a@x.com, b@y.org",
+        )
+        .expect("valid");
         assert_eq!(ok.body, "Hello");
         assert_eq!(ok.sender.map(String::from), Some("me@seller.com".into()));
         assert_eq!(ok.cc.len(), 2);
@@ -189,7 +195,8 @@ mod tests {
     fn each_guide_error_has_its_code() {
         let errors = validate_message("  ", Some(""), "").expect_err("invalid");
         assert_eq!(codes(&errors), ["message_empty", "sender_empty"]);
-        let errors = validate_message("hi", Some("not-an-address"), "ok@x.com, bad@").expect_err("x");
+        let errors =
+            validate_message("hi", Some("not-an-address"), "ok@x.com, bad@").expect_err("x");
         assert_eq!(codes(&errors), ["sender_invalid", "cc_invalid"]);
         assert!(validate_message("hi", None, "").is_ok());
     }

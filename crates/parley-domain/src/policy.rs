@@ -77,8 +77,7 @@ pub fn acting_parties(principal: &Principal, request: &RequestParties) -> Vec<Or
         acting.push(*organization);
     }
     for (granted_member, party) in &request.grants {
-        if granted_member == member && request.parties.contains(party) && !acting.contains(party)
-        {
+        if granted_member == member && request.parties.contains(party) && !acting.contains(party) {
             acting.push(*party);
         }
     }

@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn parses_codes_and_lists() {
-        assert_eq!(CountryCode::parse("fr").map(|c| c.to_string()), Ok("FR".into()));
+        assert_eq!(
+            CountryCode::parse("fr").map(|c| c.to_string()),
+            Ok("FR".into())
+        );
         assert!(CountryCode::parse("FRA").is_err());
         assert!(CountryCode::parse("F1").is_err());
         let list = parse_territory("fr, be,,LU").expect("valid");

@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::rows::{country, email, emails, emails_json, language, parse, variant};
-use crate::{dynamic_query, Connection, StoreError, now_millis};
+use crate::{Connection, StoreError, dynamic_query, now_millis};
 
 pub async fn insert_marketplace(
     conn: &mut Connection,
@@ -133,10 +133,12 @@ fn member(row: &AnyRow) -> Result<Member, StoreError> {
 }
 
 pub async fn member_by_id(conn: &mut Connection, id: MemberId) -> Result<Member, StoreError> {
-    let row = dynamic_query(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_one(conn)
-        .await?;
+    let row = dynamic_query(format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
     member(&row)
 }
 
@@ -144,13 +146,15 @@ pub async fn member_by_email(
     conn: &mut Connection,
     address: &EmailAddress,
 ) -> Result<Option<Member>, StoreError> {
-    dynamic_query(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE email = $1"))
-        .bind(address.as_str())
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(member)
-        .transpose()
+    dynamic_query(format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE email = $1"
+    ))
+    .bind(address.as_str())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(member)
+    .transpose()
 }
 
 pub async fn members_of(
@@ -268,13 +272,15 @@ pub async fn buyer_by_email(
     conn: &mut Connection,
     address: &EmailAddress,
 ) -> Result<Option<Buyer>, StoreError> {
-    dynamic_query(format!("SELECT {BUYER_COLUMNS} FROM buyers WHERE email = $1"))
-        .bind(address.as_str())
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(buyer)
-        .transpose()
+    dynamic_query(format!(
+        "SELECT {BUYER_COLUMNS} FROM buyers WHERE email = $1"
+    ))
+    .bind(address.as_str())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(buyer)
+    .transpose()
 }
 
 fn product(row: &AnyRow) -> Result<Product, StoreError> {
@@ -306,9 +312,10 @@ pub async fn upsert_product(conn: &mut Connection, new: &Product) -> Result<Prod
 }
 
 pub async fn product_by_id(conn: &mut Connection, id: ProductId) -> Result<Product, StoreError> {
-    let row = sqlx::query("SELECT id, manufacturer_id, name, reference FROM products WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, manufacturer_id, name, reference FROM products WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(conn)
+            .await?;
     product(&row)
 }

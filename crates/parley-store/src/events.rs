@@ -1,8 +1,6 @@
 //! The append-only history of requests.
 
-use parley_domain::{
-    Actor, Audience, AuthorKind, Event, EventKind, RequestId, Timestamp,
-};
+use parley_domain::{Actor, Audience, AuthorKind, Event, EventKind, RequestId, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -99,12 +97,11 @@ pub async fn last_of_kind(
     id: RequestId,
     kind: EventKind,
 ) -> Result<Option<Timestamp>, StoreError> {
-    let row = sqlx::query(
-        "SELECT MAX(created_at) AS at FROM events WHERE request_id = $1 AND kind = $2",
-    )
-    .bind(id.to_string())
-    .bind(kind.as_str())
-    .fetch_one(conn)
-    .await?;
+    let row =
+        sqlx::query("SELECT MAX(created_at) AS at FROM events WHERE request_id = $1 AND kind = $2")
+            .bind(id.to_string())
+            .bind(kind.as_str())
+            .fetch_one(conn)
+            .await?;
     Ok(row.try_get::<Option<i64>, _>("at")?.map(time))
 }

@@ -160,6 +160,23 @@ pub fn now_millis() -> i64 {
 
 /// A query whose text is assembled from constants of this crate (column lists, placeholder
 /// lists): never from input, which is always bound.
-pub(crate) fn dynamic_query(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+pub(crate) fn dynamic_query(
+    sql: String,
+) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
     sqlx::query(sqlx::AssertSqlSafe(sql))
+}
+
+/// Creates an empty PostgreSQL database named `name` on the server of `server_url` and returns
+/// its URL (used by the test suites for a fresh database per test, and by operators).
+pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
+    use sqlx::migrate::MigrateDatabase;
+    install_default_drivers();
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::UnsupportedUrl);
+    }
+    let base = server_url.split('?').next().unwrap_or(server_url);
+    let (prefix, _) = base.rsplit_once('/').ok_or(StoreError::UnsupportedUrl)?;
+    let url = format!("{prefix}/{name}");
+    Any::create_database(&url).await?;
+    Ok(url)
 }

@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::rows::{email, emails, emails_json, language, parse, time, variant};
-use crate::{dynamic_query, Connection, StoreError};
+use crate::{Connection, StoreError, dynamic_query};
 
 const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id, sender_email, \
     cc, body, language, channel, created_at, read_at";
@@ -74,10 +74,12 @@ pub async fn of_threads(
 }
 
 pub async fn get(conn: &mut Connection, id: MessageId) -> Result<Message, StoreError> {
-    let row = dynamic_query(format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_one(conn)
-        .await?;
+    let row = dynamic_query(format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
     message(&row)
 }
 
@@ -146,10 +148,12 @@ pub async fn insert_document(conn: &mut Connection, doc: &Document) -> Result<()
 }
 
 pub async fn document_by_id(conn: &mut Connection, id: DocumentId) -> Result<Document, StoreError> {
-    let row = dynamic_query(format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_one(conn)
-        .await?;
+    let row = dynamic_query(format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
     document(&row)
 }
 

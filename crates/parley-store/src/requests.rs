@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::rows::{language, parse, time, variant};
-use crate::{dynamic_query, Connection, StoreError};
+use crate::{Connection, StoreError, dynamic_query};
 
 const REQUEST_COLUMNS: &str = "r.id, r.marketplace_id, r.buyer_id, r.product_id, \
     r.manufacturer_id, r.external_ref, r.message, r.language, r.handler_member_id, r.status, \
@@ -58,10 +58,12 @@ pub async fn insert(conn: &mut Connection, request: &Request) -> Result<(), Stor
 }
 
 pub async fn get(conn: &mut Connection, id: RequestId) -> Result<Request, StoreError> {
-    let row = dynamic_query(format!("SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.id = $1"))
-        .bind(id.to_string())
-        .fetch_one(conn)
-        .await?;
+    let row = dynamic_query(format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests r WHERE r.id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
     request(&row)
 }
 
@@ -239,4 +241,3 @@ pub async fn set_handler(
         .await?;
     Ok(())
 }
-

@@ -35,9 +35,7 @@ pub(crate) fn country(value: &str) -> Result<CountryCode, StoreError> {
     CountryCode::parse(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-pub(crate) fn variant<T, E: std::fmt::Display>(
-    result: Result<T, E>,
-) -> Result<T, StoreError> {
+pub(crate) fn variant<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
     result.map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

@@ -44,7 +44,10 @@ pub async fn insert(
 }
 
 /// The owner of an unrevoked token.
-pub async fn owner(conn: &mut Connection, token_hash: &str) -> Result<Option<TokenOwner>, StoreError> {
+pub async fn owner(
+    conn: &mut Connection,
+    token_hash: &str,
+) -> Result<Option<TokenOwner>, StoreError> {
     let row = sqlx::query(
         "SELECT principal_kind, principal_id FROM api_tokens \
          WHERE token_hash = $1 AND revoked_at IS NULL",

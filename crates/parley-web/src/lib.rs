@@ -1,1 +1,55 @@
+//! Parley's HTTP adapter: the JSON API v1 (with its OpenAPI document), health and metrics.
+//! Handlers translate HTTP to use-case calls and back; they hold no rules of their own.
 
+mod api;
+mod auth;
+mod error;
+mod metrics;
+mod ops;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use parley_app::App;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use api::ApiDoc;
+pub use error::ApiError;
+pub use metrics::Metrics;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The whole HTTP surface.
+pub fn router(app: App) -> Router {
+    let state = AppState {
+        app,
+        metrics: Arc::new(Metrics::default()),
+    };
+    Router::new()
+        .nest("/api/v1", api::router(&state))
+        .merge(ops::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -89,12 +89,48 @@ fn access_matrix() {
         ("mark D read", Action::MarkRead(d)),
         ("open M document", Action::OpenDocument(m)),
         ("open D document", Action::OpenDocument(d)),
-        ("see M message", Action::SeeEvent { audience: Audience::PartyAndBuyer, party: Some(m) }),
-        ("see D message", Action::SeeEvent { audience: Audience::PartyAndBuyer, party: Some(d) }),
-        ("see M internal", Action::SeeEvent { audience: Audience::Party, party: Some(m) }),
-        ("see D internal", Action::SeeEvent { audience: Audience::Party, party: Some(d) }),
-        ("see status", Action::SeeEvent { audience: Audience::Sellers, party: Some(d) }),
-        ("see public", Action::SeeEvent { audience: Audience::Everyone, party: None }),
+        (
+            "see M message",
+            Action::SeeEvent {
+                audience: Audience::PartyAndBuyer,
+                party: Some(m),
+            },
+        ),
+        (
+            "see D message",
+            Action::SeeEvent {
+                audience: Audience::PartyAndBuyer,
+                party: Some(d),
+            },
+        ),
+        (
+            "see M internal",
+            Action::SeeEvent {
+                audience: Audience::Party,
+                party: Some(m),
+            },
+        ),
+        (
+            "see D internal",
+            Action::SeeEvent {
+                audience: Audience::Party,
+                party: Some(d),
+            },
+        ),
+        (
+            "see status",
+            Action::SeeEvent {
+                audience: Audience::Sellers,
+                party: Some(d),
+            },
+        ),
+        (
+            "see public",
+            Action::SeeEvent {
+                audience: Audience::Everyone,
+                party: None,
+            },
+        ),
     ];
     // One row per actor, one column per action above: 1 = allowed.
     #[rustfmt::skip]
@@ -114,11 +150,17 @@ fn access_matrix() {
         for ((action_name, action), allowed) in actions.iter().zip(row.iter()) {
             let got = can(principal, *action, &w.request);
             if got != (*allowed == 1) {
-                mismatches.push(format!("{name} / {action_name}: expected {allowed}, got {got}"));
+                mismatches.push(format!(
+                    "{name} / {action_name}: expected {allowed}, got {got}"
+                ));
             }
         }
     }
-    assert!(mismatches.is_empty(), "access matrix mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "access matrix mismatches:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 #[test]
@@ -128,16 +170,26 @@ fn a_grant_for_a_party_without_a_thread_gives_nothing() {
     let member = MemberId::new();
     let mut request = w.request.clone();
     request.grants.push((member, stranger_party));
-    let principal = Principal::Member { member, organization: OrganizationId::new() };
+    let principal = Principal::Member {
+        member,
+        organization: OrganizationId::new(),
+    };
     assert!(!can(&principal, Action::ViewRequest, &request));
-    assert!(!can(&principal, Action::ReadThread(stranger_party), &request));
+    assert!(!can(
+        &principal,
+        Action::ReadThread(stranger_party),
+        &request
+    ));
 }
 
 #[test]
 fn party_events_without_a_party_are_hidden() {
     let (w, actors) = world();
     for (_, principal) in actors {
-        let action = Action::SeeEvent { audience: Audience::Party, party: None };
+        let action = Action::SeeEvent {
+            audience: Audience::Party,
+            party: None,
+        };
         assert!(!can(&principal, action, &w.request));
     }
 }

@@ -1,0 +1,46 @@
+//! Document download.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use parley_domain::DocumentId;
+
+use super::path_id;
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+
+/// Download a document (logs “opened” once per viewer on the other side).
+#[utoipa::path(
+    get, path = "/documents/{id}", tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn download(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id: DocumentId = path_id(&id)?;
+    let (document, bytes) = state.app.open_document(&caller, id).await?;
+    // Always a download, never rendered in our origin; the filename was cleaned of quotes and
+    // control characters when stored.
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        document
+            .filename
+            .replace(|c: char| !c.is_ascii() || c == '"', "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    ))
+}

@@ -1,0 +1,329 @@
+//! The JSON shapes of API v1, mapped from the use cases' views. The mapping is where the
+//! privacy rules of representation live: a buyer's email never leaves, a seller's address is
+//! shown to its own side only.
+
+use parley_app::Caller;
+use parley_app::requests::{BuyerCard, MessageView, RequestDetail, RequestSummary, ThreadView};
+use parley_domain::{AuthorKind, Document, Event, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A buyer's request sent by a marketplace integration.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateRequestBody {
+    pub buyer: BuyerInput,
+    /// The manufacturer the request is addressed to.
+    pub manufacturer_id: String,
+    pub product: ProductInput,
+    /// The buyer's message.
+    pub message: String,
+    /// ISO 639-1 code; the buyer's language when absent.
+    pub language: Option<String>,
+    /// The marketplace's own id of the request; sending it again returns the first request.
+    pub external_ref: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BuyerInput {
+    pub name: String,
+    pub company: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// ISO 639-1 (fr, en, de, es, it, pt, ru, zh, ja).
+    pub language: String,
+    /// Private: never shown to sellers.
+    pub email: String,
+    /// Private: shown to a seller after “Display the number”.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProductInput {
+    /// The manufacturer's product reference.
+    pub reference: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+    /// False when `external_ref` matched an existing request.
+    pub created: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestListItem {
+    pub id: String,
+    pub created_at: String,
+    pub status: String,
+    pub answered_at: Option<String>,
+    pub marketplace: String,
+    pub product: String,
+    pub buyer_name: String,
+    pub buyer_company: Option<String>,
+    pub buyer_country: String,
+    /// The buyer's request text.
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestList {
+    pub items: Vec<RequestListItem>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BuyerDto {
+    pub name: String,
+    pub company: Option<String>,
+    pub country: String,
+    pub language: String,
+    /// Present for a seller once they displayed the number.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyDto {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDto {
+    pub id: String,
+    pub kind: String,
+    pub filename: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    /// Where to download it (authenticated).
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageDto {
+    pub id: String,
+    /// `buyer` or `member`.
+    pub author: String,
+    /// The sender's address: shown to the author's own side only.
+    pub sender: Option<String>,
+    /// Copies: shown to the author's own side only.
+    pub cc: Vec<String>,
+    pub body: String,
+    pub language: String,
+    pub channel: String,
+    pub created_at: String,
+    /// When the other side read it.
+    pub read_at: Option<String>,
+    pub documents: Vec<DocumentDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadDto {
+    pub id: String,
+    pub party: PartyDto,
+    /// Newest first.
+    pub messages: Vec<MessageDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductDto {
+    pub name: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestDetailDto {
+    pub id: String,
+    pub created_at: String,
+    pub status: String,
+    pub answered_at: Option<String>,
+    pub marketplace: String,
+    pub product: ProductDto,
+    pub manufacturer: PartyDto,
+    pub buyer: BuyerDto,
+    /// The buyer's request text.
+    pub message: String,
+    pub language: String,
+    /// The threads the caller may read.
+    pub threads: Vec<ThreadDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorDto {
+    /// `buyer`, `member` or `system`.
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    pub id: String,
+    /// `request_created`, `request_routed`, `message_sent`, `buyer_contacted`,
+    /// `phone_displayed`, `message_read`, `document_opened`.
+    pub kind: String,
+    pub at: String,
+    /// The seller-side party the event belongs to.
+    pub party: Option<String>,
+    pub actor: ActorDto,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct History {
+    /// Newest first; only what the caller may see.
+    pub events: Vec<EventDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhoneDto {
+    /// The buyer's phone number, when they gave one.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MarkReadBody {
+    /// Only this party's thread; all readable threads when absent.
+    pub party: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    /// How many messages became read.
+    pub marked: usize,
+}
+
+/// A message without documents, as JSON.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MessageBody {
+    pub body: String,
+    /// The seller's “Sender” address; the caller's own when absent.
+    pub sender: Option<String>,
+    /// Copies, comma-separated.
+    pub cc: Option<String>,
+    /// The party's thread; needed only when the caller may write in several.
+    pub party: Option<String>,
+}
+
+fn time(t: Timestamp) -> String {
+    t.to_rfc3339()
+}
+
+impl From<RequestSummary> for RequestListItem {
+    fn from(s: RequestSummary) -> Self {
+        Self {
+            id: s.request.id.to_string(),
+            created_at: time(s.request.created_at),
+            status: s.request.status.to_string(),
+            answered_at: s.request.answered_at.map(time),
+            marketplace: s.marketplace_name,
+            product: s.product_name,
+            buyer_name: s.buyer_name,
+            buyer_company: s.buyer_company,
+            buyer_country: s.buyer_country,
+            message: s.request.message,
+        }
+    }
+}
+
+impl From<BuyerCard> for BuyerDto {
+    fn from(b: BuyerCard) -> Self {
+        Self {
+            name: b.name,
+            company: b.company,
+            country: b.country.to_string(),
+            language: b.language.to_string(),
+            phone: b.phone,
+        }
+    }
+}
+
+pub fn document(d: &Document) -> DocumentDto {
+    DocumentDto {
+        id: d.id.to_string(),
+        kind: d.kind.to_string(),
+        filename: d.filename.clone(),
+        size_bytes: d.size_bytes,
+        sha256: d.sha256.clone(),
+        url: format!("/api/v1/documents/{}", d.id),
+    }
+}
+
+/// A message as `viewer` may see it.
+pub fn message(view: &MessageView, viewer: &Caller) -> MessageDto {
+    let m = &view.message;
+    let viewer_side = match viewer {
+        Caller::Buyer(_) => AuthorKind::Buyer,
+        _ => AuthorKind::Member,
+    };
+    let own_side = viewer_side == m.author_kind;
+    MessageDto {
+        id: m.id.to_string(),
+        author: m.author_kind.to_string(),
+        sender: own_side.then(|| m.sender.to_string()),
+        cc: if own_side {
+            m.cc.iter().map(ToString::to_string).collect()
+        } else {
+            Vec::new()
+        },
+        body: m.body.clone(),
+        language: m.language.to_string(),
+        channel: m.channel.to_string(),
+        created_at: time(m.created_at),
+        read_at: m.read_at.map(time),
+        documents: view.documents.iter().map(document).collect(),
+    }
+}
+
+fn thread(view: &ThreadView, viewer: &Caller) -> ThreadDto {
+    ThreadDto {
+        id: view.thread.id.to_string(),
+        party: PartyDto {
+            id: view.party.id.to_string(),
+            name: view.party.name.clone(),
+            kind: view.party.kind.to_string(),
+        },
+        messages: view.messages.iter().map(|m| message(m, viewer)).collect(),
+    }
+}
+
+pub fn detail(d: RequestDetail, viewer: &Caller) -> RequestDetailDto {
+    RequestDetailDto {
+        id: d.request.id.to_string(),
+        created_at: time(d.request.created_at),
+        status: d.request.status.to_string(),
+        answered_at: d.request.answered_at.map(time),
+        marketplace: d.marketplace.name,
+        product: ProductDto {
+            name: d.product.name,
+            reference: d.product.reference,
+        },
+        manufacturer: PartyDto {
+            id: d.manufacturer.id.to_string(),
+            name: d.manufacturer.name,
+            kind: d.manufacturer.kind.to_string(),
+        },
+        buyer: d.buyer.into(),
+        message: d.request.message,
+        language: d.request.language.to_string(),
+        threads: d.threads.iter().map(|t| thread(t, viewer)).collect(),
+    }
+}
+
+impl From<Event> for EventDto {
+    fn from(e: Event) -> Self {
+        Self {
+            id: e.id.to_string(),
+            kind: e.kind.as_str().to_owned(),
+            at: time(e.created_at),
+            party: e.party.map(|p| p.to_string()),
+            actor: ActorDto {
+                kind: e.actor.kind.to_string(),
+                name: e.actor.name,
+            },
+            data: e.data,
+        }
+    }
+}

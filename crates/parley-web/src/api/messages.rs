@@ -1,0 +1,117 @@
+//! Posting a message, as multipart (with documents) or JSON.
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use parley_app::Upload;
+use parley_app::messages::Draft;
+use parley_domain::{Channel, RequestId};
+
+use super::dto::{MessageBody, MessageDto, message};
+use super::path_id;
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+
+/// Post a message in a thread, with optional PDF documents.
+///
+/// As `multipart/form-data`: text fields `body`, `sender`, `cc`, `party`, `document_kind`
+/// (`quote` or `other`, for the `document` files; default `other`), and file fields `document`
+/// and `quote`. As `application/json`: a message without documents.
+#[utoipa::path(
+    post, path = "/requests/{id}/messages", tag = "messages",
+    params(("id" = String, Path, description = "Request id")),
+    request_body(content = MessageBody, description = "JSON, or the multipart form described above"),
+    responses(
+        (status = 201, body = MessageDto),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "message_empty, sender_empty, sender_invalid, cc_invalid, file_too_large, document_not_pdf", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn post_message(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<impl IntoResponse, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let draft = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        read_form(multipart).await?
+    } else if content_type.starts_with("application/json") {
+        let Json(body) = Json::<MessageBody>::from_request(request, &state).await?;
+        Draft {
+            body: body.body,
+            sender: body.sender,
+            cc: body.cc.unwrap_or_default(),
+            party: body.party,
+            documents: Vec::new(),
+        }
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send multipart/form-data or application/json.",
+        ));
+    };
+    let sent = state
+        .app
+        .send_message(&caller, id, draft, Channel::Api)
+        .await?;
+    Ok((StatusCode::CREATED, Json(message(&sent, &caller))))
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Draft, ApiError> {
+    let mut draft = Draft::default();
+    let mut document_kind = None;
+    let mut files: Vec<(String, Upload)> = Vec::new();
+    while let Some(field) = multipart.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "document" | "quote" => {
+                let filename = field.file_name().unwrap_or("document.pdf").to_owned();
+                let bytes = field.bytes().await?;
+                files.push((
+                    name.clone(),
+                    Upload {
+                        field: name.clone(),
+                        kind: if name == "quote" {
+                            "quote".into()
+                        } else {
+                            String::new()
+                        },
+                        filename,
+                        bytes,
+                    },
+                ));
+            }
+            "body" => draft.body = field.text().await?,
+            "sender" => draft.sender = Some(field.text().await?),
+            "cc" => draft.cc = field.text().await?,
+            "party" => draft.party = Some(field.text().await?),
+            "document_kind" => document_kind = Some(field.text().await?),
+            _ => {}
+        }
+    }
+    draft.documents = files
+        .into_iter()
+        .map(|(name, mut upload)| {
+            if name == "document" {
+                upload.kind = document_kind.clone().unwrap_or_else(|| "other".into());
+            }
+            upload
+        })
+        .collect();
+    Ok(draft)
+}

@@ -1,0 +1,86 @@
+//! JSON API v1, described by the OpenAPI 3.1 document at `/api/v1/openapi.json`.
+
+mod documents;
+pub mod dto;
+mod messages;
+mod requests;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::error::{FieldErrorDto, Problem};
+
+/// The OpenAPI description of API v1.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Parley API",
+        version = "1",
+        description = "Requests, threads, messages, documents and history of the Parley \
+                       negotiation hub. Authenticate with `Authorization: Bearer <token>` \
+                       (tokens from `parley token create`). Errors are \
+                       `application/problem+json`."
+    ),
+    servers((url = "/api/v1")),
+    paths(
+        requests::create_request,
+        requests::list_requests,
+        requests::get_request,
+        requests::history,
+        requests::display_phone,
+        requests::mark_read,
+        messages::post_message,
+        documents::download,
+    ),
+    components(schemas(Problem, FieldErrorDto)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Room for a few documents at the limit and the text fields: a single document over the
+    // limit gets a clear `file_too_large`, a body over this gets 413.
+    let message_limit = state.app.settings().max_document_bytes.saturating_mul(4) + (1 << 20);
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route(
+            "/requests",
+            post(requests::create_request).get(requests::list_requests),
+        )
+        .route("/requests/{id}", get(requests::get_request))
+        .route("/requests/{id}/history", get(requests::history))
+        .route("/requests/{id}/phone", post(requests::display_phone))
+        .route("/requests/{id}/read", post(requests::mark_read))
+        .route(
+            "/requests/{id}/messages",
+            post(messages::post_message).layer(DefaultBodyLimit::max(message_limit)),
+        )
+        .route("/documents/{id}", get(documents::download))
+}
+
+/// Parses an id from a path; a malformed id is as absent as an unknown one.
+fn path_id<T: std::str::FromStr>(text: &str) -> Result<T, crate::ApiError> {
+    text.parse().map_err(|_| crate::ApiError::not_found())
+}

@@ -1,0 +1,189 @@
+//! Request endpoints.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use parley_app::Caller;
+use parley_app::requests::NewRequest;
+use parley_domain::RequestId;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::{
+    CreateRequestBody, Created, EventDto, History, MarkReadBody, MarkedRead, PhoneDto,
+    RequestDetailDto, RequestList, detail,
+};
+use super::path_id;
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+
+/// Create a request (marketplace integration key).
+#[utoipa::path(
+    post, path = "/requests", tag = "requests",
+    request_body = CreateRequestBody,
+    responses(
+        (status = 201, description = "Created", body = Created),
+        (status = 200, description = "Already created with this external_ref", body = Created),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a marketplace key", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_request(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    body: Result<Json<CreateRequestBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Caller::Marketplace(marketplace) = &caller else {
+        return Err(parley_app::AppError::Forbidden(
+            "only a marketplace integration key can create requests",
+        )
+        .into());
+    };
+    let Json(body) = body?;
+    let input = NewRequest {
+        buyer_name: body.buyer.name,
+        buyer_company: body.buyer.company,
+        buyer_country: body.buyer.country,
+        buyer_language: body.buyer.language,
+        buyer_email: body.buyer.email,
+        buyer_phone: body.buyer.phone,
+        manufacturer_id: body.manufacturer_id,
+        product_reference: body.product.reference,
+        product_name: body.product.name,
+        message: body.message,
+        language: body.language,
+        external_ref: body.external_ref,
+    };
+    let (id, created) = state.app.create_request(marketplace, input).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(Created {
+            id: id.to_string(),
+            created,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// The `next` value of the previous page.
+    after: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    limit: Option<u32>,
+}
+
+/// List the caller's requests, newest first (keyset pagination).
+#[utoipa::path(
+    get, path = "/requests", tag = "requests",
+    params(ListParams),
+    responses(
+        (status = 200, body = RequestList),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Query(params): Query<ListParams>,
+) -> Result<Json<RequestList>, ApiError> {
+    let page = state
+        .app
+        .list_requests(&caller, params.after.as_deref(), params.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(RequestList {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next: page.next,
+    }))
+}
+
+/// Read a request with the threads the caller may read.
+#[utoipa::path(
+    get, path = "/requests/{id}", tag = "requests",
+    params(("id" = String, Path, description = "Request id")),
+    responses(
+        (status = 200, body = RequestDetailDto),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_request(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<RequestDetailDto>, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let found = state.app.request_detail(&caller, id).await?;
+    Ok(Json(detail(found, &caller)))
+}
+
+/// Read a request's history, filtered for the caller.
+#[utoipa::path(
+    get, path = "/requests/{id}/history", tag = "requests",
+    params(("id" = String, Path, description = "Request id")),
+    responses(
+        (status = 200, body = History),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn history(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<History>, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let events = state.app.history(&caller, id).await?;
+    Ok(Json(History {
+        events: events.into_iter().map(EventDto::from).collect(),
+    }))
+}
+
+/// Display the buyer's phone number (sellers; logged once per member).
+#[utoipa::path(
+    post, path = "/requests/{id}/phone", tag = "requests",
+    params(("id" = String, Path, description = "Request id")),
+    responses(
+        (status = 200, body = PhoneDto),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn display_phone(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<PhoneDto>, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let phone = state.app.display_phone(&caller, id).await?;
+    Ok(Json(PhoneDto { phone }))
+}
+
+/// Mark the other side's messages as read (read receipts).
+#[utoipa::path(
+    post, path = "/requests/{id}/read", tag = "requests",
+    params(("id" = String, Path, description = "Request id")),
+    request_body(content = Option<MarkReadBody>),
+    responses(
+        (status = 200, body = MarkedRead),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    body: Option<Json<MarkReadBody>>,
+) -> Result<Json<MarkedRead>, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let party = match body.and_then(|Json(b)| b.party) {
+        Some(text) => Some(path_id(&text)?),
+        None => None,
+    };
+    let marked = state.app.mark_read(&caller, id, party).await?;
+    Ok(Json(MarkedRead { marked }))
+}

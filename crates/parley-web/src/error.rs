@@ -1,0 +1,172 @@
+//! API errors as `application/problem+json` (RFC 9457), with field errors.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use parley_app::AppError;
+use parley_domain::FieldError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// A stable code for programs (`not_found`, `invalid_input`, `body_too_large`…).
+    pub code: String,
+    /// What happened, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// One entry per invalid field, each with its own code (`message_empty`, `sender_empty`,
+    /// `sender_invalid`, `cc_invalid`, `file_too_large`, `document_not_pdf`…).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldErrorDto>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorDto {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<FieldError> for FieldErrorDto {
+    fn from(e: FieldError) -> Self {
+        Self {
+            field: e.field,
+            code: e.code,
+            message: e.message,
+        }
+    }
+}
+
+/// An error answered by the API.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: Some(detail.into()),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is nothing here for you.",
+        )
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_input",
+            detail: Some("Some fields are not valid; nothing was saved.".to_owned()),
+            errors,
+        }
+    }
+
+    pub fn body_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "The request body is larger than this server accepts.",
+        )
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound => Self::not_found(),
+            AppError::Unauthenticated => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "A valid bearer token is required.",
+            ),
+            AppError::Forbidden(why) => Self::new(StatusCode::FORBIDDEN, "forbidden", why),
+            AppError::Invalid(errors) => Self::invalid(errors),
+            AppError::Conflict(what) => {
+                tracing::warn!(constraint = %what, "conflict");
+                Self::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "This conflicts with what is stored.",
+                )
+            }
+            AppError::Internal(cause) => {
+                // The cause stays in the logs: clients learn only that it was our fault.
+                tracing::error!(%cause, "internal error");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong on our side; nothing you sent was lost.",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error").to_owned();
+        let problem = Problem {
+            kind: format!("urn:parley:problem:{}", self.code),
+            title,
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            detail: self.detail,
+            errors: self.errors.into_iter().map(Into::into).collect(),
+        };
+        let mut response = (self.status, Json(problem)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::body_too_large();
+        }
+        Self::new(rejection.status(), "bad_json", rejection.body_text())
+    }
+}
+
+impl From<axum::extract::multipart::MultipartError> for ApiError {
+    fn from(error: axum::extract::multipart::MultipartError) -> Self {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::body_too_large();
+        }
+        Self::new(error.status(), "bad_multipart", error.body_text())
+    }
+}

@@ -1,0 +1,302 @@
+//! The test application: a real server on a loopback port, a fresh database, a small world of
+//! organizations, people and tokens, and an HTTP client.
+
+use std::net::SocketAddr;
+
+use parley_app::{App, Settings};
+use parley_domain::{
+    EmailAddress, LanguageCode, Marketplace, MarketplaceId, Member, MemberId, NetworkLink,
+    Organization, OrganizationId, OrganizationKind,
+};
+use parley_store::directory;
+use serde_json::{Value, json};
+
+/// Runs a test body against both databases: `both!(name)` expects `async fn name(db: Db)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Db::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_url().is_some() {
+                    super::$name($crate::helpers::Db::Postgres).await;
+                }
+            }
+        }
+    )+};
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server to test against. When `PARLEY_REQUIRE_POSTGRES` is set (as
+/// `scripts/test` does when a server answers), its absence is a failure, not a skip.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("PARLEY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_some() {
+        panic!("PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not");
+    }
+    url
+}
+
+/// The largest document in tests: small, so the oversize cases stay fast.
+pub const MAX_DOCUMENT: usize = 256 * 1024;
+
+pub struct Person {
+    pub token: String,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub app: App,
+    pub marketplace_key: String,
+    pub manufacturer: OrganizationId,
+    pub distributor: OrganizationId,
+    /// Claire, of the manufacturer.
+    pub maker: Person,
+    /// Tom, the manufacturer's second member.
+    pub maker2: Person,
+    /// Lucía, of the distributor covering ES and PT.
+    pub distributor_member: Person,
+    /// Jonas, the area manager for DE.
+    pub area_member: Person,
+    /// A member of another manufacturer.
+    pub outsider: Person,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = match db {
+            Db::Sqlite => format!("sqlite://{}", dir.path().join("parley.db").display()),
+            Db::Postgres => {
+                let server = postgres_url().expect("postgres url");
+                let name = format!("parley_test_{}", uuid::Uuid::now_v7().simple());
+                parley_store::create_postgres_database(&server, &name)
+                    .await
+                    .expect("create database")
+            }
+        };
+        let settings = Settings {
+            max_document_bytes: MAX_DOCUMENT,
+        };
+        let app = App::open(&url, &dir.path().join("files"), settings)
+            .await
+            .expect("open app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let served = app.clone();
+        tokio::spawn(async move {
+            parley_web::serve(listener, served, std::future::pending())
+                .await
+                .expect("serve");
+        });
+        let marketplace = Marketplace {
+            id: MarketplaceId::new(),
+            slug: "directindustry".into(),
+            name: "DirectIndustry".into(),
+        };
+        let mut tx = app.store().begin().await.expect("begin");
+        directory::insert_marketplace(&mut tx, &marketplace)
+            .await
+            .expect("marketplace");
+        let manufacturer = org(&mut tx, OrganizationKind::Manufacturer, "Hydrotech").await;
+        let distributor = org(&mut tx, OrganizationKind::Distributor, "Iberia Fluidos").await;
+        let area_manager = org(&mut tx, OrganizationKind::AreaManager, "Alpen Vertrieb").await;
+        let other = org(&mut tx, OrganizationKind::Manufacturer, "Rival Pumps").await;
+        member(
+            &mut tx,
+            manufacturer,
+            "Claire Martin",
+            "claire@hydrotech.example",
+        )
+        .await;
+        member(&mut tx, manufacturer, "Tom Becker", "tom@hydrotech.example").await;
+        member(&mut tx, distributor, "Lucía García", "lucia@iberia.example").await;
+        member(&mut tx, area_manager, "Jonas Weber", "jonas@alpen.example").await;
+        member(&mut tx, other, "Rita Rival", "rita@rival.example").await;
+        for (party, territory) in [(distributor, "ES,PT"), (area_manager, "DE,AT")] {
+            let link = NetworkLink {
+                manufacturer_id: manufacturer,
+                member_org_id: party,
+                territories: parley_domain::territory::parse_territory(territory).expect("t"),
+                contacts: Vec::new(),
+                auto_cc: Vec::new(),
+            };
+            directory::upsert_network_link(&mut tx, &link)
+                .await
+                .expect("link");
+        }
+        tx.commit().await.expect("commit");
+        let marketplace_key = app
+            .create_marketplace_key("directindustry", "test")
+            .await
+            .expect("key");
+        let client = reqwest::Client::new();
+        Self {
+            addr,
+            client,
+            marketplace_key,
+            manufacturer,
+            distributor,
+            maker: person(&app, "claire@hydrotech.example").await,
+            maker2: person(&app, "tom@hydrotech.example").await,
+            distributor_member: person(&app, "lucia@iberia.example").await,
+            area_member: person(&app, "jonas@alpen.example").await,
+            outsider: person(&app, "rita@rival.example").await,
+            app,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Creates a request from a buyer in `country` (which decides the routing) and returns its
+    /// id and the buyer (with a token).
+    pub async fn request_from(&self, country: &str, buyer_email: &str) -> (String, Person) {
+        let body = json!({
+            "buyer": {
+                "name": "Buyer ".to_owned() + country,
+                "company": "Buying Co",
+                "country": country,
+                "language": "es",
+                "email": buyer_email,
+                "phone": "+34 600 000 001"
+            },
+            "manufacturer_id": self.manufacturer.to_string(),
+            "product": { "reference": "HT-200", "name": "Centrifugal pump HT-200" },
+            "message": "¿Pueden enviarme un presupuesto?"
+        });
+        let response = self
+            .post_json(&self.marketplace_key, "/api/v1/requests", &body)
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        let created: Value = response.json().await.expect("json");
+        let id = created["id"].as_str().expect("id").to_owned();
+        (id, person(&self.app, buyer_email).await)
+    }
+
+    /// Posts a JSON message and returns the response.
+    pub async fn say(&self, who: &Person, request: &str, body: &str) -> reqwest::Response {
+        self.post_json(
+            &who.token,
+            &format!("/api/v1/requests/{request}/messages"),
+            &json!({ "body": body }),
+        )
+        .await
+    }
+
+    /// The kinds of the history entries `who` sees, newest first.
+    pub async fn history_kinds(&self, who: &Person, request: &str) -> Vec<String> {
+        let response = self
+            .get(&who.token, &format!("/api/v1/requests/{request}/history"))
+            .await;
+        assert_eq!(response.status(), 200);
+        let history: Value = response.json().await.expect("json");
+        history["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+async fn org(
+    tx: &mut parley_store::Transaction,
+    kind: OrganizationKind,
+    name: &str,
+) -> OrganizationId {
+    let organization = Organization {
+        id: OrganizationId::new(),
+        kind,
+        name: name.into(),
+        country: None,
+    };
+    directory::insert_organization(tx, &organization)
+        .await
+        .expect("org");
+    organization.id
+}
+
+async fn member(tx: &mut parley_store::Transaction, org: OrganizationId, name: &str, email: &str) {
+    let member = Member {
+        id: MemberId::new(),
+        organization_id: org,
+        name: name.into(),
+        email: EmailAddress::parse(email).expect("email"),
+        phone: None,
+        language: LanguageCode::Fr,
+    };
+    directory::insert_member(tx, &member).await.expect("member");
+}
+
+/// A token for the member or buyer with this email.
+pub async fn person(app: &App, email: &str) -> Person {
+    let (token, caller) = app.create_token(email, "test").await.expect("token");
+    assert!(!matches!(caller, parley_app::Caller::Marketplace(_)));
+    Person { token }
+}
+
+/// A small valid PDF.
+pub fn pdf() -> Vec<u8> {
+    parley_app::demo::demo_pdf("Quote 42")
+}
+
+/// A problem document's field error codes.
+pub async fn error_codes(response: reqwest::Response) -> Vec<String> {
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "errors are problem documents"
+    );
+    let problem: Value = response.json().await.expect("json");
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

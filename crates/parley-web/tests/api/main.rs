@@ -1,0 +1,10 @@
+//! API integration tests: each starts Parley on port 0 with a fresh database and runs on
+//! SQLite and on PostgreSQL (from `PARLEY_TEST_DATABASE_URL`).
+
+mod helpers;
+
+mod access;
+mod documents;
+mod messages;
+mod ops;
+mod requests;

@@ -1,0 +1,90 @@
+//! The command line. Every option can also come from a `PARLEY_*` environment variable or from
+//! the configuration file (`parley.toml` in the working directory, or `--config FILE`); a flag
+//! wins over the variable, which wins over the file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "parley",
+    version,
+    about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
+    after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
+                  max_document_mb, log_format. Precedence: flag > PARLEY_* variable > file > default."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: ./parley.toml when it exists]
+    #[arg(long, global = true, env = "PARLEY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory: the SQLite database and documents live here [default: ./parley-data]
+    #[arg(long, global = true, env = "PARLEY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… [default: SQLite in the data directory]
+    #[arg(long, global = true, env = "PARLEY_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Largest document accepted, in MB [default: 10]
+    #[arg(long, global = true, env = "PARLEY_MAX_DOCUMENT_MB", value_name = "MB")]
+    pub max_document_mb: Option<u32>,
+    /// Log format: text or json [default: text]
+    #[arg(long, global = true, env = "PARLEY_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web interface and the API
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit
+    Migrate,
+    /// Load the demo data (idempotent) and print how to use it
+    Demo,
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// HTTP listen address [default: 127.0.0.1:8080]
+    #[arg(long, env = "PARLEY_HTTP", value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+    /// Load the demo data before serving
+    #[arg(long, env = "PARLEY_DEMO")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a bearer token for a member or buyer (by email) or a marketplace integration key
+    Create {
+        /// The member's or buyer's email address
+        #[arg(
+            long,
+            conflicts_with = "marketplace",
+            required_unless_present = "marketplace"
+        )]
+        email: Option<String>,
+        /// A marketplace slug (e.g. directindustry): creates its integration key
+        #[arg(long)]
+        marketplace: Option<String>,
+        /// A label to recognise the token by
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Revoke a token
+    Revoke {
+        /// The token
+        token: String,
+    },
+}

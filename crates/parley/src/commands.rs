@@ -1,0 +1,168 @@
+//! The subcommands.
+
+use anyhow::Context;
+use parley_app::demo::DemoSummary;
+use parley_app::{App, Caller, Settings};
+use tokio::net::TcpListener;
+
+use crate::cli::{Command, ServeArgs, TokenCommand};
+use crate::config::Config;
+
+pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    tracing::debug!(?config, "configuration");
+    let app = open(&config).await?;
+    let result = match command {
+        Command::Serve(args) => serve(&app, &config, &args).await,
+        Command::Migrate => {
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Demo => {
+            let summary = app.load_demo().await?;
+            print_demo(&summary, &config);
+            Ok(())
+        }
+        Command::Token(command) => token(&app, command).await,
+    };
+    app.close().await;
+    result
+}
+
+/// Opens the database (applying migrations) and the document store.
+async fn open(config: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let settings = Settings {
+        max_document_bytes: config.max_document_bytes,
+    };
+    App::open(
+        &config.database_url,
+        &config.data_dir.join("files"),
+        settings,
+    )
+    .await
+    .context("opening the database")
+}
+
+async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
+    if args.demo {
+        let summary = app.load_demo().await?;
+        print_demo(&summary, config);
+    }
+    let listener = TcpListener::bind(config.http)
+        .await
+        .with_context(|| format!("listening on {}", config.http))?;
+    tracing::info!(http = %listener.local_addr()?, "Parley is serving");
+    parley_web::serve(listener, app.clone(), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn token(app: &App, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            email,
+            marketplace,
+            label,
+        } => {
+            if let Some(slug) = marketplace {
+                let key = app
+                    .create_marketplace_key(&slug, &label)
+                    .await
+                    .map_err(describe)?;
+                println!("{key}");
+                eprintln!(
+                    "Integration key for marketplace {slug}: keep it secret, it is shown once."
+                );
+            } else if let Some(email) = email {
+                let (token, caller) = app.create_token(&email, &label).await.map_err(describe)?;
+                println!("{token}");
+                let who = match caller {
+                    Caller::Member(m) => format!("member {} <{}>", m.name, m.email),
+                    Caller::Buyer(b) => format!("buyer {} <{}>", b.name, b.email),
+                    Caller::Marketplace(m) => format!("marketplace {}", m.name),
+                };
+                eprintln!("Token for {who}: keep it secret, it is shown once.");
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { token } => {
+            if app.revoke_token(&token).await.map_err(describe)? {
+                println!("Revoked.");
+                Ok(())
+            } else {
+                anyhow::bail!("no such token")
+            }
+        }
+    }
+}
+
+/// Turns validation errors into their human messages.
+fn describe(error: parley_app::AppError) -> anyhow::Error {
+    match error {
+        parley_app::AppError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => anyhow::Error::new(other),
+    }
+}
+
+fn print_demo(summary: &DemoSummary, config: &Config) {
+    println!(
+        "Demo data loaded ({} new requests).",
+        summary.requests_created
+    );
+    println!();
+    println!("API tokens (Authorization: Bearer …), minted now:");
+    for (name, email, token) in &summary.tokens {
+        println!("  {name:<14} {email:<36} {token}");
+    }
+    println!();
+    println!(
+        "Marketplace integration key ({}): {}",
+        summary.marketplace_key.0, summary.marketplace_key.1
+    );
+    println!(
+        "Manufacturer id for new requests: {}",
+        summary.manufacturer_id
+    );
+    println!();
+    let base = format!("http://{}", config.http);
+    println!("Try:");
+    println!(
+        "  curl -H 'Authorization: Bearer {}' {base}/api/v1/requests",
+        summary.tokens.first().map_or("", |t| t.2.as_str())
+    );
+    println!("  {base}/api/v1/openapi.json   {base}/healthz   {base}/metrics");
+}

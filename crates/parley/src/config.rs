@@ -1,0 +1,138 @@
+//! The resolved configuration: flags and environment (through clap), then the file, then
+//! defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::cli::{Cli, Command};
+
+/// What the configuration file may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    http: Option<SocketAddr>,
+    max_document_mb: Option<u32>,
+    log_format: Option<String>,
+}
+
+/// The configuration in force.
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub http: SocketAddr,
+    pub max_document_bytes: usize,
+    pub json_logs: bool,
+}
+
+// By hand, so a password in the database URL never reaches a log.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact(&self.database_url))
+            .field("http", &self.http)
+            .field("max_document_bytes", &self.max_document_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***{}", &url[..scheme_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    pub fn resolve(cli: &Cli) -> anyhow::Result<Self> {
+        let global = &cli.global;
+        let file = match &global.config {
+            Some(path) => read_file(path)?,
+            None if Path::new("parley.toml").exists() => read_file(Path::new("parley.toml"))?,
+            None => FileConfig::default(),
+        };
+        let data_dir = global
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("parley-data"));
+        let database_url = global
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("parley.db").display()));
+        let serve_http = match &cli.command {
+            Command::Serve(args) => args.http,
+            _ => None,
+        };
+        let http = serve_http
+            .or(file.http)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let max_document_mb = global
+            .max_document_mb
+            .or(file.max_document_mb)
+            .unwrap_or(10);
+        anyhow::ensure!(max_document_mb > 0, "max_document_mb must be at least 1");
+        let log_format = global
+            .log_format
+            .clone()
+            .or(file.log_format)
+            .unwrap_or_else(|| "text".to_owned());
+        let json_logs = match log_format.as_str() {
+            "text" => false,
+            "json" => true,
+            other => anyhow::bail!("log format must be text or json, not {other}"),
+        };
+        Ok(Self {
+            data_dir,
+            database_url,
+            http,
+            max_document_bytes: max_document_mb as usize * 1024 * 1024,
+            json_logs,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing configuration file {}", path.display()))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.json_logs {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redact("postgres://u:secret@db/parley"),
+            "postgres://***@db/parley"
+        );
+        assert_eq!(
+            redact("sqlite://parley-data/parley.db"),
+            "sqlite://parley-data/parley.db"
+        );
+    }
+}
