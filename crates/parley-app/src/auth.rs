@@ -72,22 +72,26 @@ impl App {
 
     async fn store_token(&self, owner: &TokenOwner, label: &str) -> Result<String, AppError> {
         let token = new_token()?;
-        let mut tx = self.store.begin().await?;
-        tokens::insert(&mut tx, &sha256_hex(token.as_bytes()), owner, label).await?;
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let (hash, owner, label) = (
+            sha256_hex(token.as_bytes()),
+            owner.clone(),
+            label.to_owned(),
+        );
+        self.store
+            .write(move |tx| {
+                Box::pin(async move { tokens::insert(tx, &hash, &owner, &label).await })
+            })
+            .await?;
         Ok(token)
     }
 
     /// Revokes a token; later calls with it are refused.
     pub async fn revoke_token(&self, token: &str) -> Result<bool, AppError> {
-        let mut tx = self.store.begin().await?;
-        let revoked = tokens::revoke(&mut tx, &sha256_hex(token.trim().as_bytes())).await?;
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        Ok(revoked)
+        let hash = sha256_hex(token.trim().as_bytes());
+        Ok(self
+            .store
+            .write(move |tx| Box::pin(async move { tokens::revoke(tx, &hash).await }))
+            .await?)
     }
 
     /// Who a bearer token speaks for.

@@ -196,11 +196,11 @@ impl App {
                 contacts: member_org.1.iter().map(|m| m.email.clone()).collect(),
                 auto_cc: vec![demo_email("sales-network@hydrotech.example")?],
             };
-            let mut tx = self.store.begin().await?;
-            directory::upsert_network_link(&mut tx, &link).await?;
-            tx.commit()
-                .await
-                .map_err(|e| AppError::internal(e.to_string()))?;
+            self.store
+                .write(move |tx| {
+                    Box::pin(async move { directory::upsert_network_link(tx, &link).await })
+                })
+                .await?;
         }
         let mut created = 0;
         for n in 0..DEMO_REQUESTS {
@@ -243,11 +243,12 @@ impl App {
             slug: slug.to_owned(),
             name: name.to_owned(),
         };
-        let mut tx = self.store.begin().await?;
-        directory::insert_marketplace(&mut tx, &marketplace).await?;
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let stored = marketplace.clone();
+        self.store
+            .write(move |tx| {
+                Box::pin(async move { directory::insert_marketplace(tx, &stored).await })
+            })
+            .await?;
         Ok(marketplace)
     }
 
@@ -267,24 +268,30 @@ impl App {
             country: CountryCode::parse(org.country).ok(),
         };
         let mut members = Vec::new();
-        let mut tx = self.store.begin().await?;
-        directory::insert_organization(&mut tx, &organization).await?;
         for (name, email, phone, language) in org.members {
-            let member = Member {
+            members.push(Member {
                 id: MemberId::new(),
                 organization_id: organization.id,
                 name: (*name).to_owned(),
                 email: demo_email(email)?,
                 phone: Some((*phone).to_owned()),
                 language: *language,
-            };
-            directory::insert_member(&mut tx, &member).await?;
-            members.push(member);
+            });
         }
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        Ok((organization.id, members))
+        let id = organization.id;
+        let stored = members.clone();
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    directory::insert_organization(tx, &organization).await?;
+                    for member in &stored {
+                        directory::insert_member(tx, member).await?;
+                    }
+                    Ok::<_, parley_store::StoreError>(())
+                })
+            })
+            .await?;
+        Ok((id, members))
     }
 
     /// Creates demo request `n` unless it exists; on creation adds a conversation to some.

@@ -1,7 +1,7 @@
 //! Opening a document: access-checked, logged once per viewer on the other side.
 
 use bytes::Bytes;
-use parley_domain::policy::Action;
+use parley_domain::policy::{Action, can};
 use parley_domain::{AuthorKind, Document, DocumentId, EventKind};
 use parley_store::{events, messages};
 use serde_json::json;
@@ -21,20 +21,20 @@ impl App {
     ) -> Result<(Document, Bytes), AppError> {
         let mut conn = self.store.read().await?;
         let document = messages::document_by_id(&mut conn, id).await?;
-        let (_, threads, _) =
-            authorize(&mut conn, caller, document.request_id, Action::ViewRequest).await?;
-        let party = threads
+        let access = authorize(&mut conn, caller, document.request_id, Action::ViewRequest).await?;
+        let party = access
+            .threads
             .iter()
             .find(|t| t.id == document.thread_id)
             .map(|t| t.party)
             .ok_or(AppError::NotFound)?;
-        authorize(
-            &mut conn,
-            caller,
-            document.request_id,
+        if !can(
+            &caller.principal(),
             Action::OpenDocument(party),
-        )
-        .await?;
+            &access.parties,
+        ) {
+            return Err(AppError::NotFound);
+        }
         let message = messages::get(&mut conn, document.message_id).await?;
         drop(conn);
         let bytes = files::get(self.files.as_ref(), &document.storage_key).await?;
@@ -52,11 +52,11 @@ impl App {
                 now(),
             );
             let key = format!("opened:{}:{}", document.id, caller.viewer_key());
-            let mut tx = self.store.begin().await?;
-            events::append(&mut tx, &event, Some(&key)).await?;
-            tx.commit()
-                .await
-                .map_err(|e| AppError::internal(e.to_string()))?;
+            self.store
+                .write(move |tx| {
+                    Box::pin(async move { events::append(tx, &event, Some(&key)).await })
+                })
+                .await?;
         }
         Ok((document, bytes))
     }

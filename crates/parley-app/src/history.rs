@@ -1,7 +1,7 @@
 //! A request's history, filtered by the access policy, and read receipts.
 
 use parley_domain::policy::{Action, can};
-use parley_domain::{AuthorKind, Event, EventKind, OrganizationId, RequestId};
+use parley_domain::{AuthorKind, Event, EventKind, OrganizationId, RequestId, ThreadId};
 use parley_store::{events, messages};
 use serde_json::json;
 
@@ -13,7 +13,9 @@ impl App {
     /// The history of a request, newest first: only the entries the caller may see.
     pub async fn history(&self, caller: &Caller, id: RequestId) -> Result<Vec<Event>, AppError> {
         let mut conn = self.store.read().await?;
-        let (_, _, parties) = authorize(&mut conn, caller, id, Action::ReadHistory).await?;
+        let parties = authorize(&mut conn, caller, id, Action::ReadHistory)
+            .await?
+            .parties;
         let principal = caller.principal();
         Ok(events::of_request(&mut conn, id)
             .await?
@@ -38,7 +40,8 @@ impl App {
         party: Option<OrganizationId>,
     ) -> Result<usize, AppError> {
         let mut conn = self.store.read().await?;
-        let (_, threads, parties) = authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        let access = authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        let (threads, parties) = (access.threads, access.parties);
         drop(conn);
         let principal = caller.principal();
         let targets: Vec<_> = threads
@@ -59,29 +62,36 @@ impl App {
             AuthorKind::Buyer
         };
         let at = now();
-        let mut tx = self.store.begin().await?;
-        let mut count = 0;
-        for thread in targets {
-            let read = messages::mark_read(&mut tx, thread.id, other_side, at).await?;
-            count += read.len();
-            if matches!(caller, Caller::Buyer(_)) {
-                for message in read {
-                    let event = new_event(
-                        id,
-                        Some(thread.party),
-                        EventKind::MessageRead,
-                        caller.actor(),
-                        json!({ "message_id": message.id }),
-                        at,
-                    );
-                    let key = format!("read:{}", message.id);
-                    events::append(&mut tx, &event, Some(&key)).await?;
-                }
-            }
-        }
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let targets: Vec<(ThreadId, OrganizationId)> =
+            targets.iter().map(|t| (t.id, t.party)).collect();
+        // Read receipts are for the sellers: only the buyer's reading is an event.
+        let reader = matches!(caller, Caller::Buyer(_)).then(|| caller.actor());
+        let count = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut count = 0;
+                    for (thread, party) in targets {
+                        let read = messages::mark_read(tx, thread, other_side, at).await?;
+                        count += read.len();
+                        let Some(actor) = &reader else { continue };
+                        for message in read {
+                            let event = new_event(
+                                id,
+                                Some(party),
+                                EventKind::MessageRead,
+                                actor.clone(),
+                                json!({ "message_id": message.id }),
+                                at,
+                            );
+                            let key = format!("read:{}", message.id);
+                            events::append(tx, &event, Some(&key)).await?;
+                        }
+                    }
+                    Ok::<_, parley_store::StoreError>(count)
+                })
+            })
+            .await?;
         Ok(count)
     }
 }

@@ -98,10 +98,16 @@ impl App {
         };
         // Access first: a caller who may not write here learns nothing from validation errors.
         let mut conn = self.store.read().await?;
-        let (_, threads, parties) =
-            authorize(&mut conn, caller, request_id, Action::ViewRequest).await?;
+        let access = authorize(&mut conn, caller, request_id, Action::ViewRequest).await?;
         drop(conn);
-        let thread = choose_thread(caller, &threads, &parties, draft.party.as_deref())?.clone();
+        let thread = choose_thread(
+            caller,
+            &access.threads,
+            &access.parties,
+            draft.party.as_deref(),
+        )?
+        .clone();
+        let request_answered = access.request.answered_at.is_some();
 
         let mut errors: Vec<FieldError> = Vec::new();
         let valid = match validate_message(&draft.body, draft.sender.as_deref(), &draft.cc) {
@@ -162,7 +168,7 @@ impl App {
             documents.push(document);
         }
         let result = self
-            .record_message(caller, &thread, &message, &documents)
+            .record_message(caller, &thread, request_answered, &message, &documents)
             .await;
         if result.is_err() {
             for document in &documents {
@@ -177,9 +183,16 @@ impl App {
         &self,
         caller: &Caller,
         thread: &Thread,
+        request_answered: bool,
         message: &Message,
         documents: &[Document],
     ) -> Result<(), AppError> {
+        let (actor, thread, message, documents) = (
+            caller.actor(),
+            thread.clone(),
+            message.clone(),
+            documents.to_vec(),
+        );
         let document_list: Vec<_> = documents
             .iter()
             .map(|d| json!({ "id": d.id, "kind": d.kind, "filename": d.filename, "size_bytes": d.size_bytes }))
@@ -188,33 +201,43 @@ impl App {
             message.request_id,
             Some(thread.party),
             EventKind::MessageSent,
-            caller.actor(),
+            actor.clone(),
             json!({ "message_id": message.id, "channel": message.channel, "documents": document_list }),
             message.created_at,
         );
-        let mut tx = self.store.begin().await?;
-        messages::insert(&mut tx, message).await?;
-        for document in documents {
-            messages::insert_document(&mut tx, document).await?;
-        }
-        events::append(&mut tx, &sent, None).await?;
-        if message.author_kind == AuthorKind::Member {
-            // The status the other parties see: this party contacted the buyer (once).
-            let contacted = new_event(
-                message.request_id,
-                Some(thread.party),
-                EventKind::BuyerContacted,
-                caller.actor(),
-                json!({}),
-                message.created_at,
-            );
-            let key = format!("contacted:{}:{}", message.request_id, thread.party);
-            events::append(&mut tx, &contacted, Some(&key)).await?;
-            store_requests::mark_answered(&mut tx, message.request_id, message.created_at).await?;
-        }
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    messages::insert(tx, &message).await?;
+                    for document in &documents {
+                        messages::insert_document(tx, document).await?;
+                    }
+                    events::append(tx, &sent, None).await?;
+                    // The status the other parties see: this party contacted the buyer (once). What was
+                    // loaded before the transaction skips the writes in the usual case; the guarded
+                    // UPDATE keeps it exact when two first replies race.
+                    if message.author_kind == AuthorKind::Member
+                        && thread.contacted_at.is_none()
+                        && store_requests::mark_contacted(tx, thread.id, message.created_at).await?
+                    {
+                        let contacted = new_event(
+                            message.request_id,
+                            Some(thread.party),
+                            EventKind::BuyerContacted,
+                            actor,
+                            json!({}),
+                            message.created_at,
+                        );
+                        events::append(tx, &contacted, None).await?;
+                    }
+                    if message.author_kind == AuthorKind::Member && !request_answered {
+                        store_requests::mark_answered(tx, message.request_id, message.created_at)
+                            .await?;
+                    }
+                    Ok::<_, parley_store::StoreError>(())
+                })
+            })
+            .await?;
         Ok(())
     }
 }

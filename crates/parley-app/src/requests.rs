@@ -5,9 +5,9 @@ use parley_domain::policy::{Action, can};
 use parley_domain::{
     Actor, AuthorKind, Buyer, BuyerId, CountryCode, Document, EmailAddress, EventKind, FieldError,
     LanguageCode, Marketplace, Message, Organization, OrganizationId, OrganizationKind, Product,
-    ProductId, Request, RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
+    ProductId, Request, RequestId, RequestStatus, Thread, ThreadId, Timestamp,
 };
-use parley_store::requests::{self as store_requests, Cursor, Listed, Owner};
+use parley_store::requests::{self as store_requests, Access, Cursor, Listed, Owner};
 use parley_store::{Connection, directory, events, messages};
 use serde_json::json;
 
@@ -231,10 +231,10 @@ pub(crate) async fn authorize(
     caller: &Caller,
     id: RequestId,
     action: Action,
-) -> Result<(Request, Vec<Thread>, RequestParties), AppError> {
-    let loaded = store_requests::parties(conn, id).await?;
-    if can(&caller.principal(), action, &loaded.2) {
-        Ok(loaded)
+) -> Result<Access, AppError> {
+    let access = store_requests::access(conn, id).await?;
+    if can(&caller.principal(), action, &access.parties) {
+        Ok(access)
     } else {
         Err(AppError::NotFound)
     }
@@ -252,106 +252,12 @@ impl App {
         input: NewRequest,
     ) -> Result<(RequestId, bool), AppError> {
         let parsed = parse_new_request(input)?;
-        let mut tx = self.store.begin().await?;
-        if let Some(reference) = &parsed.external_ref
-            && let Some(existing) =
-                store_requests::by_external_ref(&mut tx, marketplace.id, reference).await?
-        {
-            return Ok((existing.id, false));
-        }
-        let manufacturer = match directory::organization(&mut tx, parsed.manufacturer).await {
-            Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
-            Ok(_) | Err(parley_store::StoreError::NotFound) => {
-                return Err(AppError::invalid(
-                    "manufacturer_id",
-                    "manufacturer_unknown",
-                    "No such manufacturer.",
-                ));
-            }
-            Err(other) => return Err(other.into()),
-        };
-        let buyer = directory::upsert_buyer(&mut tx, &parsed.buyer).await?;
-        let product = directory::upsert_product(
-            &mut tx,
-            &Product {
-                id: ProductId::new(),
-                manufacturer_id: manufacturer.id,
-                name: parsed.product_name,
-                reference: parsed.product_reference,
-            },
-        )
-        .await?;
-        let network = directory::network_of(&mut tx, manufacturer.id).await?;
-        let routed_to = network
-            .iter()
-            .find(|link| link.territories.contains(&buyer.country))
-            .map(|link| link.member_org_id);
-        let handler_org = routed_to.unwrap_or(manufacturer.id);
-        let handler = directory::members_of(&mut tx, handler_org)
-            .await?
-            .first()
-            .map(|m| m.id);
-        let at = now();
-        let request = Request {
-            id: RequestId::new(),
-            marketplace_id: marketplace.id,
-            buyer_id: buyer.id,
-            product_id: product.id,
-            manufacturer_id: manufacturer.id,
-            external_ref: parsed.external_ref,
-            message: parsed.message,
-            language: parsed.language,
-            handler,
-            status: RequestStatus::New,
-            created_at: at,
-            answered_at: None,
-        };
-        store_requests::insert(&mut tx, &request).await?;
-        for party in std::iter::once(manufacturer.id).chain(routed_to) {
-            let thread = Thread {
-                id: ThreadId::new(),
-                request_id: request.id,
-                party,
-                created_at: at,
-            };
-            store_requests::insert_thread(&mut tx, &thread).await?;
-        }
-        let buyer_actor = Actor {
-            kind: AuthorKind::Buyer,
-            id: Some(buyer.id.to_string()),
-            name: buyer.name.clone(),
-        };
-        let created = new_event(
-            request.id,
-            None,
-            EventKind::RequestCreated,
-            buyer_actor,
-            json!({ "marketplace": marketplace.name, "product": product.name }),
-            at,
-        );
-        events::append(&mut tx, &created, None).await?;
-        if let Some(party) = routed_to {
-            let org = directory::organization(&mut tx, party).await?;
-            let system = Actor {
-                kind: AuthorKind::System,
-                id: None,
-                name: "Parley".to_owned(),
-            };
-            let routed = new_event(
-                request.id,
-                Some(party),
-                EventKind::RequestRouted,
-                system,
-                json!({ "to": org.name, "kind": org.kind, "country": buyer.country }),
-                at,
-            );
-            events::append(&mut tx, &routed, None).await?;
-        }
-        tx.commit()
+        let marketplace = marketplace.clone();
+        self.store
+            .write(move |tx| {
+                Box::pin(async move { insert_request(tx, &marketplace, parsed).await })
+            })
             .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        tracing::debug!(request = %request.id, "request created");
-        Ok((request.id, true))
     }
 
     /// The caller's requests, newest first, `limit` at a time (at most 100).
@@ -397,19 +303,20 @@ impl App {
         id: RequestId,
     ) -> Result<RequestDetail, AppError> {
         let mut conn = self.store.read().await?;
-        let (request, threads, parties) =
-            authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        let access = authorize(&mut conn, caller, id, Action::ViewRequest).await?;
         let principal = caller.principal();
-        let readable: Vec<Thread> = threads
+        let readable: Vec<(Thread, Organization)> = access
+            .threads
             .into_iter()
-            .filter(|t| can(&principal, Action::ReadThread(t.party), &parties))
+            .zip(access.organizations)
+            .filter(|(t, _)| can(&principal, Action::ReadThread(t.party), &access.parties))
             .collect();
-        let thread_ids: Vec<ThreadId> = readable.iter().map(|t| t.id).collect();
+        let request = access.request;
+        let thread_ids: Vec<ThreadId> = readable.iter().map(|(t, _)| t.id).collect();
         let all_messages = messages::of_threads(&mut conn, &thread_ids).await?;
         let all_documents = messages::documents_of_request(&mut conn, id).await?;
         let mut views = Vec::new();
-        for thread in readable {
-            let party = directory::organization(&mut conn, thread.party).await?;
+        for (thread, party) in readable {
             let messages = all_messages
                 .iter()
                 .filter(|m| m.thread_id == thread.id)
@@ -428,7 +335,8 @@ impl App {
                 messages,
             });
         }
-        let buyer = directory::buyer_by_id(&mut conn, request.buyer_id).await?;
+        let card = store_requests::card(&mut conn, &request).await?;
+        let buyer = card.buyer;
         let phone_shown = match caller {
             Caller::Member(member) => {
                 events::exists(&mut conn, &phone_key(id, member.id.to_string())).await?
@@ -436,9 +344,9 @@ impl App {
             _ => false,
         };
         Ok(RequestDetail {
-            marketplace: directory::marketplace_by_id(&mut conn, request.marketplace_id).await?,
-            product: directory::product_by_id(&mut conn, request.product_id).await?,
-            manufacturer: directory::organization(&mut conn, request.manufacturer_id).await?,
+            marketplace: card.marketplace,
+            product: card.product,
+            manufacturer: card.manufacturer,
             buyer: BuyerCard {
                 name: buyer.name,
                 company: buyer.company,
@@ -461,7 +369,9 @@ impl App {
             return Err(AppError::NotFound);
         };
         let mut conn = self.store.read().await?;
-        let (request, _, parties) = authorize(&mut conn, caller, id, Action::DisplayPhone).await?;
+        let Access {
+            request, parties, ..
+        } = authorize(&mut conn, caller, id, Action::DisplayPhone).await?;
         let buyer = directory::buyer_by_id(&mut conn, request.buyer_id).await?;
         drop(conn);
         let party = parley_domain::policy::acting_parties(&caller.principal(), &parties)
@@ -475,13 +385,117 @@ impl App {
             json!({}),
             now(),
         );
-        let mut tx = self.store.begin().await?;
-        events::append(&mut tx, &event, Some(&phone_key(id, member.id.to_string()))).await?;
-        tx.commit()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let key = phone_key(id, member.id.to_string());
+        self.store
+            .write(move |tx| Box::pin(async move { events::append(tx, &event, Some(&key)).await }))
+            .await?;
         Ok(buyer.phone)
     }
+}
+
+/// Creates the request in one transaction (see [`App::create_request`]).
+async fn insert_request(
+    tx: &mut Connection,
+    marketplace: &Marketplace,
+    parsed: ParsedRequest,
+) -> Result<(RequestId, bool), AppError> {
+    if let Some(reference) = &parsed.external_ref
+        && let Some(existing) =
+            store_requests::by_external_ref(&mut *tx, marketplace.id, reference).await?
+    {
+        return Ok((existing.id, false));
+    }
+    let manufacturer = match directory::organization(&mut *tx, parsed.manufacturer).await {
+        Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
+        Ok(_) | Err(parley_store::StoreError::NotFound) => {
+            return Err(AppError::invalid(
+                "manufacturer_id",
+                "manufacturer_unknown",
+                "No such manufacturer.",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let buyer = directory::upsert_buyer(&mut *tx, &parsed.buyer).await?;
+    let product = directory::upsert_product(
+        &mut *tx,
+        &Product {
+            id: ProductId::new(),
+            manufacturer_id: manufacturer.id,
+            name: parsed.product_name,
+            reference: parsed.product_reference,
+        },
+    )
+    .await?;
+    let network = directory::network_of(&mut *tx, manufacturer.id).await?;
+    let routed_to = network
+        .iter()
+        .find(|link| link.territories.contains(&buyer.country))
+        .map(|link| link.member_org_id);
+    let handler_org = routed_to.unwrap_or(manufacturer.id);
+    let handler = directory::members_of(&mut *tx, handler_org)
+        .await?
+        .first()
+        .map(|m| m.id);
+    let at = now();
+    let request = Request {
+        id: RequestId::new(),
+        marketplace_id: marketplace.id,
+        buyer_id: buyer.id,
+        product_id: product.id,
+        manufacturer_id: manufacturer.id,
+        external_ref: parsed.external_ref,
+        message: parsed.message,
+        language: parsed.language,
+        handler,
+        status: RequestStatus::New,
+        created_at: at,
+        answered_at: None,
+    };
+    store_requests::insert(&mut *tx, &request).await?;
+    for party in std::iter::once(manufacturer.id).chain(routed_to) {
+        let thread = Thread {
+            id: ThreadId::new(),
+            request_id: request.id,
+            party,
+            created_at: at,
+            contacted_at: None,
+        };
+        store_requests::insert_thread(&mut *tx, &thread).await?;
+    }
+    let buyer_actor = Actor {
+        kind: AuthorKind::Buyer,
+        id: Some(buyer.id.to_string()),
+        name: buyer.name.clone(),
+    };
+    let created = new_event(
+        request.id,
+        None,
+        EventKind::RequestCreated,
+        buyer_actor,
+        json!({ "marketplace": marketplace.name, "product": product.name }),
+        at,
+    );
+    events::append(&mut *tx, &created, None).await?;
+    if let Some(party) = routed_to {
+        let org = directory::organization(&mut *tx, party).await?;
+        let system = Actor {
+            kind: AuthorKind::System,
+            id: None,
+            name: "Parley".to_owned(),
+        };
+        let routed = new_event(
+            request.id,
+            Some(party),
+            EventKind::RequestRouted,
+            system,
+            json!({ "to": org.name, "kind": org.kind, "country": buyer.country }),
+            at,
+        );
+        events::append(&mut *tx, &routed, None).await?;
+    }
+    tracing::debug!(request = %request.id, "request created");
+    Ok((request.id, true))
 }
 
 fn phone_key(request: RequestId, member: String) -> String {

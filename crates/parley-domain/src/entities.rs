@@ -106,6 +106,8 @@ pub struct Thread {
     pub request_id: RequestId,
     pub party: OrganizationId,
     pub created_at: Timestamp,
+    /// When the party first wrote to the buyer.
+    pub contacted_at: Option<Timestamp>,
 }
 
 /// A message of a thread.

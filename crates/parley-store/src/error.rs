@@ -12,6 +12,9 @@ pub enum StoreError {
     /// A stored value could not be parsed back (a bug or a database from another version).
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+    /// The store was closed (shutting down).
+    #[error("the database is closed")]
+    Closed,
     /// The database URL names a database we don't support.
     #[error("unsupported database URL: use sqlite:// or postgres://")]
     UnsupportedUrl,

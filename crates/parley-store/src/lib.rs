@@ -2,11 +2,12 @@
 //! (for scale) behind one interface, through sqlx's `Any` driver with runtime queries written
 //! in the SQL both understand (`$n` placeholders, ids and JSON as text, times as BIGINT).
 //!
-//! The use-case layer owns transactions: it calls [`Store::begin`] and passes the connection
-//! to the functions of each module (`requests::insert(&mut tx, …)`).
+//! The use-case layer owns transactions: it hands [`Store::write`] a unit of work that calls the
+//! functions of each module (`requests::insert(tx, …)`); the unit runs in one transaction.
 
 mod error;
 mod rows;
+mod writer;
 
 pub mod directory;
 pub mod events;
@@ -16,16 +17,16 @@ pub mod tokens;
 
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::ConnectOptions;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 
 pub use error::StoreError;
+pub use writer::BoxFuture;
 
 /// A connection, inside a transaction or not.
 pub type Connection = sqlx::AnyConnection;
-/// A transaction; commit it with `tx.commit().await`.
-pub type Transaction = sqlx::Transaction<'static, Any>;
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +40,14 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 
 /// The database. Cheap to clone.
 ///
-/// With SQLite, writes go through a pool of one connection: SQLite has one writer at a time,
-/// and queuing in the pool is far cheaper than its busy-retry loop (which sleeps). Reads use
-/// their own pool, concurrent thanks to WAL. With PostgreSQL both are the same pool.
+/// With SQLite, writes go to one connection on a thread of its own (see `writer`): SQLite has
+/// one writer at a time, and queuing units there is far cheaper than its busy-retry loop (which
+/// sleeps) or a shared pool connection. Reads use their own pool, concurrent thanks to WAL.
+/// With PostgreSQL, writes and reads share one pool.
 #[derive(Clone, Debug)]
 pub struct Store {
-    writer: AnyPool,
-    reader: AnyPool,
+    writer: Option<writer::Writer>,
+    pool: AnyPool,
     backend: Backend,
 }
 
@@ -56,11 +58,19 @@ impl Store {
         install_default_drivers();
         if url.starts_with("sqlite:") {
             let url = with_create_mode(url);
-            let writer = sqlite_pool(&url, 1).await?;
-            let reader = sqlite_pool(&url, 8).await?;
+            let pool = sqlite_pool(&url, 8).await?;
+            let options: AnyConnectOptions = url.parse()?;
+            let writer = writer::Writer::start(move || {
+                Box::pin(async move {
+                    let mut conn = options.connect().await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                    Ok(conn)
+                })
+            })
+            .await?;
             Ok(Self {
-                writer,
-                reader,
+                writer: Some(writer),
+                pool,
                 backend: Backend::Sqlite,
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -70,8 +80,8 @@ impl Store {
                 .connect(url)
                 .await?;
             Ok(Self {
-                writer: pool.clone(),
-                reader: pool,
+                writer: None,
+                pool,
                 backend: Backend::Postgres,
             })
         } else {
@@ -91,18 +101,30 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.writer).await?;
+        migrator.run(&self.pool).await?;
         Ok(())
     }
 
-    /// Starts a read-write transaction.
-    pub async fn begin(&self) -> Result<Transaction, StoreError> {
-        Ok(self.writer.begin().await?)
+    /// Runs `unit` in a read-write transaction, committed when it returns `Ok`, rolled back
+    /// when it returns `Err`. The result comes back once the commit is done.
+    pub async fn write<T, E, F>(&self, unit: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.run(unit).await,
+            None => {
+                let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
+                writer::in_transaction(&mut conn, unit).await
+            }
+        }
     }
 
     /// A connection for reads outside a transaction.
     pub async fn read(&self) -> Result<PoolConnection<Any>, StoreError> {
-        Ok(self.reader.acquire().await?)
+        Ok(self.pool.acquire().await?)
     }
 
     /// Checks that the database answers.
@@ -114,8 +136,10 @@ impl Store {
 
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
-        self.reader.close().await;
-        self.writer.close().await;
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
+        self.pool.close().await;
     }
 }
 
@@ -129,6 +153,11 @@ fn with_create_mode(url: &str) -> String {
     }
 }
 
+/// WAL lets readers run beside the writer; `synchronous = NORMAL` in WAL mode is durable
+/// against process crashes and may lose the last commits on power loss, the usual trade.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
 async fn sqlite_pool(url: &str, size: u32) -> Result<AnyPool, StoreError> {
     Ok(AnyPoolOptions::new()
         .max_connections(size)
@@ -136,13 +165,7 @@ async fn sqlite_pool(url: &str, size: u32) -> Result<AnyPool, StoreError> {
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
-                // WAL lets readers run beside the writer; NORMAL is durable against process
-                // crashes and loses at most the last commits on power loss, the usual trade.
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                )
-                .await?;
+                conn.execute(SQLITE_PRAGMAS).await?;
                 Ok(())
             })
         })

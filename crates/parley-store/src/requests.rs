@@ -1,8 +1,8 @@
 //! Requests, their threads (one per seller-side party) and the access grants on them.
 
 use parley_domain::{
-    BuyerId, MemberId, OrganizationId, Request, RequestId, RequestParties, RequestStatus, Thread,
-    Timestamp,
+    Buyer, BuyerId, Marketplace, MemberId, Organization, OrganizationId, OrganizationKind, Product,
+    Request, RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -103,54 +103,157 @@ pub async fn mark_answered(
 
 pub async fn insert_thread(conn: &mut Connection, thread: &Thread) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO threads (id, request_id, organization_id, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO threads (id, request_id, organization_id, created_at, contacted_at) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(thread.id.to_string())
     .bind(thread.request_id.to_string())
     .bind(thread.party.to_string())
     .bind(thread.created_at.0)
+    .bind(thread.contacted_at.map(|t| t.0))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-fn thread(row: &AnyRow) -> Result<Thread, StoreError> {
-    Ok(Thread {
-        id: parse(&row.try_get::<String, _>("id")?, "thread id")?,
-        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
-        party: parse(&row.try_get::<String, _>("organization_id")?, "org id")?,
-        created_at: time(row.try_get("created_at")?),
-    })
+/// A request with its threads and their parties: what the access policy and the request page
+/// need, loaded in one query.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub request: Request,
+    /// Oldest first (the manufacturer's comes first).
+    pub threads: Vec<Thread>,
+    /// The party of each thread, in the same order.
+    pub organizations: Vec<Organization>,
+    pub parties: RequestParties,
 }
 
-/// The threads of a request, oldest first (the manufacturer's comes first).
-pub async fn threads(conn: &mut Connection, id: RequestId) -> Result<Vec<Thread>, StoreError> {
-    sqlx::query(
-        "SELECT id, request_id, organization_id, created_at FROM threads \
-         WHERE request_id = $1 ORDER BY created_at, id",
-    )
+pub async fn access(conn: &mut Connection, id: RequestId) -> Result<Access, StoreError> {
+    let rows = dynamic_query(format!(
+        "SELECT {REQUEST_COLUMNS}, t.id AS thread_id, t.organization_id, \
+           t.created_at AS thread_created_at, t.contacted_at, o.kind AS org_kind, \
+           o.name AS org_name, o.country AS org_country \
+         FROM requests r JOIN threads t ON t.request_id = r.id \
+           JOIN organizations o ON o.id = t.organization_id \
+         WHERE r.id = $1 ORDER BY t.created_at, t.id"
+    ))
     .bind(id.to_string())
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(thread)
-    .collect()
-}
-
-/// The facts the access policy needs about a request, in one round trip.
-pub async fn parties(
-    conn: &mut Connection,
-    id: RequestId,
-) -> Result<(Request, Vec<Thread>, RequestParties), StoreError> {
-    let request = get(&mut *conn, id).await?;
-    let threads = threads(conn, id).await?;
+    .await?;
+    let first = rows.first().ok_or(StoreError::NotFound)?;
+    let request = request(first)?;
+    let mut threads = Vec::with_capacity(rows.len());
+    let mut organizations = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let party: OrganizationId = parse(&row.try_get::<String, _>("organization_id")?, "org")?;
+        threads.push(Thread {
+            id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
+            request_id: request.id,
+            party,
+            created_at: time(row.try_get("thread_created_at")?),
+            contacted_at: row.try_get::<Option<i64>, _>("contacted_at")?.map(time),
+        });
+        organizations.push(Organization {
+            id: party,
+            kind: variant(OrganizationKind::parse(
+                &row.try_get::<String, _>("org_kind")?,
+            ))?,
+            name: row.try_get("org_name")?,
+            country: row
+                .try_get::<Option<String>, _>("org_country")?
+                .as_deref()
+                .map(crate::rows::country)
+                .transpose()?,
+        });
+    }
     let parties = RequestParties {
         buyer: request.buyer_id,
         manufacturer: request.manufacturer_id,
         parties: threads.iter().map(|t| t.party).collect(),
         grants: Vec::new(),
     };
-    Ok((request, threads, parties))
+    Ok(Access {
+        request,
+        threads,
+        organizations,
+        parties,
+    })
+}
+
+/// Records that the party of `thread` contacted the buyer; `false` if it already had.
+pub async fn mark_contacted(
+    conn: &mut Connection,
+    thread: ThreadId,
+    at: Timestamp,
+) -> Result<bool, StoreError> {
+    let result =
+        sqlx::query("UPDATE threads SET contacted_at = $1 WHERE id = $2 AND contacted_at IS NULL")
+            .bind(at.0)
+            .bind(thread.to_string())
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// What the request page shows around the conversation, in one query.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub marketplace: Marketplace,
+    pub product: Product,
+    pub manufacturer: Organization,
+    pub buyer: Buyer,
+}
+
+pub async fn card(conn: &mut Connection, request: &Request) -> Result<Card, StoreError> {
+    let row = sqlx::query(
+        "SELECT m.id AS m_id, m.slug AS m_slug, m.name AS m_name, \
+           p.name AS p_name, p.reference AS p_reference, \
+           o.kind AS o_kind, o.name AS o_name, o.country AS o_country, \
+           b.name AS b_name, b.company AS b_company, b.country AS b_country, \
+           b.language AS b_language, b.email AS b_email, b.phone AS b_phone \
+         FROM requests r JOIN marketplaces m ON m.id = r.marketplace_id \
+           JOIN products p ON p.id = r.product_id \
+           JOIN organizations o ON o.id = r.manufacturer_id \
+           JOIN buyers b ON b.id = r.buyer_id \
+         WHERE r.id = $1",
+    )
+    .bind(request.id.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(Card {
+        marketplace: Marketplace {
+            id: request.marketplace_id,
+            slug: row.try_get("m_slug")?,
+            name: row.try_get("m_name")?,
+        },
+        product: Product {
+            id: request.product_id,
+            manufacturer_id: request.manufacturer_id,
+            name: row.try_get("p_name")?,
+            reference: row.try_get("p_reference")?,
+        },
+        manufacturer: Organization {
+            id: request.manufacturer_id,
+            kind: variant(OrganizationKind::parse(
+                &row.try_get::<String, _>("o_kind")?,
+            ))?,
+            name: row.try_get("o_name")?,
+            country: row
+                .try_get::<Option<String>, _>("o_country")?
+                .as_deref()
+                .map(crate::rows::country)
+                .transpose()?,
+        },
+        buyer: Buyer {
+            id: request.buyer_id,
+            name: row.try_get("b_name")?,
+            company: row.try_get("b_company")?,
+            country: crate::rows::country(&row.try_get::<String, _>("b_country")?)?,
+            language: language(&row.try_get::<String, _>("b_language")?)?,
+            email: crate::rows::email(&row.try_get::<String, _>("b_email")?)?,
+            phone: row.try_get("b_phone")?,
+        },
+    })
 }
 
 /// Which requests a page of a list starts after (newest first).

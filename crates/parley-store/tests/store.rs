@@ -51,12 +51,12 @@ async fn organization(store: &Store) -> OrganizationId {
         name: "Hydrotech".into(),
         country: None,
     };
-    let mut tx = store.begin().await.expect("begin");
-    directory::insert_organization(&mut tx, &org)
+    let id = org.id;
+    store
+        .write(move |tx| Box::pin(async move { directory::insert_organization(tx, &org).await }))
         .await
         .expect("insert");
-    tx.commit().await.expect("commit");
-    org.id
+    id
 }
 
 fn member(org: OrganizationId, email: &str) -> Member {
@@ -72,14 +72,18 @@ fn member(org: OrganizationId, email: &str) -> Member {
 
 async fn unique_email_is_a_named_conflict(store: Store) {
     let org = organization(&store).await;
-    let mut tx = store.begin().await.expect("begin");
-    directory::insert_member(&mut tx, &member(org, "claire@x.example"))
+    let first = member(org, "claire@x.example");
+    store
+        .write(move |tx| Box::pin(async move { directory::insert_member(tx, &first).await }))
         .await
         .expect("first");
-    let second = directory::insert_member(&mut tx, &member(org, "Claire@X.example")).await;
+    let second = member(org, "Claire@X.example");
+    let result = store
+        .write(move |tx| Box::pin(async move { directory::insert_member(tx, &second).await }))
+        .await;
     assert!(
-        matches!(&second, Err(e) if e.is_conflict("members_email_key")),
-        "{second:?}"
+        matches!(&result, Err(e) if e.is_conflict("members_email_key")),
+        "{result:?}"
     );
 }
 
@@ -89,62 +93,109 @@ async fn missing_rows_are_not_found(store: Store) {
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
 
+async fn a_failed_unit_leaves_nothing(store: Store) {
+    let org = organization(&store).await;
+    let claire = member(org, "claire@x.example");
+    let id = claire.id;
+    let result: Result<(), StoreError> = store
+        .write(move |tx| {
+            Box::pin(async move {
+                directory::insert_member(tx, &claire).await?;
+                Err(StoreError::Conflict("made up".into()))
+            })
+        })
+        .await;
+    assert!(result.is_err());
+    let mut conn = store.read().await.expect("conn");
+    let missing = directory::member_by_id(&mut conn, id).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "rolled back");
+}
+
+async fn concurrent_writes_all_land(store: Store) {
+    let org = organization(&store).await;
+    let mut handles = Vec::new();
+    for n in 0..64 {
+        let store = store.clone();
+        let person = member(org, &format!("p{n}@x.example"));
+        handles.push(tokio::spawn(async move {
+            store
+                .write(move |tx| {
+                    Box::pin(async move { directory::insert_member(tx, &person).await })
+                })
+                .await
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("join").expect("write");
+    }
+    let mut conn = store.read().await.expect("conn");
+    assert_eq!(
+        directory::members_of(&mut conn, org)
+            .await
+            .expect("members")
+            .len(),
+        64
+    );
+}
+
 async fn history_is_append_only_and_dedupes(store: Store) {
     use parley_domain::{BuyerId, ProductId, RequestStatus};
     let org = organization(&store).await;
-    // A request to hang events on.
-    let marketplace = parley_domain::Marketplace {
-        id: parley_domain::MarketplaceId::new(),
-        slug: "m".into(),
-        name: "M".into(),
-    };
-    let buyer = parley_domain::Buyer {
-        id: BuyerId::new(),
-        name: "B".into(),
-        company: None,
-        country: parley_domain::CountryCode::parse("FR").expect("c"),
-        language: LanguageCode::Fr,
-        email: EmailAddress::parse("b@x.example").expect("e"),
-        phone: None,
-    };
-    let mut tx = store.begin().await.expect("begin");
-    directory::insert_marketplace(&mut tx, &marketplace)
-        .await
-        .expect("mp");
-    let buyer = directory::upsert_buyer(&mut tx, &buyer)
-        .await
-        .expect("buyer");
-    let product = directory::upsert_product(
-        &mut tx,
-        &parley_domain::Product {
-            id: ProductId::new(),
-            manufacturer_id: org,
-            name: "P".into(),
-            reference: "R".into(),
-        },
-    )
-    .await
-    .expect("product");
-    let request = parley_domain::Request {
-        id: RequestId::new(),
-        marketplace_id: marketplace.id,
-        buyer_id: buyer.id,
-        product_id: product.id,
-        manufacturer_id: org,
-        external_ref: None,
-        message: "m".into(),
-        language: LanguageCode::Fr,
-        handler: None,
-        status: RequestStatus::New,
-        created_at: Timestamp(1),
-        answered_at: None,
-    };
-    parley_store::requests::insert(&mut tx, &request)
+    let request_id = RequestId::new();
+    store
+        .write(move |tx| {
+            Box::pin(async move {
+                let marketplace = parley_domain::Marketplace {
+                    id: parley_domain::MarketplaceId::new(),
+                    slug: "m".into(),
+                    name: "M".into(),
+                };
+                directory::insert_marketplace(tx, &marketplace).await?;
+                let buyer = directory::upsert_buyer(
+                    tx,
+                    &parley_domain::Buyer {
+                        id: BuyerId::new(),
+                        name: "B".into(),
+                        company: None,
+                        country: parley_domain::CountryCode::parse("FR").expect("c"),
+                        language: LanguageCode::Fr,
+                        email: EmailAddress::parse("b@x.example").expect("e"),
+                        phone: None,
+                    },
+                )
+                .await?;
+                let product = directory::upsert_product(
+                    tx,
+                    &parley_domain::Product {
+                        id: ProductId::new(),
+                        manufacturer_id: org,
+                        name: "P".into(),
+                        reference: "R".into(),
+                    },
+                )
+                .await?;
+                let request = parley_domain::Request {
+                    id: request_id,
+                    marketplace_id: marketplace.id,
+                    buyer_id: buyer.id,
+                    product_id: product.id,
+                    manufacturer_id: org,
+                    external_ref: None,
+                    message: "m".into(),
+                    language: LanguageCode::Fr,
+                    handler: None,
+                    status: RequestStatus::New,
+                    created_at: Timestamp(1),
+                    answered_at: None,
+                };
+                parley_store::requests::insert(tx, &request).await
+            })
+        })
         .await
         .expect("request");
-    let event = |kind| parley_domain::Event {
+    let event = move |kind| parley_domain::Event {
         id: EventId::new(),
-        request_id: request.id,
+        request_id,
         party: Some(org),
         kind,
         audience: EventKind::PhoneDisplayed.audience(),
@@ -156,43 +207,40 @@ async fn history_is_append_only_and_dedupes(store: Store) {
         data: serde_json::json!({ "n": 1 }),
         created_at: Timestamp(2),
     };
-    assert!(
-        events::append(&mut tx, &event(EventKind::PhoneDisplayed), Some("phone:1"))
-            .await
-            .expect("first")
+    let appended = store
+        .write(move |tx| {
+            Box::pin(async move {
+                Ok::<_, StoreError>([
+                    events::append(tx, &event(EventKind::PhoneDisplayed), Some("phone:1")).await?,
+                    events::append(tx, &event(EventKind::PhoneDisplayed), Some("phone:1")).await?,
+                    events::append(tx, &event(EventKind::MessageRead), None).await?,
+                    events::append(tx, &event(EventKind::MessageRead), None).await?,
+                ])
+            })
+        })
+        .await
+        .expect("append");
+    assert_eq!(
+        appended,
+        [true, false, true, true],
+        "a dedupe key is stored once"
     );
-    assert!(
-        !events::append(&mut tx, &event(EventKind::PhoneDisplayed), Some("phone:1"))
-            .await
-            .expect("again")
-    );
-    assert!(
-        events::append(&mut tx, &event(EventKind::MessageRead), None)
-            .await
-            .expect("no key")
-    );
-    assert!(
-        events::append(&mut tx, &event(EventKind::MessageRead), None)
-            .await
-            .expect("no key")
-    );
-    tx.commit().await.expect("commit");
     let mut conn = store.read().await.expect("conn");
-    let stored = events::of_request(&mut conn, request.id)
+    let stored = events::of_request(&mut conn, request_id)
         .await
         .expect("events");
     assert_eq!(stored.len(), 3);
     assert_eq!(stored[0].data, serde_json::json!({ "n": 1 }));
     drop(conn);
-    let mut tx = store.begin().await.expect("begin");
-    let update = sqlx::query("UPDATE events SET kind = 'x'")
-        .execute(&mut *tx)
-        .await;
-    assert!(update.is_err(), "events cannot be updated");
-    drop(tx);
-    let mut tx = store.begin().await.expect("begin");
-    let delete = sqlx::query("DELETE FROM events").execute(&mut *tx).await;
-    assert!(delete.is_err(), "events cannot be deleted");
+    for statement in ["UPDATE events SET kind = 'x'", "DELETE FROM events"] {
+        let result: Result<_, StoreError> = store
+            .write(move |tx| Box::pin(async move { Ok(sqlx::query(statement).execute(tx).await?) }))
+            .await;
+        assert!(
+            result.is_err(),
+            "{statement} must be refused: the history is append-only"
+        );
+    }
 }
 
 async fn migrations_run_twice(store: Store) {
@@ -202,6 +250,8 @@ async fn migrations_run_twice(store: Store) {
 
 both!(
     unique_email_is_a_named_conflict,
+    a_failed_unit_leaves_nothing,
+    concurrent_writes_all_land,
     missing_rows_are_not_found,
     history_is_append_only_and_dedupes,
     migrations_run_twice,

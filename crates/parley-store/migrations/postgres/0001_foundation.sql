@@ -80,6 +80,8 @@ CREATE TABLE threads (
     request_id      TEXT NOT NULL REFERENCES requests (id),
     organization_id TEXT NOT NULL REFERENCES organizations (id),
     created_at      BIGINT NOT NULL,
+    -- When the party first wrote to the buyer (the "contacted the buyer" status).
+    contacted_at    BIGINT,
     CONSTRAINT threads_party_key UNIQUE (request_id, organization_id)
 );
 CREATE INDEX threads_organization_idx ON threads (organization_id, created_at, request_id);

@@ -109,38 +109,61 @@ impl TestApp {
             slug: "directindustry".into(),
             name: "DirectIndustry".into(),
         };
-        let mut tx = app.store().begin().await.expect("begin");
-        directory::insert_marketplace(&mut tx, &marketplace)
+        let (manufacturer, distributor) = app
+            .store()
+            .write(move |tx| {
+                Box::pin(async move {
+                    directory::insert_marketplace(&mut *tx, &marketplace)
+                        .await
+                        .expect("marketplace");
+                    let manufacturer =
+                        org(&mut *tx, OrganizationKind::Manufacturer, "Hydrotech").await;
+                    let distributor =
+                        org(&mut *tx, OrganizationKind::Distributor, "Iberia Fluidos").await;
+                    let area_manager =
+                        org(&mut *tx, OrganizationKind::AreaManager, "Alpen Vertrieb").await;
+                    let other = org(&mut *tx, OrganizationKind::Manufacturer, "Rival Pumps").await;
+                    member(
+                        &mut *tx,
+                        manufacturer,
+                        "Claire Martin",
+                        "claire@hydrotech.example",
+                    )
+                    .await;
+                    member(
+                        &mut *tx,
+                        manufacturer,
+                        "Tom Becker",
+                        "tom@hydrotech.example",
+                    )
+                    .await;
+                    member(
+                        &mut *tx,
+                        distributor,
+                        "Lucía García",
+                        "lucia@iberia.example",
+                    )
+                    .await;
+                    member(&mut *tx, area_manager, "Jonas Weber", "jonas@alpen.example").await;
+                    member(&mut *tx, other, "Rita Rival", "rita@rival.example").await;
+                    for (party, territory) in [(distributor, "ES,PT"), (area_manager, "DE,AT")] {
+                        let link = NetworkLink {
+                            manufacturer_id: manufacturer,
+                            member_org_id: party,
+                            territories: parley_domain::territory::parse_territory(territory)
+                                .expect("t"),
+                            contacts: Vec::new(),
+                            auto_cc: Vec::new(),
+                        };
+                        directory::upsert_network_link(&mut *tx, &link)
+                            .await
+                            .expect("link");
+                    }
+                    Ok::<_, parley_store::StoreError>((manufacturer, distributor))
+                })
+            })
             .await
-            .expect("marketplace");
-        let manufacturer = org(&mut tx, OrganizationKind::Manufacturer, "Hydrotech").await;
-        let distributor = org(&mut tx, OrganizationKind::Distributor, "Iberia Fluidos").await;
-        let area_manager = org(&mut tx, OrganizationKind::AreaManager, "Alpen Vertrieb").await;
-        let other = org(&mut tx, OrganizationKind::Manufacturer, "Rival Pumps").await;
-        member(
-            &mut tx,
-            manufacturer,
-            "Claire Martin",
-            "claire@hydrotech.example",
-        )
-        .await;
-        member(&mut tx, manufacturer, "Tom Becker", "tom@hydrotech.example").await;
-        member(&mut tx, distributor, "Lucía García", "lucia@iberia.example").await;
-        member(&mut tx, area_manager, "Jonas Weber", "jonas@alpen.example").await;
-        member(&mut tx, other, "Rita Rival", "rita@rival.example").await;
-        for (party, territory) in [(distributor, "ES,PT"), (area_manager, "DE,AT")] {
-            let link = NetworkLink {
-                manufacturer_id: manufacturer,
-                member_org_id: party,
-                territories: parley_domain::territory::parse_territory(territory).expect("t"),
-                contacts: Vec::new(),
-                auto_cc: Vec::new(),
-            };
-            directory::upsert_network_link(&mut tx, &link)
-                .await
-                .expect("link");
-        }
-        tx.commit().await.expect("commit");
+            .expect("seed");
         let marketplace_key = app
             .create_marketplace_key("directindustry", "test")
             .await
@@ -242,7 +265,7 @@ impl TestApp {
 }
 
 async fn org(
-    tx: &mut parley_store::Transaction,
+    tx: &mut parley_store::Connection,
     kind: OrganizationKind,
     name: &str,
 ) -> OrganizationId {
@@ -258,7 +281,7 @@ async fn org(
     organization.id
 }
 
-async fn member(tx: &mut parley_store::Transaction, org: OrganizationId, name: &str, email: &str) {
+async fn member(tx: &mut parley_store::Connection, org: OrganizationId, name: &str, email: &str) {
     let member = Member {
         id: MemberId::new(),
         organization_id: org,

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# API throughput benchmark (not a test): a release build of `parley serve` on SQLite, loaded by
+# wrk from the same machine. Measures POST of a message to a thread and GET of a request with a
+# thread of 20 messages. Usage: bench/api.sh [DURATION_SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+connections=${2:-32}
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+cargo build --release --quiet
+data=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+base="http://127.0.0.1:$port"
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+
+./target/release/parley --data-dir "$data" demo > "$data/demo.txt" 2>/dev/null
+seller=$(grep -m1 'claire.martin@' "$data/demo.txt" | awk '{print $NF}')
+RUST_LOG=warn ./target/release/parley --data-dir "$data" serve --http "127.0.0.1:$port" 2>"$data/server.log" &
+server=$!
+for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+key=$(grep 'Marketplace integration key' "$data/demo.txt" | awk '{print $NF}')
+manufacturer=$(grep 'Manufacturer id' "$data/demo.txt" | awk '{print $NF}')
+new_request() {
+  curl -sf -H "Authorization: Bearer $key" -H 'content-type: application/json' -d "{
+    \"buyer\": {\"name\": \"Bench Buyer $1\", \"country\": \"FR\", \"language\": \"fr\",
+                \"email\": \"bench$1@buyer.example\", \"phone\": \"+33 6 00 00 00 00\"},
+    \"manufacturer_id\": \"$manufacturer\",
+    \"product\": {\"reference\": \"HT-200\", \"name\": \"Centrifugal pump HT-200\"},
+    \"message\": \"Bonjour, pouvez-vous me faire une offre ?\"}" "$base/api/v1/requests" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+# One request receives the posts; another gets a thread of exactly 20 messages to read.
+request=$(new_request post)
+read_request=$(new_request read)
+for n in $(seq 20); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $seller" -H 'content-type: application/json' \
+    -d "{\"body\":\"Message $n of a negotiation about delivery terms and prices.\"}" \
+    "$base/api/v1/requests/$read_request/messages"
+done
+messages=$(curl -sf -H "Authorization: Bearer $seller" "$base/api/v1/requests/$read_request" |
+  python3 -c 'import json,sys; print(len(json.load(sys.stdin)["threads"][0]["messages"]))')
+echo "thread under read has $messages messages"
+
+cat > "$data/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $seller"
+wrk.body = '{"body":"Thank you for your request: our offer follows, delivery in three weeks."}'
+LUA
+cat > "$data/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $seller"
+LUA
+
+echo "== POST /api/v1/requests/{id}/messages (${duration}s, $connections connections)"
+wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$data/post.lua" \
+  "$base/api/v1/requests/$request/messages" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors'
+echo "== GET /api/v1/requests/{id} with a 20-message thread (${duration}s, $connections connections)"
+wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$data/get.lua" \
+  "$base/api/v1/requests/$read_request" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors'
+curl -sf "$base/metrics" | grep -E 'parley_http_requests_total.*(messages|requests/\{id\}")' || true
