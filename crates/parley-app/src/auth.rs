@@ -88,6 +88,7 @@ impl App {
     /// Revokes a token; later calls with it are refused.
     pub async fn revoke_token(&self, token: &str) -> Result<bool, AppError> {
         let hash = sha256_hex(token.trim().as_bytes());
+        self.callers.forget(&hash);
         Ok(self
             .store
             .write(move |tx| Box::pin(async move { tokens::revoke(tx, &hash).await }))
@@ -100,12 +101,16 @@ impl App {
         if !token.starts_with(TOKEN_PREFIX) {
             return Err(AppError::Unauthenticated);
         }
+        let hash = sha256_hex(token.as_bytes());
+        if let Some(caller) = self.callers.get(&hash) {
+            return Ok(caller);
+        }
         let mut conn = self.store.read().await?;
-        let owner = tokens::owner(&mut conn, &sha256_hex(token.as_bytes()))
+        let owner = tokens::owner(&mut conn, &hash)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let corrupt = |_| AppError::internal("token owner id is not an id");
-        Ok(match owner {
+        let caller = match owner {
             TokenOwner::Member(id) => {
                 let id: MemberId = id.parse().map_err(corrupt)?;
                 Caller::Member(directory::member_by_id(&mut conn, id).await?)
@@ -118,6 +123,8 @@ impl App {
                 let id: MarketplaceId = id.parse().map_err(corrupt)?;
                 Caller::Marketplace(directory::marketplace_by_id(&mut conn, id).await?)
             }
-        })
+        };
+        self.callers.put(hash, caller.clone());
+        Ok(caller)
     }
 }

@@ -3,6 +3,7 @@
 //! policy before anything else.
 
 mod caller;
+mod caller_cache;
 mod error;
 mod events;
 mod files;
@@ -43,6 +44,7 @@ pub struct App {
     store: Store,
     files: Arc<dyn object_store::ObjectStore>,
     settings: Arc<Settings>,
+    callers: Arc<caller_cache::CallerCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -72,6 +74,7 @@ impl App {
             store,
             files: Arc::new(files),
             settings: Arc::new(settings),
+            callers: Arc::default(),
         })
     }
 

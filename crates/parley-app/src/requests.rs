@@ -313,21 +313,16 @@ impl App {
             .collect();
         let request = access.request;
         let thread_ids: Vec<ThreadId> = readable.iter().map(|(t, _)| t.id).collect();
-        let all_messages = messages::of_threads(&mut conn, &thread_ids).await?;
-        let all_documents = messages::documents_of_request(&mut conn, id).await?;
+        let mut all_messages = messages::with_documents(&mut conn, &thread_ids).await?;
         let mut views = Vec::new();
         for (thread, party) in readable {
-            let messages = all_messages
-                .iter()
-                .filter(|m| m.thread_id == thread.id)
-                .map(|m| MessageView {
-                    message: m.clone(),
-                    documents: all_documents
-                        .iter()
-                        .filter(|d| d.message_id == m.id)
-                        .cloned()
-                        .collect(),
-                })
+            let (mine, others): (Vec<_>, Vec<_>) = all_messages
+                .into_iter()
+                .partition(|(m, _)| m.thread_id == thread.id);
+            all_messages = others;
+            let messages = mine
+                .into_iter()
+                .map(|(message, documents)| MessageView { message, documents })
                 .collect();
             views.push(ThreadView {
                 thread,
@@ -335,14 +330,13 @@ impl App {
                 messages,
             });
         }
-        let card = store_requests::card(&mut conn, &request).await?;
-        let buyer = card.buyer;
-        let phone_shown = match caller {
-            Caller::Member(member) => {
-                events::exists(&mut conn, &phone_key(id, member.id.to_string())).await?
-            }
-            _ => false,
+        let phone_key = match caller {
+            Caller::Member(member) => Some(phone_key(id, member.id.to_string())),
+            _ => None,
         };
+        let card = store_requests::card(&mut conn, &request, phone_key.as_deref()).await?;
+        let buyer = card.buyer;
+        let phone_shown = card.phone_shown;
         Ok(RequestDetail {
             marketplace: card.marketplace,
             product: card.product,

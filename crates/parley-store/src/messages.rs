@@ -14,19 +14,27 @@ const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id
     cc, body, language, channel, created_at, read_at";
 
 fn message(row: &AnyRow) -> Result<Message, StoreError> {
+    message_prefixed(row, "")
+}
+
+/// Reads a message from columns named `{prefix}{column}`.
+fn message_prefixed(row: &AnyRow, prefix: &str) -> Result<Message, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(format!("{prefix}{column}").as_str());
     Ok(Message {
-        id: parse(&row.try_get::<String, _>("id")?, "message id")?,
-        thread_id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
-        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
-        author_kind: variant(AuthorKind::parse(&row.try_get::<String, _>("author_kind")?))?,
-        author_id: row.try_get("author_id")?,
-        sender: email(&row.try_get::<String, _>("sender_email")?)?,
-        cc: emails(&row.try_get::<String, _>("cc")?)?,
-        body: row.try_get("body")?,
-        language: language(&row.try_get::<String, _>("language")?)?,
-        channel: variant(Channel::parse(&row.try_get::<String, _>("channel")?))?,
-        created_at: time(row.try_get("created_at")?),
-        read_at: row.try_get::<Option<i64>, _>("read_at")?.map(time),
+        id: parse(&text("id")?, "message id")?,
+        thread_id: parse(&text("thread_id")?, "thread id")?,
+        request_id: parse(&text("request_id")?, "request id")?,
+        author_kind: variant(AuthorKind::parse(&text("author_kind")?))?,
+        author_id: text("author_id")?,
+        sender: email(&text("sender_email")?)?,
+        cc: emails(&text("cc")?)?,
+        body: text("body")?,
+        language: language(&text("language")?)?,
+        channel: variant(Channel::parse(&text("channel")?))?,
+        created_at: time(row.try_get(format!("{prefix}created_at").as_str())?),
+        read_at: row
+            .try_get::<Option<i64>, _>(format!("{prefix}read_at").as_str())?
+            .map(time),
     })
 }
 
@@ -51,6 +59,46 @@ pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), Stor
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The messages of the given threads, newest first, each with its documents, in one query.
+pub async fn with_documents(
+    conn: &mut Connection,
+    threads: &[ThreadId],
+) -> Result<Vec<(Message, Vec<Document>)>, StoreError> {
+    if threads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = |prefix: &str, list: &str| {
+        list.split(", ")
+            .map(|c| format!("{prefix}.{} AS {prefix}_{}", c.trim(), c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "SELECT {}, {} FROM messages m LEFT JOIN documents d ON d.message_id = m.id \
+         WHERE m.thread_id IN ({}) ORDER BY m.created_at DESC, m.id DESC, d.created_at, d.id",
+        columns("m", MESSAGE_COLUMNS),
+        columns("d", DOCUMENT_COLUMNS),
+        placeholders(1, threads.len())
+    );
+    let mut query = dynamic_query(sql);
+    for id in threads {
+        query = query.bind(id.to_string());
+    }
+    let mut out: Vec<(Message, Vec<Document>)> = Vec::new();
+    for row in query.fetch_all(conn).await? {
+        let id: String = row.try_get("m_id")?;
+        if out.last().is_none_or(|(m, _)| m.id.to_string() != id) {
+            out.push((message_prefixed(&row, "m_")?, Vec::new()));
+        }
+        if row.try_get::<Option<String>, _>("d_id")?.is_some()
+            && let Some((_, documents)) = out.last_mut()
+        {
+            documents.push(document_prefixed(&row, "d_")?);
+        }
+    }
+    Ok(out)
 }
 
 /// The messages of the given threads, newest first.
@@ -109,19 +157,26 @@ const DOCUMENT_COLUMNS: &str = "id, message_id, thread_id, request_id, kind, fil
     content_type, size_bytes, sha256, storage_key, created_at";
 
 fn document(row: &AnyRow) -> Result<Document, StoreError> {
+    document_prefixed(row, "")
+}
+
+/// Reads a document from columns named `{prefix}{column}`.
+fn document_prefixed(row: &AnyRow, prefix: &str) -> Result<Document, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(format!("{prefix}{column}").as_str());
+    let number = |column: &str| row.try_get::<i64, _>(format!("{prefix}{column}").as_str());
     Ok(Document {
-        id: parse(&row.try_get::<String, _>("id")?, "document id")?,
-        message_id: parse(&row.try_get::<String, _>("message_id")?, "message id")?,
-        thread_id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
-        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
-        kind: variant(DocumentKind::parse(&row.try_get::<String, _>("kind")?))?,
-        filename: row.try_get("filename")?,
-        content_type: row.try_get("content_type")?,
-        size_bytes: u64::try_from(row.try_get::<i64, _>("size_bytes")?)
+        id: parse(&text("id")?, "document id")?,
+        message_id: parse(&text("message_id")?, "message id")?,
+        thread_id: parse(&text("thread_id")?, "thread id")?,
+        request_id: parse(&text("request_id")?, "request id")?,
+        kind: variant(DocumentKind::parse(&text("kind")?))?,
+        filename: text("filename")?,
+        content_type: text("content_type")?,
+        size_bytes: u64::try_from(number("size_bytes")?)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        sha256: row.try_get("sha256")?,
-        storage_key: row.try_get("storage_key")?,
-        created_at: time(row.try_get("created_at")?),
+        sha256: text("sha256")?,
+        storage_key: text("storage_key")?,
+        created_at: time(number("created_at")?),
     })
 }
 

@@ -202,15 +202,22 @@ pub struct Card {
     pub product: Product,
     pub manufacturer: Organization,
     pub buyer: Buyer,
+    /// Whether the event with the viewer's phone dedupe key exists (they displayed the number).
+    pub phone_shown: bool,
 }
 
-pub async fn card(conn: &mut Connection, request: &Request) -> Result<Card, StoreError> {
+pub async fn card(
+    conn: &mut Connection,
+    request: &Request,
+    phone_key: Option<&str>,
+) -> Result<Card, StoreError> {
     let row = sqlx::query(
         "SELECT m.id AS m_id, m.slug AS m_slug, m.name AS m_name, \
            p.name AS p_name, p.reference AS p_reference, \
            o.kind AS o_kind, o.name AS o_name, o.country AS o_country, \
            b.name AS b_name, b.company AS b_company, b.country AS b_country, \
-           b.language AS b_language, b.email AS b_email, b.phone AS b_phone \
+           b.language AS b_language, b.email AS b_email, b.phone AS b_phone, \
+           (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $2) AS phone_shown \
          FROM requests r JOIN marketplaces m ON m.id = r.marketplace_id \
            JOIN products p ON p.id = r.product_id \
            JOIN organizations o ON o.id = r.manufacturer_id \
@@ -218,9 +225,11 @@ pub async fn card(conn: &mut Connection, request: &Request) -> Result<Card, Stor
          WHERE r.id = $1",
     )
     .bind(request.id.to_string())
+    .bind(phone_key)
     .fetch_one(conn)
     .await?;
     Ok(Card {
+        phone_shown: row.try_get::<i64, _>("phone_shown")? > 0,
         marketplace: Marketplace {
             id: request.marketplace_id,
             slug: row.try_get("m_slug")?,
