@@ -78,8 +78,8 @@ impl App {
             label.to_owned(),
         );
         self.store
-            .write(move |tx| {
-                Box::pin(async move { tokens::insert(tx, &hash, &owner, &label).await })
+            .write((hash, owner, label), |tx, (hash, owner, label)| {
+                Box::pin(tokens::insert(tx, hash, owner, label))
             })
             .await?;
         Ok(token)
@@ -91,7 +91,7 @@ impl App {
         self.callers.forget(&hash);
         Ok(self
             .store
-            .write(move |tx| Box::pin(async move { tokens::revoke(tx, &hash).await }))
+            .write(hash, |tx, hash| Box::pin(tokens::revoke(tx, hash)))
             .await?)
     }
 

@@ -21,7 +21,10 @@ pub(crate) struct CallerCache {
 
 impl CallerCache {
     pub(crate) fn get(&self, token_hash: &str) -> Option<Caller> {
-        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         entries
             .get(token_hash)
             .filter(|(_, at)| at.elapsed() < TTL)
@@ -29,7 +32,10 @@ impl CallerCache {
     }
 
     pub(crate) fn put(&self, token_hash: String, caller: Caller) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
@@ -37,7 +43,10 @@ impl CallerCache {
     }
 
     pub(crate) fn forget(&self, token_hash: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         entries.remove(token_hash);
     }
 }

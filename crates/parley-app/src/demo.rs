@@ -197,8 +197,8 @@ impl App {
                 auto_cc: vec![demo_email("sales-network@hydrotech.example")?],
             };
             self.store
-                .write(move |tx| {
-                    Box::pin(async move { directory::upsert_network_link(tx, &link).await })
+                .write(link, |tx, link| {
+                    Box::pin(directory::upsert_network_link(tx, link))
                 })
                 .await?;
         }
@@ -245,8 +245,8 @@ impl App {
         };
         let stored = marketplace.clone();
         self.store
-            .write(move |tx| {
-                Box::pin(async move { directory::insert_marketplace(tx, &stored).await })
+            .write(stored, |tx, stored| {
+                Box::pin(directory::insert_marketplace(tx, stored))
             })
             .await?;
         Ok(marketplace)
@@ -281,10 +281,10 @@ impl App {
         let id = organization.id;
         let stored = members.clone();
         self.store
-            .write(move |tx| {
+            .write((organization, stored), |tx, (organization, stored)| {
                 Box::pin(async move {
-                    directory::insert_organization(tx, &organization).await?;
-                    for member in &stored {
+                    directory::insert_organization(tx, organization).await?;
+                    for member in stored {
                         directory::insert_member(tx, member).await?;
                     }
                     Ok::<_, parley_store::StoreError>(())

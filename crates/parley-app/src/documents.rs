@@ -53,8 +53,8 @@ impl App {
             );
             let key = format!("opened:{}:{}", document.id, caller.viewer_key());
             self.store
-                .write(move |tx| {
-                    Box::pin(async move { events::append(tx, &event, Some(&key)).await })
+                .write((event, key), |tx, (event, key)| {
+                    Box::pin(events::append(tx, event, Some(key)))
                 })
                 .await?;
         }

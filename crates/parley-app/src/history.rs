@@ -68,10 +68,10 @@ impl App {
         let reader = matches!(caller, Caller::Buyer(_)).then(|| caller.actor());
         let count = self
             .store
-            .write(move |tx| {
+            .write((targets, reader), move |tx, (targets, reader)| {
                 Box::pin(async move {
                     let mut count = 0;
-                    for (thread, party) in targets {
+                    for &(thread, party) in targets {
                         let read = messages::mark_read(tx, thread, other_side, at).await?;
                         count += read.len();
                         let Some(actor) = &reader else { continue };

@@ -206,37 +206,45 @@ impl App {
             message.created_at,
         );
         self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    messages::insert(tx, &message).await?;
-                    for document in &documents {
-                        messages::insert_document(tx, document).await?;
-                    }
-                    events::append(tx, &sent, None).await?;
-                    // The status the other parties see: this party contacted the buyer (once). What was
-                    // loaded before the transaction skips the writes in the usual case; the guarded
-                    // UPDATE keeps it exact when two first replies race.
-                    if message.author_kind == AuthorKind::Member
-                        && thread.contacted_at.is_none()
-                        && store_requests::mark_contacted(tx, thread.id, message.created_at).await?
-                    {
-                        let contacted = new_event(
-                            message.request_id,
-                            Some(thread.party),
-                            EventKind::BuyerContacted,
-                            actor,
-                            json!({}),
-                            message.created_at,
-                        );
-                        events::append(tx, &contacted, None).await?;
-                    }
-                    if message.author_kind == AuthorKind::Member && !request_answered {
-                        store_requests::mark_answered(tx, message.request_id, message.created_at)
+            .write(
+                (message, documents, sent, thread, actor),
+                move |tx, (message, documents, sent, thread, actor)| {
+                    Box::pin(async move {
+                        messages::insert(tx, message).await?;
+                        for document in documents {
+                            messages::insert_document(tx, document).await?;
+                        }
+                        events::append(tx, sent, None).await?;
+                        // The status the other parties see: this party contacted the buyer (once). What was
+                        // loaded before the transaction skips the writes in the usual case; the guarded
+                        // UPDATE keeps it exact when two first replies race.
+                        if message.author_kind == AuthorKind::Member
+                            && thread.contacted_at.is_none()
+                            && store_requests::mark_contacted(tx, thread.id, message.created_at)
+                                .await?
+                        {
+                            let contacted = new_event(
+                                message.request_id,
+                                Some(thread.party),
+                                EventKind::BuyerContacted,
+                                actor.clone(),
+                                json!({}),
+                                message.created_at,
+                            );
+                            events::append(tx, &contacted, None).await?;
+                        }
+                        if message.author_kind == AuthorKind::Member && !request_answered {
+                            store_requests::mark_answered(
+                                tx,
+                                message.request_id,
+                                message.created_at,
+                            )
                             .await?;
-                    }
-                    Ok::<_, parley_store::StoreError>(())
-                })
-            })
+                        }
+                        Ok::<_, parley_store::StoreError>(())
+                    })
+                },
+            )
             .await?;
         Ok(())
     }

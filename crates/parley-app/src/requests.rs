@@ -254,8 +254,8 @@ impl App {
         let parsed = parse_new_request(input)?;
         let marketplace = marketplace.clone();
         self.store
-            .write(move |tx| {
-                Box::pin(async move { insert_request(tx, &marketplace, parsed).await })
+            .write((marketplace, parsed), |tx, (marketplace, parsed)| {
+                Box::pin(insert_request(tx, marketplace, parsed))
             })
             .await
     }
@@ -381,7 +381,9 @@ impl App {
         );
         let key = phone_key(id, member.id.to_string());
         self.store
-            .write(move |tx| Box::pin(async move { events::append(tx, &event, Some(&key)).await }))
+            .write((event, key), |tx, (event, key)| {
+                Box::pin(events::append(tx, event, Some(key)))
+            })
             .await?;
         Ok(buyer.phone)
     }
@@ -391,7 +393,7 @@ impl App {
 async fn insert_request(
     tx: &mut Connection,
     marketplace: &Marketplace,
-    parsed: ParsedRequest,
+    parsed: &ParsedRequest,
 ) -> Result<(RequestId, bool), AppError> {
     if let Some(reference) = &parsed.external_ref
         && let Some(existing) =
@@ -416,8 +418,8 @@ async fn insert_request(
         &Product {
             id: ProductId::new(),
             manufacturer_id: manufacturer.id,
-            name: parsed.product_name,
-            reference: parsed.product_reference,
+            name: parsed.product_name.clone(),
+            reference: parsed.product_reference.clone(),
         },
     )
     .await?;
@@ -438,8 +440,8 @@ async fn insert_request(
         buyer_id: buyer.id,
         product_id: product.id,
         manufacturer_id: manufacturer.id,
-        external_ref: parsed.external_ref,
-        message: parsed.message,
+        external_ref: parsed.external_ref.clone(),
+        message: parsed.message.clone(),
         language: parsed.language,
         handler,
         status: RequestStatus::New,

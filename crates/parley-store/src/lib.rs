@@ -64,10 +64,12 @@ impl Store {
                 Box::pin(async move {
                     let mut conn = options.connect().await?;
                     conn.execute(SQLITE_PRAGMAS).await?;
+                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
                     Ok(conn)
                 })
             })
             .await?;
+            tokio::spawn(checkpoint_in_background(pool.clone()));
             Ok(Self {
                 writer: Some(writer),
                 pool,
@@ -105,19 +107,21 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `unit` in a read-write transaction, committed when it returns `Ok`, rolled back
-    /// when it returns `Err`. The result comes back once the commit is done.
-    pub async fn write<T, E, F>(&self, unit: F) -> Result<T, E>
+    /// Runs `unit` on `data` in a read-write transaction, committed when it returns `Ok`,
+    /// rolled back when it returns `Err`; the result comes back once the commit is done. The
+    /// unit may run more than once (see `writer`), so it must only touch the database.
+    pub async fn write<D, T, E, F>(&self, data: D, unit: F) -> Result<T, E>
     where
+        D: Send + Sync + 'static,
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> Fn(&'c mut Connection, &'c D) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         match &self.writer {
-            Some(writer) => writer.run(unit).await,
+            Some(writer) => writer.run(data, unit).await,
             None => {
                 let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
-                writer::in_transaction(&mut conn, unit).await
+                writer::in_transaction(&mut conn, &data, unit).await
             }
         }
     }
@@ -157,6 +161,33 @@ fn with_create_mode(url: &str) -> String {
 /// against process crashes and may lose the last commits on power loss, the usual trade.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
+/// The writer leaves checkpoints (copying the WAL into the database, with an fsync) to
+/// [`checkpoint_in_background`], so commits never wait on the disk; the high threshold is only
+/// a backstop should that task fall behind.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 20000;";
+
+/// Copies the WAL back into the database twice a second without blocking the writer or
+/// readers (a passive checkpoint), until the pool closes.
+async fn checkpoint_in_background(pool: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
+    }
+}
 
 async fn sqlite_pool(url: &str, size: u32) -> Result<AnyPool, StoreError> {
     Ok(AnyPoolOptions::new()

@@ -1,11 +1,16 @@
-//! The SQLite writer: one connection on a thread of its own, running write units one after
-//! another, each in its own transaction.
+//! The SQLite writer: one connection on a thread of its own, committing write units in
+//! batches (group commit).
 //!
-//! SQLite has one writer at a time. Sharing its connection through a pool made each write hold
-//! the lock across several hops between the async runtime (busy with every HTTP request) and
-//! sqlx's connection thread; measured, that capped writes near 1,700/s with the CPU half idle.
-//! Here the units queue in a channel and run on a dedicated single-threaded runtime, so the
-//! lock is held only for the statements themselves.
+//! SQLite has one writer at a time, so write throughput is the inverse of how long each write
+//! holds it. Through a shared pool connection each write held the lock across several hops
+//! between the async runtime (busy with every HTTP request) and sqlx's connection thread:
+//! measured, about 1,700 writes/s whatever the concurrency. Here units queue in a channel; the
+//! writer takes everything queued, runs it in one transaction and commits once, so BEGIN,
+//! COMMIT and the wake-ups are shared by the batch.
+//!
+//! A unit may run twice: if one unit of a batch fails, the batch is rolled back and each of
+//! its units runs again alone, in its own transaction, so one failure never undoes another's
+//! work. Units therefore only touch the database (which the rollback undoes).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,10 +23,52 @@ use crate::{Connection, StoreError};
 /// A boxed future, as write units return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-type Job = Box<dyn for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, ()> + Send>;
+/// The most units committed together.
+const MAX_BATCH: usize = 256;
+
+/// A queued unit, its input, and where its result goes.
+trait Job: Send {
+    /// Runs the unit, keeping its result; `true` when it succeeded.
+    fn run<'c>(&'c mut self, conn: &'c mut Connection) -> BoxFuture<'c, bool>;
+    /// Sends the kept result, or `failure` when the commit failed.
+    fn deliver(self: Box<Self>, failure: Option<StoreError>);
+}
+
+struct Pending<D, T, E, F> {
+    data: D,
+    unit: F,
+    result: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<D, T, E, F> Job for Pending<D, T, E, F>
+where
+    D: Send + Sync + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    F: for<'c> Fn(&'c mut Connection, &'c D) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+{
+    fn run<'c>(&'c mut self, conn: &'c mut Connection) -> BoxFuture<'c, bool> {
+        Box::pin(async move {
+            let result = (self.unit)(conn, &self.data).await;
+            let ok = result.is_ok();
+            self.result = Some(result);
+            ok
+        })
+    }
+
+    fn deliver(self: Box<Self>, failure: Option<StoreError>) {
+        let result = match (failure, self.result) {
+            (Some(error), _) => Err(E::from(error)),
+            (None, Some(result)) => result,
+            (None, None) => Err(E::from(StoreError::Closed)),
+        };
+        let _ = self.reply.send(result);
+    }
+}
 
 enum Command {
-    Run(Job),
+    Run(Box<dyn Job>),
     Close(oneshot::Sender<()>),
 }
 
@@ -37,7 +84,7 @@ impl Writer {
     where
         C: FnOnce() -> BoxFuture<'static, Result<AnyConnection, sqlx::Error>> + Send + 'static,
     {
-        let (commands, mut queue) = mpsc::unbounded_channel::<Command>();
+        let (commands, queue) = mpsc::unbounded_channel::<Command>();
         let (ready, started) = oneshot::channel::<Result<(), sqlx::Error>>();
         std::thread::Builder::new()
             .name("parley-sqlite-writer".to_owned())
@@ -53,24 +100,13 @@ impl Writer {
                     }
                 };
                 runtime.block_on(async move {
-                    let mut conn = match connect().await {
+                    match connect().await {
                         Ok(conn) => {
                             let _ = ready.send(Ok(()));
-                            conn
+                            serve(conn, queue).await;
                         }
                         Err(error) => {
                             let _ = ready.send(Err(error));
-                            return;
-                        }
-                    };
-                    while let Some(command) = queue.recv().await {
-                        match command {
-                            Command::Run(job) => job(&mut conn).await,
-                            Command::Close(done) => {
-                                let _ = conn.close().await;
-                                let _ = done.send(());
-                                return;
-                            }
                         }
                     }
                 });
@@ -83,21 +119,23 @@ impl Writer {
         Ok(Self { commands })
     }
 
-    /// Runs `unit` in a transaction on the writer and returns its result once committed.
-    pub(crate) async fn run<T, E, F>(&self, unit: F) -> Result<T, E>
+    /// Queues `unit` with its input and returns its result once committed.
+    pub(crate) async fn run<D, T, E, F>(&self, data: D, unit: F) -> Result<T, E>
     where
+        D: Send + Sync + 'static,
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> Fn(&'c mut Connection, &'c D) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         let (reply, result) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            Box::pin(async move {
-                let _ = reply.send(in_transaction(conn, unit).await);
-            })
-        });
+        let job = Pending {
+            data,
+            unit,
+            result: None,
+            reply,
+        };
         self.commands
-            .send(Command::Run(job))
+            .send(Command::Run(Box::new(job)))
             .map_err(|_| StoreError::Closed)?;
         result.await.map_err(|_| StoreError::Closed)?
     }
@@ -111,14 +149,101 @@ impl Writer {
     }
 }
 
-/// Runs `unit` between BEGIN and COMMIT, rolling back on error.
-pub(crate) async fn in_transaction<T, E, F>(conn: &mut Connection, unit: F) -> Result<T, E>
+async fn serve(mut conn: AnyConnection, mut queue: mpsc::UnboundedReceiver<Command>) {
+    let mut closing = None;
+    while closing.is_none() {
+        let Some(first) = queue.recv().await else {
+            break;
+        };
+        let mut batch = Vec::new();
+        match first {
+            Command::Run(job) => batch.push(job),
+            Command::Close(done) => closing = Some(done),
+        }
+        while closing.is_none() && batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(Command::Run(job)) => batch.push(job),
+                Ok(Command::Close(done)) => closing = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            run_batch(&mut conn, batch).await;
+        }
+    }
+    let _ = conn.close().await;
+    if let Some(done) = closing {
+        let _ = done.send(());
+    }
+}
+
+/// Runs a batch in one transaction; if any unit fails, runs each unit alone instead.
+async fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
+    if batch.len() > 1 {
+        match run_together(conn, &mut batch).await {
+            Ok(()) => {
+                for job in batch {
+                    job.deliver(None);
+                }
+                return;
+            }
+            Err(Some(error)) => {
+                // The commit itself failed: nothing of the batch is stored.
+                tracing::error!(%error, "batch commit failed");
+                for job in batch {
+                    job.deliver(Some(StoreError::Closed));
+                }
+                return;
+            }
+            Err(None) => {}
+        }
+    }
+    for mut job in batch {
+        let failure = run_alone(conn, job.as_mut()).await.err();
+        job.deliver(failure);
+    }
+}
+
+/// `Err(None)`: a unit failed and everything was rolled back. `Err(Some(_))`: the database
+/// failed.
+async fn run_together(
+    conn: &mut Connection,
+    batch: &mut [Box<dyn Job>],
+) -> Result<(), Option<StoreError>> {
+    let mut tx = conn.begin().await.map_err(|e| Some(e.into()))?;
+    for job in batch.iter_mut() {
+        if !job.run(&mut tx).await {
+            tx.rollback().await.map_err(|e| Some(e.into()))?;
+            return Err(None);
+        }
+    }
+    tx.commit().await.map_err(|e| Some(e.into()))
+}
+
+/// Runs one unit in its own transaction: committed when it succeeded, rolled back otherwise.
+async fn run_alone(conn: &mut Connection, job: &mut dyn Job) -> Result<(), StoreError> {
+    let mut tx = conn.begin().await?;
+    if job.run(&mut tx).await {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(())
+}
+
+/// Runs `unit` between BEGIN and COMMIT, rolling back on error (PostgreSQL's path, where
+/// transactions run concurrently).
+pub(crate) async fn in_transaction<D, T, E, F>(
+    conn: &mut Connection,
+    data: &D,
+    unit: F,
+) -> Result<T, E>
 where
     E: From<StoreError>,
-    F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T, E>>,
+    F: for<'c> Fn(&'c mut Connection, &'c D) -> BoxFuture<'c, Result<T, E>>,
 {
     let mut tx = conn.begin().await.map_err(StoreError::from)?;
-    match unit(&mut tx).await {
+    match unit(&mut tx, data).await {
         Ok(value) => {
             tx.commit().await.map_err(StoreError::from)?;
             Ok(value)

@@ -53,7 +53,9 @@ async fn organization(store: &Store) -> OrganizationId {
     };
     let id = org.id;
     store
-        .write(move |tx| Box::pin(async move { directory::insert_organization(tx, &org).await }))
+        .write(org, |tx, org| {
+            Box::pin(directory::insert_organization(tx, org))
+        })
         .await
         .expect("insert");
     id
@@ -74,12 +76,12 @@ async fn unique_email_is_a_named_conflict(store: Store) {
     let org = organization(&store).await;
     let first = member(org, "claire@x.example");
     store
-        .write(move |tx| Box::pin(async move { directory::insert_member(tx, &first).await }))
+        .write(first, |tx, m| Box::pin(directory::insert_member(tx, m)))
         .await
         .expect("first");
     let second = member(org, "Claire@X.example");
     let result = store
-        .write(move |tx| Box::pin(async move { directory::insert_member(tx, &second).await }))
+        .write(second, |tx, m| Box::pin(directory::insert_member(tx, m)))
         .await;
     assert!(
         matches!(&result, Err(e) if e.is_conflict("members_email_key")),
@@ -98,9 +100,9 @@ async fn a_failed_unit_leaves_nothing(store: Store) {
     let claire = member(org, "claire@x.example");
     let id = claire.id;
     let result: Result<(), StoreError> = store
-        .write(move |tx| {
+        .write(claire, |tx, claire| {
             Box::pin(async move {
-                directory::insert_member(tx, &claire).await?;
+                directory::insert_member(tx, claire).await?;
                 Err(StoreError::Conflict("made up".into()))
             })
         })
@@ -119,9 +121,7 @@ async fn concurrent_writes_all_land(store: Store) {
         let person = member(org, &format!("p{n}@x.example"));
         handles.push(tokio::spawn(async move {
             store
-                .write(move |tx| {
-                    Box::pin(async move { directory::insert_member(tx, &person).await })
-                })
+                .write(person, |tx, p| Box::pin(directory::insert_member(tx, p)))
                 .await
         }));
     }
@@ -138,12 +138,53 @@ async fn concurrent_writes_all_land(store: Store) {
     );
 }
 
+async fn a_failing_unit_spares_the_others(store: Store) {
+    // Submitted together, these land in shared batches on SQLite: the failing unit must be
+    // rolled back alone, the others committed.
+    let org = organization(&store).await;
+    let mut handles = Vec::new();
+    for n in 0..48 {
+        let store = store.clone();
+        let person = member(org, &format!("p{n}@x.example"));
+        handles.push(tokio::spawn(async move {
+            store
+                .write((n, person), |tx, (n, person)| {
+                    Box::pin(async move {
+                        directory::insert_member(tx, person).await?;
+                        if n % 16 == 7 {
+                            return Err(StoreError::Conflict("refused".into()));
+                        }
+                        Ok(())
+                    })
+                })
+                .await
+        }));
+    }
+    let mut failures = 0;
+    for handle in handles {
+        if handle.await.expect("join").is_err() {
+            failures += 1;
+        }
+    }
+    assert_eq!(failures, 3);
+    let mut conn = store.read().await.expect("conn");
+    let members = directory::members_of(&mut conn, org)
+        .await
+        .expect("members");
+    assert_eq!(members.len(), 45);
+    assert!(
+        members.iter().all(
+            |m| !["p7@x.example", "p23@x.example", "p39@x.example"].contains(&m.email.as_str())
+        )
+    );
+}
+
 async fn history_is_append_only_and_dedupes(store: Store) {
     use parley_domain::{BuyerId, ProductId, RequestStatus};
     let org = organization(&store).await;
     let request_id = RequestId::new();
     store
-        .write(move |tx| {
+        .write((), move |tx, ()| {
             Box::pin(async move {
                 let marketplace = parley_domain::Marketplace {
                     id: parley_domain::MarketplaceId::new(),
@@ -208,7 +249,7 @@ async fn history_is_append_only_and_dedupes(store: Store) {
         created_at: Timestamp(2),
     };
     let appended = store
-        .write(move |tx| {
+        .write((), move |tx, ()| {
             Box::pin(async move {
                 Ok::<_, StoreError>([
                     events::append(tx, &event(EventKind::PhoneDisplayed), Some("phone:1")).await?,
@@ -234,7 +275,9 @@ async fn history_is_append_only_and_dedupes(store: Store) {
     drop(conn);
     for statement in ["UPDATE events SET kind = 'x'", "DELETE FROM events"] {
         let result: Result<_, StoreError> = store
-            .write(move |tx| Box::pin(async move { Ok(sqlx::query(statement).execute(tx).await?) }))
+            .write((), move |tx, ()| {
+                Box::pin(async move { Ok(sqlx::query(statement).execute(tx).await?) })
+            })
             .await;
         assert!(
             result.is_err(),
@@ -252,6 +295,7 @@ both!(
     unique_email_is_a_named_conflict,
     a_failed_unit_leaves_nothing,
     concurrent_writes_all_land,
+    a_failing_unit_spares_the_others,
     missing_rows_are_not_found,
     history_is_append_only_and_dedupes,
     migrations_run_twice,

@@ -111,9 +111,9 @@ impl TestApp {
         };
         let (manufacturer, distributor) = app
             .store()
-            .write(move |tx| {
+            .write(marketplace, |tx, marketplace| {
                 Box::pin(async move {
-                    directory::insert_marketplace(&mut *tx, &marketplace)
+                    directory::insert_marketplace(&mut *tx, marketplace)
                         .await
                         .expect("marketplace");
                     let manufacturer =
