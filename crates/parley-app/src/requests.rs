@@ -302,9 +302,17 @@ impl App {
         caller: &Caller,
         id: RequestId,
     ) -> Result<RequestDetail, AppError> {
+        let phone_key = match caller {
+            Caller::Member(member) => Some(phone_key(id, member.id.to_string())),
+            _ => None,
+        };
         let mut conn = self.store.read().await?;
-        let access = authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        let (access, card) =
+            store_requests::access_with_card(&mut conn, id, phone_key.as_deref()).await?;
         let principal = caller.principal();
+        if !can(&principal, Action::ViewRequest, &access.parties) {
+            return Err(AppError::NotFound);
+        }
         let readable: Vec<(Thread, Organization)> = access
             .threads
             .into_iter()
@@ -330,11 +338,6 @@ impl App {
                 messages,
             });
         }
-        let phone_key = match caller {
-            Caller::Member(member) => Some(phone_key(id, member.id.to_string())),
-            _ => None,
-        };
-        let card = store_requests::card(&mut conn, &request, phone_key.as_deref()).await?;
         let buyer = card.buyer;
         let phone_shown = card.phone_shown;
         Ok(RequestDetail {

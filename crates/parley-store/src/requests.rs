@@ -128,23 +128,59 @@ pub struct Access {
     pub parties: RequestParties,
 }
 
+const ACCESS_COLUMNS: &str = "t.id AS thread_id, t.organization_id, \
+    t.created_at AS thread_created_at, t.contacted_at, o.kind AS org_kind, o.name AS org_name, \
+    o.country AS org_country";
+
+const ACCESS_FROM: &str = "requests r JOIN threads t ON t.request_id = r.id \
+    JOIN organizations o ON o.id = t.organization_id";
+
 pub async fn access(conn: &mut Connection, id: RequestId) -> Result<Access, StoreError> {
     let rows = dynamic_query(format!(
-        "SELECT {REQUEST_COLUMNS}, t.id AS thread_id, t.organization_id, \
-           t.created_at AS thread_created_at, t.contacted_at, o.kind AS org_kind, \
-           o.name AS org_name, o.country AS org_country \
-         FROM requests r JOIN threads t ON t.request_id = r.id \
-           JOIN organizations o ON o.id = t.organization_id \
+        "SELECT {REQUEST_COLUMNS}, {ACCESS_COLUMNS} FROM {ACCESS_FROM} \
          WHERE r.id = $1 ORDER BY t.created_at, t.id"
     ))
     .bind(id.to_string())
     .fetch_all(conn)
     .await?;
+    access_from_rows(&rows)
+}
+
+/// [`access`] and [`Card`] in one query, for the request page. `phone_key` is the dedupe key of
+/// the viewer's “displayed the number” event.
+pub async fn access_with_card(
+    conn: &mut Connection,
+    id: RequestId,
+    phone_key: Option<&str>,
+) -> Result<(Access, Card), StoreError> {
+    let rows = dynamic_query(format!(
+        "SELECT {REQUEST_COLUMNS}, {ACCESS_COLUMNS}, \
+           m.slug AS m_slug, m.name AS m_name, p.name AS p_name, p.reference AS p_reference, \
+           mo.kind AS mo_kind, mo.name AS mo_name, mo.country AS mo_country, \
+           b.name AS b_name, b.company AS b_company, b.country AS b_country, \
+           b.language AS b_language, b.email AS b_email, b.phone AS b_phone, \
+           (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $2) AS phone_shown \
+         FROM {ACCESS_FROM} JOIN marketplaces m ON m.id = r.marketplace_id \
+           JOIN products p ON p.id = r.product_id \
+           JOIN organizations mo ON mo.id = r.manufacturer_id \
+           JOIN buyers b ON b.id = r.buyer_id \
+         WHERE r.id = $1 ORDER BY t.created_at, t.id"
+    ))
+    .bind(id.to_string())
+    .bind(phone_key)
+    .fetch_all(conn)
+    .await?;
+    let access = access_from_rows(&rows)?;
+    let card = card_from_row(&rows[0], &access.request)?;
+    Ok((access, card))
+}
+
+fn access_from_rows(rows: &[AnyRow]) -> Result<Access, StoreError> {
     let first = rows.first().ok_or(StoreError::NotFound)?;
     let request = request(first)?;
     let mut threads = Vec::with_capacity(rows.len());
     let mut organizations = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         let party: OrganizationId = parse(&row.try_get::<String, _>("organization_id")?, "org")?;
         threads.push(Thread {
             id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
@@ -206,28 +242,7 @@ pub struct Card {
     pub phone_shown: bool,
 }
 
-pub async fn card(
-    conn: &mut Connection,
-    request: &Request,
-    phone_key: Option<&str>,
-) -> Result<Card, StoreError> {
-    let row = sqlx::query(
-        "SELECT m.id AS m_id, m.slug AS m_slug, m.name AS m_name, \
-           p.name AS p_name, p.reference AS p_reference, \
-           o.kind AS o_kind, o.name AS o_name, o.country AS o_country, \
-           b.name AS b_name, b.company AS b_company, b.country AS b_country, \
-           b.language AS b_language, b.email AS b_email, b.phone AS b_phone, \
-           (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $2) AS phone_shown \
-         FROM requests r JOIN marketplaces m ON m.id = r.marketplace_id \
-           JOIN products p ON p.id = r.product_id \
-           JOIN organizations o ON o.id = r.manufacturer_id \
-           JOIN buyers b ON b.id = r.buyer_id \
-         WHERE r.id = $1",
-    )
-    .bind(request.id.to_string())
-    .bind(phone_key)
-    .fetch_one(conn)
-    .await?;
+fn card_from_row(row: &AnyRow, request: &Request) -> Result<Card, StoreError> {
     Ok(Card {
         phone_shown: row.try_get::<i64, _>("phone_shown")? > 0,
         marketplace: Marketplace {
@@ -244,11 +259,11 @@ pub async fn card(
         manufacturer: Organization {
             id: request.manufacturer_id,
             kind: variant(OrganizationKind::parse(
-                &row.try_get::<String, _>("o_kind")?,
+                &row.try_get::<String, _>("mo_kind")?,
             ))?,
-            name: row.try_get("o_name")?,
+            name: row.try_get("mo_name")?,
             country: row
-                .try_get::<Option<String>, _>("o_country")?
+                .try_get::<Option<String>, _>("mo_country")?
                 .as_deref()
                 .map(crate::rows::country)
                 .transpose()?,
