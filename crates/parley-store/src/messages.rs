@@ -13,28 +13,24 @@ use crate::{Connection, StoreError, dynamic_query};
 const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id, sender_email, \
     cc, body, language, channel, created_at, read_at";
 
-fn message(row: &AnyRow) -> Result<Message, StoreError> {
-    message_prefixed(row, "")
-}
+/// [`MESSAGE_COLUMNS`] of the table aliased `m`.
+const MESSAGE_COLUMNS_OF_M: &str = "m.id, m.thread_id, m.request_id, m.author_kind, \
+    m.author_id, m.sender_email, m.cc, m.body, m.language, m.channel, m.created_at, m.read_at";
 
-/// Reads a message from columns named `{prefix}{column}`.
-fn message_prefixed(row: &AnyRow, prefix: &str) -> Result<Message, StoreError> {
-    let text = |column: &str| row.try_get::<String, _>(format!("{prefix}{column}").as_str());
+fn message(row: &AnyRow) -> Result<Message, StoreError> {
     Ok(Message {
-        id: parse(&text("id")?, "message id")?,
-        thread_id: parse(&text("thread_id")?, "thread id")?,
-        request_id: parse(&text("request_id")?, "request id")?,
-        author_kind: variant(AuthorKind::parse(&text("author_kind")?))?,
-        author_id: text("author_id")?,
-        sender: email(&text("sender_email")?)?,
-        cc: emails(&text("cc")?)?,
-        body: text("body")?,
-        language: language(&text("language")?)?,
-        channel: variant(Channel::parse(&text("channel")?))?,
-        created_at: time(row.try_get(format!("{prefix}created_at").as_str())?),
-        read_at: row
-            .try_get::<Option<i64>, _>(format!("{prefix}read_at").as_str())?
-            .map(time),
+        id: parse(&row.try_get::<String, _>("id")?, "message id")?,
+        thread_id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
+        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
+        author_kind: variant(AuthorKind::parse(&row.try_get::<String, _>("author_kind")?))?,
+        author_id: row.try_get("author_id")?,
+        sender: email(&row.try_get::<String, _>("sender_email")?)?,
+        cc: emails(&row.try_get::<String, _>("cc")?)?,
+        body: row.try_get("body")?,
+        language: language(&row.try_get::<String, _>("language")?)?,
+        channel: variant(Channel::parse(&row.try_get::<String, _>("channel")?))?,
+        created_at: time(row.try_get("created_at")?),
+        read_at: row.try_get::<Option<i64>, _>("read_at")?.map(time),
     })
 }
 
@@ -69,17 +65,11 @@ pub async fn with_documents(
     if threads.is_empty() {
         return Ok(Vec::new());
     }
-    let columns = |prefix: &str, list: &str| {
-        list.split(", ")
-            .map(|c| format!("{prefix}.{} AS {prefix}_{}", c.trim(), c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let sql = format!(
-        "SELECT {}, {} FROM messages m LEFT JOIN documents d ON d.message_id = m.id \
+        "SELECT {}, {DOCUMENT_COLUMNS_PREFIXED} FROM messages m \
+           LEFT JOIN documents d ON d.message_id = m.id \
          WHERE m.thread_id IN ({}) ORDER BY m.created_at DESC, m.id DESC, d.created_at, d.id",
-        columns("m", MESSAGE_COLUMNS),
-        columns("d", DOCUMENT_COLUMNS),
+        MESSAGE_COLUMNS_OF_M,
         placeholders(1, threads.len())
     );
     let mut query = dynamic_query(sql);
@@ -88,14 +78,14 @@ pub async fn with_documents(
     }
     let mut out: Vec<(Message, Vec<Document>)> = Vec::new();
     for row in query.fetch_all(conn).await? {
-        let id: String = row.try_get("m_id")?;
+        let id: String = row.try_get("id")?;
         if out.last().is_none_or(|(m, _)| m.id.to_string() != id) {
-            out.push((message_prefixed(&row, "m_")?, Vec::new()));
+            out.push((message(&row)?, Vec::new()));
         }
         if row.try_get::<Option<String>, _>("d_id")?.is_some()
             && let Some((_, documents)) = out.last_mut()
         {
-            documents.push(document_prefixed(&row, "d_")?);
+            documents.push(document_with(&row, &PREFIXED)?);
         }
     }
     Ok(out)
@@ -156,27 +146,74 @@ pub async fn mark_read(
 const DOCUMENT_COLUMNS: &str = "id, message_id, thread_id, request_id, kind, filename, \
     content_type, size_bytes, sha256, storage_key, created_at";
 
-fn document(row: &AnyRow) -> Result<Document, StoreError> {
-    document_prefixed(row, "")
+/// The names under which a query returns a document's columns.
+struct DocumentNames {
+    id: &'static str,
+    message_id: &'static str,
+    thread_id: &'static str,
+    request_id: &'static str,
+    kind: &'static str,
+    filename: &'static str,
+    content_type: &'static str,
+    size_bytes: &'static str,
+    sha256: &'static str,
+    storage_key: &'static str,
+    created_at: &'static str,
 }
 
-/// Reads a document from columns named `{prefix}{column}`.
-fn document_prefixed(row: &AnyRow, prefix: &str) -> Result<Document, StoreError> {
-    let text = |column: &str| row.try_get::<String, _>(format!("{prefix}{column}").as_str());
-    let number = |column: &str| row.try_get::<i64, _>(format!("{prefix}{column}").as_str());
+const PLAIN: DocumentNames = DocumentNames {
+    id: "id",
+    message_id: "message_id",
+    thread_id: "thread_id",
+    request_id: "request_id",
+    kind: "kind",
+    filename: "filename",
+    content_type: "content_type",
+    size_bytes: "size_bytes",
+    sha256: "sha256",
+    storage_key: "storage_key",
+    created_at: "created_at",
+};
+
+/// Documents joined to messages, whose column names they would share.
+const PREFIXED: DocumentNames = DocumentNames {
+    id: "d_id",
+    message_id: "d_message_id",
+    thread_id: "d_thread_id",
+    request_id: "d_request_id",
+    kind: "d_kind",
+    filename: "d_filename",
+    content_type: "d_content_type",
+    size_bytes: "d_size_bytes",
+    sha256: "d_sha256",
+    storage_key: "d_storage_key",
+    created_at: "d_created_at",
+};
+
+const DOCUMENT_COLUMNS_PREFIXED: &str = "d.id AS d_id, d.message_id AS d_message_id, \
+    d.thread_id AS d_thread_id, d.request_id AS d_request_id, d.kind AS d_kind, \
+    d.filename AS d_filename, d.content_type AS d_content_type, d.size_bytes AS d_size_bytes, \
+    d.sha256 AS d_sha256, d.storage_key AS d_storage_key, d.created_at AS d_created_at";
+
+fn document(row: &AnyRow) -> Result<Document, StoreError> {
+    document_with(row, &PLAIN)
+}
+
+fn document_with(row: &AnyRow, names: &DocumentNames) -> Result<Document, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column);
     Ok(Document {
-        id: parse(&text("id")?, "document id")?,
-        message_id: parse(&text("message_id")?, "message id")?,
-        thread_id: parse(&text("thread_id")?, "thread id")?,
-        request_id: parse(&text("request_id")?, "request id")?,
-        kind: variant(DocumentKind::parse(&text("kind")?))?,
-        filename: text("filename")?,
-        content_type: text("content_type")?,
-        size_bytes: u64::try_from(number("size_bytes")?)
+        id: parse(&text(names.id)?, "document id")?,
+        message_id: parse(&text(names.message_id)?, "message id")?,
+        thread_id: parse(&text(names.thread_id)?, "thread id")?,
+        request_id: parse(&text(names.request_id)?, "request id")?,
+        kind: variant(DocumentKind::parse(&text(names.kind)?))?,
+        filename: text(names.filename)?,
+        content_type: text(names.content_type)?,
+        size_bytes: u64::try_from(row.try_get::<i64, _>(names.size_bytes)?)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        sha256: text("sha256")?,
-        storage_key: text("storage_key")?,
-        created_at: time(number("created_at")?),
+        sha256: text(names.sha256)?,
+        storage_key: text(names.storage_key)?,
+        created_at: time(row.try_get::<i64, _>(names.created_at)?),
     })
 }
 
