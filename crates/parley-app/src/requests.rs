@@ -7,7 +7,7 @@ use parley_domain::{
     LanguageCode, Marketplace, Message, Organization, OrganizationId, OrganizationKind, Product,
     ProductId, Request, RequestId, RequestStatus, Thread, ThreadId, Timestamp,
 };
-use parley_store::requests::{self as store_requests, Access, Cursor, Listed, Owner};
+use parley_store::requests::{self as store_requests, Access, Cursor, Owner};
 use parley_store::{Connection, directory, events, messages};
 use serde_json::json;
 
@@ -156,16 +156,8 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
     }
 }
 
-/// A request as a list row shows it.
-#[derive(Debug, Clone)]
-pub struct RequestSummary {
-    pub request: Request,
-    pub buyer_name: String,
-    pub buyer_company: Option<String>,
-    pub buyer_country: String,
-    pub product_name: String,
-    pub marketplace_name: String,
-}
+/// A request as a list row shows it (with the buyer's, product's and marketplace's names).
+pub use parley_store::requests::Listed as RequestSummary;
 
 /// One page of a list, and where the next starts.
 #[derive(Debug, Clone)]
@@ -281,18 +273,7 @@ impl App {
         let next = (rows.len() == limit as usize)
             .then(|| rows.last().map(|row| encode_cursor(&row.request)))
             .flatten();
-        let items = rows
-            .into_iter()
-            .map(|row: Listed| RequestSummary {
-                request: row.request,
-                buyer_name: row.buyer_name,
-                buyer_company: row.buyer_company,
-                buyer_country: row.buyer_country,
-                product_name: row.product_name,
-                marketplace_name: row.marketplace_name,
-            })
-            .collect();
-        Ok(Page { items, next })
+        Ok(Page { items: rows, next })
     }
 
     /// The request page's data: the request, the buyer's card, and the threads the caller may

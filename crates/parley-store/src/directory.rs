@@ -2,7 +2,7 @@
 
 use parley_domain::{
     Buyer, BuyerId, EmailAddress, Marketplace, MarketplaceId, Member, MemberId, NetworkLink,
-    Organization, OrganizationId, OrganizationKind, Product, ProductId,
+    Organization, OrganizationId, OrganizationKind, Product,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -54,15 +54,6 @@ pub async fn marketplace_by_id(
         .fetch_one(conn)
         .await?;
     marketplace(&row)
-}
-
-pub async fn list_marketplaces(conn: &mut Connection) -> Result<Vec<Marketplace>, StoreError> {
-    sqlx::query("SELECT id, slug, name FROM marketplaces ORDER BY name")
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(marketplace)
-        .collect()
 }
 
 pub async fn insert_organization(
@@ -308,14 +299,5 @@ pub async fn upsert_product(conn: &mut Connection, new: &Product) -> Result<Prod
     .bind(now_millis())
     .fetch_one(conn)
     .await?;
-    product(&row)
-}
-
-pub async fn product_by_id(conn: &mut Connection, id: ProductId) -> Result<Product, StoreError> {
-    let row =
-        sqlx::query("SELECT id, manufacturer_id, name, reference FROM products WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_one(conn)
-            .await?;
     product(&row)
 }

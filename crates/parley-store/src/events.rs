@@ -1,6 +1,6 @@
 //! The append-only history of requests.
 
-use parley_domain::{Actor, Audience, AuthorKind, Event, EventKind, RequestId, Timestamp};
+use parley_domain::{Actor, Audience, AuthorKind, Event, EventKind, RequestId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -80,28 +80,4 @@ pub async fn of_request(conn: &mut Connection, id: RequestId) -> Result<Vec<Even
     .iter()
     .map(event)
     .collect()
-}
-
-/// Whether an event with this dedupe key exists.
-pub async fn exists(conn: &mut Connection, dedupe_key: &str) -> Result<bool, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE dedupe_key = $1")
-        .bind(dedupe_key)
-        .fetch_one(conn)
-        .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
-}
-
-/// The last time an event of `kind` happened on the request, if ever.
-pub async fn last_of_kind(
-    conn: &mut Connection,
-    id: RequestId,
-    kind: EventKind,
-) -> Result<Option<Timestamp>, StoreError> {
-    let row =
-        sqlx::query("SELECT MAX(created_at) AS at FROM events WHERE request_id = $1 AND kind = $2")
-            .bind(id.to_string())
-            .bind(kind.as_str())
-            .fetch_one(conn)
-            .await?;
-    Ok(row.try_get::<Option<i64>, _>("at")?.map(time))
 }

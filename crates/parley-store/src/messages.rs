@@ -1,8 +1,8 @@
 //! Messages of threads and the documents attached to them.
 
 use parley_domain::{
-    AuthorKind, Channel, Document, DocumentId, DocumentKind, Message, MessageId, RequestId,
-    ThreadId, Timestamp,
+    AuthorKind, Channel, Document, DocumentId, DocumentKind, Message, MessageId, ThreadId,
+    Timestamp,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -89,26 +89,6 @@ pub async fn with_documents(
         }
     }
     Ok(out)
-}
-
-/// The messages of the given threads, newest first.
-pub async fn of_threads(
-    conn: &mut Connection,
-    threads: &[ThreadId],
-) -> Result<Vec<Message>, StoreError> {
-    if threads.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders = placeholders(1, threads.len());
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id IN ({placeholders}) \
-         ORDER BY created_at DESC, id DESC"
-    );
-    let mut query = dynamic_query(sql);
-    for id in threads {
-        query = query.bind(id.to_string());
-    }
-    query.fetch_all(conn).await?.iter().map(message).collect()
 }
 
 pub async fn get(conn: &mut Connection, id: MessageId) -> Result<Message, StoreError> {
@@ -247,23 +227,6 @@ pub async fn document_by_id(conn: &mut Connection, id: DocumentId) -> Result<Doc
     .fetch_one(conn)
     .await?;
     document(&row)
-}
-
-/// The documents of a request, for the threads given, newest first.
-pub async fn documents_of_request(
-    conn: &mut Connection,
-    request: RequestId,
-) -> Result<Vec<Document>, StoreError> {
-    dynamic_query(format!(
-        "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE request_id = $1 \
-         ORDER BY created_at DESC, id DESC"
-    ))
-    .bind(request.to_string())
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(document)
-    .collect()
 }
 
 /// `$first, $first+1, …` for `count` values.

@@ -1,8 +1,8 @@
 //! Requests, their threads (one per seller-side party) and the access grants on them.
 
 use parley_domain::{
-    Buyer, BuyerId, Marketplace, MemberId, Organization, OrganizationId, OrganizationKind, Product,
-    Request, RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
+    Buyer, BuyerId, Marketplace, Organization, OrganizationId, OrganizationKind, Product, Request,
+    RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -353,18 +353,4 @@ pub async fn list(
             })
         })
         .collect()
-}
-
-/// Sets who is designated to answer.
-pub async fn set_handler(
-    conn: &mut Connection,
-    id: RequestId,
-    handler: Option<MemberId>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE requests SET handler_member_id = $1 WHERE id = $2")
-        .bind(handler.map(|h| h.to_string()))
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
 }

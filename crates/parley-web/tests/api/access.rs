@@ -2,44 +2,20 @@
 //! A request routed to the distributor has a manufacturer thread and a distributor thread,
 //! each with a document.
 
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Db, TestApp, pdf, person};
-
-async fn post_quote(app: &TestApp, token: &str, request: &str) -> String {
-    let form = Form::new().text("body", "Quote").part(
-        "quote",
-        Part::bytes(pdf())
-            .file_name("q.pdf")
-            .mime_str("application/pdf")
-            .expect("mime"),
-    );
-    let sent: Value = app
-        .client
-        .post(app.url(&format!("/api/v1/requests/{request}/messages")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("json");
-    sent["documents"][0]["url"]
-        .as_str()
-        .expect("url")
-        .to_owned()
-}
+use crate::helpers::{Db, TestApp, person};
 
 async fn access_matrix_over_http(db: Db) {
     let app = TestApp::spawn(db).await;
     let (request, buyer) = app.request_from("ES", "carmen@b.example").await;
     let _ = app.request_from("FR", "other@b.example").await;
     let other_buyer = person(&app.app, "other@b.example").await;
-    let maker_doc = post_quote(&app, &app.maker.token, &request).await;
-    let distributor_doc = post_quote(&app, &app.distributor_member.token, &request).await;
+    let maker_doc = app.post_quote(&app.maker.token, &request).await;
+    let distributor_doc = app
+        .post_quote(&app.distributor_member.token, &request)
+        .await;
 
     let actors: Vec<(&str, Option<&str>)> = vec![
         ("buyer", Some(&buyer.token)),
@@ -136,31 +112,19 @@ async fn access_matrix_over_http(db: Db) {
     };
     let distributor = app.distributor.to_string();
     let maker_view = events(
-        app.get(&app.maker.token, &format!("{base}/history"))
-            .await
-            .json()
-            .await
-            .expect("json"),
+        app.get_json(&app.maker.token, &format!("{base}/history"))
+            .await,
     );
     assert!(maker_view.contains(&("buyer_contacted".into(), Some(distributor.clone()))));
     assert!(!maker_view.contains(&("message_sent".into(), Some(distributor.clone()))));
     assert!(!maker_view.contains(&("document_opened".into(), Some(distributor.clone()))));
     let distributor_view = events(
-        app.get(&app.distributor_member.token, &format!("{base}/history"))
-            .await
-            .json()
-            .await
-            .expect("json"),
+        app.get_json(&app.distributor_member.token, &format!("{base}/history"))
+            .await,
     );
     assert!(distributor_view.contains(&("buyer_contacted".into(), Some(manufacturer.clone()))));
     assert!(!distributor_view.contains(&("message_sent".into(), Some(manufacturer.clone()))));
-    let buyer_view = events(
-        app.get(&buyer.token, &format!("{base}/history"))
-            .await
-            .json()
-            .await
-            .expect("json"),
-    );
+    let buyer_view = events(app.get_json(&buyer.token, &format!("{base}/history")).await);
     assert!(
         buyer_view
             .iter()
@@ -169,11 +133,8 @@ async fn access_matrix_over_http(db: Db) {
     );
     // Lists do not leak either: the distributor's list shows the request but no thread text.
     let list: Value = app
-        .get(&app.distributor_member.token, "/api/v1/requests")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.distributor_member.token, "/api/v1/requests")
+        .await;
     let listed = list.to_string();
     assert!(!listed.contains("Quote"), "no message text in lists");
 }

@@ -1,36 +1,12 @@
 //! Downloading documents: headers, access, and “opened” once per viewer.
 
-use reqwest::multipart::{Form, Part};
-use serde_json::Value;
-
 use crate::both;
 use crate::helpers::{Db, TestApp, pdf};
 
 async fn opening_a_quote_is_logged_once_per_viewer(db: Db) {
     let app = TestApp::spawn(db).await;
     let (request, buyer) = app.request_from("FR", "luc@b.example").await;
-    let form = Form::new().text("body", "Our quote").part(
-        "quote",
-        Part::bytes(pdf())
-            .file_name("quote.pdf")
-            .mime_str("application/pdf")
-            .expect("mime"),
-    );
-    let sent: Value = app
-        .client
-        .post(app.url(&format!("/api/v1/requests/{request}/messages")))
-        .bearer_auth(&app.maker.token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("json");
-    let url = sent["documents"][0]["url"]
-        .as_str()
-        .expect("url")
-        .to_owned();
+    let url = app.post_quote(&app.maker.token, &request).await;
 
     // The seller opening their own quote is not an “opened”.
     assert_eq!(app.get(&app.maker.token, &url).await.status(), 200);

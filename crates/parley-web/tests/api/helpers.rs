@@ -9,6 +9,7 @@ use parley_domain::{
     Organization, OrganizationId, OrganizationKind,
 };
 use parley_store::directory;
+use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 /// Runs a test body against both databases: `both!(name)` expects `async fn name(db: Db)`.
@@ -208,6 +209,42 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// GETs `path` and returns its JSON body, asserting success.
+    pub async fn get_json(&self, token: &str, path: &str) -> Value {
+        let response = self.get(token, path).await;
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.expect("json")
+    }
+
+    /// POSTs a multipart form as a message of `request`.
+    pub async fn post_form(&self, token: &str, request: &str, form: Form) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/requests/{request}/messages")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Sends a message with a PDF quote and returns the quote's download URL.
+    pub async fn post_quote(&self, token: &str, request: &str) -> String {
+        let form = Form::new()
+            .text("body", "Our quote")
+            .part("quote", pdf_part(pdf(), "quote.pdf"));
+        let response = self.post_form(token, request, form).await;
+        assert_eq!(response.status(), 201);
+        let sent: Value = response.json().await.expect("json");
+        sent["documents"][0]["url"]
+            .as_str()
+            .expect("url")
+            .to_owned()
+    }
+
     /// Creates a request from a buyer in `country` (which decides the routing) and returns its
     /// id and the buyer (with a token).
     pub async fn request_from(&self, country: &str, buyer_email: &str) -> (String, Person) {
@@ -298,6 +335,14 @@ pub async fn person(app: &App, email: &str) -> Person {
     let (token, caller) = app.create_token(email, "test").await.expect("token");
     assert!(!matches!(caller, parley_app::Caller::Marketplace(_)));
     Person { token }
+}
+
+/// A file part declared as a PDF (whatever its bytes).
+pub fn pdf_part(bytes: Vec<u8>, name: &str) -> Part {
+    Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str("application/pdf")
+        .expect("mime")
 }
 
 /// A small valid PDF.

@@ -1,27 +1,10 @@
 //! Posting messages with documents; the guide's send errors; read receipts.
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Db, MAX_DOCUMENT, TestApp, error_codes, pdf};
-
-fn file(bytes: Vec<u8>, name: &str) -> Part {
-    Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str("application/pdf")
-        .expect("mime")
-}
-
-async fn post_form(app: &TestApp, token: &str, request: &str, form: Form) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/v1/requests/{request}/messages")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST")
-}
+use crate::helpers::{Db, MAX_DOCUMENT, TestApp, error_codes, pdf, pdf_part as file};
 
 async fn a_reply_with_a_quote_lands_on_top(db: Db) {
     let app = TestApp::spawn(db).await;
@@ -34,7 +17,7 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
         .text("body", "Please find our quote attached.")
         .text("cc", "boss@hydrotech.example")
         .part("quote", file(pdf(), "quote-42.pdf"));
-    let response = post_form(&app, &app.maker.token, &request, form).await;
+    let response = app.post_form(&app.maker.token, &request, form).await;
     assert_eq!(response.status(), 201);
     let sent: Value = response.json().await.expect("json");
     assert_eq!(sent["documents"][0]["kind"], "quote");
@@ -43,11 +26,8 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
     assert_eq!(sent["channel"], "api");
 
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     assert_eq!(detail["status"], "answered");
     let messages = detail["threads"][0]["messages"]
         .as_array()
@@ -72,11 +52,8 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
 
     // The buyer sees both messages, but not the seller's addresses, and answers.
     let detail: Value = app
-        .get(&buyer.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&buyer.token, &format!("/api/v1/requests/{request}"))
+        .await;
     let messages = detail["threads"][0]["messages"]
         .as_array()
         .expect("messages");
@@ -87,11 +64,8 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
     let reply: Value = reply.json().await.expect("json");
     assert_eq!(reply["author"], "buyer");
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     let newest = &detail["threads"][0]["messages"][0];
     assert_eq!(newest["body"], "Merci !");
     assert!(
@@ -154,16 +128,13 @@ async fn each_guide_error_has_its_code_and_nothing_is_saved(db: Db) {
         ),
     ];
     for (form, expected) in cases {
-        let response = post_form(&app, &app.maker.token, &request, form).await;
+        let response = app.post_form(&app.maker.token, &request, form).await;
         assert_eq!(response.status(), 422);
         assert_eq!(error_codes(response).await, expected);
     }
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     assert!(
         detail["threads"][0]["messages"]
             .as_array()
@@ -177,7 +148,7 @@ async fn each_guide_error_has_its_code_and_nothing_is_saved(db: Db) {
     let form = Form::new()
         .text("body", "Hi")
         .part("document", file(huge, "huge.pdf"));
-    let response = post_form(&app, &app.maker.token, &request, form).await;
+    let response = app.post_form(&app.maker.token, &request, form).await;
     assert_eq!(response.status(), 413);
     assert_eq!(
         response.headers()["content-type"],
@@ -213,11 +184,8 @@ async fn read_receipts_reach_the_seller(db: Db) {
         assert_eq!(marked["marked"], expected);
     }
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     for message in detail["threads"][0]["messages"]
         .as_array()
         .expect("messages")
@@ -251,21 +219,15 @@ async fn several_threads_need_a_party(db: Db) {
         .await;
     assert_eq!(response.status(), 201);
     let detail: Value = app
-        .get(
+        .get_json(
             &app.distributor_member.token,
             &format!("/api/v1/requests/{request}"),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(detail["threads"][0]["messages"][0]["body"], "¿Hola?");
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     assert!(
         detail["threads"][0]["messages"]
             .as_array()

@@ -110,39 +110,30 @@ async fn routing_follows_territories(db: Db) {
             .collect()
     };
     let detail: Value = app
-        .get(
+        .get_json(
             &app.distributor_member.token,
             &format!("/api/v1/requests/{spanish}"),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(
         parties(&detail),
         ["Iberia Fluidos"],
         "the distributor reads only its thread"
     );
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{spanish}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{spanish}"))
+        .await;
     assert_eq!(
         parties(&detail),
         ["Hydrotech"],
         "the manufacturer reads only its thread"
     );
     let detail: Value = app
-        .get(
+        .get_json(
             &app.area_member.token,
             &format!("/api/v1/requests/{german}"),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(parties(&detail), ["Alpen Vertrieb"]);
     let response = app
         .get(
@@ -208,26 +199,13 @@ async fn lists_are_paged_by_keyset_and_scoped(db: Db) {
     assert_eq!(&seen[1..], created.as_slice(), "newest first");
 
     let page: Value = app
-        .get(&app.distributor_member.token, "/api/v1/requests")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.distributor_member.token, "/api/v1/requests")
+        .await;
     assert_eq!(page["items"].as_array().expect("items").len(), 1);
-    let page: Value = app
-        .get(&app.outsider.token, "/api/v1/requests")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let page: Value = app.get_json(&app.outsider.token, "/api/v1/requests").await;
     assert!(page["items"].as_array().expect("items").is_empty());
     let buyer = crate::helpers::person(&app.app, "buyer0@b.example").await;
-    let page: Value = app
-        .get(&buyer.token, "/api/v1/requests")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let page: Value = app.get_json(&buyer.token, "/api/v1/requests").await;
     assert_eq!(page["items"].as_array().expect("items").len(), 2);
     let bad = app
         .get(&app.maker.token, "/api/v1/requests?after=garbage")
@@ -239,11 +217,8 @@ async fn display_the_number_once_per_member(db: Db) {
     let app = TestApp::spawn(db).await;
     let (request, buyer) = app.request_from("FR", "luc@b.example").await;
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     assert!(detail["buyer"]["phone"].is_null(), "hidden until displayed");
     for _ in 0..2 {
         let response = app
@@ -258,18 +233,12 @@ async fn display_the_number_once_per_member(db: Db) {
         assert_eq!(phone["phone"], "+34 600 000 001");
     }
     let detail: Value = app
-        .get(&app.maker.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
     assert_eq!(detail["buyer"]["phone"], "+34 600 000 001");
     let detail: Value = app
-        .get(&app.maker2.token, &format!("/api/v1/requests/{request}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&app.maker2.token, &format!("/api/v1/requests/{request}"))
+        .await;
     assert!(detail["buyer"]["phone"].is_null(), "per member");
     let _ = app
         .post_json(
