@@ -1,0 +1,210 @@
+//! The `parley` binary, run for real: configuration precedence, migrations, the demo (twice),
+//! tokens, and `serve` answering then stopping cleanly on SIGTERM. The database commands run on
+//! SQLite and, when `PARLEY_TEST_DATABASE_URL` is set, on PostgreSQL.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn parley(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    command
+        .current_dir(dir)
+        .env_remove("PARLEY_DATA_DIR")
+        .env_remove("PARLEY_DATABASE_URL")
+        .env_remove("PARLEY_HTTP")
+        .env_remove("PARLEY_CONFIG")
+        .env("RUST_LOG", "info");
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run parley")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+fn database_url(dir: &Path, postgres: bool) -> Option<String> {
+    if !postgres {
+        return Some(format!("sqlite://{}", dir.join("cli.db").display()));
+    }
+    let server = std::env::var("PARLEY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!("parley_test_{}", uuid::Uuid::now_v7().simple());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    Some(
+        runtime
+            .block_on(parley_store::create_postgres_database(&server, &name))
+            .expect("create database"),
+    )
+}
+
+fn demo_tokens_and_migrations(postgres: bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(url) = database_url(dir.path(), postgres) else {
+        assert!(
+            std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_none(),
+            "PostgreSQL required"
+        );
+        return;
+    };
+    let base = || {
+        let mut command = parley(dir.path());
+        command.args(["--data-dir", "data", "--database-url", &url]);
+        command
+    };
+    let migrated = run(base().arg("migrate"));
+    assert!(migrated.status.success(), "{migrated:?}");
+    assert!(stdout(&migrated).contains("Database is up to date."));
+
+    let first = run(base().arg("demo"));
+    assert!(first.status.success(), "{first:?}");
+    assert!(
+        stdout(&first).contains("Demo data loaded (50 new requests)."),
+        "{}",
+        stdout(&first)
+    );
+    assert!(stdout(&first).contains("claire.martin@hydrotech.example"));
+    let second = run(base().arg("demo"));
+    assert!(
+        stdout(&second).contains("Demo data loaded (0 new requests)."),
+        "idempotent"
+    );
+
+    let token = run(base().args(["token", "create", "--email", "carmen.ruiz@buyer.example"]));
+    assert!(token.status.success());
+    assert!(stdout(&token).trim().starts_with("prl_"));
+    assert!(String::from_utf8_lossy(&token.stderr).contains("buyer Carmen Ruiz"));
+    let key = run(base().args(["token", "create", "--marketplace", "archiexpo"]));
+    assert!(stdout(&key).trim().starts_with("prl_"));
+    let unknown = run(base().args(["token", "create", "--email", "nobody@nowhere.example"]));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("No member or buyer"));
+    let revoked = run(base().args(["token", "revoke", stdout(&token).trim()]));
+    assert!(stdout(&revoked).contains("Revoked."));
+}
+
+#[test]
+fn demo_tokens_and_migrations_on_sqlite() {
+    demo_tokens_and_migrations(false);
+}
+
+#[test]
+fn demo_tokens_and_migrations_on_postgres() {
+    demo_tokens_and_migrations(true);
+}
+
+#[test]
+fn flags_beat_variables_beat_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("parley.toml"), "data_dir = \"from-file\"\n").expect("write");
+    assert!(run(parley(dir.path()).arg("migrate")).status.success());
+    assert!(dir.path().join("from-file/parley.db").exists());
+    assert!(
+        run(parley(dir.path())
+            .env("PARLEY_DATA_DIR", "from-env")
+            .arg("migrate"))
+        .status
+        .success()
+    );
+    assert!(dir.path().join("from-env/parley.db").exists());
+    let flagged = run(parley(dir.path()).env("PARLEY_DATA_DIR", "from-env").args([
+        "--data-dir",
+        "from-flag",
+        "migrate",
+    ]));
+    assert!(flagged.status.success());
+    assert!(dir.path().join("from-flag/parley.db").exists());
+
+    std::fs::write(dir.path().join("bad.toml"), "colour = \"blue\"\n").expect("write");
+    let bad = run(parley(dir.path()).args(["--config", "bad.toml", "migrate"]));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.toml"));
+
+    let help = run(parley(dir.path()).args(["serve", "--help"]));
+    let help = stdout(&help);
+    for documented in [
+        "PARLEY_DATA_DIR",
+        "PARLEY_DATABASE_URL",
+        "PARLEY_HTTP",
+        "--demo",
+    ] {
+        assert!(help.contains(documented), "{documented} in serve --help");
+    }
+}
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = parley(dir.path())
+        .args([
+            "--data-dir",
+            "data",
+            "--log-format",
+            "json",
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_tx, lines) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The address comes from the log line announcing it: wait for that event.
+    let address = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("serving log line");
+        let event: serde_json::Value = serde_json::from_str(&line).expect("json log");
+        if event["fields"]["message"] == "Parley is serving" {
+            break event["fields"]["http"]
+                .as_str()
+                .expect("address")
+                .to_owned();
+        }
+    };
+    let mut stream = TcpStream::connect(&address).expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: parley\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let (done_tx, done) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait());
+    });
+    let status = done
+        .recv_timeout(Duration::from_secs(30))
+        .expect("exits after SIGTERM")
+        .expect("wait");
+    assert!(status.success(), "clean exit: {status:?}");
+    // The process has exited, so its stderr reaches EOF and the channel closes.
+    let rest: Vec<String> = lines.iter().collect();
+    assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
+}
