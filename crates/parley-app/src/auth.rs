@@ -7,11 +7,33 @@ use parley_store::tokens::{self, TokenOwner};
 use crate::files::sha256_hex;
 use crate::{App, AppError, Caller};
 
+/// The member, buyer or marketplace a stored token or session belongs to.
+pub(crate) async fn caller_of(
+    conn: &mut parley_store::Connection,
+    owner: TokenOwner,
+) -> Result<Caller, AppError> {
+    let corrupt = |_| AppError::internal("token owner id is not an id");
+    Ok(match owner {
+        TokenOwner::Member(id) => {
+            let id: MemberId = id.parse().map_err(corrupt)?;
+            Caller::Member(directory::member_by_id(conn, id).await?)
+        }
+        TokenOwner::Buyer(id) => {
+            let id: BuyerId = id.parse().map_err(corrupt)?;
+            Caller::Buyer(directory::buyer_by_id(conn, id).await?)
+        }
+        TokenOwner::Marketplace(id) => {
+            let id: MarketplaceId = id.parse().map_err(corrupt)?;
+            Caller::Marketplace(directory::marketplace_by_id(conn, id).await?)
+        }
+    })
+}
+
 /// Every token starts with this, so leaked tokens are easy to spot by secret scanners.
 const TOKEN_PREFIX: &str = "prl_";
 
 /// A new random token: 160 bits from the OS generator.
-fn new_token() -> Result<String, AppError> {
+pub(crate) fn new_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 20];
     getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("getrandom: {e}")))?;
     Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
@@ -109,21 +131,7 @@ impl App {
         let owner = tokens::owner(&mut conn, &hash)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let corrupt = |_| AppError::internal("token owner id is not an id");
-        let caller = match owner {
-            TokenOwner::Member(id) => {
-                let id: MemberId = id.parse().map_err(corrupt)?;
-                Caller::Member(directory::member_by_id(&mut conn, id).await?)
-            }
-            TokenOwner::Buyer(id) => {
-                let id: BuyerId = id.parse().map_err(corrupt)?;
-                Caller::Buyer(directory::buyer_by_id(&mut conn, id).await?)
-            }
-            TokenOwner::Marketplace(id) => {
-                let id: MarketplaceId = id.parse().map_err(corrupt)?;
-                Caller::Marketplace(directory::marketplace_by_id(&mut conn, id).await?)
-            }
-        };
+        let caller = caller_of(&mut conn, owner).await?;
         self.callers.put(hash, caller.clone());
         Ok(caller)
     }

@@ -173,6 +173,8 @@ pub struct DemoSummary {
     pub requests_created: usize,
     /// (who, email, API token)
     pub tokens: Vec<(String, String, String)>,
+    /// (who, email, one-time sign-in path for the web pages)
+    pub sign_in_links: Vec<(String, String, String)>,
     /// (marketplace slug, integration key)
     pub marketplace_key: (String, String),
     pub manufacturer_id: OrganizationId,
@@ -217,9 +219,17 @@ impl App {
             BUYERS[0].4,
             BUYERS[1].4,
         ];
+        let mut sign_in_links = Vec::new();
         for email in people {
             let (token, caller) = self.create_token(email, "demo").await?;
             tokens.push((caller.actor().name, email.to_owned(), token));
+            if let Some((link, _)) = self.create_sign_in_link(email, "/requests").await? {
+                sign_in_links.push((
+                    caller.actor().name,
+                    email.to_owned(),
+                    format!("/signin/{link}"),
+                ));
+            }
         }
         let key = self
             .create_marketplace_key(MARKETPLACES[0].0, "demo")
@@ -227,6 +237,7 @@ impl App {
         Ok(DemoSummary {
             requests_created: created,
             tokens,
+            sign_in_links,
             marketplace_key: (MARKETPLACES[0].0.to_owned(), key),
             manufacturer_id: manufacturer.0,
         })

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod history;
 pub mod messages;
 pub mod requests;
+pub mod web_sessions;
 
 use std::path::Path;
 use std::sync::Arc;

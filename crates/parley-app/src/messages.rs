@@ -197,6 +197,17 @@ impl App {
             .iter()
             .map(|d| json!({ "id": d.id, "kind": d.kind, "filename": d.filename, "size_bytes": d.size_bytes }))
             .collect();
+        // The status the other parties see: this party contacted the buyer (once). Built
+        // before the message's event so that, at the same millisecond, the message sorts on
+        // top of the history.
+        let contacted = new_event(
+            message.request_id,
+            Some(thread.party),
+            EventKind::BuyerContacted,
+            actor.clone(),
+            json!({}),
+            message.created_at,
+        );
         let sent = new_event(
             message.request_id,
             Some(thread.party),
@@ -207,31 +218,22 @@ impl App {
         );
         self.store
             .write(
-                (message, documents, sent, thread, actor),
-                move |tx, (message, documents, sent, thread, actor)| {
+                (message, documents, contacted, sent, thread),
+                move |tx, (message, documents, contacted, sent, thread)| {
                     Box::pin(async move {
                         messages::insert(tx, message).await?;
                         for document in documents {
                             messages::insert_document(tx, document).await?;
                         }
                         events::append(tx, sent, None).await?;
-                        // The status the other parties see: this party contacted the buyer (once). What was
-                        // loaded before the transaction skips the writes in the usual case; the guarded
-                        // UPDATE keeps it exact when two first replies race.
+                        // What was loaded before the transaction skips these writes in the usual
+                        // case; the guarded UPDATE keeps it exact when two first replies race.
                         if message.author_kind == AuthorKind::Member
                             && thread.contacted_at.is_none()
                             && store_requests::mark_contacted(tx, thread.id, message.created_at)
                                 .await?
                         {
-                            let contacted = new_event(
-                                message.request_id,
-                                Some(thread.party),
-                                EventKind::BuyerContacted,
-                                actor.clone(),
-                                json!({}),
-                                message.created_at,
-                            );
-                            events::append(tx, &contacted, None).await?;
+                            events::append(tx, contacted, None).await?;
                         }
                         if message.author_kind == AuthorKind::Member && !request_answered {
                             store_requests::mark_answered(

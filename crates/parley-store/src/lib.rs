@@ -13,6 +13,7 @@ pub mod directory;
 pub mod events;
 pub mod messages;
 pub mod requests;
+pub mod sessions;
 pub mod tokens;
 
 use std::time::Duration;

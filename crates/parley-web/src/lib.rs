@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod metrics;
 mod ops;
+mod pages;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub fn router(app: App) -> Router {
     };
     Router::new()
         .nest("/api/v1", api::router(&state))
+        .merge(pages::router(&state))
         .merge(ops::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -144,6 +144,12 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
         summary.requests_created
     );
     println!();
+    let base = format!("http://{}", config.http);
+    println!("Sign in to the web pages (each link works once, for 30 minutes):");
+    for (name, email, path) in &summary.sign_in_links {
+        println!("  {name:<14} {email:<36} {base}{path}");
+    }
+    println!();
     println!("API tokens (Authorization: Bearer …), minted now:");
     for (name, email, token) in &summary.tokens {
         println!("  {name:<14} {email:<36} {token}");
@@ -158,7 +164,6 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
         summary.manufacturer_id
     );
     println!();
-    let base = format!("http://{}", config.http);
     println!("Try:");
     println!(
         "  curl -H 'Authorization: Bearer {}' {base}/api/v1/requests",

@@ -26,15 +26,22 @@ pub async fn download(
 ) -> Result<impl IntoResponse, ApiError> {
     let id: DocumentId = path_id(&id)?;
     let (document, bytes) = state.app.open_document(&caller, id).await?;
-    // Always a download, never rendered in our origin; the filename was cleaned of quotes and
-    // control characters when stored.
+    Ok(download_response(&document, bytes))
+}
+
+/// A document as a download: never rendered in our origin, never sniffed, never cached by
+/// shared caches. The filename was cleaned of quotes and control characters when stored.
+pub(crate) fn download_response(
+    document: &parley_domain::Document,
+    bytes: bytes::Bytes,
+) -> axum::response::Response {
     let disposition = format!(
         "attachment; filename=\"{}\"",
         document
             .filename
             .replace(|c: char| !c.is_ascii() || c == '"', "_")
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
@@ -42,5 +49,6 @@ pub async fn download(
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         bytes,
-    ))
+    )
+        .into_response()
 }

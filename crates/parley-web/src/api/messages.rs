@@ -48,7 +48,7 @@ pub async fn post_message(
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        read_form(multipart).await?
+        read_form(multipart).await?.0
     } else if content_type.starts_with("application/json") {
         let Json(body) = Json::<MessageBody>::from_request(request, &state).await?;
         Draft {
@@ -72,8 +72,12 @@ pub async fn post_message(
     Ok((StatusCode::CREATED, Json(message(&sent, &caller))))
 }
 
-async fn read_form(mut multipart: Multipart) -> Result<Draft, ApiError> {
+/// Reads a message form (API or web page): the draft, and the CSRF field when present.
+pub(crate) async fn read_form(
+    mut multipart: Multipart,
+) -> Result<(Draft, Option<String>), axum::extract::multipart::MultipartError> {
     let mut draft = Draft::default();
+    let mut csrf = None;
     let mut document_kind = None;
     let mut files: Vec<(String, Upload)> = Vec::new();
     while let Some(field) = multipart.next_field().await? {
@@ -101,6 +105,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Draft, ApiError> {
             "cc" => draft.cc = field.text().await?,
             "party" => draft.party = Some(field.text().await?),
             "document_kind" => document_kind = Some(field.text().await?),
+            "csrf" => csrf = Some(field.text().await?),
             _ => {}
         }
     }
@@ -113,5 +118,5 @@ async fn read_form(mut multipart: Multipart) -> Result<Draft, ApiError> {
             upload
         })
         .collect();
-    Ok(draft)
+    Ok((draft, csrf))
 }

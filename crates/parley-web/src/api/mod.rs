@@ -1,8 +1,8 @@
 //! JSON API v1, described by the OpenAPI 3.1 document at `/api/v1/openapi.json`.
 
-mod documents;
+pub(crate) mod documents;
 pub mod dto;
-mod messages;
+pub(crate) mod messages;
 mod requests;
 
 use axum::extract::DefaultBodyLimit;

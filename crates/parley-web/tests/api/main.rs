@@ -7,4 +7,5 @@ mod access;
 mod documents;
 mod messages;
 mod ops;
+mod pages;
 mod requests;

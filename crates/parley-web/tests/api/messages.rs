@@ -44,8 +44,8 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
         kinds,
         [
             "message_sent",
-            "buyer_contacted",
             "message_sent",
+            "buyer_contacted",
             "request_created"
         ]
     );

@@ -1,0 +1,148 @@
+//! Password-less sign-in for the web pages: one-time links sent by email, then a session
+//! cookie. Links and sessions are stored as hashes, so the database never holds a usable secret.
+
+use std::time::Duration;
+
+use parley_domain::EmailAddress;
+use parley_store::directory;
+use parley_store::sessions;
+use parley_store::tokens::TokenOwner;
+
+use crate::auth::{caller_of, new_token};
+use crate::files::sha256_hex;
+use crate::{App, AppError, Caller, now};
+
+/// How long a sign-in link works (once).
+pub const LINK_TTL: Duration = Duration::from_secs(30 * 60);
+/// How long a browser stays signed in.
+pub const SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A signed-in browser.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    pub caller: Caller,
+    /// The token every form of this session must carry.
+    pub csrf: String,
+}
+
+/// Keeps only same-site paths, so a link can never redirect elsewhere.
+#[must_use]
+pub fn local_path(next: &str) -> String {
+    let next = next.trim();
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+impl App {
+    /// Mints a one-time sign-in link token for the member or buyer with this address, leading
+    /// to `next`. `None` when nobody has the address (callers must answer the same way either
+    /// way, so the form tells nobody who is registered).
+    pub async fn create_sign_in_link(
+        &self,
+        email: &str,
+        next: &str,
+    ) -> Result<Option<(String, Caller)>, AppError> {
+        let address = EmailAddress::parse(email)
+            .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
+        let mut conn = self.store.read().await?;
+        let caller = if let Some(member) = directory::member_by_email(&mut conn, &address).await? {
+            Caller::Member(member)
+        } else if let Some(buyer) = directory::buyer_by_email(&mut conn, &address).await? {
+            Caller::Buyer(buyer)
+        } else {
+            return Ok(None);
+        };
+        drop(conn);
+        let owner = match &caller {
+            Caller::Member(m) => TokenOwner::Member(m.id.to_string()),
+            Caller::Buyer(b) => TokenOwner::Buyer(b.id.to_string()),
+            Caller::Marketplace(_) => return Ok(None),
+        };
+        let token = new_token()?;
+        let at = now().0;
+        let link = (
+            sha256_hex(token.as_bytes()),
+            owner,
+            local_path(next),
+            at,
+            at + millis(LINK_TTL),
+        );
+        self.store
+            .write(link, |tx, (hash, owner, next, at, expires)| {
+                Box::pin(sessions::insert_link(tx, hash, owner, next, *at, *expires))
+            })
+            .await?;
+        Ok(Some((token, caller)))
+    }
+
+    /// Uses a sign-in link: opens a session and returns its token and where to go. Used,
+    /// expired and unknown links are all `NotFound`.
+    pub async fn redeem_sign_in_link(&self, link: &str) -> Result<(String, String), AppError> {
+        let session = new_token()?;
+        let csrf = new_token()?;
+        let at = now().0;
+        let input = (
+            sha256_hex(link.trim().as_bytes()),
+            sha256_hex(session.as_bytes()),
+            csrf,
+            at,
+        );
+        let next = self
+            .store
+            .write(input, |tx, (link, session, csrf, at)| {
+                Box::pin(async move {
+                    let Some((owner, next)) = sessions::use_link(tx, link, *at).await? else {
+                        return Err(AppError::NotFound);
+                    };
+                    let expires = *at + millis(SESSION_TTL);
+                    sessions::insert_session(tx, session, &owner, csrf, *at, expires).await?;
+                    Ok(next)
+                })
+            })
+            .await?;
+        Ok((session, next))
+    }
+
+    /// The session of a cookie; `Unauthenticated` when unknown or expired.
+    pub async fn web_session(&self, token: &str) -> Result<WebSession, AppError> {
+        let mut conn = self.store.read().await?;
+        let (owner, csrf) = sessions::session(&mut conn, &sha256_hex(token.as_bytes()), now().0)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(WebSession {
+            caller: caller_of(&mut conn, owner).await?,
+            csrf,
+        })
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        let input = (sha256_hex(token.as_bytes()), now().0);
+        self.store
+            .write(input, |tx, (hash, at)| {
+                Box::pin(sessions::delete_session(tx, hash, *at))
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn links_only_lead_inside_parley() {
+        assert_eq!(local_path("/requests/1"), "/requests/1");
+        assert_eq!(local_path("//evil.example/x"), "/");
+        assert_eq!(local_path("https://evil.example"), "/");
+        assert_eq!(local_path("/\\evil.example"), "/");
+    }
+}

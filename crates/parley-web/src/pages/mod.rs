@@ -1,0 +1,107 @@
+//! The web pages: sign-in, the request list and the negotiation interface, server-rendered
+//! with askama (escaped by default) and enhanced with htmx where it helps. Every page calls
+//! the same use cases as the API.
+
+mod assets;
+mod list;
+mod request_page;
+mod session;
+mod signin;
+mod text;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use parley_app::AppError;
+
+use crate::AppState;
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let message_limit = state.app.settings().max_document_bytes.saturating_mul(4) + (1 << 20);
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/requests") }))
+        .route("/signin", get(signin::form).post(signin::send_link))
+        .route("/signin/{token}", get(signin::redeem))
+        .route("/signout", post(signin::sign_out))
+        .route("/requests", get(list::requests))
+        .route("/requests/{id}", get(request_page::show))
+        .route(
+            "/requests/{id}/messages",
+            post(request_page::send).layer(axum::extract::DefaultBodyLimit::max(message_limit)),
+        )
+        .route("/requests/{id}/phone", post(request_page::display_phone))
+        .route("/documents/{id}", get(request_page::document))
+        .merge(assets::router())
+}
+
+/// Renders a template as an HTML response.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => PageError::Internal(error.to_string()).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(
+    source = "{% extends \"layout.html\" %}{% block title %}{{ title }}{% endblock %}\
+              {% block content %}<section class=\"card narrow\"><h1>{{ title }}</h1>\
+              <p>{{ text }}</p><p><a href=\"/requests\">Back to my requests</a></p></section>\
+              {% endblock %}",
+    ext = "html"
+)]
+struct ErrorPage<'a> {
+    title: &'a str,
+    text: &'a str,
+}
+
+/// What a page answers when a use case refuses.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    Csrf,
+    Internal(String),
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound | AppError::Unauthenticated | AppError::Forbidden(_) => {
+                Self::NotFound
+            }
+            AppError::Invalid(errors) => {
+                Self::Internal(format!("unexpected invalid input: {errors:?}"))
+            }
+            AppError::Conflict(what) => Self::Internal(format!("conflict: {what}")),
+            AppError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, text) = match self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here for you. The link may be wrong, or meant for someone else.",
+            ),
+            Self::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Please try again",
+                "This form had expired. Go back, reload the page and send it again.",
+            ),
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Something went wrong on our side. Nothing you sent was lost; please try again.",
+                )
+            }
+        };
+        (status, render(&ErrorPage { title, text })).into_response()
+    }
+}

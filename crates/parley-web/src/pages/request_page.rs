@@ -1,0 +1,298 @@
+//! The negotiation interface: the request page for sellers and buyers, sending a reply with a
+//! document, “Display the number”, and document downloads.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::messages::Draft;
+use parley_app::requests::RequestDetail;
+use parley_app::{AppError, Caller};
+use parley_domain::{Channel, DocumentId, Event, EventKind, FieldError, RequestId};
+use serde::Deserialize;
+
+use super::list::human_time;
+use super::session::{SENDER_COOKIE, SignedIn, cookie, set_cookie};
+use super::text::linkify;
+use super::{PageError, render};
+use crate::AppState;
+use crate::api::documents::download_response;
+use crate::api::messages::read_form;
+
+/// What the reply form shows: what was typed, kept when a send fails.
+#[derive(Default)]
+pub struct FormValues {
+    pub sender: String,
+    pub cc: String,
+    pub body: String,
+    pub kind: String,
+}
+
+pub struct DocItem {
+    pub id: String,
+    pub filename: String,
+    pub quote: bool,
+}
+
+pub struct HistoryItem {
+    pub class: &'static str,
+    pub at: String,
+    pub at_text: String,
+    pub actor: String,
+    pub text: String,
+    /// The message, escaped and with links made clickable.
+    pub body: Option<String>,
+    pub documents: Vec<DocItem>,
+    pub read: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestPage {
+    id: String,
+    csrf: String,
+    seller: bool,
+    product: String,
+    marketplace: String,
+    created: String,
+    buyer_name: String,
+    buyer_company: Option<String>,
+    buyer_country: String,
+    phone: Option<String>,
+    request_text: String,
+    party: Option<String>,
+    form: FormValues,
+    errors: Vec<FieldError>,
+    max_mb: usize,
+    history: Vec<HistoryItem>,
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
+    text.parse().map_err(|_| PageError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: RequestId = parse_id(&id)?;
+    let form = FormValues {
+        sender: default_sender(&signed_in, &headers),
+        kind: "other".to_owned(),
+        ..FormValues::default()
+    };
+    Ok(render(
+        &page(&state, &signed_in, id, form, Vec::new()).await?,
+    ))
+}
+
+/// The Sender field's default: what this browser typed last, else the member's address.
+fn default_sender(signed_in: &SignedIn, headers: &HeaderMap) -> String {
+    match signed_in.caller() {
+        Caller::Member(member) => cookie(headers, SENDER_COOKIE)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| member.email.to_string()),
+        _ => String::new(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: RequestId,
+    form: FormValues,
+    errors: Vec<FieldError>,
+) -> Result<RequestPage, PageError> {
+    let caller = signed_in.caller();
+    let detail = state.app.request_detail(caller, id).await?;
+    let history = state.app.history(caller, id).await?;
+    if matches!(caller, Caller::Buyer(_)) {
+        // Opening the page is reading it: the sellers get their read receipts.
+        state.app.mark_read(caller, id, None).await?;
+    }
+    Ok(RequestPage {
+        id: id.to_string(),
+        csrf: signed_in.session.csrf.clone(),
+        seller: signed_in.is_seller(),
+        product: detail.product.name.clone(),
+        marketplace: detail.marketplace.name.clone(),
+        created: human_time(detail.request.created_at),
+        buyer_name: detail.buyer.name.clone(),
+        buyer_company: detail.buyer.company.clone(),
+        buyer_country: detail.buyer.country.to_string(),
+        phone: detail.buyer.phone.clone(),
+        request_text: detail.request.message.clone(),
+        party: detail.threads.first().map(|t| t.party.id.to_string()),
+        form,
+        errors,
+        max_mb: state
+            .app
+            .settings()
+            .max_document_bytes
+            .div_ceil(1024 * 1024),
+        history: history.iter().map(|e| history_item(e, &detail)).collect(),
+    })
+}
+
+fn history_item(event: &Event, detail: &RequestDetail) -> HistoryItem {
+    let mut item = HistoryItem {
+        class: "event",
+        at: event.created_at.to_rfc3339(),
+        at_text: human_time(event.created_at),
+        actor: event.actor.name.clone(),
+        text: String::new(),
+        body: None,
+        documents: Vec::new(),
+        read: None,
+    };
+    let data = |key: &str| event.data[key].as_str().unwrap_or_default().to_owned();
+    item.text = match event.kind {
+        EventKind::RequestCreated => format!("Request received through {}", data("marketplace")),
+        EventKind::RequestRouted => format!("Request routed to {}", data("to")),
+        EventKind::BuyerContacted => "Contacted the buyer".to_owned(),
+        EventKind::PhoneDisplayed => "Displayed the buyer's phone number".to_owned(),
+        EventKind::MessageRead => "Read a message".to_owned(),
+        EventKind::DocumentOpened => format!("Opened {}", data("filename")),
+        EventKind::MessageSent => {
+            item.class = "message";
+            let message_id = data("message_id");
+            let found = detail
+                .threads
+                .iter()
+                .flat_map(|t| &t.messages)
+                .find(|m| m.message.id.to_string() == message_id);
+            if let Some(view) = found {
+                item.body = Some(linkify(&view.message.body));
+                item.read = view.message.read_at.map(human_time);
+                item.documents = view
+                    .documents
+                    .iter()
+                    .map(|d| DocItem {
+                        id: d.id.to_string(),
+                        filename: d.filename.clone(),
+                        quote: d.kind == parley_domain::DocumentKind::Quote,
+                    })
+                    .collect();
+            }
+            "Message".to_owned()
+        }
+    };
+    item
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, PageError> {
+    let id: RequestId = parse_id(&id)?;
+    let multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| PageError::NotFound)?;
+    let (draft, csrf) = match read_form(multipart).await {
+        Ok(read) => read,
+        Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            // Too large to read at all: nothing typed can be kept but the sender.
+            let errors = vec![FieldError::send(
+                "document",
+                parley_domain::SendErrorCode::FileTooLarge,
+                "The attached file is larger than allowed.",
+            )];
+            let form = FormValues {
+                sender: default_sender(&signed_in, &headers),
+                kind: "other".to_owned(),
+                ..FormValues::default()
+            };
+            let page = page(&state, &signed_in, id, form, errors).await?;
+            return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)).into_response());
+        }
+        Err(_) => return Err(PageError::NotFound),
+    };
+    signed_in.check_csrf(csrf.as_deref())?;
+    let form = FormValues {
+        sender: draft.sender.clone().unwrap_or_default(),
+        cc: draft.cc.clone(),
+        body: draft.body.clone(),
+        kind: draft
+            .documents
+            .first()
+            .map_or_else(|| "other".to_owned(), |d| d.kind.clone()),
+    };
+    let draft = Draft {
+        // A browser without any file selected still sends an empty part: that is no document.
+        documents: draft
+            .documents
+            .into_iter()
+            .filter(|d| !(d.bytes.is_empty() && d.filename.is_empty()))
+            .collect(),
+        ..draft
+    };
+    match state
+        .app
+        .send_message(signed_in.caller(), id, draft, Channel::Web)
+        .await
+    {
+        Ok(_) => {
+            let back = Redirect::to(&format!("/requests/{id}#history"));
+            if signed_in.is_seller() && !form.sender.trim().is_empty() {
+                let remember = set_cookie(SENDER_COOKIE, form.sender.trim(), 365 * 24 * 3600);
+                Ok(([(SET_COOKIE, remember)], back).into_response())
+            } else {
+                Ok(back.into_response())
+            }
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = page(&state, &signed_in, id, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+#[derive(Template)]
+#[template(
+    source = "{% if let Some(phone) = phone %}<a class=\"phone\" href=\"tel:{{ phone }}\">{{ phone }}</a>\
+              {% else %}<span>The buyer left no phone number.</span>{% endif %}",
+    ext = "html"
+)]
+struct PhoneFragment {
+    phone: Option<String>,
+}
+
+pub async fn display_phone(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let id: RequestId = parse_id(&id)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    let phone = state.app.display_phone(signed_in.caller(), id).await?;
+    if headers.contains_key("hx-request") {
+        Ok(render(&PhoneFragment { phone }))
+    } else {
+        Ok(Redirect::to(&format!("/requests/{id}")).into_response())
+    }
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: DocumentId = parse_id(&id)?;
+    let (document, bytes) = state.app.open_document(signed_in.caller(), id).await?;
+    Ok(download_response(&document, bytes))
+}

@@ -1,0 +1,140 @@
+//! The browser side of sign-in: the session cookie, the signed-in extractor, CSRF checks.
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::web_sessions::{SESSION_TTL, WebSession};
+use parley_app::{AppError, Caller};
+
+use super::PageError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "parley_session";
+/// Remembers the Sender address a seller typed (guide FAQ c).
+pub const SENDER_COOKIE: &str = "parley_sender";
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
+}
+
+/// The session cookie for a new session.
+pub fn session_cookie(token: &str) -> (axum::http::HeaderName, HeaderValue) {
+    (
+        SET_COOKIE,
+        set_cookie(SESSION_COOKIE, token, SESSION_TTL.as_secs()),
+    )
+}
+
+/// A signed-in person. Pages that take it answer a sign-in redirect to everyone else.
+pub struct SignedIn {
+    pub session: WebSession,
+    pub token: String,
+}
+
+impl SignedIn {
+    pub fn caller(&self) -> &Caller {
+        &self.session.caller
+    }
+
+    pub fn is_seller(&self) -> bool {
+        matches!(self.session.caller, Caller::Member(_))
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), PageError> {
+        let expected = self.session.csrf.as_bytes();
+        let ok = submitted.is_some_and(|token| {
+            let token = token.as_bytes();
+            // Same length first, then compare every byte, so timing says nothing.
+            token.len() == expected.len()
+                && token
+                    .iter()
+                    .zip(expected)
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+        if ok { Ok(()) } else { Err(PageError::Csrf) }
+    }
+}
+
+/// Where an unauthenticated visitor goes: the sign-in page, then back here.
+pub struct SignInFirst(String);
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        let next: String = form_urlencode(&self.0);
+        Redirect::to(&format!("/signin?next={next}")).into_response()
+    }
+}
+
+fn form_urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let here = OriginalUri::from_request_parts(parts, state)
+            .await
+            .map(|uri| uri.0.path().to_owned())
+            .unwrap_or_else(|_| "/".to_owned());
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(SignInFirst(here).into_response());
+        };
+        match state.app.web_session(&token).await {
+            Ok(session) => Ok(Self { session, token }),
+            Err(AppError::Unauthenticated) => Err(SignInFirst(here).into_response()),
+            Err(other) => Err(PageError::from(other).into_response()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_cookies_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; parley_session=xyz; b=2"),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("xyz"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn next_paths_are_encoded() {
+        assert_eq!(
+            form_urlencode("/requests/1?x=a b"),
+            "/requests/1%3Fx%3Da%20b"
+        );
+    }
+}

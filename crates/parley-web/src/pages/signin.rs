@@ -1,0 +1,100 @@
+//! Sign-in by emailed link, and sign-out.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::AppError;
+use parley_app::web_sessions::local_path;
+use serde::Deserialize;
+
+use super::session::{SESSION_COOKIE, SignedIn, session_cookie, set_cookie};
+use super::{PageError, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    email: String,
+    next: String,
+    sent: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+pub async fn form(Query(query): Query<NextParam>) -> Response {
+    render(&SignInPage {
+        email: String::new(),
+        next: local_path(query.next.as_deref().unwrap_or("/requests")),
+        sent: false,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    next: Option<String>,
+}
+
+/// Mints a link for the address. The answer is the same whether or not the address has an
+/// account, so the form tells nobody who is registered. Delivery by email comes with the mail
+/// outbox; until then `parley demo` prints sign-in links for the demo people.
+pub async fn send_link(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+    let next = local_path(form.next.as_deref().unwrap_or("/requests"));
+    match state.app.create_sign_in_link(&form.email, &next).await {
+        Ok(_) => render(&SignInPage {
+            email: form.email.trim().to_owned(),
+            next,
+            sent: true,
+            error: None,
+        }),
+        Err(AppError::Invalid(errors)) => render(&SignInPage {
+            email: form.email,
+            next,
+            sent: false,
+            error: errors.into_iter().next().map(|e| e.message),
+        }),
+        Err(other) => PageError::from(other).into_response(),
+    }
+}
+
+pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match state.app.redeem_sign_in_link(&token).await {
+        Ok((session, next)) => ([session_cookie(&session)], Redirect::to(&next)).into_response(),
+        Err(AppError::NotFound) => render(&SignInPage {
+            email: String::new(),
+            next: "/requests".to_owned(),
+            sent: false,
+            error: Some(
+                "This sign-in link has expired or was already used. Ask for a new one below."
+                    .to_owned(),
+            ),
+        }),
+        Err(other) => PageError::from(other).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    state.app.sign_out(&signed_in.token).await?;
+    Ok((
+        [(SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0))],
+        Redirect::to("/signin"),
+    )
+        .into_response())
+}

@@ -1,0 +1,348 @@
+//! The web pages through HTTP: sign-in by link, the seller's request page, sending with the
+//! guide's errors shown and the typed text kept, read receipts, escaping, and access.
+
+use reqwest::multipart::Form;
+use reqwest::redirect::Policy;
+
+use crate::both;
+use crate::helpers::{Db, MAX_DOCUMENT, TestApp, pdf, pdf_part};
+
+/// A browser: no automatic redirects, the session cookie sent by hand.
+struct Browser {
+    client: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Browser {
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    let (link, _) = app
+        .app
+        .create_sign_in_link(email, "/requests")
+        .await
+        .expect("link")
+        .expect("known address");
+    let response = client
+        .get(app.url(&format!("/signin/{link}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/requests");
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().expect("pair").to_owned();
+    // A link works once.
+    let again = client
+        .get(app.url(&format!("/signin/{link}")))
+        .send()
+        .await
+        .expect("GET");
+    assert!(
+        again
+            .text()
+            .await
+            .expect("text")
+            .contains("expired or was already used")
+    );
+    let mut browser = Browser {
+        client,
+        cookie,
+        csrf: String::new(),
+    };
+    let list = browser.get(app, "/requests").await;
+    browser.csrf = between(&list, "name=\"csrf\" value=\"", "\"").to_owned();
+    browser
+}
+
+impl Browser {
+    async fn get(&self, app: &TestApp, path: &str) -> String {
+        let response = self
+            .client
+            .get(app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.expect("text")
+    }
+
+    async fn send(&self, app: &TestApp, request: &str, form: Form) -> reqwest::Response {
+        self.client
+            .post(app.url(&format!("/requests/{request}/messages")))
+            .header("cookie", &self.cookie)
+            .multipart(form.text("csrf", self.csrf.clone()))
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .map(|i| i + start.len())
+        .expect("start marker");
+    let to = text[from..].find(end).expect("end marker");
+    &text[from..from + to]
+}
+
+async fn sign_in_by_link_and_sign_out(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let anonymous = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    let response = anonymous
+        .get(app.url("/requests"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/signin?next=/requests");
+    // The form answers the same for known and unknown addresses.
+    for email in ["claire@hydrotech.example", "stranger@nowhere.example"] {
+        let page = anonymous
+            .post(app.url("/signin"))
+            .form(&[("email", email), ("next", "/requests")])
+            .send()
+            .await
+            .expect("POST")
+            .text()
+            .await
+            .expect("text");
+        assert!(page.contains("a sign-in link is on"), "{page}");
+    }
+    let browser = sign_in(&app, "claire@hydrotech.example").await;
+    assert!(browser.get(&app, "/requests").await.contains("My results"));
+    let refused = browser
+        .client
+        .post(app.url("/signout"))
+        .header("cookie", &browser.cookie)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(refused.status(), 403, "CSRF token required");
+    let out = browser
+        .client
+        .post(app.url("/signout"))
+        .header("cookie", &browser.cookie)
+        .form(&[("csrf", browser.csrf.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(out.status(), 303);
+    let after = browser
+        .client
+        .get(app.url("/requests"))
+        .header("cookie", &browser.cookie)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(after.status(), 303, "the session is gone");
+}
+
+async fn seller_page_number_reply_and_read_receipt(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("FR", "luc@b.example").await;
+    let seller = sign_in(&app, "claire@hydrotech.example").await;
+    let list = seller.get(&app, "/requests").await;
+    assert!(
+        list.contains("Handle the request"),
+        "Claire is the handler of a new request"
+    );
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    assert!(page.contains("Display the number"));
+    assert!(page.contains("¿Pueden enviarme un presupuesto?"));
+    assert!(
+        page.contains("value=\"claire@hydrotech.example\""),
+        "Sender prefilled"
+    );
+
+    let phone = seller
+        .client
+        .post(app.url(&format!("/requests/{request}/phone")))
+        .header("cookie", &seller.cookie)
+        .header("hx-request", "true")
+        .form(&[("csrf", seller.csrf.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(phone.status(), 200);
+    assert!(
+        phone
+            .text()
+            .await
+            .expect("text")
+            .contains("+34 600 000 001")
+    );
+
+    let form = Form::new()
+        .text("sender", "claire.sales@hydrotech.example")
+        .text(
+            "body",
+            "Our quote: see https://hydrotech.example/terms <b>now</b>",
+        )
+        .text("document_kind", "quote")
+        .part("document", pdf_part(pdf(), "quote-42.pdf"));
+    let sent = seller.send(&app, &request, form).await;
+    assert_eq!(sent.status(), 303);
+    assert!(
+        sent.headers()["set-cookie"]
+            .to_str()
+            .expect("ascii")
+            .contains("parley_sender=")
+    );
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    let history = between(&page, "id=\"history\"", "</section>");
+    let newest = between(history, "<li", "</li>");
+    assert!(
+        newest.contains("Quote: quote-42.pdf"),
+        "the reply is on top: {newest}"
+    );
+    assert!(
+        newest.contains("<a href=\"https://hydrotech.example/terms\""),
+        "links clickable"
+    );
+    assert!(newest.contains("&lt;b&gt;now&lt;/b&gt;"), "markup escaped");
+    assert!(!newest.contains("Read on"));
+
+    // The buyer opens the page: the seller then sees the read receipt.
+    let buyer = sign_in(&app, "luc@b.example").await;
+    let buyer_page = buyer.get(&app, &format!("/requests/{request}")).await;
+    assert!(!buyer_page.contains("Display the number"));
+    assert!(
+        !buyer_page.contains("Contacted the buyer"),
+        "internal events stay internal"
+    );
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    assert!(between(&page, "id=\"history\"", "</section>").contains("Read on"));
+}
+
+async fn send_errors_are_shown_and_the_text_is_kept(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("FR", "luc@b.example").await;
+    let seller = sign_in(&app, "claire@hydrotech.example").await;
+    let typed = "A long answer I do not want to type again";
+    let cases: Vec<(Form, &str)> = vec![
+        (
+            Form::new()
+                .text("sender", "claire@hydrotech.example")
+                .text("body", "  "),
+            "message_empty",
+        ),
+        (
+            Form::new().text("sender", "").text("body", typed),
+            "sender_empty",
+        ),
+        (
+            Form::new().text("sender", "claire@").text("body", typed),
+            "sender_invalid",
+        ),
+        (
+            Form::new()
+                .text("sender", "claire@hydrotech.example")
+                .text("cc", "x@")
+                .text("body", typed),
+            "cc_invalid",
+        ),
+        (
+            Form::new()
+                .text("sender", "claire@hydrotech.example")
+                .text("body", typed)
+                .part(
+                    "document",
+                    pdf_part(
+                        {
+                            let mut big = pdf();
+                            big.resize(MAX_DOCUMENT + 1, b' ');
+                            big
+                        },
+                        "big.pdf",
+                    ),
+                ),
+            "file_too_large",
+        ),
+        (
+            Form::new()
+                .text("sender", "claire@hydrotech.example")
+                .text("body", typed)
+                .part("document", pdf_part(b"GIF89a not a pdf".to_vec(), "q.pdf")),
+            "document_not_pdf",
+        ),
+    ];
+    for (form, code) in cases {
+        let response = seller.send(&app, &request, form).await;
+        assert_eq!(response.status(), 422, "{code}");
+        let page = response.text().await.expect("text");
+        let errors = between(&page, "role=\"alert\"", "</div>");
+        assert!(
+            errors.contains(&format!("data-code=\"{code}\"")),
+            "{code}: {errors}"
+        );
+        if code != "message_empty" {
+            assert!(page.contains(typed), "{code}: the typed text is kept");
+        }
+    }
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    assert!(!page.contains(typed), "nothing was sent");
+}
+
+async fn pages_follow_the_access_policy(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("FR", "luc@b.example").await;
+    let quote = app.post_quote(&app.maker.token, &request).await;
+    let document = quote.trim_start_matches("/api/v1");
+    for email in [
+        "rita@rival.example",
+        "lucia@iberia.example",
+        "someone@b.example",
+    ] {
+        if email == "someone@b.example" {
+            let _ = app.request_from("ES", email).await;
+        }
+        let browser = sign_in(&app, email).await;
+        for path in [format!("/requests/{request}"), document.to_owned()] {
+            let response = browser
+                .client
+                .get(app.url(&path))
+                .header("cookie", &browser.cookie)
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(response.status(), 404, "{email} {path}");
+        }
+    }
+    let buyer = sign_in(&app, "luc@b.example").await;
+    let download = buyer
+        .client
+        .get(app.url(document))
+        .header("cookie", &buyer.cookie)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(download.status(), 200);
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"quote.pdf\""
+    );
+    assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+}
+
+both!(
+    sign_in_by_link_and_sign_out,
+    seller_page_number_reply_and_read_receipt,
+    send_errors_are_shown_and_the_text_is_kept,
+    pages_follow_the_access_policy,
+);
