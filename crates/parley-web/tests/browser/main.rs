@@ -1,0 +1,11 @@
+//! Browser tests in a real Chromium (Debian's chromium + chromedriver, driven by fantoccini) at
+//! a 390×844 phone viewport. `scripts/test` installs both and requires these tests to run;
+//! elsewhere they are skipped when chromedriver is missing. Screenshots of each page are saved
+//! under `target/browser-screenshots/`.
+
+#[path = "../api/helpers.rs"]
+#[allow(dead_code, unused_macros)]
+mod helpers;
+
+mod driver;
+mod flows;
