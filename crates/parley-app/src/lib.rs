@@ -12,6 +12,7 @@ pub mod auth;
 pub mod demo;
 pub mod documents;
 pub mod history;
+pub mod lists;
 pub mod messages;
 pub mod requests;
 pub mod web_sessions;

@@ -5,9 +5,9 @@ use parley_domain::policy::{Action, can};
 use parley_domain::{
     Actor, AuthorKind, Buyer, BuyerId, CountryCode, Document, EmailAddress, EventKind, FieldError,
     LanguageCode, Marketplace, Message, Organization, OrganizationId, OrganizationKind, Product,
-    ProductId, Request, RequestId, RequestStatus, Thread, ThreadId, Timestamp,
+    ProductId, Request, RequestId, RequestStatus, Thread, ThreadId,
 };
-use parley_store::requests::{self as store_requests, Access, Cursor, Owner};
+use parley_store::requests::{self as store_requests, Access};
 use parley_store::{Connection, directory, events, messages};
 use serde_json::json;
 
@@ -156,16 +156,6 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
     }
 }
 
-/// A request as a list row shows it (with the buyer's, product's and marketplace's names).
-pub use parley_store::requests::Listed as RequestSummary;
-
-/// One page of a list, and where the next starts.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<String>,
-}
-
 /// What a seller may know of the buyer.
 #[derive(Debug, Clone)]
 pub struct BuyerCard {
@@ -204,19 +194,6 @@ pub struct RequestDetail {
     pub threads: Vec<ThreadView>,
 }
 
-fn encode_cursor(request: &Request) -> String {
-    format!("{}_{}", request.created_at.0, request.id)
-}
-
-fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
-    let invalid = || AppError::invalid("after", "cursor_invalid", "The page cursor is not valid.");
-    let (millis, id) = text.split_once('_').ok_or_else(invalid)?;
-    Ok(Cursor {
-        created_at: Timestamp(millis.parse().map_err(|_| invalid())?),
-        id: id.parse().map_err(|_| invalid())?,
-    })
-}
-
 /// Loads a request and its parties, answering `NotFound` unless `action` is allowed.
 pub(crate) async fn authorize(
     conn: &mut Connection,
@@ -250,30 +227,6 @@ impl App {
                 Box::pin(insert_request(tx, marketplace, parsed))
             })
             .await
-    }
-
-    /// The caller's requests, newest first, `limit` at a time (at most 100).
-    pub async fn list_requests(
-        &self,
-        caller: &Caller,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<Page<RequestSummary>, AppError> {
-        let owner = match caller {
-            Caller::Buyer(buyer) => Owner::Buyer(buyer.id),
-            Caller::Member(member) => Owner::Party(member.organization_id),
-            Caller::Marketplace(_) => {
-                return Err(AppError::Forbidden("marketplace keys only create requests"));
-            }
-        };
-        let cursor = after.map(decode_cursor).transpose()?;
-        let limit = limit.clamp(1, 100);
-        let mut conn = self.store.read().await?;
-        let rows = store_requests::list(&mut conn, owner, cursor, limit).await?;
-        let next = (rows.len() == limit as usize)
-            .then(|| rows.last().map(|row| encode_cursor(&row.request)))
-            .flatten();
-        Ok(Page { items: rows, next })
     }
 
     /// The request page's data: the request, the buyer's card, and the threads the caller may
@@ -485,16 +438,6 @@ fn phone_key(request: RequestId, member: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let id = RequestId::new();
-        let cursor = decode_cursor(&format!("1700000000000_{id}")).expect("valid");
-        assert_eq!(cursor.id, id);
-        assert_eq!(cursor.created_at, Timestamp(1_700_000_000_000));
-        assert!(decode_cursor("nonsense").is_err());
-        assert!(decode_cursor("12_notanid").is_err());
-    }
 
     #[test]
     fn a_new_request_reports_every_bad_field() {

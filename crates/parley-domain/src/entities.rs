@@ -188,6 +188,34 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Midnight UTC of a `YYYY-MM-DD` date, if it is one.
+    #[must_use]
+    pub fn parse_date(text: &str) -> Option<Self> {
+        let mut parts = text.trim().splitn(3, '-');
+        let year: i64 = parts.next()?.parse().ok()?;
+        let month: i64 = parts.next()?.parse().ok()?;
+        let day: i64 = parts.next()?.parse().ok()?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        // Reject dates that do not exist (2026-02-30) by converting back.
+        (civil_from_days(days) == (year, month, day)).then_some(Self(days * 86_400_000))
+    }
+}
+
+/// Howard Hinnant's civil-to-days algorithm (proleptic Gregorian calendar).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -217,5 +245,16 @@ mod tests {
             Timestamp(951_782_400_000).to_rfc3339(),
             "2000-02-29T00:00:00.000Z"
         );
+    }
+
+    #[test]
+    fn parses_dates() {
+        assert_eq!(
+            Timestamp::parse_date("2000-02-29"),
+            Some(Timestamp(951_782_400_000))
+        );
+        assert_eq!(Timestamp::parse_date("1970-01-01"), Some(Timestamp(0)));
+        assert_eq!(Timestamp::parse_date("2026-02-30"), None);
+        assert_eq!(Timestamp::parse_date("27/11/2026"), None);
     }
 }

@@ -3,7 +3,8 @@
 //! shown to its own side only.
 
 use parley_app::Caller;
-use parley_app::requests::{BuyerCard, MessageView, RequestDetail, RequestSummary, ThreadView};
+use parley_app::lists::RequestSummary;
+use parley_app::requests::{BuyerCard, MessageView, RequestDetail, ThreadView};
 use parley_domain::{AuthorKind, Document, Event, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,7 +59,9 @@ pub struct RequestListItem {
     pub status: String,
     pub answered_at: Option<String>,
     pub marketplace: String,
+    pub marketplace_id: String,
     pub product: String,
+    pub product_id: String,
     pub buyer_name: String,
     pub buyer_company: Option<String>,
     pub buyer_country: String,
@@ -219,7 +222,9 @@ impl From<RequestSummary> for RequestListItem {
             status: s.request.status.to_string(),
             answered_at: s.request.answered_at.map(time),
             marketplace: s.marketplace_name,
+            marketplace_id: s.request.marketplace_id.to_string(),
             product: s.product_name,
+            product_id: s.request.product_id.to_string(),
             buyer_name: s.buyer_name,
             buyer_company: s.buyer_company,
             buyer_country: s.buyer_country,

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use parley_app::Caller;
+use parley_app::lists::ListQuery;
 use parley_app::requests::NewRequest;
 use parley_domain::RequestId;
 use serde::Deserialize;
@@ -78,9 +79,21 @@ pub struct ListParams {
     after: Option<String>,
     /// Page size, 1 to 100 (default 50).
     limit: Option<u32>,
+    /// Received on or after this day (`YYYY-MM-DD`).
+    from: Option<String>,
+    /// Received on or before this day (`YYYY-MM-DD`).
+    to: Option<String>,
+    /// Marketplace id.
+    marketplace: Option<String>,
+    /// Product id.
+    product: Option<String>,
+    /// Buyer's country (ISO 3166-1 alpha-2).
+    country: Option<String>,
+    /// `new` (unanswered) or `answered`.
+    status: Option<String>,
 }
 
-/// List the caller's requests, newest first (keyset pagination).
+/// List the caller's requests, newest first (keyset pagination), with optional filters.
 #[utoipa::path(
     get, path = "/requests", tag = "requests",
     params(ListParams),
@@ -96,7 +109,19 @@ pub async fn list_requests(
 ) -> Result<Json<RequestList>, ApiError> {
     let page = state
         .app
-        .list_requests(&caller, params.after.as_deref(), params.limit.unwrap_or(50))
+        .list_requests(
+            &caller,
+            &ListQuery {
+                from: params.from.unwrap_or_default(),
+                to: params.to.unwrap_or_default(),
+                marketplace: params.marketplace.unwrap_or_default(),
+                product: params.product.unwrap_or_default(),
+                country: params.country.unwrap_or_default(),
+                status: params.status.unwrap_or_default(),
+            },
+            params.after.as_deref(),
+            params.limit.unwrap_or(50),
+        )
         .await?;
     Ok(Json(RequestList {
         items: page.items.into_iter().map(Into::into).collect(),

@@ -1,14 +1,17 @@
-//! The list of requests: “My results” for sellers, “My requests” for buyers.
+//! The list of requests: “My results” for sellers, “My requests” for buyers, with the guide's
+//! filters (type of prospect action, dates, marketplace, product, country, status) and Apply.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
-use parley_app::Caller;
-use parley_domain::RequestStatus;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use parley_app::lists::{Facets, ListQuery};
+use parley_app::{AppError, Caller};
+use parley_domain::{FieldError, RequestStatus};
 use serde::Deserialize;
 
 use super::session::SignedIn;
-use super::{PageError, render};
+use super::{PageError, render, url_encode};
 use crate::AppState;
 
 pub struct Row {
@@ -29,30 +32,62 @@ struct RequestsPage {
     seller: bool,
     csrf: String,
     rows: Vec<Row>,
+    /// The query string of the next page.
     next: Option<String>,
+    query: ListQuery,
+    filtered: bool,
+    facets: Facets,
+    errors: Vec<FieldError>,
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
+#[derive(Deserialize, Default)]
+pub struct ListParams {
     after: Option<String>,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    marketplace: String,
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    status: String,
 }
 
 pub async fn requests(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Query(query): Query<ListQuery>,
+    Query(params): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let caller = signed_in.caller();
-    let page = state
+    let query = ListQuery {
+        from: params.from,
+        to: params.to,
+        marketplace: params.marketplace,
+        product: params.product,
+        country: params.country,
+        status: params.status,
+    };
+    let filtered = query != ListQuery::default();
+    let facets = state.app.list_facets(caller).await?;
+    let (page, errors) = match state
         .app
-        .list_requests(caller, query.after.as_deref(), 50)
-        .await?;
+        .list_requests(caller, &query, params.after.as_deref(), 50)
+        .await
+    {
+        Ok(page) => (Some(page), Vec::new()),
+        Err(AppError::Invalid(errors)) => (None, errors),
+        Err(other) => return Err(other.into()),
+    };
     let me = match caller {
         Caller::Member(member) => Some(member.id),
         _ => None,
     };
-    let rows = page
-        .items
+    let (items, next) = page.map_or((Vec::new(), None), |p| (p.items, p.next));
+    let rows = items
         .into_iter()
         .map(|item| Row {
             id: item.request.id.to_string(),
@@ -67,12 +102,45 @@ pub async fn requests(
             created: human_time(item.request.created_at),
         })
         .collect();
-    Ok(render(&RequestsPage {
+    let next = next.map(|cursor| next_query(&query, &cursor));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = RequestsPage {
         seller: signed_in.is_seller(),
         csrf: signed_in.session.csrf.clone(),
         rows,
-        next: page.next,
-    }))
+        next,
+        query,
+        filtered,
+        facets,
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// The next page keeps the filters.
+fn next_query(query: &ListQuery, cursor: &str) -> String {
+    let mut pairs = vec![("after", cursor)];
+    for (key, value) in [
+        ("from", &query.from),
+        ("to", &query.to),
+        ("marketplace", &query.marketplace),
+        ("product", &query.product),
+        ("country", &query.country),
+        ("status", &query.status),
+    ] {
+        if !value.is_empty() {
+            pairs.push((key, value));
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(key, value)| format!("{key}={}", url_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `2026-11-27 05:17 UTC`.

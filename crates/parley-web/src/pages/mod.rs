@@ -36,6 +36,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(assets::router())
 }
 
+/// Percent-encodes a query value, keeping `/` readable (paths travel in `next=`).
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Renders a template as an HTML response.
 pub fn render(template: &impl Template) -> Response {
     match template.render() {
@@ -103,5 +115,16 @@ impl IntoResponse for PageError {
             }
         };
         (status, render(&ErrorPage { title, text })).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            super::url_encode("/requests/1?x=a b&é"),
+            "/requests/1%3Fx%3Da%20b%26%C3%A9"
+        );
     }
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::web_sessions::{SESSION_TTL, WebSession};
 use parley_app::{AppError, Caller};
 
-use super::PageError;
+use super::{PageError, url_encode};
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "parley_session";
@@ -80,20 +80,9 @@ pub struct SignInFirst(String);
 
 impl IntoResponse for SignInFirst {
     fn into_response(self) -> Response {
-        let next: String = form_urlencode(&self.0);
+        let next = url_encode(&self.0);
         Redirect::to(&format!("/signin?next={next}")).into_response()
     }
-}
-
-fn form_urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -128,13 +117,5 @@ mod tests {
         );
         assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("xyz"));
         assert_eq!(cookie(&headers, "missing"), None);
-    }
-
-    #[test]
-    fn next_paths_are_encoded() {
-        assert_eq!(
-            form_urlencode("/requests/1?x=a b"),
-            "/requests/1%3Fx%3Da%20b"
-        );
     }
 }

@@ -213,6 +213,82 @@ async fn lists_are_paged_by_keyset_and_scoped(db: Db) {
     assert_eq!(error_codes(bad).await, ["cursor_invalid"]);
 }
 
+async fn lists_filter_like_my_results(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (answered, _) = app.request_from("FR", "luc@b.example").await;
+    let _ = app.request_from("ES", "carmen@b.example").await;
+    let body = json!({
+        "buyer": { "name": "Ana", "country": "FR", "language": "fr", "email": "ana@b.example" },
+        "manufacturer_id": app.manufacturer.to_string(),
+        "product": { "reference": "HT-900", "name": "Vacuum pump HT-900" },
+        "message": "Bonjour"
+    });
+    let response = app
+        .post_json(&app.marketplace_key, "/api/v1/requests", &body)
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        app.say(&app.maker, &answered, "Here is our offer")
+            .await
+            .status(),
+        201
+    );
+
+    let ids = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let all = app.get_json(&app.maker.token, "/api/v1/requests").await;
+    assert_eq!(ids(all.clone()).len(), 3);
+    let other_product = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["product"] == "Vacuum pump HT-900")
+        .map(|i| i["product_id"].as_str().expect("id").to_owned())
+        .expect("HT-900 listed");
+    let marketplace = all["items"][0]["marketplace_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let today = parley_domain::Timestamp(parley_store::now_millis()).to_rfc3339()[..10].to_owned();
+    for (query, expected) in [
+        ("country=ES".to_owned(), 1),
+        ("country=fr".to_owned(), 2),
+        ("status=new".to_owned(), 2),
+        ("status=answered".to_owned(), 1),
+        (format!("product={other_product}"), 1),
+        (format!("marketplace={marketplace}"), 3),
+        (
+            format!("marketplace={}", parley_domain::MarketplaceId::new()),
+            0,
+        ),
+        (format!("from={today}&to={today}"), 3),
+        ("to=2000-01-01".to_owned(), 0),
+        ("country=FR&status=new&limit=1".to_owned(), 1),
+    ] {
+        let page = app
+            .get_json(&app.maker.token, &format!("/api/v1/requests?{query}"))
+            .await;
+        assert_eq!(ids(page).len(), expected, "{query}");
+    }
+    let answered_only = app
+        .get_json(&app.maker.token, "/api/v1/requests?status=answered")
+        .await;
+    assert_eq!(ids(answered_only), [answered]);
+    let bad = app
+        .get(
+            &app.maker.token,
+            "/api/v1/requests?from=yesterday&status=won",
+        )
+        .await;
+    assert_eq!(error_codes(bad).await, ["from_invalid", "status_invalid"]);
+}
+
 async fn display_the_number_once_per_member(db: Db) {
     let app = TestApp::spawn(db).await;
     let (request, buyer) = app.request_from("FR", "luc@b.example").await;
@@ -291,6 +367,7 @@ both!(
     create_reports_every_bad_field,
     routing_follows_territories,
     lists_are_paged_by_keyset_and_scoped,
+    lists_filter_like_my_results,
     display_the_number_once_per_member,
     revoked_tokens_stop_working,
 );

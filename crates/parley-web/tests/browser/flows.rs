@@ -210,6 +210,48 @@ async fn my_results_offers_handle_or_view() {
     let view = find(&browser, &format!("a[href='/requests/{answered}']")).await;
     assert_eq!(view.text().await.expect("text"), "View the request");
     screenshot(&browser, "my-results").await;
+
+    // Filters: Requests first, then Apply narrows the list (here: the unanswered ones).
+    let spanish = app.request_from("ES", "carmen@b.example").await.0;
+    browser.refresh().await.expect("refresh");
+    find(&browser, "details.filters summary")
+        .await
+        .click()
+        .await
+        .expect("open");
+    let kind = find(&browser, "#type option:checked")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(kind, "Requests");
+    find(&browser, "#country option[value=ES]")
+        .await
+        .click()
+        .await
+        .expect("country");
+    find(&browser, "#filters button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("apply");
+    find(&browser, &format!("a[href='/requests/{spanish}']")).await;
+    let rows = browser
+        .find_all(fantoccini::Locator::Css("li.row"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 1, "only the Spanish buyer's request");
+    assert!(
+        browser
+            .current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .contains("country=ES")
+    );
+    screenshot(&browser, "my-results-filtered").await;
+    browser.goto(&app.url("/requests")).await.expect("back");
+    let handle = find(&browser, &format!("a[href='/requests/{fresh}']")).await;
     handle.click().await.expect("click");
     find(&browser, "#reply").await;
     browser.close().await.expect("close");
