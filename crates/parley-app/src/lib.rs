@@ -30,12 +30,16 @@ pub use parley_store::{Backend, Store};
 pub struct Settings {
     /// The largest document accepted, in bytes (the guide says 10 MB).
     pub max_document_bytes: usize,
+    /// The address people reach Parley at (`https://parley.example.com`), for links in emails
+    /// and to mark cookies Secure when it is HTTPS.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             max_document_bytes: 10 * 1024 * 1024,
+            public_url: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
     after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
-                  max_document_mb, log_format. Precedence: flag > PARLEY_* variable > file > default."
+                  max_document_mb, log_format, public_url. Precedence: flag > PARLEY_* variable > file > default."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -36,6 +36,10 @@ pub struct GlobalArgs {
     /// Largest document accepted, in MB [default: 10]
     #[arg(long, global = true, env = "PARLEY_MAX_DOCUMENT_MB", value_name = "MB")]
     pub max_document_mb: Option<u32>,
+    /// The address people reach Parley at, e.g. https://parley.example.com (links in emails;
+    /// cookies are marked Secure when it is https)
+    #[arg(long, global = true, env = "PARLEY_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
     /// Log format: text or json [default: text]
     #[arg(long, global = true, env = "PARLEY_LOG_FORMAT", value_name = "FORMAT")]
     pub log_format: Option<String>,

@@ -34,6 +34,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let settings = Settings {
         max_document_bytes: config.max_document_bytes,
+        public_url: config.public_url.clone(),
     };
     App::open(
         &config.database_url,

@@ -18,6 +18,7 @@ struct FileConfig {
     http: Option<SocketAddr>,
     max_document_mb: Option<u32>,
     log_format: Option<String>,
+    public_url: Option<String>,
 }
 
 /// The configuration in force.
@@ -27,6 +28,7 @@ pub struct Config {
     pub http: SocketAddr,
     pub max_document_bytes: usize,
     pub json_logs: bool,
+    pub public_url: Option<String>,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -90,7 +92,19 @@ impl Config {
             "json" => true,
             other => anyhow::bail!("log format must be text or json, not {other}"),
         };
+        let public_url = global
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            anyhow::ensure!(
+                url.starts_with("http://") || url.starts_with("https://"),
+                "public_url must start with http:// or https://"
+            );
+        }
         Ok(Self {
+            public_url,
             data_dir,
             database_url,
             http,

@@ -241,7 +241,8 @@ pub async fn send(
         Ok(_) => {
             let back = Redirect::to(&format!("/requests/{id}#history"));
             if signed_in.is_seller() && !form.sender.trim().is_empty() {
-                let remember = set_cookie(SENDER_COOKIE, form.sender.trim(), 365 * 24 * 3600);
+                let remember =
+                    set_cookie(&state, SENDER_COOKIE, form.sender.trim(), 365 * 24 * 3600);
                 Ok(([(SET_COOKIE, remember)], back).into_response())
             } else {
                 Ok(back.into_response())

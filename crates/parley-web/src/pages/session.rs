@@ -27,19 +27,27 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site, and Secure when Parley is
+/// reached over HTTPS (its public URL says so).
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
+    let secure = state
+        .app
+        .settings()
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"));
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
 }
 
 /// The session cookie for a new session.
-pub fn session_cookie(token: &str) -> (axum::http::HeaderName, HeaderValue) {
+pub fn session_cookie(state: &AppState, token: &str) -> (axum::http::HeaderName, HeaderValue) {
     (
         SET_COOKIE,
-        set_cookie(SESSION_COOKIE, token, SESSION_TTL.as_secs()),
+        set_cookie(state, SESSION_COOKIE, token, SESSION_TTL.as_secs()),
     )
 }
 

@@ -66,7 +66,9 @@ pub async fn send_link(State(state): State<AppState>, Form(form): Form<SignInFor
 
 pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match state.app.redeem_sign_in_link(&token).await {
-        Ok((session, next)) => ([session_cookie(&session)], Redirect::to(&next)).into_response(),
+        Ok((session, next)) => {
+            ([session_cookie(&state, &session)], Redirect::to(&next)).into_response()
+        }
         Err(AppError::NotFound) => render(&SignInPage {
             email: String::new(),
             next: "/requests".to_owned(),
@@ -93,7 +95,7 @@ pub async fn sign_out(
     signed_in.check_csrf(form.csrf.as_deref())?;
     state.app.sign_out(&signed_in.token).await?;
     Ok((
-        [(SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0))],
+        [(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0))],
         Redirect::to("/signin"),
     )
         .into_response())

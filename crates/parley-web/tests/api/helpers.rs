@@ -78,6 +78,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> Self {
+        Self::spawn_with(db, None).await
+    }
+
+    /// A test application reached at `public_url` (for HTTPS-only behaviour).
+    pub async fn spawn_with(db: Db, public_url: Option<&str>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match db {
             Db::Sqlite => format!("sqlite://{}", dir.path().join("parley.db").display()),
@@ -91,6 +96,7 @@ impl TestApp {
         };
         let settings = Settings {
             max_document_bytes: MAX_DOCUMENT,
+            public_url: public_url.map(str::to_owned),
         };
         let app = App::open(&url, &dir.path().join("files"), settings)
             .await

@@ -15,6 +15,10 @@ struct Browser {
 }
 
 async fn sign_in(app: &TestApp, email: &str) -> Browser {
+    sign_in_expecting(app, email, false).await
+}
+
+async fn sign_in_expecting(app: &TestApp, email: &str, secure: bool) -> Browser {
     let client = reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -40,6 +44,7 @@ async fn sign_in(app: &TestApp, email: &str) -> Browser {
         set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
         "{set_cookie}"
     );
+    assert_eq!(set_cookie.contains("; Secure"), secure, "{set_cookie}");
     let cookie = set_cookie.split(';').next().expect("pair").to_owned();
     // A link works once.
     let again = client
@@ -340,7 +345,14 @@ async fn pages_follow_the_access_policy(db: Db) {
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
 }
 
+async fn cookies_are_secure_behind_https(db: Db) {
+    let app = TestApp::spawn_with(db, Some("https://parley.example.com")).await;
+    let browser = sign_in_expecting(&app, "claire@hydrotech.example", true).await;
+    assert!(browser.get(&app, "/requests").await.contains("My results"));
+}
+
 both!(
+    cookies_are_secure_behind_https,
     sign_in_by_link_and_sign_out,
     seller_page_number_reply_and_read_receipt,
     send_errors_are_shown_and_the_text_is_kept,
