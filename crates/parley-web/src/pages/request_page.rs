@@ -62,7 +62,9 @@ struct RequestPage {
     buyer_country: String,
     phone: Option<String>,
     request_text: String,
-    party: Option<String>,
+    /// The sellers a buyer may write to (one thread each); empty for sellers, who write in
+    /// their own thread.
+    parties: Vec<(String, String)>,
     form: FormValues,
     errors: Vec<FieldError>,
     max_mb: usize,
@@ -126,7 +128,15 @@ async fn page(
         buyer_country: detail.buyer.country.to_string(),
         phone: detail.buyer.phone.clone(),
         request_text: detail.request.message.clone(),
-        party: detail.threads.first().map(|t| t.party.id.to_string()),
+        parties: if signed_in.is_seller() {
+            Vec::new()
+        } else {
+            detail
+                .threads
+                .iter()
+                .map(|t| (t.party.id.to_string(), t.party.name.clone()))
+                .collect()
+        },
         form,
         errors,
         max_mb: state

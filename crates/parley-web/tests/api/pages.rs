@@ -304,6 +304,31 @@ async fn send_errors_are_shown_and_the_text_is_kept(db: Db) {
     assert!(!page.contains(typed), "nothing was sent");
 }
 
+async fn a_buyer_with_two_sellers_chooses_whom_to_answer(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("ES", "carmen@b.example").await;
+    let buyer = sign_in(&app, "carmen@b.example").await;
+    let page = buyer.get(&app, &format!("/requests/{request}")).await;
+    let choices = between(&page, "<select id=\"party\" name=\"party\">", "</select>");
+    assert!(
+        choices.contains("Hydrotech") && choices.contains("Iberia Fluidos"),
+        "{choices}"
+    );
+    let form = Form::new()
+        .text("party", app.distributor.to_string())
+        .text("body", "Hola, ¿plazo de entrega?");
+    assert_eq!(buyer.send(&app, &request, form).await.status(), 303);
+    let distributor = sign_in(&app, "lucia@iberia.example").await;
+    let page = distributor.get(&app, &format!("/requests/{request}")).await;
+    assert!(page.contains("Hola, ¿plazo de entrega?"));
+    let maker = sign_in(&app, "claire@hydrotech.example").await;
+    let page = maker.get(&app, &format!("/requests/{request}")).await;
+    assert!(
+        !page.contains("plazo de entrega"),
+        "the wall holds on the pages"
+    );
+}
+
 async fn pages_follow_the_access_policy(db: Db) {
     let app = TestApp::spawn(db).await;
     let (request, _) = app.request_from("FR", "luc@b.example").await;
@@ -357,4 +382,5 @@ both!(
     seller_page_number_reply_and_read_receipt,
     send_errors_are_shown_and_the_text_is_kept,
     pages_follow_the_access_policy,
+    a_buyer_with_two_sellers_chooses_whom_to_answer,
 );
