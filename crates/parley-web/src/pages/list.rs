@@ -11,7 +11,7 @@ use parley_domain::{FieldError, RequestStatus};
 use serde::Deserialize;
 
 use super::session::SignedIn;
-use super::{PageError, render, url_encode};
+use super::{LANGUAGES, PageError, Tr, render, url_encode};
 use crate::AppState;
 
 pub struct Row {
@@ -29,6 +29,8 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "requests.html")]
 struct RequestsPage {
+    tr: Tr,
+    languages: &'static [(&'static str, &'static str)],
     seller: bool,
     csrf: String,
     rows: Vec<Row>,
@@ -60,6 +62,7 @@ pub struct ListParams {
 pub async fn requests(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    tr: Tr,
     Query(params): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let caller = signed_in.caller();
@@ -109,6 +112,8 @@ pub async fn requests(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = RequestsPage {
+        tr,
+        languages: &LANGUAGES,
         seller: signed_in.is_seller(),
         csrf: signed_in.session.csrf.clone(),
         rows,

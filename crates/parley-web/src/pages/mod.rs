@@ -3,6 +3,7 @@
 //! the same use cases as the API.
 
 mod assets;
+mod i18n;
 mod list;
 mod request_page;
 mod session;
@@ -33,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/requests/{id}/phone", post(request_page::display_phone))
         .route("/documents/{id}", get(request_page::document))
+        .route("/lang/{code}", get(i18n::switch))
         .merge(assets::router())
 }
 
@@ -56,15 +58,19 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
+pub use i18n::{OFFERED as LANGUAGES, Tr};
+
 #[derive(Template)]
 #[template(
-    source = "{% extends \"layout.html\" %}{% block title %}{{ title }}{% endblock %}\
-              {% block content %}<section class=\"card narrow\"><h1>{{ title }}</h1>\
-              <p>{{ text }}</p><p><a href=\"/requests\">Back to my requests</a></p></section>\
-              {% endblock %}",
+    source = "{% extends \"layout.html\" %}{% block title %}{{ tr.t(title) }}{% endblock %}\
+              {% block content %}<section class=\"card narrow\"><h1>{{ tr.t(title) }}</h1>\
+              <p>{{ tr.t(text) }}</p><p><a href=\"/requests\">{{ tr.t(\"page-back\") }}</a></p>\
+              </section>{% endblock %}",
     ext = "html"
 )]
 struct ErrorPage<'a> {
+    tr: Tr,
+    languages: &'static [(&'static str, &'static str)],
     title: &'a str,
     text: &'a str,
 }
@@ -97,24 +103,27 @@ impl IntoResponse for PageError {
         let (status, title, text) = match self {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Not found",
-                "There is nothing here for you. The link may be wrong, or meant for someone else.",
+                "page-not-found",
+                "page-not-found-text",
             ),
-            Self::Csrf => (
-                StatusCode::FORBIDDEN,
-                "Please try again",
-                "This form had expired. Go back, reload the page and send it again.",
-            ),
+            Self::Csrf => (StatusCode::FORBIDDEN, "page-expired", "page-expired-text"),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Something went wrong on our side. Nothing you sent was lost; please try again.",
+                    "page-failed",
+                    "page-failed-text",
                 )
             }
         };
-        (status, render(&ErrorPage { title, text })).into_response()
+        // Errors arise far from the request's headers: their page is in English.
+        let page = ErrorPage {
+            tr: Tr::new("en"),
+            languages: &LANGUAGES,
+            title,
+            text,
+        };
+        (status, render(&page)).into_response()
     }
 }
 

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::list::human_time;
 use super::session::{SENDER_COOKIE, SignedIn, cookie, set_cookie};
 use super::text::linkify;
-use super::{PageError, render};
+use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
 use crate::api::documents::download_response;
 use crate::api::messages::read_form;
@@ -51,6 +51,8 @@ pub struct HistoryItem {
 #[derive(Template)]
 #[template(path = "request.html")]
 struct RequestPage {
+    tr: Tr,
+    languages: &'static [(&'static str, &'static str)],
     id: String,
     csrf: String,
     seller: bool,
@@ -78,6 +80,7 @@ fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
 pub async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
@@ -88,7 +91,7 @@ pub async fn show(
         ..FormValues::default()
     };
     Ok(render(
-        &page(&state, &signed_in, id, form, Vec::new()).await?,
+        &page(&state, &signed_in, tr, id, form, Vec::new()).await?,
     ))
 }
 
@@ -105,6 +108,7 @@ fn default_sender(signed_in: &SignedIn, headers: &HeaderMap) -> String {
 async fn page(
     state: &AppState,
     signed_in: &SignedIn,
+    tr: Tr,
     id: RequestId,
     form: FormValues,
     errors: Vec<FieldError>,
@@ -116,7 +120,13 @@ async fn page(
         // Opening the page is reading it: the sellers get their read receipts.
         state.app.mark_read(caller, id, None).await?;
     }
+    let history = history
+        .iter()
+        .map(|e| history_item(&tr, e, &detail))
+        .collect();
     Ok(RequestPage {
+        tr,
+        languages: &LANGUAGES,
         id: id.to_string(),
         csrf: signed_in.session.csrf.clone(),
         seller: signed_in.is_seller(),
@@ -144,11 +154,11 @@ async fn page(
             .settings()
             .max_document_bytes
             .div_ceil(1024 * 1024),
-        history: history.iter().map(|e| history_item(e, &detail)).collect(),
+        history,
     })
 }
 
-fn history_item(event: &Event, detail: &RequestDetail) -> HistoryItem {
+fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
     let mut item = HistoryItem {
         class: "event",
         at: event.created_at.to_rfc3339(),
@@ -161,12 +171,16 @@ fn history_item(event: &Event, detail: &RequestDetail) -> HistoryItem {
     };
     let data = |key: &str| event.data[key].as_str().unwrap_or_default().to_owned();
     item.text = match event.kind {
-        EventKind::RequestCreated => format!("Request received through {}", data("marketplace")),
-        EventKind::RequestRouted => format!("Request routed to {}", data("to")),
-        EventKind::BuyerContacted => "Contacted the buyer".to_owned(),
-        EventKind::PhoneDisplayed => "Displayed the buyer's phone number".to_owned(),
-        EventKind::MessageRead => "Read a message".to_owned(),
-        EventKind::DocumentOpened => format!("Opened {}", data("filename")),
+        EventKind::RequestCreated => tr.t1(
+            "history-request-received",
+            "marketplace",
+            data("marketplace"),
+        ),
+        EventKind::RequestRouted => tr.t1("history-routed", "to", data("to")),
+        EventKind::BuyerContacted => tr.t("history-contacted"),
+        EventKind::PhoneDisplayed => tr.t("history-phone"),
+        EventKind::MessageRead => tr.t("history-read"),
+        EventKind::DocumentOpened => tr.t1("history-opened", "filename", data("filename")),
         EventKind::MessageSent => {
             item.class = "message";
             let message_id = data("message_id");
@@ -188,7 +202,7 @@ fn history_item(event: &Event, detail: &RequestDetail) -> HistoryItem {
                     })
                     .collect();
             }
-            "Message".to_owned()
+            tr.t("history-message")
         }
     };
     item
@@ -197,6 +211,7 @@ fn history_item(event: &Event, detail: &RequestDetail) -> HistoryItem {
 pub async fn send(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
     request: Request,
@@ -219,7 +234,7 @@ pub async fn send(
                 kind: "other".to_owned(),
                 ..FormValues::default()
             };
-            let page = page(&state, &signed_in, id, form, errors).await?;
+            let page = page(&state, &signed_in, tr, id, form, errors).await?;
             return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)).into_response());
         }
         Err(_) => return Err(PageError::NotFound),
@@ -259,7 +274,7 @@ pub async fn send(
             }
         }
         Err(AppError::Invalid(errors)) => {
-            let page = page(&state, &signed_in, id, form, errors).await?;
+            let page = page(&state, &signed_in, tr, id, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(other) => Err(other.into()),
@@ -274,16 +289,18 @@ pub struct CsrfForm {
 #[derive(Template)]
 #[template(
     source = "{% if let Some(phone) = phone %}<a class=\"phone\" href=\"tel:{{ phone }}\">{{ phone }}</a>\
-              {% else %}<span>The buyer left no phone number.</span>{% endif %}",
+              {% else %}<span>{{ tr.t(\"request-no-phone\") }}</span>{% endif %}",
     ext = "html"
 )]
 struct PhoneFragment {
+    tr: Tr,
     phone: Option<String>,
 }
 
 pub async fn display_phone(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
@@ -292,7 +309,7 @@ pub async fn display_phone(
     signed_in.check_csrf(form.csrf.as_deref())?;
     let phone = state.app.display_phone(signed_in.caller(), id).await?;
     if headers.contains_key("hx-request") {
-        Ok(render(&PhoneFragment { phone }))
+        Ok(render(&PhoneFragment { tr, phone }))
     } else {
         Ok(Redirect::to(&format!("/requests/{id}")).into_response())
     }

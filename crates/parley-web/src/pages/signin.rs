@@ -10,12 +10,14 @@ use parley_app::web_sessions::local_path;
 use serde::Deserialize;
 
 use super::session::{SESSION_COOKIE, SignedIn, session_cookie, set_cookie};
-use super::{PageError, render};
+use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
 
 #[derive(Template)]
 #[template(path = "signin.html")]
 struct SignInPage {
+    tr: Tr,
+    languages: &'static [(&'static str, &'static str)],
     email: String,
     next: String,
     sent: bool,
@@ -27,8 +29,10 @@ pub struct NextParam {
     next: Option<String>,
 }
 
-pub async fn form(Query(query): Query<NextParam>) -> Response {
+pub async fn form(tr: Tr, Query(query): Query<NextParam>) -> Response {
     render(&SignInPage {
+        tr: tr.clone(),
+        languages: &LANGUAGES,
         email: String::new(),
         next: local_path(query.next.as_deref().unwrap_or("/requests")),
         sent: false,
@@ -45,16 +49,24 @@ pub struct SignInForm {
 /// Mints a link for the address. The answer is the same whether or not the address has an
 /// account, so the form tells nobody who is registered. Delivery by email comes with the mail
 /// outbox; until then `parley demo` prints sign-in links for the demo people.
-pub async fn send_link(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+pub async fn send_link(
+    State(state): State<AppState>,
+    tr: Tr,
+    Form(form): Form<SignInForm>,
+) -> Response {
     let next = local_path(form.next.as_deref().unwrap_or("/requests"));
     match state.app.create_sign_in_link(&form.email, &next).await {
         Ok(_) => render(&SignInPage {
+            tr: tr.clone(),
+            languages: &LANGUAGES,
             email: form.email.trim().to_owned(),
             next,
             sent: true,
             error: None,
         }),
         Err(AppError::Invalid(errors)) => render(&SignInPage {
+            tr: tr.clone(),
+            languages: &LANGUAGES,
             email: form.email,
             next,
             sent: false,
@@ -64,19 +76,18 @@ pub async fn send_link(State(state): State<AppState>, Form(form): Form<SignInFor
     }
 }
 
-pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn redeem(State(state): State<AppState>, tr: Tr, Path(token): Path<String>) -> Response {
     match state.app.redeem_sign_in_link(&token).await {
         Ok((session, next)) => {
             ([session_cookie(&state, &session)], Redirect::to(&next)).into_response()
         }
         Err(AppError::NotFound) => render(&SignInPage {
+            tr: tr.clone(),
+            languages: &LANGUAGES,
             email: String::new(),
             next: "/requests".to_owned(),
             sent: false,
-            error: Some(
-                "This sign-in link has expired or was already used. Ask for a new one below."
-                    .to_owned(),
-            ),
+            error: Some(tr.t("signin-expired")),
         }),
         Err(other) => PageError::from(other).into_response(),
     }

@@ -370,6 +370,90 @@ async fn pages_follow_the_access_policy(db: Db) {
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
 }
 
+async fn pages_speak_french_and_english(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("FR", "luc@b.example").await;
+    let seller = sign_in(&app, "claire@hydrotech.example").await;
+    let page_in = |language: &'static str, extra_cookie: &'static str| {
+        let (client, cookie) = (seller.client.clone(), seller.cookie.clone());
+        let url = app.url(&format!("/requests/{request}"));
+        async move {
+            client
+                .get(url)
+                .header("cookie", format!("{cookie}{extra_cookie}"))
+                .header("accept-language", language)
+                .send()
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let french = page_in("fr-FR,fr;q=0.9,en;q=0.5", "").await;
+    for text in [
+        "Afficher le numéro",
+        "Joindre un document",
+        "Devis",
+        "Envoyer",
+        "Historique des échanges",
+        "lang=\"fr\"",
+    ] {
+        assert!(french.contains(text), "{text}");
+    }
+    let english = page_in("en-GB", "").await;
+    assert!(english.contains("Display the number") && english.contains("lang=\"en\""));
+    let chosen = page_in("fr", "; parley_lang=en").await;
+    assert!(
+        chosen.contains("Display the number"),
+        "the switcher's choice wins"
+    );
+
+    // The switcher remembers the choice and returns to the page it was used on.
+    let switched = seller
+        .client
+        .get(app.url("/lang/fr"))
+        .header("cookie", &seller.cookie)
+        .header("referer", app.url(&format!("/requests/{request}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(switched.status(), 303);
+    assert_eq!(
+        switched.headers()["location"],
+        format!("/requests/{request}")
+    );
+    assert!(
+        switched.headers()["set-cookie"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("parley_lang=fr")
+    );
+
+    // The guide's errors in French.
+    let response = seller
+        .client
+        .post(app.url(&format!("/requests/{request}/messages")))
+        .header("cookie", &seller.cookie)
+        .header("accept-language", "fr")
+        .multipart(
+            Form::new()
+                .text("csrf", seller.csrf.clone())
+                .text("body", " "),
+        )
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("text")
+            .contains("Le champ message est vide.")
+    );
+}
+
 async fn cookies_are_secure_behind_https(db: Db) {
     let app = TestApp::spawn_with(db, Some("https://parley.example.com")).await;
     let browser = sign_in_expecting(&app, "claire@hydrotech.example", true).await;
@@ -377,6 +461,7 @@ async fn cookies_are_secure_behind_https(db: Db) {
 }
 
 both!(
+    pages_speak_french_and_english,
     cookies_are_secure_behind_https,
     sign_in_by_link_and_sign_out,
     seller_page_number_reply_and_read_receipt,

@@ -112,20 +112,20 @@ async fn guide_errors_show_in_red_and_keep_the_text() {
     // (sender, copy, message, file, expected error)
     let cases: [(&str, &str, &str, bool, &str); 5] = [
         ("", "", typed, false, "The Sender field is empty"),
-        ("claire@", "", typed, false, "The Sender address"),
+        ("claire@", "", typed, false, "The Sender address is incorrect."),
         (
             "claire@hydrotech.example",
             "boss@",
             typed,
             false,
-            "The Copy address",
+            "One of the Copy addresses is incorrect.",
         ),
         (
             "claire@hydrotech.example",
             "",
             typed,
             true,
-            "is not a PDF file",
+            "Only PDF documents can be sent.",
         ),
         (
             "claire@hydrotech.example",
