@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod history;
 pub mod lists;
+pub mod mail;
 pub mod messages;
 pub mod requests;
 pub mod web_sessions;
@@ -33,6 +34,8 @@ pub struct Settings {
     /// The address people reach Parley at (`https://parley.example.com`), for links in emails
     /// and to mark cookies Secure when it is HTTPS.
     pub public_url: Option<String>,
+    /// Show queued mail at `/dev/mail` (development and demos only: it shows sign-in links).
+    pub dev_mailbox: bool,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
         Self {
             max_document_bytes: 10 * 1024 * 1024,
             public_url: None,
+            dev_mailbox: false,
         }
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use parley_domain::EmailAddress;
 use parley_store::directory;
-use parley_store::sessions;
 use parley_store::tokens::TokenOwner;
+use parley_store::{outbox, sessions};
 
 use crate::auth::{caller_of, new_token};
 use crate::files::sha256_hex;
@@ -67,16 +67,22 @@ impl App {
         };
         let token = new_token()?;
         let at = now().0;
+        let mail = crate::mail::sign_in_link(&self.settings, &caller, &token, at);
         let link = (
             sha256_hex(token.as_bytes()),
             owner,
             local_path(next),
             at,
-            at + millis(LINK_TTL),
+            mail,
         );
         self.store
-            .write(link, |tx, (hash, owner, next, at, expires)| {
-                Box::pin(sessions::insert_link(tx, hash, owner, next, *at, *expires))
+            .write(link, |tx, (hash, owner, next, at, mail)| {
+                Box::pin(async move {
+                    let expires = *at + millis(LINK_TTL);
+                    sessions::insert_link(tx, hash, owner, next, *at, expires).await?;
+                    // The link and its email commit together: no link without its mail.
+                    outbox::enqueue(tx, mail).await
+                })
             })
             .await?;
         Ok(Some((token, caller)))

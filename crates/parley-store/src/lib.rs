@@ -12,6 +12,7 @@ mod writer;
 pub mod directory;
 pub mod events;
 pub mod messages;
+pub mod outbox;
 pub mod requests;
 pub mod sessions;
 pub mod tokens;

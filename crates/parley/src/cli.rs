@@ -63,9 +63,13 @@ pub struct ServeArgs {
     /// HTTP listen address [default: 127.0.0.1:8080]
     #[arg(long, env = "PARLEY_HTTP", value_name = "ADDR")]
     pub http: Option<SocketAddr>,
-    /// Load the demo data before serving
+    /// Load the demo data before serving (turns on the dev mailbox)
     #[arg(long, env = "PARLEY_DEMO")]
     pub demo: bool,
+    /// Show queued emails at /dev/mail instead of needing a mail server (development only:
+    /// it shows everyone's sign-in links)
+    #[arg(long, env = "PARLEY_DEV_MAILBOX")]
+    pub dev_mailbox: bool,
 }
 
 #[derive(Debug, Subcommand)]

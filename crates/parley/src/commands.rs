@@ -34,7 +34,13 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let settings = Settings {
         max_document_bytes: config.max_document_bytes,
-        public_url: config.public_url.clone(),
+        public_url: Some(
+            config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.http)),
+        ),
+        dev_mailbox: config.dev_mailbox,
     };
     App::open(
         &config.database_url,
@@ -146,7 +152,8 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
     );
     println!();
     let base = format!("http://{}", config.http);
-    println!("Sign in to the web pages (each link works once, for 30 minutes):");
+    println!("Sign in to the web pages (each link works once, for 30 minutes; for new links,");
+    println!("ask at {base}/signin and open the dev mailbox at {base}/dev/mail):");
     for (name, email, path) in &summary.sign_in_links {
         println!("  {name:<14} {email:<36} {base}{path}");
     }

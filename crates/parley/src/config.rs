@@ -29,6 +29,7 @@ pub struct Config {
     pub max_document_bytes: usize,
     pub json_logs: bool,
     pub public_url: Option<String>,
+    pub dev_mailbox: bool,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -70,9 +71,9 @@ impl Config {
             .clone()
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("parley.db").display()));
-        let serve_http = match &cli.command {
-            Command::Serve(args) => args.http,
-            _ => None,
+        let (serve_http, dev_mailbox) = match &cli.command {
+            Command::Serve(args) => (args.http, args.dev_mailbox || args.demo),
+            _ => (None, false),
         };
         let http = serve_http
             .or(file.http)
@@ -104,6 +105,7 @@ impl Config {
             );
         }
         Ok(Self {
+            dev_mailbox,
             public_url,
             data_dir,
             database_url,

@@ -3,6 +3,7 @@
 //! the same use cases as the API.
 
 mod assets;
+mod dev_mail;
 mod i18n;
 mod list;
 mod request_page;
@@ -35,6 +36,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/phone", post(request_page::display_phone))
         .route("/documents/{id}", get(request_page::document))
         .route("/lang/{code}", get(i18n::switch))
+        .route("/dev/mail", get(dev_mail::mailbox))
         .merge(assets::router())
 }
 

@@ -21,6 +21,8 @@ struct SignInPage {
     email: String,
     next: String,
     sent: bool,
+    /// Development: point to the mailbox where the link shows.
+    dev_mailbox: bool,
     error: Option<String>,
 }
 
@@ -36,6 +38,7 @@ pub async fn form(tr: Tr, Query(query): Query<NextParam>) -> Response {
         email: String::new(),
         next: local_path(query.next.as_deref().unwrap_or("/requests")),
         sent: false,
+        dev_mailbox: false,
         error: None,
     })
 }
@@ -62,6 +65,7 @@ pub async fn send_link(
             email: form.email.trim().to_owned(),
             next,
             sent: true,
+            dev_mailbox: state.app.settings().dev_mailbox,
             error: None,
         }),
         Err(AppError::Invalid(errors)) => render(&SignInPage {
@@ -70,6 +74,7 @@ pub async fn send_link(
             email: form.email,
             next,
             sent: false,
+            dev_mailbox: false,
             error: errors.into_iter().next().map(|e| e.message),
         }),
         Err(other) => PageError::from(other).into_response(),
@@ -87,6 +92,7 @@ pub async fn redeem(State(state): State<AppState>, tr: Tr, Path(token): Path<Str
             email: String::new(),
             next: "/requests".to_owned(),
             sent: false,
+            dev_mailbox: false,
             error: Some(tr.t("signin-expired")),
         }),
         Err(other) => PageError::from(other).into_response(),

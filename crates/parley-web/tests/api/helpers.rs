@@ -78,11 +78,18 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> Self {
-        Self::spawn_with(db, None).await
+        Self::spawn_with(db, Self::settings()).await
     }
 
-    /// A test application reached at `public_url` (for HTTPS-only behaviour).
-    pub async fn spawn_with(db: Db, public_url: Option<&str>) -> Self {
+    /// The settings of [`TestApp::spawn`], to change before [`TestApp::spawn_with`].
+    pub fn settings() -> Settings {
+        Settings {
+            max_document_bytes: MAX_DOCUMENT,
+            ..Settings::default()
+        }
+    }
+
+    pub async fn spawn_with(db: Db, settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match db {
             Db::Sqlite => format!("sqlite://{}", dir.path().join("parley.db").display()),
@@ -94,17 +101,18 @@ impl TestApp {
                     .expect("create database")
             }
         };
-        let settings = Settings {
-            max_document_bytes: MAX_DOCUMENT,
-            public_url: public_url.map(str::to_owned),
-        };
-        let app = App::open(&url, &dir.path().join("files"), settings)
-            .await
-            .expect("open app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        // Like `parley serve`, links in mail point at the address served.
+        let mut settings = settings;
+        settings
+            .public_url
+            .get_or_insert_with(|| format!("http://{addr}"));
+        let app = App::open(&url, &dir.path().join("files"), settings)
+            .await
+            .expect("open app");
         let served = app.clone();
         tokio::spawn(async move {
             parley_web::serve(listener, served, std::future::pending())

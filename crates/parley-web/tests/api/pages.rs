@@ -5,6 +5,8 @@ use reqwest::multipart::Form;
 use reqwest::redirect::Policy;
 
 use crate::both;
+use parley_app::Settings;
+
 use crate::helpers::{Db, MAX_DOCUMENT, TestApp, pdf, pdf_part};
 
 /// A browser: no automatic redirects, the session cookie sent by hand.
@@ -454,13 +456,68 @@ async fn pages_speak_french_and_english(db: Db) {
     );
 }
 
+async fn sign_in_links_arrive_in_the_dev_mailbox(db: Db) {
+    let settings = Settings {
+        dev_mailbox: true,
+        public_url: Some("http://parley.test".to_owned()),
+        ..TestApp::settings()
+    };
+    let app = TestApp::spawn_with(db, settings).await;
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    for email in ["claire@hydrotech.example", "stranger@nowhere.example"] {
+        let response = client
+            .post(app.url("/signin"))
+            .form(&[("email", email), ("next", "/requests")])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), 200);
+    }
+    let mailbox = client.get(app.url("/dev/mail")).send().await.expect("GET");
+    let mailbox = mailbox.text().await.expect("text");
+    assert!(mailbox.contains("claire@hydrotech.example"));
+    assert!(
+        !mailbox.contains("stranger@nowhere.example"),
+        "no mail for unknown addresses"
+    );
+    // Claire's language is French: her email is too.
+    assert!(mailbox.contains("Votre lien de connexion Parley"));
+    let link = between(&mailbox, "href=\"http://parley.test", "\"");
+    assert!(link.starts_with("/signin/prl_"), "{link}");
+    let signed_in = client.get(app.url(link)).send().await.expect("GET");
+    assert_eq!(signed_in.status(), 303);
+    assert!(
+        signed_in.headers()["set-cookie"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("parley_session=")
+    );
+
+    // Without the setting, there is no mailbox to see.
+    let plain = TestApp::spawn(db).await;
+    let hidden = client
+        .get(plain.url("/dev/mail"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(hidden.status(), 404);
+}
+
 async fn cookies_are_secure_behind_https(db: Db) {
-    let app = TestApp::spawn_with(db, Some("https://parley.example.com")).await;
+    let settings = Settings {
+        public_url: Some("https://parley.example.com".to_owned()),
+        ..TestApp::settings()
+    };
+    let app = TestApp::spawn_with(db, settings).await;
     let browser = sign_in_expecting(&app, "claire@hydrotech.example", true).await;
     assert!(browser.get(&app, "/requests").await.contains("My results"));
 }
 
 both!(
+    sign_in_links_arrive_in_the_dev_mailbox,
     pages_speak_french_and_english,
     cookies_are_secure_behind_https,
     sign_in_by_link_and_sign_out,

@@ -112,7 +112,13 @@ async fn guide_errors_show_in_red_and_keep_the_text() {
     // (sender, copy, message, file, expected error)
     let cases: [(&str, &str, &str, bool, &str); 5] = [
         ("", "", typed, false, "The Sender field is empty"),
-        ("claire@", "", typed, false, "The Sender address is incorrect."),
+        (
+            "claire@",
+            "",
+            typed,
+            false,
+            "The Sender address is incorrect.",
+        ),
         (
             "claire@hydrotech.example",
             "boss@",
@@ -254,5 +260,69 @@ async fn my_results_offers_handle_or_view() {
     let handle = find(&browser, &format!("a[href='/requests/{fresh}']")).await;
     handle.click().await.expect("click");
     find(&browser, "#reply").await;
+    browser.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_from_the_form_through_the_dev_mailbox() {
+    if !available() {
+        return;
+    }
+    let settings = parley_app::Settings {
+        dev_mailbox: true,
+        ..TestApp::settings()
+    };
+    let app = TestApp::spawn_with(Db::Sqlite, settings).await;
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    browser.goto(&app.url("/requests")).await.expect("goto");
+    // Not signed in: the sign-in form, which comes back to the list afterwards.
+    find(&browser, "#email")
+        .await
+        .send_keys("tom@hydrotech.example")
+        .await
+        .expect("type");
+    screenshot(&browser, "sign-in").await;
+    find(&browser, "form button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("submit");
+    assert!(
+        text(&browser, "[role=status]")
+            .await
+            .contains("tom@hydrotech.example")
+    );
+    screenshot(&browser, "sign-in-sent").await;
+    find(&browser, "a[href='/dev/mail']")
+        .await
+        .click()
+        .await
+        .expect("mailbox");
+    screenshot(&browser, "dev-mailbox").await;
+    // Mail links open in a new tab; follow this one where we are.
+    let link = find(&browser, ".mail a[href*='/signin/']")
+        .await
+        .attr("href")
+        .await
+        .expect("attr")
+        .expect("href");
+    browser.goto(&link).await.expect("goto");
+    find(&browser, "details.filters").await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .ends_with("/requests")
+    );
+
+    browser
+        .goto(&app.url("/requests/not-a-request"))
+        .await
+        .expect("goto");
+    assert!(text(&browser, "h1").await.contains("Not found"));
+    screenshot(&browser, "not-found").await;
     browser.close().await.expect("close");
 }

@@ -1,0 +1,64 @@
+//! The emails Parley writes, in the recipient's language (French or English for now; the
+//! other languages read English until translated), and the development mailbox.
+
+use parley_domain::LanguageCode;
+use parley_store::outbox::{self, Mail};
+use uuid::Uuid;
+
+use crate::{App, AppError, Caller, Settings};
+
+fn language_of(caller: &Caller) -> LanguageCode {
+    match caller {
+        Caller::Member(member) => member.language,
+        Caller::Buyer(buyer) => buyer.language,
+        Caller::Marketplace(_) => LanguageCode::En,
+    }
+}
+
+/// The sign-in link email.
+pub(crate) fn sign_in_link(settings: &Settings, caller: &Caller, token: &str, at: i64) -> Mail {
+    let base = settings.public_url.as_deref().unwrap_or_default();
+    let url = format!("{base}/signin/{token}");
+    let (recipient, name) = match caller {
+        Caller::Member(member) => (member.email.to_string(), member.name.clone()),
+        Caller::Buyer(buyer) => (buyer.email.to_string(), buyer.name.clone()),
+        Caller::Marketplace(marketplace) => (String::new(), marketplace.name.clone()),
+    };
+    let (subject, text_body) = match language_of(caller) {
+        LanguageCode::Fr => (
+            "Votre lien de connexion Parley".to_owned(),
+            format!(
+                "Bonjour {name},\n\nOuvrez ce lien pour vous connecter à Parley (il fonctionne \
+                 une fois, pendant 30 minutes) :\n{url}\n\nSi vous ne l'avez pas demandé, ignorez \
+                 cet email : personne ne peut se connecter sans ce lien.\n"
+            ),
+        ),
+        _ => (
+            "Your Parley sign-in link".to_owned(),
+            format!(
+                "Hello {name},\n\nOpen this link to sign in to Parley (it works once, for 30 \
+                 minutes):\n{url}\n\nIf you did not ask for it, ignore this email: nobody can \
+                 sign in without the link.\n"
+            ),
+        ),
+    };
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient,
+        subject,
+        text_body,
+        kind: "sign_in_link".to_owned(),
+        created_at: at,
+    }
+}
+
+impl App {
+    /// The latest queued mail, for the development mailbox; `NotFound` unless it is enabled.
+    pub async fn dev_mailbox(&self, limit: u32) -> Result<Vec<Mail>, AppError> {
+        if !self.settings.dev_mailbox {
+            return Err(AppError::NotFound);
+        }
+        let mut conn = self.store.read().await?;
+        Ok(outbox::recent(&mut conn, limit).await?)
+    }
+}
