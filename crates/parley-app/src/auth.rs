@@ -29,6 +29,19 @@ pub(crate) async fn caller_of(
     })
 }
 
+/// The member, else the buyer, with the address typed in `email`; `None` when nobody has it.
+pub(crate) async fn caller_by_email(app: &App, email: &str) -> Result<Option<Caller>, AppError> {
+    let address = EmailAddress::parse(email)
+        .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
+    let mut conn = app.store.read().await?;
+    if let Some(member) = directory::member_by_email(&mut conn, &address).await? {
+        return Ok(Some(Caller::Member(member)));
+    }
+    Ok(directory::buyer_by_email(&mut conn, &address)
+        .await?
+        .map(Caller::Buyer))
+}
+
 /// Every token starts with this, so leaked tokens are easy to spot by secret scanners.
 const TOKEN_PREFIX: &str = "prl_";
 
@@ -47,21 +60,13 @@ impl App {
         email: &str,
         label: &str,
     ) -> Result<(String, Caller), AppError> {
-        let address = EmailAddress::parse(email)
-            .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
-        let mut conn = self.store.read().await?;
-        let caller = if let Some(member) = directory::member_by_email(&mut conn, &address).await? {
-            Caller::Member(member)
-        } else if let Some(buyer) = directory::buyer_by_email(&mut conn, &address).await? {
-            Caller::Buyer(buyer)
-        } else {
-            return Err(AppError::invalid(
+        let caller = caller_by_email(self, email).await?.ok_or_else(|| {
+            AppError::invalid(
                 "email",
                 "unknown_email",
-                format!("No member or buyer has the address {address}."),
-            ));
-        };
-        drop(conn);
+                format!("No member or buyer has the address {}.", email.trim()),
+            )
+        })?;
         let owner = match &caller {
             Caller::Member(m) => TokenOwner::Member(m.id.to_string()),
             Caller::Buyer(b) => TokenOwner::Buyer(b.id.to_string()),

@@ -3,12 +3,10 @@
 
 use std::time::Duration;
 
-use parley_domain::EmailAddress;
-use parley_store::directory;
 use parley_store::tokens::TokenOwner;
 use parley_store::{outbox, sessions};
 
-use crate::auth::{caller_of, new_token};
+use crate::auth::{caller_by_email, caller_of, new_token};
 use crate::files::sha256_hex;
 use crate::{App, AppError, Caller, now};
 
@@ -49,17 +47,9 @@ impl App {
         email: &str,
         next: &str,
     ) -> Result<Option<(String, Caller)>, AppError> {
-        let address = EmailAddress::parse(email)
-            .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
-        let mut conn = self.store.read().await?;
-        let caller = if let Some(member) = directory::member_by_email(&mut conn, &address).await? {
-            Caller::Member(member)
-        } else if let Some(buyer) = directory::buyer_by_email(&mut conn, &address).await? {
-            Caller::Buyer(buyer)
-        } else {
+        let Some(caller) = caller_by_email(self, email).await? else {
             return Ok(None);
         };
-        drop(conn);
         let owner = match &caller {
             Caller::Member(m) => TokenOwner::Member(m.id.to_string()),
             Caller::Buyer(b) => TokenOwner::Buyer(b.id.to_string()),
