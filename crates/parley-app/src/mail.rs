@@ -52,6 +52,46 @@ pub(crate) fn sign_in_link(settings: &Settings, caller: &Caller, token: &str, at
     }
 }
 
+/// The reminder to a buyer that a seller answered, with a one-time link to the request.
+pub(crate) fn reminder(
+    settings: &Settings,
+    buyer: &parley_domain::Buyer,
+    seller: &str,
+    product: &str,
+    token: &str,
+    at: i64,
+) -> Mail {
+    let base = settings.public_url.as_deref().unwrap_or_default();
+    let url = format!("{base}/signin/{token}");
+    let name = &buyer.name;
+    let (subject, text_body) = match buyer.language {
+        LanguageCode::Fr => (
+            format!("{seller} attend votre retour sur {product}"),
+            format!(
+                "Bonjour {name},\n\n{seller} a répondu à votre demande sur {product} et attend \
+                 votre retour. Ouvrez la conversation (lien valable une fois, 30 minutes) :\n\
+                 {url}\n"
+            ),
+        ),
+        _ => (
+            format!("{seller} is waiting for your reply about {product}"),
+            format!(
+                "Hello {name},\n\n{seller} answered your request about {product} and is \
+                 waiting for your reply. Open the conversation (the link works once, for 30 \
+                 minutes):\n{url}\n"
+            ),
+        ),
+    };
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient: buyer.email.to_string(),
+        subject,
+        text_body,
+        kind: "buyer_reminder".to_owned(),
+        created_at: at,
+    }
+}
+
 impl App {
     /// The latest queued mail, for the development mailbox; `NotFound` unless it is enabled.
     pub async fn dev_mailbox(&self, limit: u32) -> Result<Vec<Mail>, AppError> {

@@ -82,6 +82,8 @@ event_kinds! {
     MessageRead => "message_read", Party;
     // The buyer opened a document of the party (or a seller opened the buyer's).
     DocumentOpened => "document_opened", Party;
+    // A member reminded the buyer of the party's answer (by email).
+    BuyerReminded => "buyer_reminded", Party;
 }
 
 #[cfg(test)]

@@ -59,6 +59,10 @@ history-contacted = Contacted the buyer
 history-phone = Displayed the buyer's phone number
 history-read = Read a message
 history-opened = Opened { $filename }
+history-reminded = Reminded the buyer
+request-remind = Remind the buyer
+request-reminded = The buyer was reminded by email.
+request-reminded-already = The buyer was already reminded today.
 doc-quote = Quote
 doc-other = Document
 

@@ -59,6 +59,10 @@ history-contacted = A contacté l’acheteur
 history-phone = A affiché le numéro de l’acheteur
 history-read = A lu un message
 history-opened = A ouvert { $filename }
+history-reminded = A relancé l’acheteur
+request-remind = Relancer l’acheteur
+request-reminded = L’acheteur a été relancé par email.
+request-reminded-already = L’acheteur a déjà été relancé aujourd’hui.
 doc-quote = Devis
 doc-other = Document
 

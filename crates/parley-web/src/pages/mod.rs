@@ -34,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(request_page::send).layer(axum::extract::DefaultBodyLimit::max(message_limit)),
         )
         .route("/requests/{id}/phone", post(request_page::display_phone))
+        .route("/requests/{id}/remind", post(request_page::remind))
         .route("/documents/{id}", get(request_page::document))
         .route("/lang/{code}", get(i18n::switch))
         .route("/dev/mail", get(dev_mail::mailbox))

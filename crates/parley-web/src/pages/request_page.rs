@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -64,6 +64,10 @@ struct RequestPage {
     buyer_country: String,
     phone: Option<String>,
     request_text: String,
+    /// Answered already: the seller may remind the buyer.
+    answered: bool,
+    /// After “Remind the buyer”: whether a reminder went out (`false`: already today).
+    reminded: Option<bool>,
     /// The sellers a buyer may write to (one thread each); empty for sellers, who write in
     /// their own thread.
     parties: Vec<(String, String)>,
@@ -77,12 +81,18 @@ fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
     text.parse().map_err(|_| PageError::NotFound)
 }
 
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    reminded: Option<bool>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
     tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
     let form = FormValues {
@@ -90,9 +100,10 @@ pub async fn show(
         kind: "other".to_owned(),
         ..FormValues::default()
     };
-    Ok(render(
-        &page(&state, &signed_in, tr, id, form, Vec::new()).await?,
-    ))
+    Ok(render(&RequestPage {
+        reminded: query.reminded,
+        ..page(&state, &signed_in, tr, id, form, Vec::new()).await?
+    }))
 }
 
 /// The Sender field's default: what this browser typed last, else the member's address.
@@ -138,6 +149,8 @@ async fn page(
         buyer_country: detail.buyer.country.to_string(),
         phone: detail.buyer.phone.clone(),
         request_text: detail.request.message.clone(),
+        answered: detail.request.answered_at.is_some(),
+        reminded: None,
         parties: if signed_in.is_seller() {
             Vec::new()
         } else {
@@ -178,6 +191,7 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
         ),
         EventKind::RequestRouted => tr.t1("history-routed", "to", data("to")),
         EventKind::BuyerContacted => tr.t("history-contacted"),
+        EventKind::BuyerReminded => tr.t("history-reminded"),
         EventKind::PhoneDisplayed => tr.t("history-phone"),
         EventKind::MessageRead => tr.t("history-read"),
         EventKind::DocumentOpened => tr.t1("history-opened", "filename", data("filename")),
@@ -313,6 +327,18 @@ pub async fn display_phone(
     } else {
         Ok(Redirect::to(&format!("/requests/{id}")).into_response())
     }
+}
+
+pub async fn remind(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let id: RequestId = parse_id(&id)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    let sent = state.app.remind_buyer(signed_in.caller(), id).await?;
+    Ok(Redirect::to(&format!("/requests/{id}?reminded={sent}")).into_response())
 }
 
 pub async fn document(

@@ -506,6 +506,71 @@ async fn sign_in_links_arrive_in_the_dev_mailbox(db: Db) {
     assert_eq!(hidden.status(), 404);
 }
 
+async fn remind_the_buyer_once_a_day(db: Db) {
+    let settings = Settings {
+        dev_mailbox: true,
+        ..TestApp::settings()
+    };
+    let app = TestApp::spawn_with(db, settings).await;
+    let (request, _) = app.request_from("FR", "luc@b.example").await;
+    let seller = sign_in(&app, "claire@hydrotech.example").await;
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    assert!(
+        !page.contains("Remind the buyer"),
+        "nothing to remind of before an answer"
+    );
+    assert_eq!(
+        app.say(&app.maker, &request, "Our offer").await.status(),
+        201
+    );
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    assert!(page.contains("Remind the buyer"));
+    for expected in ["true", "false"] {
+        let response = seller
+            .client
+            .post(app.url(&format!("/requests/{request}/remind")))
+            .header("cookie", &seller.cookie)
+            .form(&[("csrf", seller.csrf.as_str())])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), 303);
+        assert_eq!(
+            response.headers()["location"],
+            format!("/requests/{request}?reminded={expected}")
+        );
+    }
+    let page = seller
+        .get(&app, &format!("/requests/{request}?reminded=true"))
+        .await;
+    assert!(page.contains("The buyer was reminded by email."));
+    assert!(between(&page, "id=\"history\"", "</section>").contains("Reminded the buyer"));
+    let mailbox = seller.get(&app, "/dev/mail").await;
+    assert_eq!(
+        mailbox.matches("is waiting for your reply about").count(),
+        1,
+        "once a day"
+    );
+    // The link in the reminder signs the buyer in, straight onto the request.
+    let reminder = &mailbox[mailbox
+        .find("is waiting for your reply about")
+        .expect("reminder")..];
+    let link = between(reminder, "href=\"", "\"").to_owned();
+    let path = link.trim_start_matches(&app.url(""));
+    let opened = seller.client.get(app.url(path)).send().await.expect("GET");
+    assert_eq!(opened.headers()["location"], format!("/requests/{request}"));
+    let outsider = sign_in(&app, "rita@rival.example").await;
+    let refused = outsider
+        .client
+        .post(app.url(&format!("/requests/{request}/remind")))
+        .header("cookie", &outsider.cookie)
+        .form(&[("csrf", outsider.csrf.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(refused.status(), 404);
+}
+
 async fn cookies_are_secure_behind_https(db: Db) {
     let settings = Settings {
         public_url: Some("https://parley.example.com".to_owned()),
@@ -517,6 +582,7 @@ async fn cookies_are_secure_behind_https(db: Db) {
 }
 
 both!(
+    remind_the_buyer_once_a_day,
     sign_in_links_arrive_in_the_dev_mailbox,
     pages_speak_french_and_english,
     cookies_are_secure_behind_https,
