@@ -46,7 +46,7 @@ pub(crate) async fn caller_by_email(app: &App, email: &str) -> Result<Option<Cal
 const TOKEN_PREFIX: &str = "prl_";
 
 /// A new random token: 160 bits from the OS generator.
-pub(crate) fn new_token() -> Result<String, AppError> {
+pub fn new_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 20];
     getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("getrandom: {e}")))?;
     Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))

@@ -48,15 +48,20 @@ async fn sign_in_expecting(app: &TestApp, email: &str, secure: bool) -> Browser 
     );
     assert_eq!(set_cookie.contains("; Secure"), secure, "{set_cookie}");
     let cookie = set_cookie.split(';').next().expect("pair").to_owned();
-    // A link works once.
+    // A link works once: the second time leads to the form, saying so.
     let again = client
         .get(app.url(&format!("/signin/{link}")))
         .send()
         .await
         .expect("GET");
+    assert_eq!(again.headers()["location"], "/signin?expired=true");
+    let form = client
+        .get(app.url("/signin?expired=true"))
+        .send()
+        .await
+        .expect("GET");
     assert!(
-        again
-            .text()
+        form.text()
             .await
             .expect("text")
             .contains("expired or was already used")
@@ -95,6 +100,30 @@ impl Browser {
     }
 }
 
+/// Asks for a sign-in link through the form, as a browser does (the form's token travels in
+/// a cookie and a field).
+async fn request_link(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
+    let form = client.get(app.url("/signin")).send().await.expect("GET");
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let cookie = cookie.split(';').next().expect("pair").to_owned();
+    let page = form.text().await.expect("text");
+    let token = between(&page, "name=\"form_token\" value=\"", "\"").to_owned();
+    client
+        .post(app.url("/signin"))
+        .header("cookie", cookie)
+        .form(&[
+            ("email", email),
+            ("next", "/requests"),
+            ("form_token", &token),
+        ])
+        .send()
+        .await
+        .expect("POST")
+}
+
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let from = text
         .find(start)
@@ -119,17 +148,21 @@ async fn sign_in_by_link_and_sign_out(db: Db) {
     assert_eq!(response.headers()["location"], "/signin?next=/requests");
     // The form answers the same for known and unknown addresses.
     for email in ["claire@hydrotech.example", "stranger@nowhere.example"] {
-        let page = anonymous
-            .post(app.url("/signin"))
-            .form(&[("email", email), ("next", "/requests")])
-            .send()
+        let page = request_link(&app, &anonymous, email)
             .await
-            .expect("POST")
             .text()
             .await
             .expect("text");
         assert!(page.contains("a sign-in link is on"), "{page}");
     }
+    // Without the form's token (a cross-site post), nothing is sent.
+    let forged = anonymous
+        .post(app.url("/signin"))
+        .form(&[("email", "claire@hydrotech.example"), ("next", "/requests")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(forged.status(), 403);
     let browser = sign_in(&app, "claire@hydrotech.example").await;
     assert!(browser.get(&app, "/requests").await.contains("My results"));
     let refused = browser
@@ -468,13 +501,7 @@ async fn sign_in_links_arrive_in_the_dev_mailbox(db: Db) {
         .build()
         .expect("client");
     for email in ["claire@hydrotech.example", "stranger@nowhere.example"] {
-        let response = client
-            .post(app.url("/signin"))
-            .form(&[("email", email), ("next", "/requests")])
-            .send()
-            .await
-            .expect("POST");
-        assert_eq!(response.status(), 200);
+        assert_eq!(request_link(&app, &client, email).await.status(), 200);
     }
     let mailbox = client.get(app.url("/dev/mail")).send().await.expect("GET");
     let mailbox = mailbox.text().await.expect("text");
