@@ -14,7 +14,7 @@ base="http://127.0.0.1:$port"
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
 
 ./target/release/parley --data-dir "$data" demo > "$data/demo.txt" 2>/dev/null
-seller=$(grep -m1 'claire.martin@' "$data/demo.txt" | awk '{print $NF}')
+seller=$(grep 'claire.martin@' "$data/demo.txt" | grep -v '/signin/' | head -1 | awk '{print $NF}')
 RUST_LOG=warn ./target/release/parley --data-dir "$data" serve --http "127.0.0.1:$port" 2>"$data/server.log" &
 server=$!
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
