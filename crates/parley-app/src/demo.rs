@@ -11,7 +11,7 @@ use parley_domain::{
 use parley_store::directory;
 
 use crate::messages::Draft;
-use crate::requests::NewRequest;
+use crate::new_request::NewRequest;
 use crate::{App, AppError, Caller, Upload};
 
 const MARKETPLACES: [(&str, &str); 6] = [

@@ -15,6 +15,7 @@ pub mod history;
 pub mod lists;
 pub mod mail;
 pub mod messages;
+pub mod new_request;
 pub mod remind;
 pub mod requests;
 pub mod web_sessions;

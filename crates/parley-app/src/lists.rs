@@ -2,15 +2,15 @@
 //! keyset pages.
 
 use parley_domain::{CountryCode, FieldError, RequestStatus, Timestamp};
-use parley_store::requests::{self as store_requests, Cursor, Filter, Owner};
+use parley_store::lists::{self as store_lists, Cursor, Filter, Owner};
 
 /// The choices a list's filters offer (marketplaces, products and countries that occur).
-pub use parley_store::requests::Facets;
+pub use parley_store::lists::Facets;
 
 use crate::{App, AppError, Caller};
 
 /// A request as a list row shows it (with the buyer's, product's and marketplace's names).
-pub use parley_store::requests::Listed as RequestSummary;
+pub use parley_store::lists::Listed as RequestSummary;
 
 /// One page of a list, and where the next starts.
 #[derive(Debug, Clone)]
@@ -132,7 +132,7 @@ impl App {
         let cursor = after.map(decode_cursor).transpose()?;
         let limit = limit.clamp(1, 100);
         let mut conn = self.store.read().await?;
-        let rows = store_requests::list(&mut conn, owner, &filter, cursor, limit).await?;
+        let rows = store_lists::list(&mut conn, owner, &filter, cursor, limit).await?;
         let next = (rows.len() == limit as usize)
             .then(|| rows.last().map(|row| encode_cursor(&row.request)))
             .flatten();
@@ -143,7 +143,7 @@ impl App {
     pub async fn list_facets(&self, caller: &Caller) -> Result<Facets, AppError> {
         let owner = owner_of(caller)?;
         let mut conn = self.store.read().await?;
-        Ok(store_requests::facets(&mut conn, owner).await?)
+        Ok(store_lists::facets(&mut conn, owner).await?)
     }
 }
 

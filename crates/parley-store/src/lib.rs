@@ -11,6 +11,7 @@ mod writer;
 
 pub mod directory;
 pub mod events;
+pub mod lists;
 pub mod messages;
 pub mod outbox;
 pub mod requests;

@@ -1,9 +1,8 @@
 //! Requests, their threads (one per seller-side party) and the access grants on them.
 
 use parley_domain::{
-    Buyer, BuyerId, CountryCode, Marketplace, MarketplaceId, Organization, OrganizationId,
-    OrganizationKind, Product, ProductId, Request, RequestId, RequestParties, RequestStatus,
-    Thread, ThreadId, Timestamp,
+    Buyer, Marketplace, Organization, OrganizationId, OrganizationKind, Product, Request,
+    RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -11,11 +10,11 @@ use sqlx::any::AnyRow;
 use crate::rows::{language, parse, time, variant};
 use crate::{Connection, StoreError, dynamic_query};
 
-const REQUEST_COLUMNS: &str = "r.id, r.marketplace_id, r.buyer_id, r.product_id, \
+pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.marketplace_id, r.buyer_id, r.product_id, \
     r.manufacturer_id, r.external_ref, r.message, r.language, r.handler_member_id, r.status, \
     r.created_at, r.answered_at";
 
-fn request(row: &AnyRow) -> Result<Request, StoreError> {
+pub(crate) fn request(row: &AnyRow) -> Result<Request, StoreError> {
     Ok(Request {
         id: parse(&row.try_get::<String, _>("id")?, "request id")?,
         marketplace_id: parse(&row.try_get::<String, _>("marketplace_id")?, "marketplace")?,
@@ -279,187 +278,4 @@ fn card_from_row(row: &AnyRow, request: &Request) -> Result<Card, StoreError> {
             phone: row.try_get("b_phone")?,
         },
     })
-}
-
-/// Which requests a page of a list starts after (newest first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub created_at: Timestamp,
-    pub id: RequestId,
-}
-
-/// Whose requests to list.
-#[derive(Debug, Clone, Copy)]
-pub enum Owner {
-    /// The buyer's own requests.
-    Buyer(BuyerId),
-    /// The requests in which the organization is a party.
-    Party(OrganizationId),
-}
-
-/// A request as lists show it: with the names a row needs, so a page is one query.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    pub request: Request,
-    pub buyer_name: String,
-    pub buyer_company: Option<String>,
-    pub buyer_country: String,
-    pub product_name: String,
-    pub marketplace_name: String,
-}
-
-/// Which requests a list shows, beyond whose they are. Every field narrows the list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    /// Received at or after (Unix ms).
-    pub from: Option<i64>,
-    /// Received before (Unix ms).
-    pub until: Option<i64>,
-    pub marketplace: Option<MarketplaceId>,
-    pub product: Option<ProductId>,
-    pub country: Option<CountryCode>,
-    pub status: Option<RequestStatus>,
-}
-
-fn owner_sql(owner: Owner) -> (&'static str, &'static str, String) {
-    match owner {
-        Owner::Buyer(id) => ("requests r", "r.buyer_id = $1", id.to_string()),
-        Owner::Party(id) => (
-            "threads t JOIN requests r ON r.id = t.request_id",
-            "t.organization_id = $1",
-            id.to_string(),
-        ),
-    }
-}
-
-/// A page of requests, newest first, after `cursor`, narrowed by `filter`.
-pub async fn list(
-    conn: &mut Connection,
-    owner: Owner,
-    filter: &Filter,
-    cursor: Option<Cursor>,
-    limit: u32,
-) -> Result<Vec<Listed>, StoreError> {
-    let (from, owner_filter, owner_id) = owner_sql(owner);
-    let (after_ms, after_id) = cursor.map_or((i64::MAX, String::new()), |c| {
-        (c.created_at.0, c.id.to_string())
-    });
-    // Only the filters in use become SQL, each with its own placeholder: the planner sees
-    // plain predicates, and every value is bound.
-    let mut conditions = String::new();
-    let mut texts: Vec<String> = Vec::new();
-    let mut numbers: Vec<i64> = Vec::new();
-    let mut next = 4;
-    let mut placeholder = || {
-        next += 1;
-        format!("${next}")
-    };
-    if let Some(at) = filter.from {
-        conditions.push_str(&format!(" AND r.created_at >= {}", placeholder()));
-        numbers.push(at);
-    }
-    if let Some(at) = filter.until {
-        conditions.push_str(&format!(" AND r.created_at < {}", placeholder()));
-        numbers.push(at);
-    }
-    for (column, value) in [
-        (
-            "r.marketplace_id",
-            filter.marketplace.map(|id| id.to_string()),
-        ),
-        ("r.product_id", filter.product.map(|id| id.to_string())),
-        ("b.country", filter.country.map(|c| c.to_string())),
-        ("r.status", filter.status.map(|s| s.as_str().to_owned())),
-    ] {
-        if let Some(value) = value {
-            conditions.push_str(&format!(" AND {column} = {}", placeholder()));
-            texts.push(value);
-        }
-    }
-    let sql = format!(
-        "SELECT {REQUEST_COLUMNS}, b.name AS buyer_name, b.company AS buyer_company, \
-           b.country AS buyer_country, p.name AS product_name, m.name AS marketplace_name \
-         FROM {from} JOIN buyers b ON b.id = r.buyer_id JOIN products p ON p.id = r.product_id \
-           JOIN marketplaces m ON m.id = r.marketplace_id \
-         WHERE {owner_filter} \
-         AND (r.created_at < $2 OR (r.created_at = $2 AND r.id < $3)){conditions} \
-         ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
-    );
-    let mut query = dynamic_query(sql)
-        .bind(owner_id)
-        .bind(after_ms)
-        .bind(after_id)
-        .bind(i64::from(limit));
-    // Placeholders were numbered dates first, then texts: bind in the same order.
-    for number in numbers {
-        query = query.bind(number);
-    }
-    for text in texts {
-        query = query.bind(text);
-    }
-    query
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Listed {
-                request: request(row)?,
-                buyer_name: row.try_get("buyer_name")?,
-                buyer_company: row.try_get("buyer_company")?,
-                buyer_country: row.try_get("buyer_country")?,
-                product_name: row.try_get("product_name")?,
-                marketplace_name: row.try_get("marketplace_name")?,
-            })
-        })
-        .collect()
-}
-
-/// The choices a list's filters offer: what occurs in the owner's requests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Facets {
-    pub marketplaces: Vec<(String, String)>,
-    pub products: Vec<(String, String)>,
-    pub countries: Vec<String>,
-}
-
-pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, StoreError> {
-    let (from, owner_filter, owner_id) = owner_sql(owner);
-    let mut facets = Facets::default();
-    for (target, sql) in [
-        (
-            0,
-            format!(
-                "SELECT DISTINCT m.id, m.name FROM {from} \
-                 JOIN marketplaces m ON m.id = r.marketplace_id WHERE {owner_filter} ORDER BY m.name"
-            ),
-        ),
-        (
-            1,
-            format!(
-                "SELECT DISTINCT p.id, p.name FROM {from} \
-                 JOIN products p ON p.id = r.product_id WHERE {owner_filter} ORDER BY p.name"
-            ),
-        ),
-        (
-            2,
-            format!(
-                "SELECT DISTINCT b.country, b.country FROM {from} \
-                 JOIN buyers b ON b.id = r.buyer_id WHERE {owner_filter} ORDER BY b.country"
-            ),
-        ),
-    ] {
-        let rows = dynamic_query(sql)
-            .bind(owner_id.clone())
-            .fetch_all(&mut *conn)
-            .await?;
-        for row in &rows {
-            let pair = (row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?);
-            match target {
-                0 => facets.marketplaces.push(pair),
-                1 => facets.products.push(pair),
-                _ => facets.countries.push(pair.0),
-            }
-        }
-    }
-    Ok(facets)
 }

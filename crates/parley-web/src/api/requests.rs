@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use parley_app::Caller;
 use parley_app::lists::ListQuery;
-use parley_app::requests::NewRequest;
+use parley_app::new_request::NewRequest;
 use parley_domain::RequestId;
 use serde::Deserialize;
 use utoipa::IntoParams;

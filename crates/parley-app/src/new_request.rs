@@ -1,0 +1,309 @@
+//! Creating a request sent by a marketplace integration: parsing every field at the edge,
+//! routing by sales-network territory, threads, and the first history events.
+
+use parley_domain::{
+    Actor, AuthorKind, Buyer, BuyerId, CountryCode, EmailAddress, EventKind, FieldError,
+    LanguageCode, Marketplace, OrganizationId, OrganizationKind, Product, ProductId, Request,
+    RequestId, RequestStatus, Thread, ThreadId,
+};
+use parley_store::requests as store_requests;
+use parley_store::{Connection, directory, events};
+use serde_json::json;
+
+use crate::events::new_event;
+use crate::{App, AppError, now};
+
+/// A buyer's request as a marketplace integration sends it.
+#[derive(Debug, Clone, Default)]
+pub struct NewRequest {
+    pub buyer_name: String,
+    pub buyer_company: Option<String>,
+    pub buyer_country: String,
+    pub buyer_language: String,
+    pub buyer_email: String,
+    pub buyer_phone: Option<String>,
+    pub manufacturer_id: String,
+    pub product_reference: String,
+    pub product_name: String,
+    pub message: String,
+    /// The request's language; the buyer's when absent.
+    pub language: Option<String>,
+    /// The marketplace's own id for the request: sending it twice creates it once.
+    pub external_ref: Option<String>,
+}
+
+struct ParsedRequest {
+    buyer: Buyer,
+    manufacturer: OrganizationId,
+    product_reference: String,
+    product_name: String,
+    message: String,
+    language: LanguageCode,
+    external_ref: Option<String>,
+}
+
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            code: "required".to_owned(),
+            message: format!("{field} is required."),
+        });
+    }
+    value.to_owned()
+}
+
+fn field_error(errors: &mut Vec<FieldError>, field: &str, code: &str, message: String) {
+    errors.push(FieldError {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message,
+    });
+}
+
+fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
+    let mut errors = Vec::new();
+    let name = required(&mut errors, "buyer.name", &input.buyer_name);
+    let email = EmailAddress::parse(&input.buyer_email)
+        .map_err(|e| field_error(&mut errors, "buyer.email", "email_invalid", e.to_string()))
+        .ok();
+    let country = CountryCode::parse(&input.buyer_country)
+        .map_err(|e| {
+            field_error(
+                &mut errors,
+                "buyer.country",
+                "country_invalid",
+                e.to_string(),
+            )
+        })
+        .ok();
+    let buyer_language = LanguageCode::parse(&input.buyer_language)
+        .map_err(|e| {
+            field_error(
+                &mut errors,
+                "buyer.language",
+                "language_invalid",
+                e.to_string(),
+            )
+        })
+        .ok();
+    let language = match input.language.as_deref().map(LanguageCode::parse) {
+        None => buyer_language,
+        Some(Ok(language)) => Some(language),
+        Some(Err(e)) => {
+            field_error(&mut errors, "language", "language_invalid", e.to_string());
+            None
+        }
+    };
+    let manufacturer = input
+        .manufacturer_id
+        .trim()
+        .parse::<OrganizationId>()
+        .map_err(|_| {
+            field_error(
+                &mut errors,
+                "manufacturer_id",
+                "manufacturer_unknown",
+                "No such manufacturer.".to_owned(),
+            );
+        })
+        .ok();
+    let product_reference = required(&mut errors, "product.reference", &input.product_reference);
+    let product_name = required(&mut errors, "product.name", &input.product_name);
+    let message = input.message.trim().to_owned();
+    if message.is_empty() {
+        field_error(
+            &mut errors,
+            "message",
+            "message_empty",
+            "The message field is empty.".into(),
+        );
+    }
+    match (email, country, buyer_language, language, manufacturer) {
+        (Some(email), Some(country), Some(buyer_language), Some(language), Some(manufacturer))
+            if errors.is_empty() =>
+        {
+            Ok(ParsedRequest {
+                buyer: Buyer {
+                    id: BuyerId::new(),
+                    name,
+                    company: input
+                        .buyer_company
+                        .map(|c| c.trim().to_owned())
+                        .filter(|c| !c.is_empty()),
+                    country,
+                    language: buyer_language,
+                    email,
+                    phone: input
+                        .buyer_phone
+                        .map(|p| p.trim().to_owned())
+                        .filter(|p| !p.is_empty()),
+                },
+                manufacturer,
+                product_reference,
+                product_name,
+                message,
+                language,
+                external_ref: input
+                    .external_ref
+                    .map(|r| r.trim().to_owned())
+                    .filter(|r| !r.is_empty()),
+            })
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+impl App {
+    /// Creates a request sent through a marketplace, routes it to the network member whose
+    /// territory covers the buyer's country (the manufacturer keeps its own thread), and
+    /// records it. Returns the request id and whether it was new (a repeated `external_ref`
+    /// returns the first request).
+    #[tracing::instrument(skip_all, fields(marketplace = %marketplace.slug))]
+    pub async fn create_request(
+        &self,
+        marketplace: &Marketplace,
+        input: NewRequest,
+    ) -> Result<(RequestId, bool), AppError> {
+        let parsed = parse_new_request(input)?;
+        let marketplace = marketplace.clone();
+        self.store
+            .write((marketplace, parsed), |tx, (marketplace, parsed)| {
+                Box::pin(insert_request(tx, marketplace, parsed))
+            })
+            .await
+    }
+}
+
+/// Creates the request in one transaction (see [`App::create_request`]).
+async fn insert_request(
+    tx: &mut Connection,
+    marketplace: &Marketplace,
+    parsed: &ParsedRequest,
+) -> Result<(RequestId, bool), AppError> {
+    if let Some(reference) = &parsed.external_ref
+        && let Some(existing) =
+            store_requests::by_external_ref(&mut *tx, marketplace.id, reference).await?
+    {
+        return Ok((existing.id, false));
+    }
+    let manufacturer = match directory::organization(&mut *tx, parsed.manufacturer).await {
+        Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
+        Ok(_) | Err(parley_store::StoreError::NotFound) => {
+            return Err(AppError::invalid(
+                "manufacturer_id",
+                "manufacturer_unknown",
+                "No such manufacturer.",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let buyer = directory::upsert_buyer(&mut *tx, &parsed.buyer).await?;
+    let product = directory::upsert_product(
+        &mut *tx,
+        &Product {
+            id: ProductId::new(),
+            manufacturer_id: manufacturer.id,
+            name: parsed.product_name.clone(),
+            reference: parsed.product_reference.clone(),
+        },
+    )
+    .await?;
+    let network = directory::network_of(&mut *tx, manufacturer.id).await?;
+    let routed_to = network
+        .iter()
+        .find(|link| link.territories.contains(&buyer.country))
+        .map(|link| link.member_org_id);
+    let handler_org = routed_to.unwrap_or(manufacturer.id);
+    let handler = directory::members_of(&mut *tx, handler_org)
+        .await?
+        .first()
+        .map(|m| m.id);
+    let at = now();
+    let request = Request {
+        id: RequestId::new(),
+        marketplace_id: marketplace.id,
+        buyer_id: buyer.id,
+        product_id: product.id,
+        manufacturer_id: manufacturer.id,
+        external_ref: parsed.external_ref.clone(),
+        message: parsed.message.clone(),
+        language: parsed.language,
+        handler,
+        status: RequestStatus::New,
+        created_at: at,
+        answered_at: None,
+    };
+    store_requests::insert(&mut *tx, &request).await?;
+    for party in std::iter::once(manufacturer.id).chain(routed_to) {
+        let thread = Thread {
+            id: ThreadId::new(),
+            request_id: request.id,
+            party,
+            created_at: at,
+            contacted_at: None,
+        };
+        store_requests::insert_thread(&mut *tx, &thread).await?;
+    }
+    let buyer_actor = Actor {
+        kind: AuthorKind::Buyer,
+        id: Some(buyer.id.to_string()),
+        name: buyer.name.clone(),
+    };
+    let created = new_event(
+        request.id,
+        None,
+        EventKind::RequestCreated,
+        buyer_actor,
+        json!({ "marketplace": marketplace.name, "product": product.name }),
+        at,
+    );
+    events::append(&mut *tx, &created, None).await?;
+    if let Some(party) = routed_to {
+        let org = directory::organization(&mut *tx, party).await?;
+        let system = Actor {
+            kind: AuthorKind::System,
+            id: None,
+            name: "Parley".to_owned(),
+        };
+        let routed = new_event(
+            request.id,
+            Some(party),
+            EventKind::RequestRouted,
+            system,
+            json!({ "to": org.name, "kind": org.kind, "country": buyer.country }),
+            at,
+        );
+        events::append(&mut *tx, &routed, None).await?;
+    }
+    tracing::debug!(request = %request.id, "request created");
+    Ok((request.id, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_request_reports_every_bad_field() {
+        let Err(AppError::Invalid(errors)) = parse_new_request(NewRequest {
+            buyer_email: "nope".into(),
+            buyer_country: "France".into(),
+            buyer_language: "xx".into(),
+            ..NewRequest::default()
+        }) else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for field in [
+            "buyer.name",
+            "buyer.email",
+            "buyer.country",
+            "buyer.language",
+            "message",
+        ] {
+            assert!(fields.contains(&field), "{field} missing from {fields:?}");
+        }
+    }
+}
