@@ -40,6 +40,16 @@ pub struct Settings {
     pub dev_mailbox: bool,
 }
 
+impl Settings {
+    /// The largest message body accepted: room for a few documents at the limit and the text
+    /// fields, so one document over the limit gets a clear `file_too_large` and only a body past
+    /// this gets 413.
+    #[must_use]
+    pub fn message_body_limit(&self) -> usize {
+        self.max_document_bytes.saturating_mul(4) + (1 << 20)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {

@@ -60,9 +60,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    // Room for a few documents at the limit and the text fields: a single document over the
-    // limit gets a clear `file_too_large`, a body over this gets 413.
-    let message_limit = state.app.settings().max_document_bytes.saturating_mul(4) + (1 << 20);
+    let message_limit = state.app.settings().message_body_limit();
     Router::new()
         .route("/openapi.json", get(openapi))
         .route(

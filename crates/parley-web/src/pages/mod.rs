@@ -21,7 +21,7 @@ use parley_app::AppError;
 use crate::AppState;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let message_limit = state.app.settings().max_document_bytes.saturating_mul(4) + (1 << 20);
+    let message_limit = state.app.settings().message_body_limit();
     Router::new()
         .route("/", get(|| async { Redirect::to("/requests") }))
         .route("/signin", get(signin::form).post(signin::send_link))

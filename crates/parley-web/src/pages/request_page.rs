@@ -30,6 +30,17 @@ pub struct FormValues {
     pub kind: String,
 }
 
+impl FormValues {
+    /// An empty reply form: the Sender prefilled, “Other document” chosen.
+    fn fresh(signed_in: &SignedIn, headers: &HeaderMap) -> Self {
+        Self {
+            sender: default_sender(signed_in, headers),
+            kind: "other".to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
 pub struct DocItem {
     pub id: String,
     pub filename: String,
@@ -95,11 +106,7 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    let form = FormValues {
-        sender: default_sender(&signed_in, &headers),
-        kind: "other".to_owned(),
-        ..FormValues::default()
-    };
+    let form = FormValues::fresh(&signed_in, &headers);
     Ok(render(&RequestPage {
         reminded: query.reminded,
         ..page(&state, &signed_in, tr, id, form, Vec::new()).await?
@@ -243,11 +250,7 @@ pub async fn send(
                 parley_domain::SendErrorCode::FileTooLarge,
                 "The attached file is larger than allowed.",
             )];
-            let form = FormValues {
-                sender: default_sender(&signed_in, &headers),
-                kind: "other".to_owned(),
-                ..FormValues::default()
-            };
+            let form = FormValues::fresh(&signed_in, &headers);
             let page = page(&state, &signed_in, tr, id, form, errors).await?;
             return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)).into_response());
         }
