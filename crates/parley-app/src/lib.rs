@@ -7,6 +7,8 @@ mod caller_cache;
 mod error;
 mod events;
 mod files;
+mod notices;
+mod notify;
 
 pub mod auth;
 pub mod demo;
@@ -16,6 +18,7 @@ pub mod lists;
 pub mod mail;
 pub mod messages;
 pub mod new_request;
+pub mod relay;
 pub mod remind;
 pub mod requests;
 pub mod web_sessions;
@@ -38,6 +41,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Show queued mail at `/dev/mail` (development and demos only: it shows sign-in links).
     pub dev_mailbox: bool,
+    /// The domain of masked addresses (`reply.parley.localhost`): Parley's SMTP listener
+    /// receives its mail.
+    pub relay_domain: String,
 }
 
 impl Settings {
@@ -56,6 +62,7 @@ impl Default for Settings {
             max_document_bytes: 10 * 1024 * 1024,
             public_url: None,
             dev_mailbox: false,
+            relay_domain: "reply.parley.localhost".to_owned(),
         }
     }
 }

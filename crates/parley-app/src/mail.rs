@@ -49,6 +49,7 @@ pub(crate) fn sign_in_link(settings: &Settings, caller: &Caller, token: &str, at
         text_body,
         kind: "sign_in_link".to_owned(),
         created_at: at,
+        ..Mail::default()
     }
 }
 
@@ -89,12 +90,13 @@ pub(crate) fn reminder(
         text_body,
         kind: "buyer_reminder".to_owned(),
         created_at: at,
+        ..Mail::default()
     }
 }
 
 impl App {
     /// The latest queued mail, for the development mailbox; `NotFound` unless it is enabled.
-    pub async fn dev_mailbox(&self, limit: u32) -> Result<Vec<Mail>, AppError> {
+    pub async fn dev_mailbox(&self, limit: u32) -> Result<Vec<outbox::Queued>, AppError> {
         if !self.settings.dev_mailbox {
             return Err(AppError::NotFound);
         }

@@ -4,15 +4,17 @@
 use parley_domain::message::validate_message;
 use parley_domain::policy::{Action, acting_parties, can};
 use parley_domain::{
-    AuthorKind, Channel, Document, DocumentId, EventKind, FieldError, LanguageCode, Message,
+    AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, LanguageCode, Message,
     MessageId, OrganizationId, RequestId, RequestParties, Thread,
 };
-use parley_store::{events, messages, requests as store_requests};
+use parley_store::{directory, events, messages, requests as store_requests};
 use serde_json::json;
 
 use crate::events::new_event;
 use crate::files::{self, check_uploads};
-use crate::requests::{MessageView, authorize};
+use crate::notify::{Conversation, Notice};
+use crate::relay;
+use crate::requests::MessageView;
 use crate::{App, AppError, Caller, Upload, now};
 
 /// A message as typed.
@@ -81,6 +83,18 @@ impl App {
         draft: Draft,
         channel: Channel,
     ) -> Result<MessageView, AppError> {
+        self.send(caller, request_id, draft, channel, None).await
+    }
+
+    /// [`App::send_message`], and for an emailed reply its origin and raw bytes.
+    pub(crate) async fn send(
+        &self,
+        caller: &Caller,
+        request_id: RequestId,
+        draft: Draft,
+        channel: Channel,
+        email: Option<(EmailOrigin, Vec<u8>)>,
+    ) -> Result<MessageView, AppError> {
         let (author_kind, author_id, own_address, language) = match caller {
             Caller::Member(m) => (
                 AuthorKind::Member,
@@ -98,8 +112,10 @@ impl App {
         };
         // Access first: a caller who may not write here learns nothing from validation errors.
         let mut conn = self.store.read().await?;
-        let access = authorize(&mut conn, caller, request_id, Action::ViewRequest).await?;
-        drop(conn);
+        let (access, card) = store_requests::access_with_card(&mut conn, request_id, None).await?;
+        if !can(&caller.principal(), Action::ViewRequest, &access.parties) {
+            return Err(AppError::NotFound);
+        }
         let thread = choose_thread(
             caller,
             &access.threads,
@@ -107,6 +123,18 @@ impl App {
             draft.party.as_deref(),
         )?
         .clone();
+        // Who hears about a buyer's message: the handler when the thread is theirs, else the
+        // members of the thread's organization.
+        let sellers = if author_kind == AuthorKind::Buyer {
+            let members = directory::members_of(&mut conn, thread.party).await?;
+            match members.iter().find(|m| Some(m.id) == access.request.handler) {
+                Some(handler) => vec![handler.clone()],
+                None => members,
+            }
+        } else {
+            Vec::new()
+        };
+        drop(conn);
         let request_answered = access.request.answered_at.is_some();
 
         let mut errors: Vec<FieldError> = Vec::new();
@@ -144,7 +172,15 @@ impl App {
             channel,
             created_at: at,
             read_at: None,
+            email: None,
         };
+        let mut message = message;
+        if let Some((mut origin, raw)) = email {
+            let key = format!("mail/{}.eml", message.id);
+            files::put(self.files.as_ref(), &key, raw.into()).await?;
+            origin.original_key = Some(key);
+            message.email = Some(origin);
+        }
         // Bytes go to the object store before the transaction: a crash in between leaves an
         // unreferenced file, never a document row without its file.
         let mut documents = Vec::new();
@@ -167,12 +203,35 @@ impl App {
             files::put(self.files.as_ref(), &key, upload.bytes).await?;
             documents.push(document);
         }
+        let party_name = access
+            .threads
+            .iter()
+            .zip(&access.organizations)
+            .find(|(t, _)| t.id == thread.id)
+            .map(|(_, o)| o.name.clone())
+            .unwrap_or_default();
+        let notices = relay::with_tokens(self.notices(
+            caller,
+            &message,
+            &documents,
+            &Conversation {
+                request_id: request_id.to_string(),
+                thread_id: thread.id.to_string(),
+                product: &card.product.name,
+                party_name: &party_name,
+                buyer: &card.buyer,
+            },
+            &sellers,
+        ))?;
         let result = self
-            .record_message(caller, &thread, request_answered, &message, &documents)
+            .record_message(caller, &thread, request_answered, &message, &documents, notices)
             .await;
         if result.is_err() {
             for document in &documents {
                 files::delete(self.files.as_ref(), &document.storage_key).await;
+            }
+            if let Some(key) = message.email.as_ref().and_then(|e| e.original_key.as_ref()) {
+                files::delete(self.files.as_ref(), key).await;
             }
         }
         result?;
@@ -186,7 +245,9 @@ impl App {
         request_answered: bool,
         message: &Message,
         documents: &[Document],
+        notices: Vec<Notice>,
     ) -> Result<(), AppError> {
+        let relay_domain = self.settings.relay_domain.clone();
         let (actor, thread, message, documents) = (
             caller.actor(),
             thread.clone(),
@@ -218,10 +279,12 @@ impl App {
         );
         self.store
             .write(
-                (message, documents, contacted, sent, thread),
-                move |tx, (message, documents, contacted, sent, thread)| {
+                (message, documents, contacted, sent, thread, notices, relay_domain),
+                move |tx, (message, documents, contacted, sent, thread, notices, relay_domain)| {
                     Box::pin(async move {
                         messages::insert(tx, message).await?;
+                        relay::enqueue_notices(tx, relay_domain, notices, message.created_at.0)
+                            .await?;
                         for document in documents {
                             messages::insert_document(tx, document).await?;
                         }

@@ -11,6 +11,8 @@ use parley_store::{Connection, directory, events};
 use serde_json::json;
 
 use crate::events::new_event;
+use crate::notify::{self, Conversation};
+use crate::relay;
 use crate::{App, AppError, now};
 
 /// A buyer's request as a marketplace integration sends it.
@@ -168,12 +170,24 @@ impl App {
     ) -> Result<(RequestId, bool), AppError> {
         let parsed = parse_new_request(input)?;
         let marketplace = marketplace.clone();
+        let notice = NewRequestNotice {
+            settings: (*self.settings).clone(),
+            token: crate::relay::new_address_token()?,
+        };
         self.store
-            .write((marketplace, parsed), |tx, (marketplace, parsed)| {
-                Box::pin(insert_request(tx, marketplace, parsed))
+            .write((marketplace, parsed, notice), |tx, (marketplace, parsed, notice)| {
+                Box::pin(insert_request(tx, marketplace, parsed, notice))
             })
             .await
     }
+}
+
+/// What the handler's email needs, prepared outside the transaction.
+struct NewRequestNotice {
+    settings: crate::Settings,
+    /// The handler's masked address token, should they have none in the new thread (they
+    /// cannot: the thread is new; drawn here because write units may run twice).
+    token: String,
 }
 
 /// Creates the request in one transaction (see [`App::create_request`]).
@@ -181,6 +195,7 @@ async fn insert_request(
     tx: &mut Connection,
     marketplace: &Marketplace,
     parsed: &ParsedRequest,
+    notice: &NewRequestNotice,
 ) -> Result<(RequestId, bool), AppError> {
     if let Some(reference) = &parsed.external_ref
         && let Some(existing) =
@@ -216,10 +231,11 @@ async fn insert_request(
         .find(|link| link.territories.contains(&buyer.country))
         .map(|link| link.member_org_id);
     let handler_org = routed_to.unwrap_or(manufacturer.id);
-    let handler = directory::members_of(&mut *tx, handler_org)
+    let handler_member = directory::members_of(&mut *tx, handler_org)
         .await?
-        .first()
-        .map(|m| m.id);
+        .into_iter()
+        .next();
+    let handler = handler_member.as_ref().map(|m| m.id);
     let at = now();
     let request = Request {
         id: RequestId::new(),
@@ -236,6 +252,7 @@ async fn insert_request(
         answered_at: None,
     };
     store_requests::insert(&mut *tx, &request).await?;
+    let mut handler_thread = None;
     for party in std::iter::once(manufacturer.id).chain(routed_to) {
         let thread = Thread {
             id: ThreadId::new(),
@@ -245,6 +262,27 @@ async fn insert_request(
             contacted_at: None,
         };
         store_requests::insert_thread(&mut *tx, &thread).await?;
+        if party == handler_org {
+            handler_thread = Some(thread.id);
+        }
+    }
+    if let (Some(member), Some(thread_id)) = (&handler_member, handler_thread) {
+        let party_name = directory::organization(&mut *tx, handler_org).await?.name;
+        let mut mail = notify::new_request_to_member(
+            &notice.settings,
+            &Conversation {
+                request_id: request.id.to_string(),
+                thread_id: thread_id.to_string(),
+                product: &product.name,
+                party_name: &party_name,
+                buyer: &buyer,
+            },
+            &request.message,
+            member,
+            at.0,
+        );
+        mail.new_token.clone_from(&notice.token);
+        relay::enqueue_notices(&mut *tx, &notice.settings.relay_domain, &[mail], at.0).await?;
     }
     let buyer_actor = Actor {
         kind: AuthorKind::Buyer,

@@ -127,6 +127,20 @@ pub struct Message {
     pub created_at: Timestamp,
     /// When the other side first read it.
     pub read_at: Option<Timestamp>,
+    /// For a reply that came by email: the whole email and where its original is kept.
+    pub email: Option<EmailOrigin>,
+}
+
+/// Where an emailed message came from. The body of the [`Message`] is the trimmed reply; the
+/// whole text stays here, behind a "show the whole email" toggle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailOrigin {
+    /// The email's text before trimming.
+    pub full_body: String,
+    /// Object-store key of the raw email (`.eml`).
+    pub original_key: Option<String>,
+    /// The email's Message-ID: the same one from the same sender is stored once.
+    pub message_id: Option<String>,
 }
 
 /// A PDF attached to a message.

@@ -64,6 +64,9 @@ fn sqlite_unique_name(table: &str, column: &str) -> String {
         ("network_links", "manufacturer_id") => "network_links_pkey".to_owned(),
         ("api_tokens", "token_hash") => "api_tokens_pkey".to_owned(),
         ("events", "dedupe_key") => "events_dedupe_key".to_owned(),
+        ("relay_addresses", "thread_id") => "relay_addresses_holder_key".to_owned(),
+        ("relay_addresses", "token") => "relay_addresses_pkey".to_owned(),
+        ("messages", "sender_email") => "messages_email_message_id_key".to_owned(),
         _ => format!("{table}_{column}_key"),
     }
 }

@@ -14,6 +14,7 @@ pub mod events;
 pub mod lists;
 pub mod messages;
 pub mod outbox;
+pub mod relay;
 pub mod requests;
 pub mod sessions;
 pub mod tokens;

@@ -1,7 +1,7 @@
 //! Messages of threads and the documents attached to them.
 
 use parley_domain::{
-    AuthorKind, Channel, Document, DocumentId, DocumentKind, Message, MessageId, ThreadId,
+    AuthorKind, Channel, Document, DocumentId, DocumentKind, EmailOrigin, Message, MessageId, ThreadId,
     Timestamp,
 };
 use sqlx::Row;
@@ -11,11 +11,12 @@ use crate::rows::{email, emails, emails_json, language, parse, time, variant};
 use crate::{Connection, StoreError, dynamic_query};
 
 const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id, sender_email, \
-    cc, body, language, channel, created_at, read_at";
+    cc, body, language, channel, created_at, read_at, full_body, original_key, email_message_id";
 
 /// [`MESSAGE_COLUMNS`] of the table aliased `m`.
 const MESSAGE_COLUMNS_OF_M: &str = "m.id, m.thread_id, m.request_id, m.author_kind, \
-    m.author_id, m.sender_email, m.cc, m.body, m.language, m.channel, m.created_at, m.read_at";
+    m.author_id, m.sender_email, m.cc, m.body, m.language, m.channel, m.created_at, m.read_at, \
+    m.full_body, m.original_key, m.email_message_id";
 
 fn message(row: &AnyRow) -> Result<Message, StoreError> {
     Ok(Message {
@@ -31,14 +32,25 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
         channel: variant(Channel::parse(&row.try_get::<String, _>("channel")?))?,
         created_at: time(row.try_get("created_at")?),
         read_at: row.try_get::<Option<i64>, _>("read_at")?.map(time),
+        email: row
+            .try_get::<Option<String>, _>("full_body")?
+            .map(|full_body| -> Result<EmailOrigin, StoreError> {
+                Ok(EmailOrigin {
+                    full_body,
+                    original_key: row.try_get("original_key")?,
+                    message_id: row.try_get("email_message_id")?,
+                })
+            })
+            .transpose()?,
     })
 }
 
 pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, sender_email, \
-           cc, body, language, channel, created_at, read_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+           cc, body, language, channel, created_at, read_at, full_body, original_key, \
+           email_message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(message.id.to_string())
     .bind(message.thread_id.to_string())
@@ -52,6 +64,9 @@ pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), Stor
     .bind(message.channel.as_str())
     .bind(message.created_at.0)
     .bind(message.read_at.map(|t| t.0))
+    .bind(message.email.as_ref().map(|e| e.full_body.as_str()))
+    .bind(message.email.as_ref().and_then(|e| e.original_key.as_deref()))
+    .bind(message.email.as_ref().and_then(|e| e.message_id.as_deref()))
     .execute(conn)
     .await?;
     Ok(())

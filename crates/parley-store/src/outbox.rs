@@ -1,30 +1,73 @@
-//! Outbound mail, queued in the database in the same transaction as what it announces.
+//! Outbound mail, queued in the database in the same transaction as what it announces, and
+//! claimed by delivery workers with a lease (several processes may run workers).
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use crate::{Connection, StoreError};
+use crate::{Connection, StoreError, dynamic_query};
 
 /// A queued email.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mail {
     pub id: String,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
-    /// What it is about (`sign_in_link`, …), for logs and metrics.
+    /// The HTML alternative, when there is one.
+    pub html_body: Option<String>,
+    /// Display name and address it comes from; `None` for Parley's own no-reply address.
+    /// A masked address here makes replies come back through the relay.
+    pub from_name: Option<String>,
+    pub from_address: Option<String>,
+    /// What it is about (`sign_in_link`, `new_message`, …), for logs and metrics.
     pub kind: String,
     pub created_at: i64,
 }
 
+/// A mail being delivered, with its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub mail: Mail,
+    pub attempts: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str = "id, recipient, subject, text_body, html_body, from_name, from_address, \
+    kind, created_at, attempts, sent_at, last_error";
+
+fn queued(row: &AnyRow) -> Result<Queued, StoreError> {
+    Ok(Queued {
+        mail: Mail {
+            id: row.try_get("id")?,
+            recipient: row.try_get("recipient")?,
+            subject: row.try_get("subject")?,
+            text_body: row.try_get("text_body")?,
+            html_body: row.try_get("html_body")?,
+            from_name: row.try_get("from_name")?,
+            from_address: row.try_get("from_address")?,
+            kind: row.try_get("kind")?,
+            created_at: row.try_get("created_at")?,
+        },
+        attempts: row.try_get("attempts")?,
+        sent_at: row.try_get("sent_at")?,
+        last_error: row.try_get("last_error")?,
+    })
+}
+
 pub async fn enqueue(conn: &mut Connection, mail: &Mail) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (id, recipient, subject, text_body, kind, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO outbox (id, recipient, subject, text_body, html_body, from_name, \
+           from_address, kind, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
     )
     .bind(&mail.id)
     .bind(&mail.recipient)
     .bind(&mail.subject)
     .bind(&mail.text_body)
+    .bind(&mail.html_body)
+    .bind(&mail.from_name)
+    .bind(&mail.from_address)
     .bind(&mail.kind)
     .bind(mail.created_at)
     .execute(conn)
@@ -33,24 +76,95 @@ pub async fn enqueue(conn: &mut Connection, mail: &Mail) -> Result<(), StoreErro
 }
 
 /// The most recent mail, newest first.
-pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Mail>, StoreError> {
-    sqlx::query(
-        "SELECT id, recipient, subject, text_body, kind, created_at FROM outbox \
-         ORDER BY created_at DESC, id DESC LIMIT $1",
-    )
+pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Queued>, StoreError> {
+    dynamic_query(format!(
+        "SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
+    ))
     .bind(i64::from(limit))
     .fetch_all(conn)
     .await?
     .iter()
-    .map(|row| {
-        Ok(Mail {
-            id: row.try_get("id")?,
-            recipient: row.try_get("recipient")?,
-            subject: row.try_get("subject")?,
-            text_body: row.try_get("text_body")?,
-            kind: row.try_get("kind")?,
-            created_at: row.try_get("created_at")?,
-        })
-    })
+    .map(queued)
     .collect()
+}
+
+/// One mail by id.
+pub async fn get(conn: &mut Connection, id: &str) -> Result<Queued, StoreError> {
+    dynamic_query(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(queued)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Ids of mail due for (another) attempt at `now`, oldest first.
+pub async fn due(conn: &mut Connection, now: i64, limit: u32) -> Result<Vec<String>, StoreError> {
+    sqlx::query(
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+           AND (claimed_until IS NULL OR claimed_until < $1) \
+         ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok(row.try_get("id")?))
+    .collect()
+}
+
+/// Takes the lease on a due mail until `until`; `false` when another worker holds it or it
+/// was sent meanwhile. The conditional UPDATE is what makes claiming safe across processes
+/// on both databases.
+pub async fn claim(
+    conn: &mut Connection,
+    id: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND sent_at IS NULL \
+           AND (claimed_until IS NULL OR claimed_until < $2)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a delivery.
+pub async fn mark_sent(conn: &mut Connection, id: &str, at: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, claimed_until = NULL, \
+           last_error = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed(
+    conn: &mut Connection,
+    id: &str,
+    error: &str,
+    next_attempt_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = $2, \
+           next_attempt_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(next_attempt_at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -56,6 +56,19 @@ pub enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Mail tools
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Print the new reply text of a plain-text email body, without the quoted history and
+    /// signature (reads standard input when no file is given)
+    Trim {
+        /// A file holding the email body
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

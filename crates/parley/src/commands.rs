@@ -5,11 +5,14 @@ use parley_app::demo::DemoSummary;
 use parley_app::{App, Caller, Settings};
 use tokio::net::TcpListener;
 
-use crate::cli::{Command, ServeArgs, TokenCommand};
+use crate::cli::{Command, MailCommand, ServeArgs, TokenCommand};
 use crate::config::Config;
 
 pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration");
+    if let Command::Mail(command) = command {
+        return mail(command);
+    }
     let app = open(&config).await?;
     let result = match command {
         Command::Serve(args) => serve(&app, &config, &args).await,
@@ -23,6 +26,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(command) => token(&app, command).await,
+        Command::Mail(command) => mail(command),
     };
     app.close().await;
     result
@@ -126,6 +130,29 @@ async fn token(app: &App, command: TokenCommand) -> anyhow::Result<()> {
             } else {
                 anyhow::bail!("no such token")
             }
+        }
+    }
+}
+
+/// Mail tools: no database needed.
+fn mail(command: MailCommand) -> anyhow::Result<()> {
+    match command {
+        MailCommand::Trim { file } => {
+            let bytes = match &file {
+                Some(path) => std::fs::read(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+                None => {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+                        .context("reading standard input")?;
+                    bytes
+                }
+            };
+            // Bodies come in every charset; bytes that are not UTF-8 are shown replaced
+            // rather than refused.
+            let body = String::from_utf8_lossy(&bytes);
+            println!("{}", parley_mail::trim_reply(&body));
+            Ok(())
         }
     }
 }

@@ -208,3 +208,28 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     let rest: Vec<String> = lines.iter().collect();
     assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
 }
+
+#[test]
+fn mail_trim_reads_a_file_or_standard_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = "Merci, le devis nous convient.\n\nLe 3 mai 2026 à 10:02, Hydrotech <r-x@reply.example> a écrit :\n> Voici notre devis.\n";
+    let file = dir.path().join("reply.txt");
+    std::fs::write(&file, body).expect("write");
+    let from_file = run(parley(dir.path()).args(["mail", "trim"]).arg(&file));
+    assert_eq!(stdout(&from_file).trim(), "Merci, le devis nous convient.");
+
+    let mut child = parley(dir.path())
+        .args(["mail", "trim"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), body.as_bytes())
+        .expect("write stdin");
+    let from_stdin = child.wait_with_output().expect("output");
+    assert!(from_stdin.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&from_stdin.stdout).trim(),
+        "Merci, le devis nous convient."
+    );
+}

@@ -13,7 +13,11 @@ use crate::AppState;
 
 pub struct MailItem {
     pub at: String,
+    /// "Name <address>" it comes from: a masked address for conversation mail.
+    pub from: String,
     pub recipient: String,
+    /// Delivered, waiting, or the last error.
+    pub status: String,
     pub subject: String,
     /// Escaped, with links made clickable.
     pub body: String,
@@ -33,11 +37,26 @@ pub async fn mailbox(State(state): State<AppState>, tr: Tr) -> Result<Response, 
         .dev_mailbox(50)
         .await?
         .into_iter()
-        .map(|mail| MailItem {
-            at: human_time(Timestamp(mail.created_at)),
-            recipient: mail.recipient,
-            subject: mail.subject,
-            body: linkify(&mail.text_body),
+        .map(|queued| {
+            let status = match (queued.sent_at, &queued.last_error) {
+                (Some(_), _) => "delivered".to_owned(),
+                (None, Some(error)) => format!("retrying: {error}"),
+                (None, None) => "queued".to_owned(),
+            };
+            let mail = queued.mail;
+            let from = match (mail.from_name, mail.from_address) {
+                (Some(name), Some(address)) => format!("{name} <{address}>"),
+                (None, Some(address)) => address,
+                (name, None) => name.unwrap_or_else(|| "Parley".to_owned()),
+            };
+            MailItem {
+                at: human_time(Timestamp(mail.created_at)),
+                from,
+                recipient: mail.recipient,
+                status,
+                subject: mail.subject,
+                body: linkify(&mail.text_body),
+            }
         })
         .collect();
     Ok(render(&DevMailPage {

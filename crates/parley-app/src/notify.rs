@@ -1,0 +1,325 @@
+//! The emails that tell a conversation's participants something happened: a new request for
+//! its handler, a new message for the other side, a copy for the sender (guide FAQ f).
+//!
+//! They carry the new message and a link to the request page, never the history (FAQ b). Each
+//! comes from a masked address of the recipient, so a reply goes back through the relay into
+//! the right thread; the address is issued when the mail is queued (see `relay`).
+
+use askama::Template;
+use parley_domain::{Buyer, LanguageCode, Member};
+use parley_store::outbox::Mail;
+use parley_store::relay::HolderKind;
+use uuid::Uuid;
+
+use crate::Settings;
+
+/// A mail to queue, from the recipient's masked address in `thread_id`.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    pub thread_id: String,
+    pub request_id: String,
+    pub holder_kind: HolderKind,
+    pub holder_id: String,
+    /// Who may write to the masked address (the recipient, or the sender for a copy).
+    pub holder_email: String,
+    /// The masked address's token if it has to be created (see `relay::with_tokens`).
+    pub new_token: String,
+    pub mail: Mail,
+}
+
+/// What a notice is about.
+pub(crate) struct Conversation<'a> {
+    pub request_id: String,
+    pub thread_id: String,
+    pub product: &'a str,
+    /// The seller organization of the thread.
+    pub party_name: &'a str,
+    pub buyer: &'a Buyer,
+}
+
+/// One message's content as the notices show it.
+pub(crate) struct NewMessage<'a> {
+    pub author_name: &'a str,
+    pub body: &'a str,
+    pub documents: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice.html")]
+struct NoticeHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    quote: &'a str,
+    documents_label: &'a str,
+    documents: &'a [String],
+    action: &'a str,
+    url: &'a str,
+    footer: &'a str,
+}
+
+struct Content<'a> {
+    language: LanguageCode,
+    subject: String,
+    intro: String,
+    quote: &'a str,
+    documents: &'a [String],
+    url: String,
+}
+
+fn french(language: LanguageCode) -> bool {
+    language == LanguageCode::Fr
+}
+
+fn render(content: &Content<'_>) -> (String, String) {
+    let fr = french(content.language);
+    let documents_label = if fr { "Documents joints :" } else { "Attached documents:" };
+    let action = if fr { "Ouvrir la conversation" } else { "Open the conversation" };
+    let footer = if fr {
+        "Répondez à cet email pour répondre dans la conversation : votre adresse reste \
+         confidentielle."
+    } else {
+        "Reply to this email to answer in the conversation: your address stays private."
+    };
+    let mut text = format!("{}\n\n", content.intro);
+    if !content.quote.is_empty() {
+        text.push_str(content.quote.trim_end());
+        text.push_str("\n\n");
+    }
+    if !content.documents.is_empty() {
+        text.push_str(documents_label);
+        text.push('\n');
+        for document in content.documents {
+            text.push_str(&format!("- {document}\n"));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!("{action}: {}\n\n-- \n{footer}\n", content.url));
+    let html = NoticeHtml {
+        lang: content.language.code(),
+        subject: &content.subject,
+        intro: &content.intro,
+        quote: content.quote,
+        documents_label,
+        documents: content.documents,
+        action,
+        url: &content.url,
+        footer,
+    }
+    .render()
+    // The template has no fallible filters; should rendering ever fail, the text part stands.
+    .unwrap_or_default();
+    (text, html)
+}
+
+fn request_url(settings: &Settings, request_id: &str) -> String {
+    let base = settings.public_url.as_deref().unwrap_or_default();
+    format!("{base}/requests/{request_id}")
+}
+
+fn mail(recipient: &str, from_name: String, kind: &str, at: i64, content: &Content<'_>) -> Mail {
+    let (text_body, html_body) = render(content);
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient: recipient.to_owned(),
+        subject: content.subject.clone(),
+        text_body,
+        html_body: Some(html_body).filter(|h| !h.is_empty()),
+        from_name: Some(from_name),
+        from_address: None,
+        kind: kind.to_owned(),
+        created_at: at,
+    }
+}
+
+/// A seller wrote: the buyer hears from the seller's organization.
+pub(crate) fn seller_message_to_buyer(
+    settings: &Settings,
+    conversation: &Conversation<'_>,
+    message: &NewMessage<'_>,
+    at: i64,
+) -> Notice {
+    let buyer = conversation.buyer;
+    let fr = french(buyer.language);
+    let content = Content {
+        language: buyer.language,
+        subject: if fr {
+            format!("Votre demande : {}", conversation.product)
+        } else {
+            format!("Your request: {}", conversation.product)
+        },
+        intro: if fr {
+            format!("{} ({}) vous a écrit :", message.author_name, conversation.party_name)
+        } else {
+            format!("{} ({}) wrote to you:", message.author_name, conversation.party_name)
+        },
+        quote: message.body,
+        documents: &message.documents,
+        url: request_url(settings, &conversation.request_id),
+    };
+    Notice {
+        thread_id: conversation.thread_id.clone(),
+        request_id: conversation.request_id.clone(),
+        holder_kind: HolderKind::Buyer,
+        holder_id: buyer.id.to_string(),
+        holder_email: buyer.email.to_string(),
+        new_token: String::new(),
+        mail: mail(
+            buyer.email.as_str(),
+            format!("{} via Parley", conversation.party_name),
+            "new_message",
+            at,
+            &content,
+        ),
+    }
+}
+
+/// The buyer wrote: a member of the seller organization hears from the buyer.
+pub(crate) fn buyer_message_to_member(
+    settings: &Settings,
+    conversation: &Conversation<'_>,
+    message: &NewMessage<'_>,
+    member: &Member,
+    at: i64,
+) -> Notice {
+    let buyer = conversation.buyer;
+    let fr = french(member.language);
+    let content = Content {
+        language: member.language,
+        subject: seller_subject(fr, buyer, conversation.product),
+        intro: if fr {
+            format!("{} vous a écrit :", buyer_label(buyer))
+        } else {
+            format!("{} wrote to you:", buyer_label(buyer))
+        },
+        quote: message.body,
+        documents: &message.documents,
+        url: request_url(settings, &conversation.request_id),
+    };
+    to_member(conversation, member, HolderKind::Member, &member.id.to_string(), "new_message", at, &content)
+}
+
+/// A new request for the member who handles it.
+pub(crate) fn new_request_to_member(
+    settings: &Settings,
+    conversation: &Conversation<'_>,
+    request_text: &str,
+    member: &Member,
+    at: i64,
+) -> Notice {
+    let buyer = conversation.buyer;
+    let fr = french(member.language);
+    let country = buyer.country.as_str();
+    let content = Content {
+        language: member.language,
+        subject: seller_subject(fr, buyer, conversation.product),
+        intro: if fr {
+            format!(
+                "Nouvelle demande de {} ({country}) sur {} :",
+                buyer_label(buyer),
+                conversation.product
+            )
+        } else {
+            format!(
+                "New request from {} ({country}) about {}:",
+                buyer_label(buyer),
+                conversation.product
+            )
+        },
+        quote: request_text,
+        documents: &[],
+        url: request_url(settings, &conversation.request_id),
+    };
+    to_member(conversation, member, HolderKind::Member, &member.id.to_string(), "new_request", at, &content)
+}
+
+/// The copy a person gets of what they sent from the web (FAQ f), or a copy for someone they
+/// put in CC: from their own masked address, so answering it continues the conversation.
+pub(crate) fn copy_of_message(
+    settings: &Settings,
+    conversation: &Conversation<'_>,
+    message: &NewMessage<'_>,
+    recipient: Recipient<'_>,
+    at: i64,
+) -> Notice {
+    let fr = french(recipient.language);
+    let other = match recipient.holder_kind {
+        HolderKind::Buyer => conversation.party_name.to_owned(),
+        _ => buyer_label(conversation.buyer),
+    };
+    let content = Content {
+        language: recipient.language,
+        subject: if fr {
+            format!("Copie : {}", conversation.product)
+        } else {
+            format!("Copy: {}", conversation.product)
+        },
+        intro: if fr {
+            format!("Message de {} à {other} :", message.author_name)
+        } else {
+            format!("Message from {} to {other}:", message.author_name)
+        },
+        quote: message.body,
+        documents: &message.documents,
+        url: request_url(settings, &conversation.request_id),
+    };
+    Notice {
+        thread_id: conversation.thread_id.clone(),
+        request_id: conversation.request_id.clone(),
+        holder_kind: recipient.holder_kind,
+        holder_id: recipient.holder_id.to_owned(),
+        holder_email: recipient.email.to_owned(),
+        new_token: String::new(),
+        mail: mail(recipient.email, format!("{other} via Parley"), "message_copy", at, &content),
+    }
+}
+
+/// Who gets a copy.
+pub(crate) struct Recipient<'a> {
+    pub holder_kind: HolderKind,
+    pub holder_id: &'a str,
+    pub email: &'a str,
+    pub language: LanguageCode,
+}
+
+fn to_member(
+    conversation: &Conversation<'_>,
+    member: &Member,
+    holder_kind: HolderKind,
+    holder_id: &str,
+    kind: &str,
+    at: i64,
+    content: &Content<'_>,
+) -> Notice {
+    Notice {
+        thread_id: conversation.thread_id.clone(),
+        request_id: conversation.request_id.clone(),
+        holder_kind,
+        holder_id: holder_id.to_owned(),
+        holder_email: member.email.to_string(),
+        new_token: String::new(),
+        mail: mail(
+            member.email.as_str(),
+            format!("{} via Parley", buyer_label(conversation.buyer)),
+            kind,
+            at,
+            content,
+        ),
+    }
+}
+
+fn seller_subject(fr: bool, buyer: &Buyer, product: &str) -> String {
+    if fr {
+        format!("Demande de {} : {product}", buyer_label(buyer))
+    } else {
+        format!("Request from {}: {product}", buyer_label(buyer))
+    }
+}
+
+/// "Ana Silva (Acme)": the name sellers know a buyer by; never the address.
+fn buyer_label(buyer: &Buyer) -> String {
+    match &buyer.company {
+        Some(company) => format!("{} ({company})", buyer.name),
+        None => buyer.name.clone(),
+    }
+}

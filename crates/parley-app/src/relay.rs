@@ -1,0 +1,247 @@
+//! The email relay's use cases: masked addresses, and an emailed reply entering the same path
+//! as a web reply.
+//!
+//! A masked address belongs to one participant of one thread: mail to it must come from that
+//! participant (envelope and From), and lands in that thread as theirs. Parley writes to the
+//! participant from the same address, so a reply from their mailbox comes back here. The
+//! address is a random token (120 bits): it says nothing about the thread or the person, and
+//! the other side never sees it.
+
+use parley_domain::{BuyerId, Channel, EmailOrigin, MemberId, RequestId};
+use parley_store::outbox;
+use parley_store::relay::{self, HolderKind, RelayAddress};
+use parley_store::{Connection, StoreError, directory};
+
+use crate::messages::Draft;
+use crate::notify::Notice;
+use crate::{App, AppError, Caller, Upload, now};
+
+/// 15 random bytes in lower-case base32: 24 characters, valid in any mailbox local part.
+pub(crate) fn new_address_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 15];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("getrandom: {e}")))?;
+    Ok(base32(&bytes))
+}
+
+/// Gives each notice the token its masked address gets if the recipient has none yet (drawn
+/// here because write units may run twice and must not fail on randomness).
+pub(crate) fn with_tokens(mut notices: Vec<Notice>) -> Result<Vec<Notice>, AppError> {
+    for notice in &mut notices {
+        notice.new_token = new_address_token()?;
+    }
+    Ok(notices)
+}
+
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut buffer, mut bits) = (0u32, 0);
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+/// Queues `notices`, each from its recipient's masked address (issued now when new). Runs
+/// inside the caller's transaction, so the mail exists exactly when what it announces does.
+pub(crate) async fn enqueue_notices(
+    tx: &mut Connection,
+    relay_domain: &str,
+    notices: &[Notice],
+    at: i64,
+) -> Result<(), StoreError> {
+    for notice in notices {
+        let address = relay::issue(
+            &mut *tx,
+            &RelayAddress {
+                token: notice.new_token.clone(),
+                thread_id: notice.thread_id.clone(),
+                request_id: notice.request_id.clone(),
+                holder_kind: notice.holder_kind,
+                holder_id: notice.holder_id.clone(),
+                email: notice.holder_email.to_lowercase(),
+                created_at: at,
+                revoked_at: None,
+            },
+        )
+        .await?;
+        let mut mail = notice.mail.clone();
+        mail.from_address = Some(format!("{}@{relay_domain}", address.token));
+        outbox::enqueue(&mut *tx, &mail).await?;
+    }
+    Ok(())
+}
+
+/// A masked address that accepts mail: what RCPT TO found.
+#[derive(Debug, Clone)]
+pub struct RelayTarget {
+    pub address: RelayAddress,
+}
+
+impl RelayTarget {
+    /// Whether mail from `sender` may be delivered here: only the holder writes to their
+    /// address (compared without case, as mailbox providers do).
+    #[must_use]
+    pub fn accepts_sender(&self, sender: &str) -> bool {
+        !sender.is_empty() && sender.eq_ignore_ascii_case(&self.address.email)
+    }
+}
+
+/// An email received for a masked address, parsed by the SMTP adapter.
+#[derive(Debug, Clone, Default)]
+pub struct InboundEmail {
+    /// The From header's address.
+    pub from: String,
+    pub message_id: Option<String>,
+    /// The whole text (the plain part, or the HTML part turned into text).
+    pub full_text: String,
+    /// The reply without the quoted history and signature.
+    pub reply_text: String,
+    /// PDF documents (other attachments are refused before this point).
+    pub documents: Vec<Upload>,
+    /// The raw message, kept in the object store.
+    pub raw: Vec<u8>,
+}
+
+/// What became of an emailed reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    Stored { message_id: String },
+    /// The same Message-ID from the same sender was stored before: nothing new.
+    Duplicate,
+}
+
+impl App {
+    /// The relay domain's address for `local_part`, when it exists and is not revoked.
+    pub async fn relay_target(&self, local_part: &str) -> Result<RelayTarget, AppError> {
+        let token = local_part.trim().to_ascii_lowercase();
+        if token.len() != 24 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(AppError::NotFound);
+        }
+        let mut conn = self.store.read().await?;
+        match relay::by_token(&mut conn, &token).await? {
+            Some(address) if address.revoked_at.is_none() => Ok(RelayTarget { address }),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// Revokes a masked address; mail to it is refused from now on.
+    pub async fn revoke_relay_address(&self, token: &str) -> Result<bool, AppError> {
+        let token = token.trim().to_ascii_lowercase();
+        let at = now().0;
+        Ok(self
+            .store
+            .write(token, move |tx, token| Box::pin(relay::revoke(tx, token, at)))
+            .await?)
+    }
+
+    /// Records an emailed reply in the address's thread, through the same use case as a web
+    /// reply (access policy, validation, events, notifications). The sender must be the
+    /// address's holder.
+    #[tracing::instrument(skip_all, fields(thread = %target.address.thread_id))]
+    pub async fn receive_email(
+        &self,
+        target: &RelayTarget,
+        email: InboundEmail,
+    ) -> Result<Received, AppError> {
+        if !target.accepts_sender(&email.from) {
+            return Err(AppError::Forbidden("sender is not the holder of this address"));
+        }
+        let address = &target.address;
+        let caller = self.holder_caller(address).await?;
+        let request_id: RequestId = address
+            .request_id
+            .parse()
+            .map_err(|_| AppError::internal("relay address with a bad request id"))?;
+        let party = {
+            let mut conn = self.store.read().await?;
+            let access = parley_store::requests::access(&mut conn, request_id).await?;
+            access
+                .threads
+                .iter()
+                .find(|t| t.id.to_string() == address.thread_id)
+                .map(|t| t.party.to_string())
+                .ok_or(AppError::NotFound)?
+        };
+        let body = if email.reply_text.trim().is_empty() && !email.documents.is_empty() {
+            // A mail with only a document still says something: the document.
+            "📎".to_owned()
+        } else {
+            email.reply_text
+        };
+        let sender = (address.holder_kind == HolderKind::Cc).then(|| address.email.clone());
+        let draft = Draft {
+            body,
+            sender,
+            cc: String::new(),
+            party: Some(party),
+            documents: email.documents,
+        };
+        let origin = EmailOrigin {
+            full_body: email.full_text,
+            original_key: None,
+            message_id: email.message_id,
+        };
+        match self
+            .send(&caller, request_id, draft, Channel::Email, Some((origin, email.raw)))
+            .await
+        {
+            Ok(view) => Ok(Received::Stored {
+                message_id: view.message.id.to_string(),
+            }),
+            Err(AppError::Conflict(name)) if name == "messages_email_message_id_key" => {
+                Ok(Received::Duplicate)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The caller an address's mail is written as: the buyer, the member, or for a CC the
+    /// member who copied them (a CC has exactly the access of who added them).
+    async fn holder_caller(&self, address: &RelayAddress) -> Result<Caller, AppError> {
+        let mut conn = self.store.read().await?;
+        let corrupt = |_| AppError::internal("relay address with a bad holder id");
+        Ok(match address.holder_kind {
+            HolderKind::Buyer => {
+                let id: BuyerId = address.holder_id.parse().map_err(corrupt)?;
+                Caller::Buyer(directory::buyer_by_id(&mut conn, id).await?)
+            }
+            HolderKind::Member | HolderKind::Cc => {
+                let id: MemberId = address.holder_id.parse().map_err(corrupt)?;
+                Caller::Member(directory::member_by_id(&mut conn, id).await?)
+            }
+        })
+    }
+
+    /// The live masked addresses of a request (the demo prints them for trying the relay).
+    pub async fn relay_addresses_of(
+        &self,
+        request_id: RequestId,
+    ) -> Result<Vec<RelayAddress>, AppError> {
+        let mut conn = self.store.read().await?;
+        Ok(relay::of_request(&mut conn, &request_id.to_string()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_24_base32_characters_and_differ() {
+        let a = new_address_token().expect("token");
+        let b = new_address_token().expect("token");
+        assert_eq!(a.len(), 24);
+        assert!(a.bytes().all(|c| c.is_ascii_lowercase() || (b'2'..=b'7').contains(&c)));
+        assert_ne!(a, b);
+        assert_eq!(base32(b"foobar"), "mzxw6ytboi");
+    }
+}

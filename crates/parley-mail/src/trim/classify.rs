@@ -1,0 +1,226 @@
+//! What each line of an email body is: the trimmer decides on the sequence of kinds.
+
+use super::attribution;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Empty,
+    /// A line of only `-_=+~#*—…` ("--", "________"): what follows is signature or history.
+    Delimiter,
+    /// "Sent from my iPhone" and its kin.
+    Signature,
+    /// "On … wrote:", "-----Original Message-----": an earlier email starts here.
+    Attribution,
+    /// "From: …", "Sent: …": the header block of an embedded email.
+    Header,
+    Quote,
+    Text,
+}
+
+/// Kinds of `lines`, with code blocks (```) kept as text whatever they contain.
+pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
+    let mut kinds = Vec::with_capacity(lines.len());
+    let mut in_code = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            kinds.push(Kind::Text);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            kinds.push(Kind::Text);
+            i += 1;
+            continue;
+        }
+        let kind = line_kind(line);
+        if kind == Kind::Attribution && closes_attribution(line, lines.get(i + 1)) {
+            kinds.extend([Kind::Attribution, Kind::Attribution]);
+            i += 2;
+            continue;
+        }
+        if kind != Kind::Attribution && attribution::may_start_attribution(line) {
+            if let Some(span) = wrapped_attribution(&lines[i..]) {
+                kinds.extend(std::iter::repeat_n(Kind::Attribution, span));
+                i += span;
+                continue;
+            }
+        }
+        kinds.push(kind);
+        i += 1;
+    }
+    kinds
+}
+
+fn line_kind(line: &str) -> Kind {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        Kind::Empty
+    } else if is_delimiter(trimmed) {
+        Kind::Delimiter
+    } else if is_signature(trimmed) {
+        Kind::Signature
+    } else if attribution::is_attribution(line) {
+        Kind::Attribution
+    } else if is_header(trimmed) {
+        Kind::Header
+    } else if trimmed.starts_with('>') {
+        Kind::Quote
+    } else {
+        Kind::Text
+    }
+}
+
+/// Whether `next` is the short tail of the attribution on `line` ("wrote:", ">:").
+fn closes_attribution(line: &str, next: Option<&&str>) -> bool {
+    let Some(next) = next else { return false };
+    let tail = next.trim();
+    tail.chars().count() <= 30
+        && tail.ends_with([':', '：'])
+        && attribution::is_attribution(&format!("{} {tail}", line.trim_end()))
+}
+
+/// How many lines, from the first, form one attribution wrapped by the client (2 to 6).
+fn wrapped_attribution(lines: &[&str]) -> Option<usize> {
+    let mut joined = lines[0].trim_end().to_owned();
+    for (extra, next) in lines.iter().enumerate().skip(1).take(5) {
+        let part = next.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '-'));
+        let part = part.trim_end();
+        if attribution::starts_new_attribution(next) || joined.len() > 400 {
+            return None;
+        }
+        if !part.is_empty() {
+            joined.push(' ');
+            joined.push_str(part);
+            if attribution::is_attribution(&joined) {
+                let closed = closes_attribution(&joined, lines.get(extra + 1));
+                return Some(extra + 1 + usize::from(closed));
+            }
+            if attribution::ends_a_sentence(part) {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+const DELIMITER_CHARS: &[char] = &['-', '_', ',', '=', '+', '~', '#', '*', 'ᐧ', '—', '–'];
+
+/// Two or more delimiter characters alone on a line ("--", "______"); a lone "-" or "*" is
+/// a bullet, not a delimiter. A long dash alone counts (Outlook, GitLab).
+fn is_delimiter(trimmed: &str) -> bool {
+    trimmed.chars().all(|c| DELIMITER_CHARS.contains(&c) || c == ' ')
+        && (trimmed.chars().filter(|c| !c.is_whitespace()).count() >= 2
+            || matches!(trimmed, "—" | "_"))
+}
+
+/// Signatures mail clients add on phones and web mail, in lower case, matched at the start
+/// of the line (after "(" or "<" and with markdown links reduced to their text).
+const SIGNATURE_PREFIXES: &[&str] = &[
+    "sent from ", "sent via ", "sent with ", "sent by ", "sent using ", "get outlook for ",
+    "envoyé depuis mon", "envoyé depuis yahoo", "envoyé de mon", "envoyé avec ",
+    "inviato da ", "inviato dal mio", "sendt fra min ", "enviado do meu ", "enviado desde mi ",
+    "enviado de mi ", "enviado a partir do", "verzonden met ", "verstuurd vanaf mijn ",
+    "verzonden vanaf mijn ", "från min ", "skickat från min ", "skickat från ",
+    "отправлено с ", "надіслано з ", "wysłane z ", "從我的 iphone 傳送", "发自我的",
+    "iphoneから送信", "lähetetty ",
+];
+
+fn is_signature(trimmed: &str) -> bool {
+    if trimmed.chars().count() > 120 {
+        return false;
+    }
+    let text = without_markdown_links(trimmed).to_lowercase();
+    let text = text.trim_start_matches(['(', '<', ' ', '\t']);
+    if SIGNATURE_PREFIXES.iter().any(|p| text.starts_with(p)) {
+        return true;
+    }
+    if let Some(rest) = text.strip_prefix("from my ") {
+        return rest.chars().count() <= 24;
+    }
+    if text.starts_with("von meinem ") || text.starts_with("diese nachricht wurde von ") {
+        return text.trim_end_matches(['.', ' ']).ends_with(" gesendet");
+    }
+    // "Ana from mobile"
+    text.split_once(' ')
+        .is_some_and(|(first, rest)| !first.is_empty() && rest.starts_with("from mobile"))
+}
+
+/// "[text](url)" becomes "text": signatures are often written with links.
+fn without_markdown_links(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find("](") else { break };
+        let Some(end) = after[close + 2..].find(')') else { break };
+        out.push_str(&rest[..open]);
+        out.push_str(&after[..close]);
+        rest = &after[close + 2 + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Header names that carry a date, then those that carry text, in lower case.
+const DATE_HEADERS: &[&str] = &[
+    "sent", "date", "le", "gesendet", "datum", "enviado", "enviada em", "fecha", "data",
+    "skickat", "sendt", "发送时间", "發送時間", "дата", "отправлено", "envoyé",
+];
+const TEXT_HEADERS: &[&str] = &[
+    "from", "to", "cc", "bcc", "reply-to", "subject", "de", "expéditeur", "à", "a",
+    "destinataire", "répondre à", "objet", "von", "an", "betreff", "para", "assunto", "asunto",
+    "da", "risposta", "oggetto", "van", "aan", "beantwoorden - aan", "onderwerp", "från",
+    "till", "ämne", "fra", "til", "emne", "发件人", "收件人", "主题", "寄件者", "收件者", "主旨",
+    "от", "кому", "тема", "копия", "od", "do", "temat",
+];
+
+fn is_header(trimmed: &str) -> bool {
+    let line = trimmed.trim_start_matches(['*', ' ', '\t', '>']);
+    let Some((name, value)) = line.split_once([':', '：']) else {
+        return false;
+    };
+    if name.len() > 24 {
+        return false;
+    }
+    let name = name.trim_matches(['*', ' ', '\t']).to_lowercase();
+    if DATE_HEADERS.contains(&name.as_str()) {
+        value.bytes().any(|b| b.is_ascii_digit())
+    } else {
+        TEXT_HEADERS.contains(&name.as_str()) && value.chars().any(char::is_alphanumeric)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_of_typical_lines() {
+        assert_eq!(line_kind(""), Kind::Empty);
+        assert_eq!(line_kind("-- "), Kind::Delimiter);
+        assert_eq!(line_kind("- one bullet"), Kind::Text);
+        assert_eq!(line_kind("*"), Kind::Text);
+        assert_eq!(line_kind("Sent from my iPhone"), Kind::Signature);
+        assert_eq!(line_kind("Get [Outlook for Android](https://aka.ms/x)"), Kind::Signature);
+        assert_eq!(line_kind("Von meinem Mobilgerät gesendet"), Kind::Signature);
+        assert_eq!(line_kind("From: Ana <ana@example.com>"), Kind::Header);
+        assert_eq!(line_kind("Sent: Thursday, 28 January 2016 8:16 p.m."), Kind::Header);
+        assert_eq!(line_kind("Sent: soon"), Kind::Text);
+        assert_eq!(line_kind("> quoted"), Kind::Quote);
+        assert_eq!(line_kind("The price is 10 EUR."), Kind::Text);
+    }
+
+    #[test]
+    fn wrapped_attributions_span_their_lines() {
+        let lines = ["On Mon, Feb 1, 2016 at 6:32 PM, Jeff <info@example.org>", "wrote:", ""];
+        assert_eq!(
+            classify(&lines),
+            [Kind::Attribution, Kind::Attribution, Kind::Empty]
+        );
+        let prose = ["On this day", "", "I wrote something", "", "which was very interesting."];
+        assert!(!classify(&prose).contains(&Kind::Attribution));
+    }
+}

@@ -1,0 +1,142 @@
+//! Reply trimming: keep what the person wrote, drop the quoted history, the embedded
+//! earlier emails, forwarded headers and mobile signatures their client added.
+//!
+//! Each line gets a kind (text, quote, attribution, header, signature, delimiter, empty);
+//! the decisions are made on that sequence, so the cost is one pass over the lines plus
+//! a few passes over the kinds: linear in the input.
+
+mod attribution;
+mod classify;
+
+use classify::{Kind, classify};
+
+/// The new text of a plain-text email reply. Line endings are normalised to `\n`; the
+/// result has no leading or trailing whitespace. A body with nothing but quotes is kept
+/// as it is (the person may have forwarded a quote on purpose).
+pub fn trim_reply(body: &str) -> String {
+    let normalised;
+    let body = if body.contains('\r') {
+        normalised = body.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        body
+    };
+    let lines: Vec<&str> = body.trim().split('\n').collect();
+    let kinds = classify(&lines);
+    let kept = keep(&kinds);
+    let mut out = String::with_capacity(body.len());
+    for (i, line) in lines[kept.start..kept.end].iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out.trim().to_owned()
+}
+
+/// The range of lines that make the reply.
+fn keep(kinds: &[Kind]) -> std::ops::Range<usize> {
+    // Everything after a delimiter ("--", "_____") is signature or history.
+    let mut end = kinds
+        .iter()
+        .position(|k| *k == Kind::Delimiter)
+        .unwrap_or(kinds.len());
+    let mut start = 0;
+
+    // Bottom-posting: "On … wrote:", the quote, then the reply under it.
+    if let Some(first) = first_not_empty(kinds, start, end) {
+        if kinds[first] == Kind::Attribution {
+            let mut i = first;
+            while i < end && kinds[i] == Kind::Attribution {
+                i += 1;
+            }
+            while i < end && matches!(kinds[i], Kind::Quote | Kind::Empty | Kind::Attribution) {
+                i += 1;
+            }
+            if i < end && kinds[i] == Kind::Text {
+                start = i;
+            }
+        }
+    }
+
+    // The first embedded email after some text cuts the rest, unless the person answered
+    // inline below it (quote, their text, quote again).
+    let mut seen_text = false;
+    for i in start..end {
+        match kinds[i] {
+            Kind::Text => seen_text = true,
+            Kind::Attribution if seen_text && !answered_inline(&kinds[i + 1..end]) => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+
+    // A block of three or more header lines after some text is a forwarded email.
+    if let Some(cut) = header_block_after_text(kinds, start, end) {
+        end = cut;
+    }
+
+    // Trailing quotes, signatures and blank lines go when the person wrote something.
+    let has_text = kinds[start..end].contains(&Kind::Text);
+    while end > start {
+        match kinds[end - 1] {
+            Kind::Empty | Kind::Signature => end -= 1,
+            Kind::Quote | Kind::Attribution | Kind::Header if has_text => end -= 1,
+            _ => break,
+        }
+    }
+    // A leading attribution with no quote under it ("On … wrote:" then the reply).
+    while start < end && matches!(kinds[start], Kind::Empty | Kind::Attribution) && has_text {
+        start += 1;
+    }
+    start..end
+}
+
+fn first_not_empty(kinds: &[Kind], start: usize, end: usize) -> Option<usize> {
+    (start..end).find(|&i| kinds[i] != Kind::Empty)
+}
+
+/// Quote, then text, then quote again: the person wrote between the quoted lines.
+fn answered_inline(rest: &[Kind]) -> bool {
+    let Some(first_quote) = rest.iter().position(|k| *k == Kind::Quote) else {
+        return false;
+    };
+    let after = &rest[first_quote..];
+    let Some(text) = after.iter().position(|k| *k == Kind::Text) else {
+        return false;
+    };
+    after[text..].contains(&Kind::Quote)
+}
+
+/// Where a run of at least three header lines starts, when text comes before it. Headers
+/// may wrap, so text lines between header lines belong to the block.
+fn header_block_after_text(kinds: &[Kind], start: usize, end: usize) -> Option<usize> {
+    let mut seen_text = false;
+    let mut i = start;
+    while i < end {
+        match kinds[i] {
+            Kind::Text => seen_text = true,
+            Kind::Header if seen_text => {
+                let mut j = i;
+                let mut headers = 0;
+                while j < end && matches!(kinds[j], Kind::Header | Kind::Text) {
+                    headers += usize::from(kinds[j] == Kind::Header);
+                    j += 1;
+                }
+                if headers >= 3 && headers * 2 >= j - i {
+                    return Some(i);
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

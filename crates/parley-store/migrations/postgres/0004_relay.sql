@@ -1,0 +1,30 @@
+-- The email relay: masked addresses, emailed replies, richer outbound mail.
+
+-- One address per participant of a thread: mail to it must come from `email`, and is recorded
+-- in the thread as written by the holder (for 'cc', on behalf of the member `holder_id`).
+CREATE TABLE relay_addresses (
+    token       TEXT PRIMARY KEY,
+    thread_id   TEXT NOT NULL REFERENCES threads (id),
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    holder_kind TEXT NOT NULL CONSTRAINT relay_addresses_holder_kind_check
+                CHECK (holder_kind IN ('buyer', 'member', 'cc')),
+    holder_id   TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    revoked_at  BIGINT,
+    CONSTRAINT relay_addresses_holder_key UNIQUE (thread_id, holder_kind, email)
+);
+
+-- An emailed reply keeps its whole text and its raw original (in the object store), and its
+-- Message-ID so that a message delivered twice is stored once.
+ALTER TABLE messages ADD COLUMN full_body TEXT;
+ALTER TABLE messages ADD COLUMN original_key TEXT;
+ALTER TABLE messages ADD COLUMN email_message_id TEXT;
+CREATE UNIQUE INDEX messages_email_message_id_key ON messages (sender_email, email_message_id);
+
+-- Outbound mail: who it comes from (a masked address, so replies return through the relay),
+-- an HTML part, and a lease so that several workers never send the same row at once.
+ALTER TABLE outbox ADD COLUMN from_name TEXT;
+ALTER TABLE outbox ADD COLUMN from_address TEXT;
+ALTER TABLE outbox ADD COLUMN html_body TEXT;
+ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;

@@ -1,0 +1,143 @@
+//! Masked addresses of the email relay.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Connection, StoreError, dynamic_query};
+
+/// Who holds a masked address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolderKind {
+    Buyer,
+    Member,
+    /// Someone copied on a message; writes on behalf of the member who copied them.
+    Cc,
+}
+
+impl HolderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Buyer => "buyer",
+            Self::Member => "member",
+            Self::Cc => "cc",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "buyer" => Ok(Self::Buyer),
+            "member" => Ok(Self::Member),
+            "cc" => Ok(Self::Cc),
+            other => Err(StoreError::Corrupt(format!("relay holder kind {other}"))),
+        }
+    }
+}
+
+/// A masked address: mail to `token@relay-domain` must come from `email`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayAddress {
+    pub token: String,
+    pub thread_id: String,
+    pub request_id: String,
+    pub holder_kind: HolderKind,
+    /// The buyer or member id; for [`HolderKind::Cc`], the member who copied them.
+    pub holder_id: String,
+    pub email: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+const COLUMNS: &str =
+    "token, thread_id, request_id, holder_kind, holder_id, email, created_at, revoked_at";
+
+fn address(row: &AnyRow) -> Result<RelayAddress, StoreError> {
+    Ok(RelayAddress {
+        token: row.try_get("token")?,
+        thread_id: row.try_get("thread_id")?,
+        request_id: row.try_get("request_id")?,
+        holder_kind: HolderKind::parse(&row.try_get::<String, _>("holder_kind")?)?,
+        holder_id: row.try_get("holder_id")?,
+        email: row.try_get("email")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+pub async fn by_token(
+    conn: &mut Connection,
+    token: &str,
+) -> Result<Option<RelayAddress>, StoreError> {
+    dynamic_query(format!(
+        "SELECT {COLUMNS} FROM relay_addresses WHERE token = $1"
+    ))
+    .bind(token)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(address)
+    .transpose()
+}
+
+/// The holder's address in the thread, created with `new.token` when there is none yet.
+pub async fn issue(
+    conn: &mut Connection,
+    new: &RelayAddress,
+) -> Result<RelayAddress, StoreError> {
+    let existing = dynamic_query(format!(
+        "SELECT {COLUMNS} FROM relay_addresses \
+         WHERE thread_id = $1 AND holder_kind = $2 AND email = $3"
+    ))
+    .bind(&new.thread_id)
+    .bind(new.holder_kind.as_str())
+    .bind(&new.email)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = existing {
+        return address(&row);
+    }
+    sqlx::query(
+        "INSERT INTO relay_addresses \
+           (token, thread_id, request_id, holder_kind, holder_id, email, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&new.token)
+    .bind(&new.thread_id)
+    .bind(&new.request_id)
+    .bind(new.holder_kind.as_str())
+    .bind(&new.holder_id)
+    .bind(&new.email)
+    .bind(new.created_at)
+    .execute(conn)
+    .await?;
+    Ok(new.clone())
+}
+
+/// Revokes an address: mail to it is refused from now on. `false` when there is no such
+/// address or it was revoked already.
+pub async fn revoke(conn: &mut Connection, token: &str, at: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE relay_addresses SET revoked_at = $2 WHERE token = $1 AND revoked_at IS NULL",
+    )
+    .bind(token)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The live addresses of a request, oldest first (the demo prints them; operators list them).
+pub async fn of_request(
+    conn: &mut Connection,
+    request_id: &str,
+) -> Result<Vec<RelayAddress>, StoreError> {
+    dynamic_query(format!(
+        "SELECT {COLUMNS} FROM relay_addresses WHERE request_id = $1 AND revoked_at IS NULL \
+         ORDER BY created_at, token"
+    ))
+    .bind(request_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(address)
+    .collect()
+}
