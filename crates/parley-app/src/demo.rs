@@ -178,6 +178,8 @@ pub struct DemoSummary {
     /// (marketplace slug, integration key)
     pub marketplace_key: (String, String),
     pub manufacturer_id: OrganizationId,
+    /// A buyer's masked address to try the relay with: (buyer email, masked address, request).
+    pub relay_example: Option<(String, String, String)>,
 }
 
 impl App {
@@ -234,13 +236,40 @@ impl App {
         let key = self
             .create_marketplace_key(MARKETPLACES[0].0, "demo")
             .await?;
+        let relay_example = self.demo_relay_example(&marketplaces[0]).await?;
         Ok(DemoSummary {
             requests_created: created,
             tokens,
             sign_in_links,
             marketplace_key: (MARKETPLACES[0].0.to_owned(), key),
             manufacturer_id: manufacturer.0,
+            relay_example,
         })
+    }
+
+    /// The masked address the buyer of demo request 000 (answered by the seller) replies to.
+    async fn demo_relay_example(
+        &self,
+        marketplace: &Marketplace,
+    ) -> Result<Option<(String, String, String)>, AppError> {
+        let mut conn = self.store.read().await?;
+        let Some(request) =
+            parley_store::requests::by_external_ref(&mut conn, marketplace.id, "demo-000").await?
+        else {
+            return Ok(None);
+        };
+        drop(conn);
+        let addresses = self.relay_addresses_of(request.id).await?;
+        Ok(addresses
+            .into_iter()
+            .find(|a| a.holder_kind == parley_store::relay::HolderKind::Buyer)
+            .map(|a| {
+                (
+                    a.email,
+                    format!("{}@{}", a.token, self.settings.relay_domain),
+                    request.id.to_string(),
+                )
+            }))
     }
 
     async fn ensure_marketplace(&self, slug: &str, name: &str) -> Result<Marketplace, AppError> {

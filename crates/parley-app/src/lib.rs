@@ -18,6 +18,7 @@ pub mod lists;
 pub mod mail;
 pub mod messages;
 pub mod new_request;
+pub mod outbox;
 pub mod relay;
 pub mod remind;
 pub mod requests;

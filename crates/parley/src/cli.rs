@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
     after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
-                  max_document_mb, log_format, public_url. Precedence: flag > PARLEY_* variable > file > default."
+                  max_document_mb, log_format, public_url, smtp, relay_domain, smarthost, mail_from, smtp_cert, \
+                  smtp_key, max_message_mb. Precedence: flag > PARLEY_* variable > file > default."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -43,12 +44,34 @@ pub struct GlobalArgs {
     /// Log format: text or json [default: text]
     #[arg(long, global = true, env = "PARLEY_LOG_FORMAT", value_name = "FORMAT")]
     pub log_format: Option<String>,
+    /// Domain of the masked addresses; its MX must point at Parley's SMTP listener
+    /// [default: reply.parley.localhost]
+    #[arg(long, global = true, env = "PARLEY_RELAY_DOMAIN", value_name = "DOMAIN")]
+    pub relay_domain: Option<String>,
+    /// Outbound mail server, e.g. smtp://host:25, smtp://user:pass@host:587?tls=required,
+    /// smtps://user:pass@host:465 [default: none; with --dev-mailbox mail shows at /dev/mail]
+    #[arg(long, global = true, env = "PARLEY_SMARTHOST", value_name = "URL")]
+    pub smarthost: Option<String>,
+    /// Sender of mail outside conversations (sign-in links) [default: noreply@RELAY_DOMAIN]
+    #[arg(long, global = true, env = "PARLEY_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+    /// PEM certificate chain for STARTTLS on the SMTP listener (with --smtp-key)
+    #[arg(long, global = true, env = "PARLEY_SMTP_CERT", value_name = "FILE")]
+    pub smtp_cert: Option<PathBuf>,
+    /// PEM private key for STARTTLS
+    #[arg(long, global = true, env = "PARLEY_SMTP_KEY", value_name = "FILE")]
+    pub smtp_key: Option<PathBuf>,
+    /// Largest email accepted by the SMTP listener, in MB [default: 25]
+    #[arg(long, global = true, env = "PARLEY_MAX_MESSAGE_MB", value_name = "MB")]
+    pub max_message_mb: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the web interface and the API
+    /// Serve the web interface, the API, the SMTP relay and the outbound mail worker
     Serve(ServeArgs),
+    /// Run the SMTP relay listener alone (scale-out)
+    Smtp(SmtpArgs),
     /// Apply the database migrations and exit
     Migrate,
     /// Load the demo data (idempotent) and print how to use it
@@ -72,10 +95,20 @@ pub enum MailCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct SmtpArgs {
+    /// SMTP listen address [default: 127.0.0.1:2525]
+    #[arg(long, env = "PARLEY_SMTP", value_name = "ADDR")]
+    pub smtp: Option<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// HTTP listen address [default: 127.0.0.1:8080]
     #[arg(long, env = "PARLEY_HTTP", value_name = "ADDR")]
     pub http: Option<SocketAddr>,
+    /// SMTP listen address [default: 127.0.0.1:2525]
+    #[arg(long, env = "PARLEY_SMTP", value_name = "ADDR")]
+    pub smtp: Option<SocketAddr>,
     /// Load the demo data before serving (turns on the dev mailbox)
     #[arg(long, env = "PARLEY_DEMO")]
     pub demo: bool,

@@ -3,6 +3,8 @@
 use anyhow::Context;
 use parley_app::demo::DemoSummary;
 use parley_app::{App, Caller, Settings};
+use parley_smtp::sender::Transport;
+use parley_smtp::{DeliveryConfig, SmtpConfig};
 use tokio::net::TcpListener;
 
 use crate::cli::{Command, MailCommand, ServeArgs, TokenCommand};
@@ -16,6 +18,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let app = open(&config).await?;
     let result = match command {
         Command::Serve(args) => serve(&app, &config, &args).await,
+        Command::Smtp(_) => smtp_only(&app, &config).await,
         Command::Migrate => {
             println!("Database is up to date.");
             Ok(())
@@ -45,6 +48,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
                 .unwrap_or_else(|| format!("http://{}", config.http)),
         ),
         dev_mailbox: config.dev_mailbox,
+        relay_domain: config.relay_domain.clone(),
     };
     App::open(
         &config.database_url,
@@ -60,13 +64,101 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
         let summary = app.load_demo().await?;
         print_demo(&summary, config);
     }
-    let listener = TcpListener::bind(config.http)
+    let http = TcpListener::bind(config.http)
         .await
         .with_context(|| format!("listening on {}", config.http))?;
-    tracing::info!(http = %listener.local_addr()?, "Parley is serving");
-    parley_web::serve(listener, app.clone(), shutdown_signal()).await?;
+    let smtp = TcpListener::bind(config.smtp)
+        .await
+        .with_context(|| format!("listening for SMTP on {}", config.smtp))?;
+    let delivery = delivery_config(config);
+    let transport = if config.smarthost.is_some() || config.dev_mailbox {
+        Some(Transport::new(&delivery).context("the smarthost URL")?)
+    } else {
+        tracing::warn!("no smarthost configured: outbound mail stays queued (see --smarthost)");
+        None
+    };
+    let smtp_config = smtp_config(config)?;
+    tracing::info!(
+        http = %http.local_addr()?,
+        smtp = %smtp.local_addr()?,
+        relay_domain = %config.relay_domain,
+        "Parley is serving"
+    );
+    let stop = Stop::new();
+    let worker = transport.map(|transport| {
+        tokio::spawn(parley_smtp::run_worker(
+            app.clone(),
+            delivery,
+            transport,
+            stop.wait(),
+        ))
+    });
+    let relay = tokio::spawn(parley_smtp::serve(smtp, app.clone(), smtp_config, stop.wait()));
+    let signal = stop.clone();
+    let web = parley_web::serve(http, app.clone(), async move {
+        shutdown_signal().await;
+        signal.trigger();
+    });
+    web.await?;
+    stop.trigger();
+    relay.await??;
+    if let Some(worker) = worker {
+        worker.await?;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `parley smtp`: the relay listener alone.
+async fn smtp_only(app: &App, config: &Config) -> anyhow::Result<()> {
+    let smtp = TcpListener::bind(config.smtp)
+        .await
+        .with_context(|| format!("listening for SMTP on {}", config.smtp))?;
+    tracing::info!(smtp = %smtp.local_addr()?, relay_domain = %config.relay_domain, "Parley SMTP relay is serving");
+    parley_smtp::serve(smtp, app.clone(), smtp_config(config)?, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn smtp_config(config: &Config) -> anyhow::Result<SmtpConfig> {
+    let mut smtp = SmtpConfig::new(&config.relay_domain);
+    smtp.max_message_bytes = config.max_message_bytes;
+    smtp.max_document_bytes = config.max_document_bytes;
+    if let Some((cert, key)) = &config.smtp_tls {
+        smtp.tls = Some(parley_smtp::load_acceptor(cert, key)?);
+    }
+    Ok(smtp)
+}
+
+fn delivery_config(config: &Config) -> DeliveryConfig {
+    DeliveryConfig {
+        smarthost: config.smarthost.clone(),
+        from_address: config.mail_from.clone(),
+        message_id_domain: config.relay_domain.clone(),
+        poll_interval: std::time::Duration::from_millis(500),
+        batch: 50,
+    }
+}
+
+/// A shutdown shared by the web server, the relay and the worker.
+#[derive(Clone)]
+struct Stop(tokio::sync::watch::Sender<bool>);
+
+impl Stop {
+    fn new() -> Self {
+        Self(tokio::sync::watch::channel(false).0)
+    }
+
+    fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+
+    fn wait(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut receiver = self.0.subscribe();
+        async move {
+            let _ = receiver.wait_for(|stopped| *stopped).await;
+        }
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C.
@@ -205,4 +297,13 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
         summary.tokens.first().map_or("", |t| t.2.as_str())
     );
     println!("  {base}/api/v1/openapi.json   {base}/healthz   {base}/metrics");
+    if let Some((buyer, address, request)) = &summary.relay_example {
+        println!();
+        println!("Reply by email as the buyer (the SMTP relay listens on {}):", config.smtp);
+        println!(
+            "  swaks --server {} --from {buyer} --to {address} --body 'Thanks, the quote suits us.'",
+            config.smtp
+        );
+        println!("  then see it at {base}/requests/{request} and the notification at {base}/dev/mail");
+    }
 }

@@ -19,6 +19,13 @@ struct FileConfig {
     max_document_mb: Option<u32>,
     log_format: Option<String>,
     public_url: Option<String>,
+    smtp: Option<SocketAddr>,
+    relay_domain: Option<String>,
+    smarthost: Option<String>,
+    mail_from: Option<String>,
+    smtp_cert: Option<PathBuf>,
+    smtp_key: Option<PathBuf>,
+    max_message_mb: Option<u32>,
 }
 
 /// The configuration in force.
@@ -30,6 +37,13 @@ pub struct Config {
     pub json_logs: bool,
     pub public_url: Option<String>,
     pub dev_mailbox: bool,
+    pub smtp: SocketAddr,
+    pub relay_domain: String,
+    /// Secret (may hold a password): never logged.
+    pub smarthost: Option<String>,
+    pub mail_from: String,
+    pub smtp_tls: Option<(PathBuf, PathBuf)>,
+    pub max_message_bytes: usize,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -40,6 +54,9 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact(&self.database_url))
             .field("http", &self.http)
             .field("max_document_bytes", &self.max_document_bytes)
+            .field("smtp", &self.smtp)
+            .field("relay_domain", &self.relay_domain)
+            .field("smarthost", &self.smarthost.as_deref().map(redact))
             .finish_non_exhaustive()
     }
 }
@@ -71,10 +88,41 @@ impl Config {
             .clone()
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("parley.db").display()));
-        let (serve_http, dev_mailbox) = match &cli.command {
-            Command::Serve(args) => (args.http, args.dev_mailbox || args.demo),
-            _ => (None, false),
+        let (serve_http, dev_mailbox, smtp) = match &cli.command {
+            Command::Serve(args) => (args.http, args.dev_mailbox || args.demo, args.smtp),
+            Command::Smtp(args) => (None, false, args.smtp),
+            _ => (None, false, None),
         };
+        let smtp = smtp
+            .or(file.smtp)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 2525)));
+        let relay_domain = global
+            .relay_domain
+            .clone()
+            .or(file.relay_domain)
+            .unwrap_or_else(|| "reply.parley.localhost".to_owned())
+            .trim()
+            .to_ascii_lowercase();
+        anyhow::ensure!(
+            !relay_domain.is_empty() && !relay_domain.contains(['@', ' ', '/']),
+            "relay_domain must be a domain name, like reply.example.com"
+        );
+        let smarthost = global.smarthost.clone().or(file.smarthost);
+        let mail_from = global
+            .mail_from
+            .clone()
+            .or(file.mail_from)
+            .unwrap_or_else(|| format!("noreply@{relay_domain}"));
+        let smtp_tls = match (
+            global.smtp_cert.clone().or(file.smtp_cert),
+            global.smtp_key.clone().or(file.smtp_key),
+        ) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => anyhow::bail!("STARTTLS needs both smtp_cert and smtp_key"),
+        };
+        let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
+        anyhow::ensure!(max_message_mb > 0, "max_message_mb must be at least 1");
         let http = serve_http
             .or(file.http)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
@@ -106,6 +154,12 @@ impl Config {
         }
         Ok(Self {
             dev_mailbox,
+            smtp,
+            relay_domain,
+            smarthost,
+            mail_from,
+            smtp_tls,
+            max_message_bytes: max_message_mb as usize * 1024 * 1024,
             public_url,
             data_dir,
             database_url,

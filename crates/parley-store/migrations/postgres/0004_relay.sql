@@ -20,7 +20,8 @@ CREATE TABLE relay_addresses (
 ALTER TABLE messages ADD COLUMN full_body TEXT;
 ALTER TABLE messages ADD COLUMN original_key TEXT;
 ALTER TABLE messages ADD COLUMN email_message_id TEXT;
-CREATE UNIQUE INDEX messages_email_message_id_key ON messages (sender_email, email_message_id);
+CREATE UNIQUE INDEX messages_email_message_id_key
+    ON messages (thread_id, sender_email, email_message_id);
 
 -- Outbound mail: who it comes from (a masked address, so replies return through the relay),
 -- an HTML part, and a lease so that several workers never send the same row at once.

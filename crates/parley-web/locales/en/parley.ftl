@@ -51,6 +51,7 @@ form-document = Document
 form-send = Send
 
 history-title = History of the exchanges
+history-full-email = Show the whole email
 history-message = Message
 history-read-on = Read on { $date }
 history-request-received = Request received through { $marketplace }

@@ -51,6 +51,7 @@ form-document = Document
 form-send = Envoyer
 
 history-title = Historique des échanges
+history-full-email = Afficher l'email complet
 history-message = Message
 history-read-on = Lu le { $date }
 history-request-received = Demande reçue via { $marketplace }

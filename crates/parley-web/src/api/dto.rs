@@ -120,6 +120,9 @@ pub struct MessageDto {
     /// When the other side read it.
     pub read_at: Option<String>,
     pub documents: Vec<DocumentDto>,
+    /// For a reply that came by email: the whole email's text, before the quoted history and
+    /// signature were trimmed into `body`.
+    pub full_email: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -278,6 +281,7 @@ pub fn message(view: &MessageView, viewer: &Caller) -> MessageDto {
         channel: m.channel.to_string(),
         created_at: time(m.created_at),
         read_at: m.read_at.map(time),
+        full_email: m.email.as_ref().map(|e| e.full_body.clone()),
         documents: view.documents.iter().map(document).collect(),
     }
 }

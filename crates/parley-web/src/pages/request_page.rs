@@ -57,6 +57,8 @@ pub struct HistoryItem {
     pub body: Option<String>,
     pub documents: Vec<DocItem>,
     pub read: Option<String>,
+    /// For an emailed reply: the whole email (escaped, links clickable), behind a toggle.
+    pub full_email: Option<String>,
 }
 
 #[derive(Template)]
@@ -188,6 +190,7 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
         body: None,
         documents: Vec::new(),
         read: None,
+        full_email: None,
     };
     let data = |key: &str| event.data[key].as_str().unwrap_or_default().to_owned();
     item.text = match event.kind {
@@ -212,6 +215,12 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
                 .find(|m| m.message.id.to_string() == message_id);
             if let Some(view) = found {
                 item.body = Some(linkify(&view.message.body));
+                item.full_email = view
+                    .message
+                    .email
+                    .as_ref()
+                    .filter(|email| email.full_body.trim() != view.message.body.trim())
+                    .map(|email| linkify(&email.full_body));
                 item.read = view.message.read_at.map(human_time);
                 item.documents = view
                     .documents

@@ -58,6 +58,8 @@ pub struct Person {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Parley's SMTP relay listener for this app.
+    pub smtp: SocketAddr,
     pub client: reqwest::Client,
     pub app: App,
     pub marketplace_key: String,
@@ -118,6 +120,19 @@ impl TestApp {
             parley_web::serve(listener, served, std::future::pending())
                 .await
                 .expect("serve");
+        });
+        let smtp_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind smtp");
+        let smtp = smtp_listener.local_addr().expect("smtp addr");
+        let mut smtp_config = parley_smtp::SmtpConfig::new(&app.settings().relay_domain);
+        smtp_config.max_document_bytes = app.settings().max_document_bytes;
+        smtp_config.max_message_bytes = 4 * MAX_DOCUMENT;
+        let relay = app.clone();
+        tokio::spawn(async move {
+            parley_smtp::serve(smtp_listener, relay, smtp_config, std::future::pending())
+                .await
+                .expect("serve smtp");
         });
         let marketplace = Marketplace {
             id: MarketplaceId::new(),
@@ -186,6 +201,7 @@ impl TestApp {
         let client = reqwest::Client::new();
         Self {
             addr,
+            smtp,
             client,
             marketplace_key,
             manufacturer,

@@ -1,0 +1,108 @@
+//! Delivering queued mail: claiming due rows with a lease (safe with several workers and
+//! processes), recording deliveries and failures with exponential backoff.
+
+use parley_store::outbox;
+pub use parley_store::outbox::Mail;
+
+use crate::{App, AppError, now};
+
+/// How long a worker holds a claimed mail before another may try it (a worker that died
+/// mid-delivery thus only delays its mail).
+const LEASE_MS: i64 = 5 * 60 * 1000;
+
+/// Attempts before a mail is given up (the last waits about a day and a half).
+pub const MAX_ATTEMPTS: i64 = 12;
+
+/// The wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, … capped at 12 hours.
+#[must_use]
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let exponent = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    (30_000_i64 << exponent).min(12 * 3600 * 1000)
+}
+
+/// A mail claimed for delivery.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub mail: Mail,
+    /// Attempts made before this one.
+    pub attempts: i64,
+}
+
+impl App {
+    /// Claims up to `limit` due mails for delivery.
+    pub async fn claim_outbox(&self, limit: u32) -> Result<Vec<Claimed>, AppError> {
+        let at = now().0;
+        let mut conn = self.store.read().await?;
+        let due = outbox::due(&mut conn, at, limit).await?;
+        drop(conn);
+        let mut claimed = Vec::with_capacity(due.len());
+        for id in due {
+            let won = self
+                .store
+                .write(id.clone(), move |tx, id| {
+                    Box::pin(outbox::claim(tx, id, at, at + LEASE_MS))
+                })
+                .await?;
+            if won {
+                let mut conn = self.store.read().await?;
+                let queued = outbox::get(&mut conn, &id).await?;
+                claimed.push(Claimed {
+                    mail: queued.mail,
+                    attempts: queued.attempts,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Records that `id` was delivered.
+    pub async fn outbox_delivered(&self, id: &str) -> Result<(), AppError> {
+        let at = now().0;
+        Ok(self
+            .store
+            .write(id.to_owned(), move |tx, id| Box::pin(outbox::mark_sent(tx, id, at)))
+            .await?)
+    }
+
+    /// Records a failed attempt: retried after a backoff, or given up after
+    /// [`MAX_ATTEMPTS`] (or at once when `permanent`, e.g. a 5xx from the smarthost).
+    pub async fn outbox_failed(
+        &self,
+        claimed: &Claimed,
+        error: &str,
+        permanent: bool,
+    ) -> Result<(), AppError> {
+        let attempts = claimed.attempts + 1;
+        let give_up = permanent || attempts >= MAX_ATTEMPTS;
+        let next = if give_up {
+            i64::MAX
+        } else {
+            now().0 + backoff_ms(claimed.attempts)
+        };
+        let error = if give_up {
+            format!("gave up: {error}")
+        } else {
+            error.to_owned()
+        };
+        let id = claimed.mail.id.clone();
+        Ok(self
+            .store
+            .write((id, error), move |tx, (id, error)| {
+                Box::pin(outbox::mark_failed(tx, id, error, next))
+            })
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_then_caps() {
+        assert_eq!(backoff_ms(0), 30_000);
+        assert_eq!(backoff_ms(1), 60_000);
+        assert_eq!(backoff_ms(3), 240_000);
+        assert_eq!(backoff_ms(40), 12 * 3600 * 1000);
+    }
+}

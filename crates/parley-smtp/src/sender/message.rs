@@ -1,0 +1,42 @@
+//! A queued mail as a MIME message: plain text with an HTML alternative, from the masked
+//! address the outbox row names (or Parley's own), with a Message-ID derived from the row.
+
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart};
+use parley_app::outbox::Mail;
+
+use super::DeliveryConfig;
+
+/// Builds the message for `mail`; an error is permanent (an address that does not parse).
+pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, String> {
+    let from_address = mail
+        .from_address
+        .as_deref()
+        .unwrap_or(config.from_address.as_str());
+    let from = Mailbox::new(
+        Some(mail.from_name.clone().unwrap_or_else(|| "Parley".to_owned())),
+        from_address
+            .parse()
+            .map_err(|e| format!("bad sender address {from_address}: {e}"))?,
+    );
+    let to: Mailbox = mail
+        .recipient
+        .parse()
+        .map_err(|e| format!("bad recipient address: {e}"))?;
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&mail.subject)
+        .message_id(Some(format!("<{}@{}>", mail.id, config.message_id_domain)));
+    let built = match &mail.html_body {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            mail.text_body.clone(),
+            html.clone(),
+        )),
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.text_body.clone()),
+    };
+    built.map_err(|e| format!("building the message: {e}"))
+}

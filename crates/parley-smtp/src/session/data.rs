@@ -1,0 +1,168 @@
+//! DATA: the message is read, checked (From header, attachments), then stored through the
+//! same use case as a web reply; `250` only after the commit.
+
+use parley_app::relay::{InboundEmail, Received};
+use parley_app::{AppError, Upload};
+use parley_mail::{ParsedEmail, parse_email};
+use smtp_proto::request::receiver::DataReceiver;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::{Envelope, Phase, Session};
+
+/// A refusal of the message, with its SMTP reply.
+struct Refusal {
+    code: u16,
+    text: String,
+}
+
+impl Refusal {
+    fn new(code: u16, text: impl Into<String>) -> Self {
+        Self {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
+    pub(super) fn data(&mut self) {
+        if self.envelope.mail_from.is_none() {
+            self.errors += 1;
+            self.reply(503, "5.5.1 Give the sender (MAIL FROM) first");
+        } else if self.envelope.recipients.is_empty() {
+            self.errors += 1;
+            self.reply(554, "5.5.1 No valid recipients");
+        } else {
+            self.reply(354, "Start mail input; end with <CRLF>.<CRLF>");
+            self.phase = Phase::Data {
+                receiver: DataReceiver::new(),
+                message: Vec::with_capacity(8 * 1024),
+                too_big: false,
+            };
+        }
+    }
+
+    /// The data ended: store the message for every recipient, then answer once.
+    pub(super) async fn message_received(&mut self, raw: Vec<u8>, too_big: bool) {
+        let helo = self.envelope.helo.take();
+        let envelope = std::mem::replace(
+            &mut self.envelope,
+            Envelope {
+                helo,
+                ..Envelope::default()
+            },
+        );
+        if too_big {
+            let limit = self.config.max_message_bytes;
+            self.reply(552, &format!("5.3.4 Message too big: the limit is {limit} bytes"));
+            return;
+        }
+        match self.store(&envelope, raw).await {
+            Ok(()) => self.reply(250, "2.0.0 Message stored in the conversation"),
+            Err(refusal) => self.reply(refusal.code, &refusal.text),
+        }
+    }
+
+    async fn store(&self, envelope: &Envelope, raw: Vec<u8>) -> Result<(), Refusal> {
+        let parsed = parse_email(&raw)
+            .map_err(|_| Refusal::new(550, "5.6.0 The message could not be read as an email"))?;
+        let sender = envelope.mail_from.clone().unwrap_or_default();
+        if parsed.from.as_deref() != Some(sender.as_str()) {
+            tracing::warn!(
+                peer = %self.peer,
+                envelope = %sender,
+                from = parsed.from.as_deref().unwrap_or("(none)"),
+                "relay: refused a message whose From is not its envelope sender"
+            );
+            return Err(Refusal::new(
+                550,
+                "5.7.1 The From address must be the participant's own address (the envelope \
+                 sender)",
+            ));
+        }
+        let documents = self.documents(&parsed)?;
+        for target in &envelope.recipients {
+            let email = InboundEmail {
+                from: sender.clone(),
+                message_id: parsed.message_id.clone(),
+                full_text: parsed.full_text.clone(),
+                reply_text: parsed.reply_text.clone(),
+                documents: documents.clone(),
+                raw: raw.clone(),
+            };
+            match self.app.receive_email(target, email).await {
+                Ok(Received::Stored { message_id }) => {
+                    tracing::info!(peer = %self.peer, message = %message_id, "relay: reply stored");
+                }
+                Ok(Received::Duplicate) => {
+                    tracing::info!(peer = %self.peer, "relay: message delivered twice, kept once");
+                }
+                Err(error) => return Err(refusal_of(&self.peer, error)),
+            }
+        }
+        Ok(())
+    }
+
+    /// PDFs become documents; anything else the person attached is refused with a notice,
+    /// never dropped in silence.
+    fn documents(&self, parsed: &ParsedEmail) -> Result<Vec<Upload>, Refusal> {
+        let limit = self.config.max_document_bytes;
+        let mut documents = Vec::new();
+        for (index, attachment) in parsed.attachments.iter().enumerate() {
+            let is_pdf = attachment.bytes.starts_with(b"%PDF-");
+            if !is_pdf {
+                return Err(Refusal::new(
+                    554,
+                    format!(
+                        "5.6.1 Attachment \"{}\" refused: only PDF documents can be sent in a \
+                         conversation",
+                        printable(&attachment.filename)
+                    ),
+                ));
+            }
+            if attachment.bytes.len() > limit {
+                return Err(Refusal::new(
+                    552,
+                    format!(
+                        "5.3.4 Attachment \"{}\" refused: documents are limited to {} MB",
+                        printable(&attachment.filename),
+                        limit / (1024 * 1024)
+                    ),
+                ));
+            }
+            documents.push(Upload {
+                field: format!("attachment_{index}"),
+                kind: "other".to_owned(),
+                filename: attachment.filename.clone(),
+                bytes: attachment.bytes.clone().into(),
+            });
+        }
+        Ok(documents)
+    }
+}
+
+/// A filename fit for a one-line SMTP reply.
+fn printable(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .take(80)
+        .collect()
+}
+
+fn refusal_of(peer: &str, error: AppError) -> Refusal {
+    match error {
+        AppError::Invalid(errors) => {
+            let reasons: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            Refusal::new(550, format!("5.6.0 Message refused: {}", reasons.join(" ")))
+        }
+        AppError::Forbidden(_) | AppError::Unauthenticated => Refusal::new(
+            550,
+            "5.7.1 This address only accepts replies from the participant it was sent to",
+        ),
+        AppError::NotFound => Refusal::new(550, "5.1.1 No such address (unknown or revoked)"),
+        other => {
+            tracing::error!(peer, error = %other, "relay: storing a reply");
+            Refusal::new(451, "4.3.0 Temporary failure, try again later")
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! The email relay with real SMTP clients (lettre, and Debian's swaks) against Parley's
+//! listener, and outbound delivery to a real SMTP server (Postfix's smtp-sink), on SQLite and
+//! PostgreSQL.
+
+use std::net::SocketAddr;
+use std::process::Command;
+
+use lettre::address::Envelope;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use parley_app::Settings;
+use parley_app::outbox::Mail;
+use serde_json::Value;
+
+use crate::both;
+use crate::helpers::{Db, Person, TestApp, pdf};
+
+async fn spawn(db: Db) -> TestApp {
+    TestApp::spawn_with(
+        db,
+        Settings {
+            dev_mailbox: true,
+            ..TestApp::settings()
+        },
+    )
+    .await
+}
+
+/// The queued mail, newest first.
+async fn outbox(t: &TestApp) -> Vec<Mail> {
+    t.app
+        .dev_mailbox(200)
+        .await
+        .expect("mailbox")
+        .into_iter()
+        .map(|q| q.mail)
+        .collect()
+}
+
+/// The newest mail to `recipient` of `kind`.
+async fn last_mail(t: &TestApp, recipient: &str, kind: &str) -> Mail {
+    outbox(t)
+        .await
+        .into_iter()
+        .find(|m| m.recipient == recipient && m.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} mail to {recipient}"))
+}
+
+fn lettre_client(smtp: SocketAddr) -> AsyncSmtpTransport<Tokio1Executor> {
+    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.ip().to_string())
+        .port(smtp.port())
+        .build()
+}
+
+/// Sends `raw` with lettre; `Ok` on 250, else the reply's code and text.
+async fn send(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> Result<(), String> {
+    let envelope = Envelope::new(
+        Some(from.parse().expect("from")),
+        vec![to.parse().expect("to")],
+    )
+    .expect("envelope");
+    lettre_client(smtp)
+        .send_raw(&envelope, raw.as_bytes())
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn email(from: &str, to: &str, message_id: &str, body: &str) -> String {
+    format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: Re: pump\r\nMessage-ID: <{message_id}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+        body.replace('\n', "\r\n")
+    )
+}
+
+async fn history(t: &TestApp, who: &Person, request: &str) -> Value {
+    t.get_json(&who.token, &format!("/api/v1/requests/{request}")).await
+}
+
+/// All message bodies `who` sees in the request, newest first.
+async fn bodies(t: &TestApp, who: &Person, request: &str) -> Vec<Value> {
+    history(t, who, request).await["threads"]
+        .as_array()
+        .expect("threads")
+        .iter()
+        .flat_map(|thread| thread["messages"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+both!(
+    a_reply_travels_buyer_relay_seller_and_back,
+    the_relay_refuses_what_it_must,
+    a_message_delivered_twice_is_stored_once,
+    outbound_mail_reaches_a_real_smtp_server_and_failures_retry,
+);
+
+async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
+    let t = spawn(db).await;
+    let (request, buyer) = t.request_from("FR", "ana@buyer.example").await;
+    // The handler hears of the request from their masked address in the thread.
+    let new_request = last_mail(&t, "claire@hydrotech.example", "new_request").await;
+    let seller_address = new_request.from_address.clone().expect("masked from");
+    assert!(seller_address.ends_with("@reply.parley.localhost"));
+    assert!(new_request.text_body.contains("¿Pueden enviarme un presupuesto?"));
+
+    let sent = t.say(&t.maker, &request, "Here is our offer: 1,250 EUR.").await;
+    assert_eq!(sent.status(), 201);
+    let to_buyer = last_mail(&t, "ana@buyer.example", "new_message").await;
+    let buyer_address = to_buyer.from_address.clone().expect("masked from");
+    assert_eq!(to_buyer.from_name.as_deref(), Some("Hydrotech via Parley"));
+    assert!(to_buyer.text_body.contains("Here is our offer: 1,250 EUR."));
+    // Neither the seller's address nor their masked address reaches the buyer.
+    let token = seller_address.split('@').next().expect("token");
+    for part in [&to_buyer.text_body, to_buyer.html_body.as_ref().expect("html")] {
+        assert!(!part.contains("claire@hydrotech.example"));
+        assert!(!part.contains(token));
+    }
+    // FAQ f: the seller gets a copy of what they sent.
+    last_mail(&t, "claire@hydrotech.example", "message_copy").await;
+
+    // The buyer answers from their mailbox, quoting the notification.
+    let reply = "Thanks, we take it.\n\nOn Mon, 23 Nov 2026 at 10:02, Hydrotech via Parley <x@y> wrote:\n> Here is our offer: 1,250 EUR.";
+    send(
+        t.smtp,
+        "ana@buyer.example",
+        &buyer_address,
+        &email("ana@buyer.example", &buyer_address, "r1@buyer.example", reply),
+    )
+    .await
+    .expect("250 for the buyer's reply");
+    let messages = bodies(&t, &t.maker, &request).await;
+    assert_eq!(messages[0]["body"], "Thanks, we take it.");
+    assert_eq!(messages[0]["channel"], "email");
+    assert_eq!(messages[0]["author"], "buyer");
+    assert!(
+        messages[0]["full_email"]
+            .as_str()
+            .expect("full email kept")
+            .contains("> Here is our offer")
+    );
+    // The seller hears of it, from the same masked address as before.
+    let to_seller = last_mail(&t, "claire@hydrotech.example", "new_message").await;
+    assert_eq!(to_seller.from_address.as_deref(), Some(seller_address.as_str()));
+    assert!(to_seller.text_body.contains("Thanks, we take it."));
+    assert!(!to_seller.text_body.contains("Here is our offer"), "never the history (FAQ b)");
+
+    // The seller answers by email with swaks, a real command-line SMTP client.
+    let output = Command::new("swaks")
+        .args(["--server", &t.smtp.to_string(), "--from", "claire@hydrotech.example"])
+        .args(["--to", &seller_address, "--header", "Subject: Re: order"])
+        .args(["--body", "Delivery next week.\n\n-- \nClaire Martin, Hydrotech"])
+        .output()
+        .expect("swaks (installed by scripts/test)");
+    let transcript = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        transcript.contains("<-  250 2.0.0"),
+        "swaks transcript:\n{transcript}"
+    );
+    let messages = bodies(&t, &buyer, &request).await;
+    assert_eq!(messages[0]["body"], "Delivery next week.");
+    assert_eq!(messages[0]["author"], "member");
+    let to_buyer = last_mail(&t, "ana@buyer.example", "new_message").await;
+    assert!(to_buyer.text_body.contains("Delivery next week."));
+    assert_eq!(to_buyer.from_address.as_deref(), Some(buyer_address.as_str()));
+    // The history records it like a web reply.
+    let kinds = t.history_kinds(&t.maker, &request).await;
+    assert_eq!(kinds[0], "message_sent");
+}
+
+async fn the_relay_refuses_what_it_must(db: Db) {
+    let t = spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &request, "Our offer.").await.status(), 201);
+    let address = last_mail(&t, "ana@buyer.example", "new_message")
+        .await
+        .from_address
+        .expect("masked");
+    let ok_email = |from: &str| email(from, &address, "x@example.com", "Hello");
+
+    let unknown = "aaaaaaaaaaaaaaaaaaaaaaaa@reply.parley.localhost";
+    let refused = send(t.smtp, "ana@buyer.example", unknown, &ok_email("ana@buyer.example")).await;
+    assert!(refused.expect_err("unknown").contains("5.1.1"));
+
+    let spoofed = send(t.smtp, "eve@evil.example", &address, &ok_email("eve@evil.example")).await;
+    assert!(spoofed.expect_err("wrong sender").contains("5.7.1"));
+
+    // Right envelope, forged From header.
+    let forged = send(t.smtp, "ana@buyer.example", &address, &ok_email("claire@hydrotech.example")).await;
+    assert!(forged.expect_err("forged From").contains("5.7.1"));
+
+    let elsewhere = send(t.smtp, "ana@buyer.example", "bob@gmail.example", &ok_email("ana@buyer.example")).await;
+    assert!(elsewhere.expect_err("no open relay").contains("5.7.1"));
+
+    let word_file = format!(
+        "From: <ana@buyer.example>\r\nTo: <{address}>\r\nSubject: spec\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/msword; name=spec.doc\r\nContent-Disposition: attachment; filename=spec.doc\r\n\r\nnot a pdf\r\n--b--\r\n"
+    );
+    let refused = send(t.smtp, "ana@buyer.example", &address, &word_file).await;
+    let refused = refused.expect_err("non-PDF attachment");
+    assert!(refused.contains("5.6.1") && refused.contains("spec.doc"), "{refused}");
+
+    let huge = email("ana@buyer.example", &address, "big@example.com", &"x".repeat(80).repeat(20_000));
+    let refused = send(t.smtp, "ana@buyer.example", &address, &huge).await;
+    assert!(refused.expect_err("too big").contains("5.3.4"));
+
+    // None of these reached the conversation.
+    let messages = bodies(&t, &t.maker, &request).await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+
+    // A PDF is stored like a web document.
+    let pdf = pdf();
+    let encoded = base64(&pdf);
+    let with_pdf = format!(
+        "From: <ana@buyer.example>\r\nTo: <{address}>\r\nSubject: order\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nOur order form.\r\n--b\r\nContent-Type: application/pdf; name=order.pdf\r\nContent-Disposition: attachment; filename=order.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--b--\r\n"
+    );
+    send(t.smtp, "ana@buyer.example", &address, &with_pdf)
+        .await
+        .expect("PDF accepted");
+    let messages = bodies(&t, &t.maker, &request).await;
+    assert_eq!(messages[0]["body"], "Our order form.");
+    assert_eq!(messages[0]["documents"][0]["filename"], "order.pdf");
+
+    // A revoked address is refused like an unknown one.
+    let token = address.split('@').next().expect("token");
+    assert!(t.app.revoke_relay_address(token).await.expect("revoke"));
+    let refused = send(t.smtp, "ana@buyer.example", &address, &ok_email("ana@buyer.example")).await;
+    assert!(refused.expect_err("revoked").contains("5.1.1"));
+}
+
+async fn a_message_delivered_twice_is_stored_once(db: Db) {
+    let t = spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &request, "Our offer.").await.status(), 201);
+    let address = last_mail(&t, "ana@buyer.example", "new_message")
+        .await
+        .from_address
+        .expect("masked");
+    let raw = email("ana@buyer.example", &address, "same@buyer.example", "Only once.");
+    for _ in 0..2 {
+        send(t.smtp, "ana@buyer.example", &address, &raw)
+            .await
+            .expect("250 both times");
+    }
+    let messages = bodies(&t, &t.maker, &request).await;
+    let copies = messages.iter().filter(|m| m["body"] == "Only once.").count();
+    assert_eq!(copies, 1);
+}
+
+async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
+    use parley_smtp::DeliveryConfig;
+    use parley_smtp::sender::{Transport, deliver_due};
+
+    let t = spawn(db).await;
+    let config = |port: u16| DeliveryConfig {
+        smarthost: Some(format!("smtp://127.0.0.1:{port}")),
+        from_address: "noreply@reply.parley.localhost".to_owned(),
+        message_id_domain: "reply.parley.localhost".to_owned(),
+        poll_interval: std::time::Duration::from_secs(1),
+        batch: 50,
+    };
+    // Nothing listens: the attempt fails and is scheduled again.
+    let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
+    let closed = free_port();
+    let down = config(closed);
+    let claimed = deliver_due(&t.app, &down, &Transport::new(&down).expect("transport"))
+        .await
+        .expect("deliver");
+    assert_eq!(claimed, 1);
+    let queued = t.app.dev_mailbox(10).await.expect("mailbox");
+    assert_eq!(queued[0].attempts, 1);
+    assert!(queued[0].sent_at.is_none());
+    assert!(queued[0].last_error.is_some());
+    // Not due again right away (backoff), so a second pass claims nothing.
+    let again = deliver_due(&t.app, &down, &Transport::new(&down).expect("transport"))
+        .await
+        .expect("deliver");
+    assert_eq!(again, 0);
+
+    // With a real SMTP server up, new mail is delivered.
+    let sink = SmtpSink::start();
+    let up = config(sink.port);
+    assert_eq!(t.say(&t.maker, &request, "Delivered for real.").await.status(), 201);
+    let delivered = deliver_due(&t.app, &up, &Transport::new(&up).expect("transport"))
+        .await
+        .expect("deliver");
+    assert_eq!(delivered, 2, "the buyer's notification and the seller's copy");
+    let dumped = sink.received();
+    assert!(dumped.contains("Delivered for real."), "{dumped}");
+    assert!(dumped.contains("@reply.parley.localhost"));
+    assert!(dumped.contains("Content-Type: text/html"));
+    let sent = t.app.dev_mailbox(10).await.expect("mailbox");
+    assert!(sent.iter().filter(|q| q.sent_at.is_some()).count() >= 2);
+    // Each row is sent once: nothing left to claim.
+    let left = deliver_due(&t.app, &up, &Transport::new(&up).expect("transport"))
+        .await
+        .expect("deliver");
+    assert_eq!(left, 0);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Postfix's smtp-sink on a free port, dumping every message into a folder.
+struct SmtpSink {
+    port: u16,
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        // smtp-sink drops to `nobody`, who must be able to write the dumps.
+        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777))
+            .expect("chmod");
+        let port = free_port();
+        let child = Command::new("smtp-sink")
+            .args(["-u", "nobody", "-d"])
+            .arg(dir.path().join("%M."))
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("10")
+            .spawn()
+            .expect("smtp-sink (Debian package postfix, installed by scripts/test)");
+        // Wait until it accepts connections.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "smtp-sink did not start");
+            std::thread::yield_now();
+        }
+        Self { port, child, dir }
+    }
+
+    /// Everything received so far.
+    fn received(&self) -> String {
+        let mut all = String::new();
+        for entry in std::fs::read_dir(self.dir.path()).expect("dumps") {
+            let bytes = std::fs::read(entry.expect("entry").path()).expect("dump");
+            all.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        all
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
