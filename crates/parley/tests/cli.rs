@@ -152,6 +152,8 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
             "serve",
             "--http",
             "127.0.0.1:0",
+            "--smtp",
+            "127.0.0.1:0",
         ])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -167,18 +169,22 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         }
     });
     // The address comes from the log line announcing it: wait for that event.
-    let address = loop {
+    let (address, smtp) = loop {
         let line = lines
             .recv_timeout(Duration::from_secs(30))
             .expect("serving log line");
         let event: serde_json::Value = serde_json::from_str(&line).expect("json log");
         if event["fields"]["message"] == "Parley is serving" {
-            break event["fields"]["http"]
-                .as_str()
-                .expect("address")
-                .to_owned();
+            let field = |name: &str| event["fields"][name].as_str().expect(name).to_owned();
+            break (field("http"), field("smtp"));
         }
     };
+    // The SMTP relay answers too.
+    let mut relay = TcpStream::connect(&smtp).expect("connect smtp");
+    let mut greeting = [0u8; 4];
+    relay.read_exact(&mut greeting).expect("greeting");
+    assert_eq!(&greeting, b"220 ");
+    drop(relay);
     let mut stream = TcpStream::connect(&address).expect("connect");
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: parley\r\nConnection: close\r\n\r\n")
