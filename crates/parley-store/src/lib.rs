@@ -161,15 +161,17 @@ fn with_create_mode(url: &str) -> String {
     }
 }
 
-/// WAL lets readers run beside the writer; `synchronous = NORMAL` in WAL mode is durable
-/// against process crashes and may lose the last commits on power loss, the usual trade.
+/// WAL lets readers run beside the writer. `synchronous = NORMAL` is for the read connections;
+/// the writer raises it to FULL (below).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
 
 /// The writer leaves checkpoints (copying the WAL into the database, with an fsync) to
-/// [`checkpoint_in_background`], so commits never wait on the disk; the high threshold is only
-/// a backstop should that task fall behind.
-const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 20000;";
+/// [`checkpoint_in_background`]; the high threshold is only a backstop should that task fall
+/// behind. Commits are `synchronous = FULL`: the WAL is synced before a write is acknowledged,
+/// so what Parley accepted (an email answered `250`, a message answered `201`) survives a
+/// power cut too. Group commit (see `writer`) shares each sync among the batch.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 20000; PRAGMA synchronous = FULL;";
 
 /// Copies the WAL back into the database twice a second without blocking the writer or
 /// readers (a passive checkpoint), until the pool closes.

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
     about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
     after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
                   max_document_mb, log_format, public_url, smtp, relay_domain, smarthost, mail_from, smtp_cert, \
-                  smtp_key, max_message_mb. Precedence: flag > PARLEY_* variable > file > default."
+                  smtp_key, max_message_mb, dkim_key, dkim_selector, dkim_domain. Precedence: flag > PARLEY_* variable > file > default."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -61,6 +61,16 @@ pub struct GlobalArgs {
     /// PEM private key for STARTTLS
     #[arg(long, global = true, env = "PARLEY_SMTP_KEY", value_name = "FILE")]
     pub smtp_key: Option<PathBuf>,
+    /// RSA private key (PEM) to DKIM-sign outbound mail with; publish its public key at
+    /// SELECTOR._domainkey.DOMAIN
+    #[arg(long, global = true, env = "PARLEY_DKIM_KEY", value_name = "FILE")]
+    pub dkim_key: Option<PathBuf>,
+    /// DKIM selector [default: parley]
+    #[arg(long, global = true, env = "PARLEY_DKIM_SELECTOR", value_name = "SELECTOR")]
+    pub dkim_selector: Option<String>,
+    /// DKIM signing domain [default: the relay domain]
+    #[arg(long, global = true, env = "PARLEY_DKIM_DOMAIN", value_name = "DOMAIN")]
+    pub dkim_domain: Option<String>,
     /// Largest email accepted by the SMTP listener, in MB [default: 25]
     #[arg(long, global = true, env = "PARLEY_MAX_MESSAGE_MB", value_name = "MB")]
     pub max_message_mb: Option<u32>,

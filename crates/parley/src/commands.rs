@@ -70,7 +70,7 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
     let smtp = TcpListener::bind(config.smtp)
         .await
         .with_context(|| format!("listening for SMTP on {}", config.smtp))?;
-    let delivery = delivery_config(config);
+    let delivery = delivery_config(config)?;
     let transport = if config.smarthost.is_some() || config.dev_mailbox {
         Some(Transport::new(&delivery).context("the smarthost URL")?)
     } else {
@@ -130,14 +130,21 @@ fn smtp_config(config: &Config) -> anyhow::Result<SmtpConfig> {
     Ok(smtp)
 }
 
-fn delivery_config(config: &Config) -> DeliveryConfig {
-    DeliveryConfig {
+fn delivery_config(config: &Config) -> anyhow::Result<DeliveryConfig> {
+    let dkim = match &config.dkim {
+        Some((key, domain, selector)) => Some(std::sync::Arc::new(
+            parley_smtp::sender::Dkim::load(key, domain, selector).map_err(anyhow::Error::msg)?,
+        )),
+        None => None,
+    };
+    Ok(DeliveryConfig {
         smarthost: config.smarthost.clone(),
         from_address: config.mail_from.clone(),
         message_id_domain: config.relay_domain.clone(),
         poll_interval: std::time::Duration::from_millis(500),
         batch: 50,
-    }
+        dkim,
+    })
 }
 
 /// A shutdown shared by the web server, the relay and the worker.

@@ -26,6 +26,9 @@ struct FileConfig {
     smtp_cert: Option<PathBuf>,
     smtp_key: Option<PathBuf>,
     max_message_mb: Option<u32>,
+    dkim_key: Option<PathBuf>,
+    dkim_selector: Option<String>,
+    dkim_domain: Option<String>,
 }
 
 /// The configuration in force.
@@ -44,6 +47,8 @@ pub struct Config {
     pub mail_from: String,
     pub smtp_tls: Option<(PathBuf, PathBuf)>,
     pub max_message_bytes: usize,
+    /// (key file, domain, selector)
+    pub dkim: Option<(PathBuf, String, String)>,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -121,6 +126,19 @@ impl Config {
             (None, None) => None,
             _ => anyhow::bail!("STARTTLS needs both smtp_cert and smtp_key"),
         };
+        let dkim = global.dkim_key.clone().or(file.dkim_key).map(|key| {
+            let domain = global
+                .dkim_domain
+                .clone()
+                .or(file.dkim_domain.clone())
+                .unwrap_or_else(|| relay_domain.clone());
+            let selector = global
+                .dkim_selector
+                .clone()
+                .or(file.dkim_selector.clone())
+                .unwrap_or_else(|| "parley".to_owned());
+            (key, domain, selector)
+        });
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
         anyhow::ensure!(max_message_mb > 0, "max_message_mb must be at least 1");
         let http = serve_http
@@ -159,6 +177,7 @@ impl Config {
             smarthost,
             mail_from,
             smtp_tls,
+            dkim,
             max_message_bytes: max_message_mb as usize * 1024 * 1024,
             public_url,
             data_dir,

@@ -5,6 +5,7 @@
 //! sends the row again, with the same Message-ID (derived from the row's id), so receiving
 //! systems can tell the copy.
 
+mod dkim;
 mod message;
 
 use std::future::Future;
@@ -14,6 +15,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use parley_app::App;
 use parley_app::outbox::Claimed;
 
+pub use dkim::Dkim;
 pub use message::build_message;
 
 /// Where and how mail leaves.
@@ -31,6 +33,8 @@ pub struct DeliveryConfig {
     pub poll_interval: Duration,
     /// Mails claimed at a time.
     pub batch: u32,
+    /// DKIM-signs every mail when set.
+    pub dkim: Option<std::sync::Arc<Dkim>>,
 }
 
 /// Where the worker hands mail.
@@ -113,12 +117,15 @@ async fn deliver(
     claimed: &Claimed,
 ) -> Result<(), (String, bool)> {
     let message = build_message(&claimed.mail, config).map_err(|e| (e, true))?;
-    match transport {
-        Transport::DevMailbox => Ok(()),
-        Transport::Smtp(smtp) => smtp
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| (e.to_string(), e.is_permanent())),
-    }
+    let Transport::Smtp(smtp) = transport else {
+        return Ok(());
+    };
+    let sent = match &config.dkim {
+        Some(dkim) => {
+            let signed = dkim.sign(&message.formatted()).map_err(|e| (e, false))?;
+            smtp.send_raw(message.envelope(), &signed).await
+        }
+        None => smtp.send(message).await,
+    };
+    sent.map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent()))
 }

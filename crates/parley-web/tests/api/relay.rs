@@ -256,6 +256,7 @@ async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
         message_id_domain: "reply.parley.localhost".to_owned(),
         poll_interval: std::time::Duration::from_secs(1),
         batch: 50,
+        dkim: None,
     };
     // Nothing listens: the attempt fails and is scheduled again.
     let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
