@@ -16,6 +16,9 @@ export PATH="$PATH:/usr/sbin"
 MESSAGES="${MESSAGES:-20000}"
 SESSIONS="${SESSIONS:-10}"
 SIZES="${SIZES:-5120 102400}"
+# REUSE=-d sends every message of a session over one connection; the default opens one
+# connection per message, as mail servers delivering to Parley mostly do.
+REUSE="${REUSE:-}"
 
 cargo build --release --quiet
 work=$(mktemp -d)
@@ -44,7 +47,8 @@ echo "sender $from -> masked address $to"
 run() { # name port size
   local start end
   start=$(date +%s.%N)
-  smtp-source -d -s "$SESSIONS" -l "$3" -m "$MESSAGES" -f "$from" -t "$to" "127.0.0.1:$2"
+  # shellcheck disable=SC2086
+  smtp-source $REUSE -s "$SESSIONS" -l "$3" -m "$MESSAGES" -f "$from" -t "$to" "127.0.0.1:$2"
   end=$(date +%s.%N)
   python3 -c "import sys; n,s,e=int(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print(f'{sys.argv[4]:<10} {int(sys.argv[5])//1024:>4} KB  {n/(e-s):8.0f} msg/s  ({e-s:.1f} s)')" \
     "$MESSAGES" "$start" "$end" "$1" "$3"
@@ -56,10 +60,10 @@ for size in $SIZES; do
 done
 
 # Every 250 is a stored message: count them through the API.
-token=$(grep -F "$from" "$work/demo.txt" | grep -m1 -Eo 'prl_[0-9a-f]+')
+token=$(grep -F "$from" "$work/demo.txt" | grep -v signin | grep -m1 -Eo 'prl_[0-9a-f]+')
 request=$(grep -Eo '/requests/[0-9a-f-]{36}' "$work/demo.txt" | tail -1 | cut -d/ -f3)
-stored=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port/api/v1/requests/$request" |
-  python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for t in d["threads"] for m in t["messages"] if m.get("full_email") is not None))')
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port/api/v1/requests/$request" >"$work/request.json"
+stored=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for t in d["threads"] for m in t["messages"] if m.get("full_email") is not None))' <"$work/request.json" || head -c 300 "$work/request.json")
 sizes_count=$(wc -w <<<"$SIZES")
 echo "stored emailed messages in the conversation: $stored (sent: $((MESSAGES * sizes_count)))"
 grep -E 'ERROR|WARN' "$work/serve.log" | head -5 || true

@@ -4,8 +4,8 @@
 use parley_domain::message::validate_message;
 use parley_domain::policy::{Action, acting_parties, can};
 use parley_domain::{
-    AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, LanguageCode, Message,
-    MessageId, OrganizationId, RequestId, RequestParties, Thread,
+    AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, LanguageCode,
+    Message, MessageId, OrganizationId, RequestId, RequestParties, Thread, ThreadId,
 };
 use parley_store::{directory, events, messages, requests as store_requests};
 use serde_json::json;
@@ -27,6 +27,8 @@ pub struct Draft {
     pub cc: String,
     /// Which party's thread; needed only when the caller may write in several.
     pub party: Option<String>,
+    /// The thread itself, when the channel knows it (an emailed reply's masked address).
+    pub thread: Option<ThreadId>,
     pub documents: Vec<Upload>,
 }
 
@@ -36,8 +38,19 @@ fn choose_thread<'t>(
     threads: &'t [Thread],
     parties: &RequestParties,
     named: Option<&str>,
+    thread: Option<ThreadId>,
 ) -> Result<&'t Thread, AppError> {
     let principal = caller.principal();
+    if let Some(id) = thread {
+        let thread = threads
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or(AppError::NotFound)?;
+        if !can(&principal, Action::PostMessage(thread.party), parties) {
+            return Err(AppError::NotFound);
+        }
+        return Ok(thread);
+    }
     if let Some(text) = named.map(str::trim).filter(|t| !t.is_empty()) {
         let party: OrganizationId = text.parse().map_err(|_| AppError::NotFound)?;
         if !can(&principal, Action::PostMessage(party), parties) {
@@ -121,18 +134,15 @@ impl App {
             &access.threads,
             &access.parties,
             draft.party.as_deref(),
+            draft.thread,
         )?
         .clone();
         // Who hears about a buyer's message: the handler when the thread is theirs, else the
         // members of the thread's organization.
-        let sellers = if author_kind == AuthorKind::Buyer {
-            let members = directory::members_of(&mut conn, thread.party).await?;
-            match members.iter().find(|m| Some(m.id) == access.request.handler) {
-                Some(handler) => vec![handler.clone()],
-                None => members,
-            }
-        } else {
-            Vec::new()
+        let sellers = match (&card.handler, author_kind) {
+            (_, AuthorKind::Member | AuthorKind::System) => Vec::new(),
+            (Some(handler), _) if handler.organization_id == thread.party => vec![handler.clone()],
+            _ => directory::members_of(&mut conn, thread.party).await?,
         };
         drop(conn);
         let request_answered = access.request.answered_at.is_some();
@@ -175,12 +185,10 @@ impl App {
             email: None,
         };
         let mut message = message;
-        if let Some((mut origin, raw)) = email {
-            let key = format!("mail/{}.eml", message.id);
-            files::put(self.files.as_ref(), &key, raw.into()).await?;
-            origin.original_key = Some(key);
+        let original = email.map(|(origin, raw)| {
             message.email = Some(origin);
-        }
+            raw
+        });
         // Bytes go to the object store before the transaction: a crash in between leaves an
         // unreferenced file, never a document row without its file.
         let mut documents = Vec::new();
@@ -224,14 +232,18 @@ impl App {
             &sellers,
         ))?;
         let result = self
-            .record_message(caller, &thread, request_answered, &message, &documents, notices)
+            .record_message(
+                caller,
+                &thread,
+                request_answered,
+                (&message, original),
+                &documents,
+                notices,
+            )
             .await;
         if result.is_err() {
             for document in &documents {
                 files::delete(self.files.as_ref(), &document.storage_key).await;
-            }
-            if let Some(key) = message.email.as_ref().and_then(|e| e.original_key.as_ref()) {
-                files::delete(self.files.as_ref(), key).await;
             }
         }
         result?;
@@ -243,7 +255,7 @@ impl App {
         caller: &Caller,
         thread: &Thread,
         request_answered: bool,
-        message: &Message,
+        (message, original): (&Message, Option<Vec<u8>>),
         documents: &[Document],
         notices: Vec<Notice>,
     ) -> Result<(), AppError> {
@@ -279,10 +291,32 @@ impl App {
         );
         self.store
             .write(
-                (message, documents, contacted, sent, thread, notices, relay_domain),
-                move |tx, (message, documents, contacted, sent, thread, notices, relay_domain)| {
+                (
+                    message,
+                    documents,
+                    contacted,
+                    sent,
+                    thread,
+                    notices,
+                    relay_domain,
+                    original,
+                ),
+                move |tx,
+                      (
+                    message,
+                    documents,
+                    contacted,
+                    sent,
+                    thread,
+                    notices,
+                    relay_domain,
+                    original,
+                )| {
                     Box::pin(async move {
                         messages::insert(tx, message).await?;
+                        if let Some(raw) = original {
+                            messages::insert_original(tx, message.id, raw).await?;
+                        }
                         relay::enqueue_notices(tx, relay_domain, notices, message.created_at.0)
                             .await?;
                         for document in documents {

@@ -175,9 +175,12 @@ impl App {
             token: crate::relay::new_address_token()?,
         };
         self.store
-            .write((marketplace, parsed, notice), |tx, (marketplace, parsed, notice)| {
-                Box::pin(insert_request(tx, marketplace, parsed, notice))
-            })
+            .write(
+                (marketplace, parsed, notice),
+                |tx, (marketplace, parsed, notice)| {
+                    Box::pin(insert_request(tx, marketplace, parsed, notice))
+                },
+            )
             .await
     }
 }

@@ -73,8 +73,16 @@ fn french(language: LanguageCode) -> bool {
 
 fn render(content: &Content<'_>) -> (String, String) {
     let fr = french(content.language);
-    let documents_label = if fr { "Documents joints :" } else { "Attached documents:" };
-    let action = if fr { "Ouvrir la conversation" } else { "Open the conversation" };
+    let documents_label = if fr {
+        "Documents joints :"
+    } else {
+        "Attached documents:"
+    };
+    let action = if fr {
+        "Ouvrir la conversation"
+    } else {
+        "Open the conversation"
+    };
     let footer = if fr {
         "Répondez à cet email pour répondre dans la conversation : votre adresse reste \
          confidentielle."
@@ -149,9 +157,15 @@ pub(crate) fn seller_message_to_buyer(
             format!("Your request: {}", conversation.product)
         },
         intro: if fr {
-            format!("{} ({}) vous a écrit :", message.author_name, conversation.party_name)
+            format!(
+                "{} ({}) vous a écrit :",
+                message.author_name, conversation.party_name
+            )
         } else {
-            format!("{} ({}) wrote to you:", message.author_name, conversation.party_name)
+            format!(
+                "{} ({}) wrote to you:",
+                message.author_name, conversation.party_name
+            )
         },
         quote: message.body,
         documents: &message.documents,
@@ -196,7 +210,15 @@ pub(crate) fn buyer_message_to_member(
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
     };
-    to_member(conversation, member, HolderKind::Member, &member.id.to_string(), "new_message", at, &content)
+    to_member(
+        conversation,
+        member,
+        HolderKind::Member,
+        &member.id.to_string(),
+        "new_message",
+        at,
+        &content,
+    )
 }
 
 /// A new request for the member who handles it.
@@ -230,7 +252,15 @@ pub(crate) fn new_request_to_member(
         documents: &[],
         url: request_url(settings, &conversation.request_id),
     };
-    to_member(conversation, member, HolderKind::Member, &member.id.to_string(), "new_request", at, &content)
+    to_member(
+        conversation,
+        member,
+        HolderKind::Member,
+        &member.id.to_string(),
+        "new_request",
+        at,
+        &content,
+    )
 }
 
 /// The copy a person gets of what they sent from the web (FAQ f), or a copy for someone they
@@ -270,7 +300,13 @@ pub(crate) fn copy_of_message(
         holder_id: recipient.holder_id.to_owned(),
         holder_email: recipient.email.to_owned(),
         new_token: String::new(),
-        mail: mail(recipient.email, format!("{other} via Parley"), "message_copy", at, &content),
+        mail: mail(
+            recipient.email,
+            format!("{other} via Parley"),
+            "message_copy",
+            at,
+            &content,
+        ),
     }
 }
 

@@ -29,38 +29,56 @@ pub struct Claimed {
 }
 
 impl App {
-    /// Claims up to `limit` due mails for delivery.
+    /// Claims up to `limit` due mails for delivery: one read for the candidates, one write
+    /// that takes the lease on those still free, one read for their content.
     pub async fn claim_outbox(&self, limit: u32) -> Result<Vec<Claimed>, AppError> {
         let at = now().0;
         let mut conn = self.store.read().await?;
         let due = outbox::due(&mut conn, at, limit).await?;
         drop(conn);
-        let mut claimed = Vec::with_capacity(due.len());
-        for id in due {
-            let won = self
-                .store
-                .write(id.clone(), move |tx, id| {
-                    Box::pin(outbox::claim(tx, id, at, at + LEASE_MS))
-                })
-                .await?;
-            if won {
-                let mut conn = self.store.read().await?;
-                let queued = outbox::get(&mut conn, &id).await?;
-                claimed.push(Claimed {
-                    mail: queued.mail,
-                    attempts: queued.attempts,
-                });
-            }
+        if due.is_empty() {
+            return Ok(Vec::new());
         }
+        let won = self
+            .store
+            .write(due, move |tx, due| {
+                Box::pin(async move {
+                    let mut won = Vec::with_capacity(due.len());
+                    for id in due {
+                        if outbox::claim(&mut *tx, id, at, at + LEASE_MS).await? {
+                            won.push(id.clone());
+                        }
+                    }
+                    Ok::<_, parley_store::StoreError>(won)
+                })
+            })
+            .await?;
+        let mut conn = self.store.read().await?;
+        let mut claimed: Vec<Claimed> = outbox::get_many(&mut conn, &won)
+            .await?
+            .into_iter()
+            .map(|queued| Claimed {
+                mail: queued.mail,
+                attempts: queued.attempts,
+            })
+            .collect();
+        claimed.sort_by(|a, b| a.mail.id.cmp(&b.mail.id));
         Ok(claimed)
     }
 
-    /// Records that `id` was delivered.
-    pub async fn outbox_delivered(&self, id: &str) -> Result<(), AppError> {
+    /// Records that these mails were delivered, in one transaction.
+    pub async fn outbox_delivered(&self, ids: Vec<String>) -> Result<(), AppError> {
         let at = now().0;
         Ok(self
             .store
-            .write(id.to_owned(), move |tx, id| Box::pin(outbox::mark_sent(tx, id, at)))
+            .write(ids, move |tx, ids| {
+                Box::pin(async move {
+                    for id in ids {
+                        outbox::mark_sent(&mut *tx, id, at).await?;
+                    }
+                    Ok::<_, parley_store::StoreError>(())
+                })
+            })
             .await?)
     }
 

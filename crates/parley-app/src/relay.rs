@@ -7,7 +7,7 @@
 //! address is a random token (120 bits): it says nothing about the thread or the person, and
 //! the other side never sees it.
 
-use parley_domain::{BuyerId, Channel, EmailOrigin, MemberId, RequestId};
+use parley_domain::{BuyerId, Channel, EmailOrigin, MemberId, RequestId, ThreadId};
 use parley_store::outbox;
 use parley_store::relay::{self, HolderKind, RelayAddress};
 use parley_store::{Connection, StoreError, directory};
@@ -80,10 +80,13 @@ pub(crate) async fn enqueue_notices(
     Ok(())
 }
 
-/// A masked address that accepts mail: what RCPT TO found.
+/// A masked address that accepts mail, and who holds it: what RCPT TO found.
 #[derive(Debug, Clone)]
 pub struct RelayTarget {
     pub address: RelayAddress,
+    /// Who the mail is written as: the buyer, the member, or for a person in copy the member
+    /// who copied them (a CC has exactly the access of who added them).
+    pub caller: Caller,
 }
 
 impl RelayTarget {
@@ -114,7 +117,9 @@ pub struct InboundEmail {
 /// What became of an emailed reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
-    Stored { message_id: String },
+    Stored {
+        message_id: String,
+    },
     /// The same Message-ID from the same sender was stored before: nothing new.
     Duplicate,
 }
@@ -127,10 +132,12 @@ impl App {
             return Err(AppError::NotFound);
         }
         let mut conn = self.store.read().await?;
-        match relay::by_token(&mut conn, &token).await? {
-            Some(address) if address.revoked_at.is_none() => Ok(RelayTarget { address }),
-            _ => Err(AppError::NotFound),
-        }
+        let address = match relay::by_token(&mut conn, &token).await? {
+            Some(address) if address.revoked_at.is_none() => address,
+            _ => return Err(AppError::NotFound),
+        };
+        let caller = holder_caller(&mut conn, &address).await?;
+        Ok(RelayTarget { address, caller })
     }
 
     /// Revokes a masked address; mail to it is refused from now on.
@@ -139,7 +146,9 @@ impl App {
         let at = now().0;
         Ok(self
             .store
-            .write(token, move |tx, token| Box::pin(relay::revoke(tx, token, at)))
+            .write(token, move |tx, token| {
+                Box::pin(relay::revoke(tx, token, at))
+            })
             .await?)
     }
 
@@ -153,24 +162,14 @@ impl App {
         email: InboundEmail,
     ) -> Result<Received, AppError> {
         if !target.accepts_sender(&email.from) {
-            return Err(AppError::Forbidden("sender is not the holder of this address"));
+            return Err(AppError::Forbidden(
+                "sender is not the holder of this address",
+            ));
         }
         let address = &target.address;
-        let caller = self.holder_caller(address).await?;
-        let request_id: RequestId = address
-            .request_id
-            .parse()
-            .map_err(|_| AppError::internal("relay address with a bad request id"))?;
-        let party = {
-            let mut conn = self.store.read().await?;
-            let access = parley_store::requests::access(&mut conn, request_id).await?;
-            access
-                .threads
-                .iter()
-                .find(|t| t.id.to_string() == address.thread_id)
-                .map(|t| t.party.to_string())
-                .ok_or(AppError::NotFound)?
-        };
+        let corrupt = |_| AppError::internal("relay address with a bad id");
+        let request_id: RequestId = address.request_id.parse().map_err(corrupt)?;
+        let thread: ThreadId = address.thread_id.parse().map_err(corrupt)?;
         let body = if email.reply_text.trim().is_empty() && !email.documents.is_empty() {
             // A mail with only a document still says something: the document.
             "📎".to_owned()
@@ -182,16 +181,22 @@ impl App {
             body,
             sender,
             cc: String::new(),
-            party: Some(party),
+            party: None,
+            thread: Some(thread),
             documents: email.documents,
         };
         let origin = EmailOrigin {
             full_body: email.full_text,
-            original_key: None,
             message_id: email.message_id,
         };
         match self
-            .send(&caller, request_id, draft, Channel::Email, Some((origin, email.raw)))
+            .send(
+                &target.caller,
+                request_id,
+                draft,
+                Channel::Email,
+                Some((origin, email.raw)),
+            )
             .await
         {
             Ok(view) => Ok(Received::Stored {
@@ -204,23 +209,6 @@ impl App {
         }
     }
 
-    /// The caller an address's mail is written as: the buyer, the member, or for a CC the
-    /// member who copied them (a CC has exactly the access of who added them).
-    async fn holder_caller(&self, address: &RelayAddress) -> Result<Caller, AppError> {
-        let mut conn = self.store.read().await?;
-        let corrupt = |_| AppError::internal("relay address with a bad holder id");
-        Ok(match address.holder_kind {
-            HolderKind::Buyer => {
-                let id: BuyerId = address.holder_id.parse().map_err(corrupt)?;
-                Caller::Buyer(directory::buyer_by_id(&mut conn, id).await?)
-            }
-            HolderKind::Member | HolderKind::Cc => {
-                let id: MemberId = address.holder_id.parse().map_err(corrupt)?;
-                Caller::Member(directory::member_by_id(&mut conn, id).await?)
-            }
-        })
-    }
-
     /// The live masked addresses of a request (the demo prints them for trying the relay).
     pub async fn relay_addresses_of(
         &self,
@@ -229,6 +217,21 @@ impl App {
         let mut conn = self.store.read().await?;
         Ok(relay::of_request(&mut conn, &request_id.to_string()).await?)
     }
+}
+
+/// The caller an address's mail is written as (see [`RelayTarget::caller`]).
+async fn holder_caller(conn: &mut Connection, address: &RelayAddress) -> Result<Caller, AppError> {
+    let corrupt = |_| AppError::internal("relay address with a bad holder id");
+    Ok(match address.holder_kind {
+        HolderKind::Buyer => {
+            let id: BuyerId = address.holder_id.parse().map_err(corrupt)?;
+            Caller::Buyer(directory::buyer_by_id(conn, id).await?)
+        }
+        HolderKind::Member | HolderKind::Cc => {
+            let id: MemberId = address.holder_id.parse().map_err(corrupt)?;
+            Caller::Member(directory::member_by_id(conn, id).await?)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -240,7 +243,10 @@ mod tests {
         let a = new_address_token().expect("token");
         let b = new_address_token().expect("token");
         assert_eq!(a.len(), 24);
-        assert!(a.bytes().all(|c| c.is_ascii_lowercase() || (b'2'..=b'7').contains(&c)));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_lowercase() || (b'2'..=b'7').contains(&c))
+        );
         assert_ne!(a, b);
         assert_eq!(base32(b"foobar"), "mzxw6ytboi");
     }

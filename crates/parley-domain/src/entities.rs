@@ -132,13 +132,12 @@ pub struct Message {
 }
 
 /// Where an emailed message came from. The body of the [`Message`] is the trimmed reply; the
-/// whole text stays here, behind a "show the whole email" toggle.
+/// whole text stays here, behind a "show the whole email" toggle (and the raw email in its own
+/// table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailOrigin {
     /// The email's text before trimming.
     pub full_body: String,
-    /// Object-store key of the raw email (`.eml`).
-    pub original_key: Option<String>,
     /// The email's Message-ID: the same one from the same sender is stored once.
     pub message_id: Option<String>,
 }

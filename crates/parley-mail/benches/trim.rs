@@ -8,7 +8,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 /// Every fixture email, concatenated, then repeated to about `size` bytes. The repeated
 /// body keeps the line mix (text, quotes, attributions, headers, signatures) of real mail.
 fn corpus(size: usize) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/email-replies/emails");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/email-replies/emails"
+    );
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .expect("fixtures")
         .map(|e| e.expect("entry").path())

@@ -111,7 +111,11 @@ mod tests {
     fn turns_html_into_text_and_decodes_charsets() {
         let raw = "From: a@example.com\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>Tr=E8s bien, <b>merci</b>.</p><p>Le devis convient.</p>\r\n";
         let email = parse_email(raw.as_bytes()).expect("parses");
-        assert!(email.reply_text.contains("Très bien, merci."), "{}", email.reply_text);
+        assert!(
+            email.reply_text.contains("Très bien, merci."),
+            "{}",
+            email.reply_text
+        );
         assert!(email.reply_text.contains("Le devis convient."));
     }
 

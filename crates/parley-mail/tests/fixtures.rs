@@ -28,5 +28,10 @@ fn every_fixture_trims_to_its_expected_reply() {
         }
     }
     assert_eq!(count, 32, "all 32 fixtures are present");
-    assert!(failures.is_empty(), "{} of 32 failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of 32 failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

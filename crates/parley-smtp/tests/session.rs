@@ -26,9 +26,8 @@ fn config() -> SmtpConfig {
 /// the server wrote until it closed.
 async fn converse(app: App, config: SmtpConfig, input: &str) -> String {
     let (mut client, server) = tokio::io::duplex(64 * 1024);
-    let session = tokio::spawn(
-        Session::new(server, app, Arc::new(config), "test".into(), false).run(),
-    );
+    let session =
+        tokio::spawn(Session::new(server, app, Arc::new(config), "test".into(), false).run());
     client.write_all(input.as_bytes()).await.expect("write");
     let mut output = String::new();
     client.read_to_string(&mut output).await.expect("read");
@@ -57,13 +56,18 @@ async fn pipelined_commands_get_their_replies_in_order() {
     .await;
     assert_eq!(
         codes(&transcript),
-        ["220", "250", "250", "550", "550", "554", "250", "250", "221"],
+        [
+            "220", "250", "250", "550", "550", "554", "250", "250", "221"
+        ],
         "{transcript}"
     );
     assert!(transcript.contains("250-PIPELINING"));
     assert!(transcript.contains("250-SIZE 26214400"));
     assert!(transcript.contains("8BITMIME"));
-    assert!(!transcript.contains("STARTTLS"), "no certificate, no STARTTLS");
+    assert!(
+        !transcript.contains("STARTTLS"),
+        "no certificate, no STARTTLS"
+    );
     assert!(transcript.contains("550 5.1.1"));
     assert!(transcript.contains("550 5.7.1 Relaying denied"));
 }
@@ -96,7 +100,14 @@ async fn an_idle_client_is_disconnected() {
     config.command_timeout = Duration::from_millis(200);
     let (mut client, server) = tokio::io::duplex(4096);
     let session = tokio::spawn(
-        Session::new(server, app(&dir).await, Arc::new(config), "idle".into(), false).run(),
+        Session::new(
+            server,
+            app(&dir).await,
+            Arc::new(config),
+            "idle".into(),
+            false,
+        )
+        .run(),
     );
     // The client says nothing after the greeting; the server gives up and says so.
     let mut output = String::new();
@@ -111,8 +122,15 @@ async fn starttls_upgrades_the_connection_when_a_certificate_is_configured() {
     let dir = tempfile::tempdir().expect("dir");
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
@@ -122,9 +140,16 @@ async fn starttls_upgrades_the_connection_when_a_certificate_is_configured() {
     assert!(status.status.success(), "{status:?}");
     let mut config = config();
     config.tls = Some(parley_smtp::load_acceptor(&cert, &key).expect("acceptor"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(parley_smtp::serve(listener, app(&dir).await, config, std::future::pending()));
+    tokio::spawn(parley_smtp::serve(
+        listener,
+        app(&dir).await,
+        config,
+        std::future::pending(),
+    ));
 
     let tls = TlsParameters::builder("localhost".to_owned())
         .dangerous_accept_invalid_certs(true)
@@ -132,13 +157,15 @@ async fn starttls_upgrades_the_connection_when_a_certificate_is_configured() {
         .expect("tls parameters");
     let client: AsyncSmtpTransport<Tokio1Executor> =
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(port)
-        .tls(Tls::Required(tls))
-        .build();
+            .port(port)
+            .tls(Tls::Required(tls))
+            .build();
     assert!(client.test_connection().await.expect("STARTTLS handshake"));
 
     // Without TLS the capability is announced; after it, no more.
-    let mut plain = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let mut plain = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
     plain.write_all(b"EHLO c\r\nQUIT\r\n").await.expect("write");
     let mut transcript = String::new();
     plain.read_to_string(&mut transcript).await.expect("read");

@@ -1,8 +1,8 @@
 //! Messages of threads and the documents attached to them.
 
 use parley_domain::{
-    AuthorKind, Channel, Document, DocumentId, DocumentKind, EmailOrigin, Message, MessageId, ThreadId,
-    Timestamp,
+    AuthorKind, Channel, Document, DocumentId, DocumentKind, EmailOrigin, Message, MessageId,
+    ThreadId, Timestamp,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -11,12 +11,12 @@ use crate::rows::{email, emails, emails_json, language, parse, time, variant};
 use crate::{Connection, StoreError, dynamic_query};
 
 const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id, sender_email, \
-    cc, body, language, channel, created_at, read_at, full_body, original_key, email_message_id";
+    cc, body, language, channel, created_at, read_at, full_body, email_message_id";
 
 /// [`MESSAGE_COLUMNS`] of the table aliased `m`.
 const MESSAGE_COLUMNS_OF_M: &str = "m.id, m.thread_id, m.request_id, m.author_kind, \
     m.author_id, m.sender_email, m.cc, m.body, m.language, m.channel, m.created_at, m.read_at, \
-    m.full_body, m.original_key, m.email_message_id";
+    m.full_body, m.email_message_id";
 
 fn message(row: &AnyRow) -> Result<Message, StoreError> {
     Ok(Message {
@@ -36,8 +36,11 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
             .try_get::<Option<String>, _>("full_body")?
             .map(|full_body| -> Result<EmailOrigin, StoreError> {
                 Ok(EmailOrigin {
-                    full_body,
-                    original_key: row.try_get("original_key")?,
+                    full_body: if full_body.is_empty() {
+                        row.try_get("body")?
+                    } else {
+                        full_body
+                    },
                     message_id: row.try_get("email_message_id")?,
                 })
             })
@@ -48,9 +51,8 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
 pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, sender_email, \
-           cc, body, language, channel, created_at, read_at, full_body, original_key, \
-           email_message_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+           cc, body, language, channel, created_at, read_at, full_body, email_message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(message.id.to_string())
     .bind(message.thread_id.to_string())
@@ -64,12 +66,44 @@ pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), Stor
     .bind(message.channel.as_str())
     .bind(message.created_at.0)
     .bind(message.read_at.map(|t| t.0))
-    .bind(message.email.as_ref().map(|e| e.full_body.as_str()))
-    .bind(message.email.as_ref().and_then(|e| e.original_key.as_deref()))
+    // Most replies lose nothing to trimming: their whole text is the body, stored once ("").
+    .bind(message.email.as_ref().map(|e| {
+        if e.full_body == message.body {
+            ""
+        } else {
+            e.full_body.as_str()
+        }
+    }))
     .bind(message.email.as_ref().and_then(|e| e.message_id.as_deref()))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Keeps the raw email a message came from.
+pub async fn insert_original(
+    conn: &mut Connection,
+    message: MessageId,
+    raw: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO email_originals (message_id, raw) VALUES ($1, $2)")
+        .bind(message.to_string())
+        .bind(raw.to_vec())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The raw email a message came from, if it came by email.
+pub async fn original(
+    conn: &mut Connection,
+    message: MessageId,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = sqlx::query("SELECT raw FROM email_originals WHERE message_id = $1")
+        .bind(message.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|row| row.try_get("raw")).transpose()?)
 }
 
 /// The messages of the given threads, newest first, each with its documents, in one query.

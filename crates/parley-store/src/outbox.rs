@@ -88,18 +88,6 @@ pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Queued>, St
     .collect()
 }
 
-/// One mail by id.
-pub async fn get(conn: &mut Connection, id: &str) -> Result<Queued, StoreError> {
-    dynamic_query(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(queued)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
-}
-
 /// Ids of mail due for (another) attempt at `now`, oldest first.
 pub async fn due(conn: &mut Connection, now: i64, limit: u32) -> Result<Vec<String>, StoreError> {
     sqlx::query(
@@ -135,6 +123,22 @@ pub async fn claim(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Mails by id (those that exist), in no particular order.
+pub async fn get_many(conn: &mut Connection, ids: &[String]) -> Result<Vec<Queued>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let mut query = dynamic_query(format!(
+        "SELECT {COLUMNS} FROM outbox WHERE id IN ({})",
+        placeholders.join(", ")
+    ));
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    query.fetch_all(conn).await?.iter().map(queued).collect()
 }
 
 /// Records a delivery.

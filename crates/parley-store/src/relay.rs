@@ -79,10 +79,7 @@ pub async fn by_token(
 }
 
 /// The holder's address in the thread, created with `new.token` when there is none yet.
-pub async fn issue(
-    conn: &mut Connection,
-    new: &RelayAddress,
-) -> Result<RelayAddress, StoreError> {
+pub async fn issue(conn: &mut Connection, new: &RelayAddress) -> Result<RelayAddress, StoreError> {
     let existing = dynamic_query(format!(
         "SELECT {COLUMNS} FROM relay_addresses \
          WHERE thread_id = $1 AND holder_kind = $2 AND email = $3"

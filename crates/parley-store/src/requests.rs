@@ -1,7 +1,7 @@
 //! Requests, their threads (one per seller-side party) and the access grants on them.
 
 use parley_domain::{
-    Buyer, Marketplace, Organization, OrganizationId, OrganizationKind, Product, Request,
+    Buyer, Marketplace, Member, Organization, OrganizationId, OrganizationKind, Product, Request,
     RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
 };
 use sqlx::Row;
@@ -159,11 +159,14 @@ pub async fn access_with_card(
            mo.kind AS mo_kind, mo.name AS mo_name, mo.country AS mo_country, \
            b.name AS b_name, b.company AS b_company, b.country AS b_country, \
            b.language AS b_language, b.email AS b_email, b.phone AS b_phone, \
+           h.organization_id AS h_org, h.name AS h_name, h.email AS h_email, \
+           h.phone AS h_phone, h.language AS h_language, \
            (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $2) AS phone_shown \
          FROM {ACCESS_FROM} JOIN marketplaces m ON m.id = r.marketplace_id \
            JOIN products p ON p.id = r.product_id \
            JOIN organizations mo ON mo.id = r.manufacturer_id \
            JOIN buyers b ON b.id = r.buyer_id \
+           LEFT JOIN members h ON h.id = r.handler_member_id \
          WHERE r.id = $1 ORDER BY t.created_at, t.id"
     ))
     .bind(id.to_string())
@@ -240,10 +243,24 @@ pub struct Card {
     pub buyer: Buyer,
     /// Whether the event with the viewer's phone dedupe key exists (they displayed the number).
     pub phone_shown: bool,
+    /// The member handling the request.
+    pub handler: Option<Member>,
 }
 
 fn card_from_row(row: &AnyRow, request: &Request) -> Result<Card, StoreError> {
+    let handler = match (request.handler, row.try_get::<Option<String>, _>("h_org")?) {
+        (Some(id), Some(org)) => Some(Member {
+            id,
+            organization_id: parse(&org, "org")?,
+            name: row.try_get("h_name")?,
+            email: crate::rows::email(&row.try_get::<String, _>("h_email")?)?,
+            phone: row.try_get("h_phone")?,
+            language: language(&row.try_get::<String, _>("h_language")?)?,
+        }),
+        _ => None,
+    };
     Ok(Card {
+        handler,
         phone_shown: row.try_get::<i64, _>("phone_shown")? > 0,
         marketplace: Marketplace {
             id: request.marketplace_id,

@@ -46,7 +46,12 @@ pub struct GlobalArgs {
     pub log_format: Option<String>,
     /// Domain of the masked addresses; its MX must point at Parley's SMTP listener
     /// [default: reply.parley.localhost]
-    #[arg(long, global = true, env = "PARLEY_RELAY_DOMAIN", value_name = "DOMAIN")]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_RELAY_DOMAIN",
+        value_name = "DOMAIN"
+    )]
     pub relay_domain: Option<String>,
     /// Outbound mail server, e.g. smtp://host:25, smtp://user:pass@host:587?tls=required,
     /// smtps://user:pass@host:465 [default: none; with --dev-mailbox mail shows at /dev/mail]
@@ -66,7 +71,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "PARLEY_DKIM_KEY", value_name = "FILE")]
     pub dkim_key: Option<PathBuf>,
     /// DKIM selector [default: parley]
-    #[arg(long, global = true, env = "PARLEY_DKIM_SELECTOR", value_name = "SELECTOR")]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_DKIM_SELECTOR",
+        value_name = "SELECTOR"
+    )]
     pub dkim_selector: Option<String>,
     /// DKIM signing domain [default: the relay domain]
     #[arg(long, global = true, env = "PARLEY_DKIM_DOMAIN", value_name = "DOMAIN")]

@@ -93,7 +93,12 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
             stop.wait(),
         ))
     });
-    let relay = tokio::spawn(parley_smtp::serve(smtp, app.clone(), smtp_config, stop.wait()));
+    let relay = tokio::spawn(parley_smtp::serve(
+        smtp,
+        app.clone(),
+        smtp_config,
+        stop.wait(),
+    ));
     let signal = stop.clone();
     let web = parley_web::serve(http, app.clone(), async move {
         shutdown_signal().await;
@@ -238,8 +243,9 @@ fn mail(command: MailCommand) -> anyhow::Result<()> {
     match command {
         MailCommand::Trim { file } => {
             let bytes = match &file {
-                Some(path) => std::fs::read(path)
-                    .with_context(|| format!("reading {}", path.display()))?,
+                Some(path) => {
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+                }
                 None => {
                     let mut bytes = Vec::new();
                     std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
@@ -306,11 +312,16 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
     println!("  {base}/api/v1/openapi.json   {base}/healthz   {base}/metrics");
     if let Some((buyer, address, request)) = &summary.relay_example {
         println!();
-        println!("Reply by email as the buyer (the SMTP relay listens on {}):", config.smtp);
+        println!(
+            "Reply by email as the buyer (the SMTP relay listens on {}):",
+            config.smtp
+        );
         println!(
             "  swaks --server {} --from {buyer} --to {address} --body 'Thanks, the quote suits us.'",
             config.smtp
         );
-        println!("  then see it at {base}/requests/{request} and the notification at {base}/dev/mail");
+        println!(
+            "  then see it at {base}/requests/{request} and the notification at {base}/dev/mail"
+        );
     }
 }

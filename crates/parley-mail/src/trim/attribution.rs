@@ -5,60 +5,143 @@
 
 /// Words an attribution starts with, before the date ("On 3 May…", "Le 4 janv.…").
 const OPENERS: &[&str] = &[
-    "on", "at", "in message", "le", "am", "el", "il", "op", "em", "dnia", "dňa", "den", "på",
-    "dne", "w dniu", "в", "在", "於",
+    "on",
+    "at",
+    "in message",
+    "le",
+    "am",
+    "el",
+    "il",
+    "op",
+    "em",
+    "dnia",
+    "dňa",
+    "den",
+    "på",
+    "dne",
+    "w dniu",
+    "в",
+    "在",
+    "於",
 ];
 
 /// What an attribution ends with, before the final colon.
 const CLOSERS: &[&str] = &[
-    "wrote", "writes", "said", "says", "a écrit", "nous a dit", "schrieb", "geschrieben",
-    "schrieben sie", "escribió", "ha scritto", "escreveu", "napisał", "napisał(a)", "napisała",
-    "skrev", "schreef", "het volgende geschreven", "写道", "寫道", "kirjoitti", "написал",
-    "написала", "написал(а)", "пише", "писал", "yazdı", "napsal", "napsala", "írta", "έγραψε",
-    "がかきました", "は書きました", "escrigué", "skrifaði",
+    "wrote",
+    "writes",
+    "said",
+    "says",
+    "a écrit",
+    "nous a dit",
+    "schrieb",
+    "geschrieben",
+    "schrieben sie",
+    "escribió",
+    "ha scritto",
+    "escreveu",
+    "napisał",
+    "napisał(a)",
+    "napisała",
+    "skrev",
+    "schreef",
+    "het volgende geschreven",
+    "写道",
+    "寫道",
+    "kirjoitti",
+    "написал",
+    "написала",
+    "написал(а)",
+    "пише",
+    "писал",
+    "yazdı",
+    "napsal",
+    "napsala",
+    "írta",
+    "έγραψε",
+    "がかきました",
+    "は書きました",
+    "escrigué",
+    "skrifaði",
 ];
 
 /// Verbs that may sit in the middle when the author's address follows them
 /// ("Am 3. Mai 2024 schrieb Ana <ana@example.com>:").
 const MIDDLE_CLOSERS: &[&str] = &[
-    " schrieb ", " skrev ", " schreef ", " escribió ", " a écrit ", " wrote ",
+    " schrieb ",
+    " skrev ",
+    " schreef ",
+    " escribió ",
+    " a écrit ",
+    " wrote ",
 ];
 
 /// Someone-first attributions: "Ana <ana@example.com> schrieb am Fr., 28. Apr. 2017:".
-const SOMEONE_WROTE_ON: &[&str] = &[" wrote on ", " schrieb am ", " a écrit le ", " escribió el "];
+const SOMEONE_WROTE_ON: &[&str] = &[
+    " wrote on ",
+    " schrieb am ",
+    " a écrit le ",
+    " escribió el ",
+];
 
 /// Separators of a forwarded or original message, in the languages mail clients use.
 const FORWARD_PHRASES: &[&str] = &[
-    "original message", "forwarded message", "reply message", "forwarded email",
-    "message transféré", "message d'origine", "message original", "ursprüngliche nachricht",
-    "weitergeleitete nachricht", "originalnachricht", "mensaje original", "mensaje reenviado",
-    "messaggio originale", "messaggio inoltrato", "mensagem original", "mensagem encaminhada",
-    "oorspronkelijk bericht", "doorgestuurd bericht", "origineel bericht", "исходное сообщение",
-    "пересылаемое сообщение", "переслано", "原始邮件", "原始郵件", "转发的邮件", "元のメッセージ",
-    "転送されたメッセージ", "originalmeddelande", "vidarebefordrat meddelande",
-    "opprinnelig melding", "videresendt melding", "wiadomość oryginalna",
-    "wiadomość przekazana dalej", "alkuperäinen viesti",
+    "original message",
+    "forwarded message",
+    "reply message",
+    "forwarded email",
+    "message transféré",
+    "message d'origine",
+    "message original",
+    "ursprüngliche nachricht",
+    "weitergeleitete nachricht",
+    "originalnachricht",
+    "mensaje original",
+    "mensaje reenviado",
+    "messaggio originale",
+    "messaggio inoltrato",
+    "mensagem original",
+    "mensagem encaminhada",
+    "oorspronkelijk bericht",
+    "doorgestuurd bericht",
+    "origineel bericht",
+    "исходное сообщение",
+    "пересылаемое сообщение",
+    "переслано",
+    "原始邮件",
+    "原始郵件",
+    "转发的邮件",
+    "元のメッセージ",
+    "転送されたメッセージ",
+    "originalmeddelande",
+    "vidarebefordrat meddelande",
+    "opprinnelig melding",
+    "videresendt melding",
+    "wiadomość oryginalna",
+    "wiadomość przekazana dalej",
+    "alkuperäinen viesti",
 ];
 
 /// Lines that announce a forwarded message without dashes.
 const FORWARD_LINES: &[&str] = &[
-    "begin forwarded message", "début du message transféré", "début du message réexpédié",
-    "anfang der weitergeleiteten nachricht", "inicio del mensaje reenviado",
-    "inizio messaggio inoltrato", "início da mensagem reencaminhada",
+    "begin forwarded message",
+    "début du message transféré",
+    "début du message réexpédié",
+    "anfang der weitergeleiteten nachricht",
+    "inicio del mensaje reenviado",
+    "inizio messaggio inoltrato",
+    "início da mensagem reencaminhada",
     "begin doorgestuurd bericht",
 ];
 
 /// Whether `line` alone is an attribution or a forward separator.
 pub(super) fn is_attribution(line: &str) -> bool {
     let lower = line.to_lowercase();
-    let core = lower
-        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '-' | '*' | '_'));
+    let core =
+        lower.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '-' | '*' | '_'));
     if core.is_empty() {
         return false;
     }
-    is_forward_separator(line, core)
-        || is_dated_attribution(core)
-        || posted_by(core)
+    is_forward_separator(line, core) || is_dated_attribution(core) || posted_by(core)
 }
 
 /// Whether `line` could be the first line of an attribution wrapped over several lines:
@@ -109,12 +192,12 @@ fn is_dated_attribution(core: &str) -> bool {
     let ends_with_colon = core.trim_end().ends_with([':', '：']);
     let digit = has_digit(core);
     let ends_with_closer = CLOSERS.iter().any(|c| ends_with_word(tail, c));
-    if starts_with_opener(core) && digit {
-        if ends_with_closer
-            || (ends_with_colon && MIDDLE_CLOSERS.iter().any(|c| core.contains(c)))
-        {
-            return true;
-        }
+    if starts_with_opener(core)
+        && digit
+        && (ends_with_closer
+            || (ends_with_colon && MIDDLE_CLOSERS.iter().any(|c| core.contains(c))))
+    {
+        return true;
     }
     let year = has_year(core);
     if year && ends_with_colon && ends_with_closer {
@@ -128,7 +211,9 @@ fn is_dated_attribution(core: &str) -> bool {
     }
     // "Ana <ana@example.com> wrote:", "ana via Parley wrote:"
     ends_with_colon
-        && ["wrote", "schrieb", "a écrit", "escribió"].iter().any(|c| ends_with_word(tail, c))
+        && ["wrote", "schrieb", "a écrit", "escribió"]
+            .iter()
+            .any(|c| ends_with_word(tail, c))
         && (core.contains('@') || core.contains(" via "))
 }
 

@@ -41,12 +41,13 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
             i += 2;
             continue;
         }
-        if kind != Kind::Attribution && attribution::may_start_attribution(line) {
-            if let Some(span) = wrapped_attribution(&lines[i..]) {
-                kinds.extend(std::iter::repeat_n(Kind::Attribution, span));
-                i += span;
-                continue;
-            }
+        if kind != Kind::Attribution
+            && attribution::may_start_attribution(line)
+            && let Some(span) = wrapped_attribution(&lines[i..])
+        {
+            kinds.extend(std::iter::repeat_n(Kind::Attribution, span));
+            i += span;
+            continue;
         }
         kinds.push(kind);
         i += 1;
@@ -111,7 +112,9 @@ const DELIMITER_CHARS: &[char] = &['-', '_', ',', '=', '+', '~', '#', '*', 'ᐧ'
 /// Two or more delimiter characters alone on a line ("--", "______"); a lone "-" or "*" is
 /// a bullet, not a delimiter. A long dash alone counts (Outlook, GitLab).
 fn is_delimiter(trimmed: &str) -> bool {
-    trimmed.chars().all(|c| DELIMITER_CHARS.contains(&c) || c == ' ')
+    trimmed
+        .chars()
+        .all(|c| DELIMITER_CHARS.contains(&c) || c == ' ')
         && (trimmed.chars().filter(|c| !c.is_whitespace()).count() >= 2
             || matches!(trimmed, "—" | "_"))
 }
@@ -119,13 +122,36 @@ fn is_delimiter(trimmed: &str) -> bool {
 /// Signatures mail clients add on phones and web mail, in lower case, matched at the start
 /// of the line (after "(" or "<" and with markdown links reduced to their text).
 const SIGNATURE_PREFIXES: &[&str] = &[
-    "sent from ", "sent via ", "sent with ", "sent by ", "sent using ", "get outlook for ",
-    "envoyé depuis mon", "envoyé depuis yahoo", "envoyé de mon", "envoyé avec ",
-    "inviato da ", "inviato dal mio", "sendt fra min ", "enviado do meu ", "enviado desde mi ",
-    "enviado de mi ", "enviado a partir do", "verzonden met ", "verstuurd vanaf mijn ",
-    "verzonden vanaf mijn ", "från min ", "skickat från min ", "skickat från ",
-    "отправлено с ", "надіслано з ", "wysłane z ", "從我的 iphone 傳送", "发自我的",
-    "iphoneから送信", "lähetetty ",
+    "sent from ",
+    "sent via ",
+    "sent with ",
+    "sent by ",
+    "sent using ",
+    "get outlook for ",
+    "envoyé depuis mon",
+    "envoyé depuis yahoo",
+    "envoyé de mon",
+    "envoyé avec ",
+    "inviato da ",
+    "inviato dal mio",
+    "sendt fra min ",
+    "enviado do meu ",
+    "enviado desde mi ",
+    "enviado de mi ",
+    "enviado a partir do",
+    "verzonden met ",
+    "verstuurd vanaf mijn ",
+    "verzonden vanaf mijn ",
+    "från min ",
+    "skickat från min ",
+    "skickat från ",
+    "отправлено с ",
+    "надіслано з ",
+    "wysłane z ",
+    "從我的 iphone 傳送",
+    "发自我的",
+    "iphoneから送信",
+    "lähetetty ",
 ];
 
 fn is_signature(trimmed: &str) -> bool {
@@ -155,7 +181,9 @@ fn without_markdown_links(line: &str) -> String {
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
         let Some(close) = after.find("](") else { break };
-        let Some(end) = after[close + 2..].find(')') else { break };
+        let Some(end) = after[close + 2..].find(')') else {
+            break;
+        };
         out.push_str(&rest[..open]);
         out.push_str(&after[..close]);
         rest = &after[close + 2 + end + 1..];
@@ -166,15 +194,69 @@ fn without_markdown_links(line: &str) -> String {
 
 /// Header names that carry a date, then those that carry text, in lower case.
 const DATE_HEADERS: &[&str] = &[
-    "sent", "date", "le", "gesendet", "datum", "enviado", "enviada em", "fecha", "data",
-    "skickat", "sendt", "发送时间", "發送時間", "дата", "отправлено", "envoyé",
+    "sent",
+    "date",
+    "le",
+    "gesendet",
+    "datum",
+    "enviado",
+    "enviada em",
+    "fecha",
+    "data",
+    "skickat",
+    "sendt",
+    "发送时间",
+    "發送時間",
+    "дата",
+    "отправлено",
+    "envoyé",
 ];
 const TEXT_HEADERS: &[&str] = &[
-    "from", "to", "cc", "bcc", "reply-to", "subject", "de", "expéditeur", "à", "a",
-    "destinataire", "répondre à", "objet", "von", "an", "betreff", "para", "assunto", "asunto",
-    "da", "risposta", "oggetto", "van", "aan", "beantwoorden - aan", "onderwerp", "från",
-    "till", "ämne", "fra", "til", "emne", "发件人", "收件人", "主题", "寄件者", "收件者", "主旨",
-    "от", "кому", "тема", "копия", "od", "do", "temat",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "subject",
+    "de",
+    "expéditeur",
+    "à",
+    "a",
+    "destinataire",
+    "répondre à",
+    "objet",
+    "von",
+    "an",
+    "betreff",
+    "para",
+    "assunto",
+    "asunto",
+    "da",
+    "risposta",
+    "oggetto",
+    "van",
+    "aan",
+    "beantwoorden - aan",
+    "onderwerp",
+    "från",
+    "till",
+    "ämne",
+    "fra",
+    "til",
+    "emne",
+    "发件人",
+    "收件人",
+    "主题",
+    "寄件者",
+    "收件者",
+    "主旨",
+    "от",
+    "кому",
+    "тема",
+    "копия",
+    "od",
+    "do",
+    "temat",
 ];
 
 fn is_header(trimmed: &str) -> bool {
@@ -204,10 +286,16 @@ mod tests {
         assert_eq!(line_kind("- one bullet"), Kind::Text);
         assert_eq!(line_kind("*"), Kind::Text);
         assert_eq!(line_kind("Sent from my iPhone"), Kind::Signature);
-        assert_eq!(line_kind("Get [Outlook for Android](https://aka.ms/x)"), Kind::Signature);
+        assert_eq!(
+            line_kind("Get [Outlook for Android](https://aka.ms/x)"),
+            Kind::Signature
+        );
         assert_eq!(line_kind("Von meinem Mobilgerät gesendet"), Kind::Signature);
         assert_eq!(line_kind("From: Ana <ana@example.com>"), Kind::Header);
-        assert_eq!(line_kind("Sent: Thursday, 28 January 2016 8:16 p.m."), Kind::Header);
+        assert_eq!(
+            line_kind("Sent: Thursday, 28 January 2016 8:16 p.m."),
+            Kind::Header
+        );
         assert_eq!(line_kind("Sent: soon"), Kind::Text);
         assert_eq!(line_kind("> quoted"), Kind::Quote);
         assert_eq!(line_kind("The price is 10 EUR."), Kind::Text);
@@ -215,12 +303,22 @@ mod tests {
 
     #[test]
     fn wrapped_attributions_span_their_lines() {
-        let lines = ["On Mon, Feb 1, 2016 at 6:32 PM, Jeff <info@example.org>", "wrote:", ""];
+        let lines = [
+            "On Mon, Feb 1, 2016 at 6:32 PM, Jeff <info@example.org>",
+            "wrote:",
+            "",
+        ];
         assert_eq!(
             classify(&lines),
             [Kind::Attribution, Kind::Attribution, Kind::Empty]
         );
-        let prose = ["On this day", "", "I wrote something", "", "which was very interesting."];
+        let prose = [
+            "On this day",
+            "",
+            "I wrote something",
+            "",
+            "which was very interesting.",
+        ];
         assert!(!classify(&prose).contains(&Kind::Attribution));
     }
 }

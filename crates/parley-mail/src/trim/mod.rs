@@ -44,18 +44,18 @@ fn keep(kinds: &[Kind]) -> std::ops::Range<usize> {
     let mut start = 0;
 
     // Bottom-posting: "On … wrote:", the quote, then the reply under it.
-    if let Some(first) = first_not_empty(kinds, start, end) {
-        if kinds[first] == Kind::Attribution {
-            let mut i = first;
-            while i < end && kinds[i] == Kind::Attribution {
-                i += 1;
-            }
-            while i < end && matches!(kinds[i], Kind::Quote | Kind::Empty | Kind::Attribution) {
-                i += 1;
-            }
-            if i < end && kinds[i] == Kind::Text {
-                start = i;
-            }
+    if let Some(first) = first_not_empty(kinds, start, end)
+        && kinds[first] == Kind::Attribution
+    {
+        let mut i = first;
+        while i < end && kinds[i] == Kind::Attribution {
+            i += 1;
+        }
+        while i < end && matches!(kinds[i], Kind::Quote | Kind::Empty | Kind::Attribution) {
+            i += 1;
+        }
+        if i < end && kinds[i] == Kind::Text {
+            start = i;
         }
     }
 

@@ -2,7 +2,10 @@ use super::trim_reply;
 
 #[test]
 fn keeps_a_plain_reply_whole() {
-    assert_eq!(trim_reply("  Thanks, the quote is fine.\n"), "Thanks, the quote is fine.");
+    assert_eq!(
+        trim_reply("  Thanks, the quote is fine.\n"),
+        "Thanks, the quote is fine."
+    );
     assert_eq!(trim_reply(""), "");
 }
 
@@ -35,3 +38,42 @@ fn handles_crlf_and_lone_cr() {
     assert_eq!(trim_reply("a\r\nb\rc"), "a\nb\nc");
 }
 
+/// Beyond the fixtures: attributions, forwards and header blocks as other clients and
+/// languages write them.
+#[test]
+fn generalises_to_other_clients_and_languages() {
+    let cases = [
+        (
+            "Va bene, procediamo.\n\nIl giorno lun 3 mag 2026 alle ore 10:02 Ana <ana@example.it> ha scritto:\n> Procediamo?",
+            "Va bene, procediamo.",
+        ),
+        (
+            "Combinado.\n\nEm seg., 3 de mai. de 2026 às 10:02, Ana <ana@example.pt> escreveu:\n> Combinado?",
+            "Combinado.",
+        ),
+        (
+            "Подходит.\n\nпн, 3 мая 2026 г. в 10:02, Иван <ivan@example.ru>:\n> Подходит?",
+            "Подходит.",
+        ),
+        (
+            "了解しました。\n\n2026年5月3日(月) 10:02 Ana <ana@example.jp>:\n> よろしいですか？",
+            "了解しました。",
+        ),
+        (
+            "Det passar.\n\nDen 3 maj 2026 kl. 10:02 skrev Ana <ana@example.se>:\n> Passar det?",
+            "Det passar.",
+        ),
+        (
+            "D'accord pour la livraison.\n\nDe : Ana Silva <ana@example.fr>\nEnvoyé : lundi 3 mai 2026 10:02\nÀ : Parley\nObjet : Pompes\n\nAncien texte",
+            "D'accord pour la livraison.",
+        ),
+        (
+            "Zur Info.\n\n-------- Weitergeleitete Nachricht --------\nBetreff: Pumpe\nDatum: 3. Mai 2026",
+            "Zur Info.",
+        ),
+        ("OK.\n\niPhoneから送信", "OK."),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(trim_reply(body), expected, "{body}");
+    }
+}

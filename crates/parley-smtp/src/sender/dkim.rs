@@ -10,7 +10,14 @@ use tokio_rustls::rustls::pki_types::PrivateKeyDer;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 
 /// The headers signed: those a forwarder must not change.
-const SIGNED_HEADERS: [&str; 6] = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version"];
+const SIGNED_HEADERS: [&str; 6] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+];
 
 /// A DKIM signer for one domain and selector.
 pub struct Dkim {
@@ -114,19 +121,26 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let key = dir.path().join("dkim.pem");
         let made = std::process::Command::new("openssl")
-            .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+            .args([
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+            ])
             .arg(&key)
             .output()
             .expect("openssl");
         assert!(made.status.success(), "{made:?}");
         let dkim = Dkim::load(&key, "reply.example", "parley").expect("load");
-        let public = RsaKey::<Sha256>::from_key_der(
-            PrivateKeyDer::from_pem_file(&key).expect("pem"),
-        )
-        .expect("rsa")
-        .public_key();
+        let public =
+            RsaKey::<Sha256>::from_key_der(PrivateKeyDer::from_pem_file(&key).expect("pem"))
+                .expect("rsa")
+                .public_key();
 
-        let message = b"From: Hydrotech via Parley <abc@reply.example>\r\nTo: ana@buyer.example\r\n\
+        let message =
+            b"From: Hydrotech via Parley <abc@reply.example>\r\nTo: ana@buyer.example\r\n\
 Subject: Your request\r\nDate: Fri, 27 Nov 2026 08:00:00 +0000\r\nMessage-ID: <1@reply.example>\r\n\
 MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere is our offer.\r\n";
         let signed = dkim.sign(message).expect("sign");
@@ -136,7 +150,9 @@ MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere is our 
         let record = format!("v=DKIM1; k=rsa; p={}", base64(&public));
         records.insert(
             "parley._domainkey.reply.example.".into(),
-            Txt::DomainKey(Arc::new(DomainKey::parse(record.as_bytes()).expect("record"))),
+            Txt::DomainKey(Arc::new(
+                DomainKey::parse(record.as_bytes()).expect("record"),
+            )),
             std::time::Instant::now() + std::time::Duration::from_secs(60),
         );
         let authenticator =
@@ -159,6 +175,9 @@ MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere is our 
         let at = tampered.len() - 8;
         tampered[at] = b'X';
         let result = verify(tampered).await;
-        assert!(result.is_some_and(|r| r != DkimResult::Pass), "tampered mail passed");
+        assert!(
+            result.is_some_and(|r| r != DkimResult::Pass),
+            "tampered mail passed"
+        );
     }
 }

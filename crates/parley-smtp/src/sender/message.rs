@@ -15,7 +15,11 @@ pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, St
         .as_deref()
         .unwrap_or(config.from_address.as_str());
     let from = Mailbox::new(
-        Some(mail.from_name.clone().unwrap_or_else(|| "Parley".to_owned())),
+        Some(
+            mail.from_name
+                .clone()
+                .unwrap_or_else(|| "Parley".to_owned()),
+        ),
         from_address
             .parse()
             .map_err(|e| format!("bad sender address {from_address}: {e}"))?,

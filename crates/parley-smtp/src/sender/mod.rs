@@ -91,21 +91,24 @@ pub async fn deliver_due(
     transport: &Transport,
 ) -> Result<usize, parley_app::AppError> {
     let claimed = app.claim_outbox(config.batch).await?;
+    let mut delivered = Vec::with_capacity(claimed.len());
     for mail in &claimed {
-        let outcome = deliver(config, transport, mail).await;
-        let recorded = match outcome {
+        match deliver(config, transport, mail).await {
             Ok(()) => {
                 tracing::info!(mail = %mail.mail.id, kind = %mail.mail.kind, "outbox: delivered");
-                app.outbox_delivered(&mail.mail.id).await
+                delivered.push(mail.mail.id.clone());
             }
             Err((error, permanent)) => {
                 tracing::warn!(mail = %mail.mail.id, %error, permanent, "outbox: delivery failed");
-                app.outbox_failed(mail, &error, permanent).await
+                if let Err(error) = app.outbox_failed(mail, &error, permanent).await {
+                    tracing::error!(mail = %mail.mail.id, %error, "outbox: recording a failure");
+                }
             }
-        };
-        if let Err(error) = recorded {
-            tracing::error!(mail = %mail.mail.id, %error, "outbox: recording the outcome");
         }
+    }
+    // Recorded together: a crash before this line sends these again (at least once).
+    if let Err(error) = app.outbox_delivered(delivered).await {
+        tracing::error!(%error, "outbox: recording deliveries");
     }
     Ok(claimed.len())
 }
@@ -127,5 +130,6 @@ async fn deliver(
         }
         None => smtp.send(message).await,
     };
-    sent.map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent()))
+    sent.map(|_| ())
+        .map_err(|e| (e.to_string(), e.is_permanent()))
 }

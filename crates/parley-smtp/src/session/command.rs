@@ -7,7 +7,10 @@ use smtp_proto::Request;
 pub(super) enum Command {
     Ehlo(String),
     Helo(String),
-    Mail { address: String, size: usize },
+    Mail {
+        address: String,
+        size: usize,
+    },
     Rcpt(String),
     Data,
     Rset,
@@ -46,9 +49,7 @@ pub(super) fn describe(error: &smtp_proto::Error) -> (u16, &'static str) {
     match error {
         smtp_proto::Error::UnknownCommand => (500, "5.5.1 Unknown command"),
         smtp_proto::Error::InvalidSenderAddress => (501, "5.1.7 Bad sender address syntax"),
-        smtp_proto::Error::InvalidRecipientAddress => {
-            (501, "5.1.3 Bad recipient address syntax")
-        }
+        smtp_proto::Error::InvalidRecipientAddress => (501, "5.1.3 Bad recipient address syntax"),
         smtp_proto::Error::ResponseTooLong => (500, "5.5.2 Line too long"),
         smtp_proto::Error::InvalidParameter { .. }
         | smtp_proto::Error::UnsupportedParameter { .. } => {

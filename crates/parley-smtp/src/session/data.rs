@@ -54,7 +54,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         );
         if too_big {
             let limit = self.config.max_message_bytes;
-            self.reply(552, &format!("5.3.4 Message too big: the limit is {limit} bytes"));
+            self.reply(
+                552,
+                &format!("5.3.4 Message too big: the limit is {limit} bytes"),
+            );
             return;
         }
         match self.store(&envelope, raw).await {

@@ -44,7 +44,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         };
         if !domain.eq_ignore_ascii_case(&self.config.relay_domain) {
             // Not an open relay: only masked addresses are delivered.
-            self.reply(550, "5.7.1 Relaying denied: this server only accepts conversation replies");
+            self.reply(
+                550,
+                "5.7.1 Relaying denied: this server only accepts conversation replies",
+            );
             return;
         }
         match self.app.relay_target(local).await {

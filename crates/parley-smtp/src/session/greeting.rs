@@ -1,8 +1,7 @@
 //! EHLO and HELO.
 
 use smtp_proto::{
-    EXT_8BIT_MIME, EXT_ENHANCED_STATUS_CODES, EXT_PIPELINING, EXT_SIZE, EXT_START_TLS,
-    EhloResponse,
+    EXT_8BIT_MIME, EXT_ENHANCED_STATUS_CODES, EXT_PIPELINING, EXT_SIZE, EXT_START_TLS, EhloResponse,
 };
 use tokio::io::{AsyncRead, AsyncWrite};
 

@@ -214,7 +214,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
 
     /// Queues a one-line reply.
     fn reply(&mut self, code: u16, text: &str) {
-        self.out.extend_from_slice(format!("{code} {text}\r\n").as_bytes());
+        self.out
+            .extend_from_slice(format!("{code} {text}\r\n").as_bytes());
     }
 
     async fn flush(&mut self) -> std::io::Result<()> {

@@ -15,11 +15,16 @@ CREATE TABLE relay_addresses (
     CONSTRAINT relay_addresses_holder_key UNIQUE (thread_id, holder_kind, email)
 );
 
--- An emailed reply keeps its whole text and its raw original (in the object store), and its
--- Message-ID so that a message delivered twice is stored once.
+-- An emailed reply keeps its whole text and its Message-ID, so that a message delivered twice
+-- is stored once.
 ALTER TABLE messages ADD COLUMN full_body TEXT;
-ALTER TABLE messages ADD COLUMN original_key TEXT;
 ALTER TABLE messages ADD COLUMN email_message_id TEXT;
+
+-- The raw email, committed with its message (so an accepted email is durable as a whole).
+CREATE TABLE email_originals (
+    message_id TEXT PRIMARY KEY REFERENCES messages (id),
+    raw        BLOB NOT NULL
+);
 CREATE UNIQUE INDEX messages_email_message_id_key
     ON messages (thread_id, sender_email, email_message_id);
 

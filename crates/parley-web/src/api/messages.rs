@@ -56,6 +56,7 @@ pub async fn post_message(
             sender: body.sender,
             cc: body.cc.unwrap_or_default(),
             party: body.party,
+            thread: None,
             documents: Vec::new(),
         }
     } else {

@@ -7,6 +7,6 @@ mod access;
 mod documents;
 mod messages;
 mod ops;
-mod relay;
 mod pages;
+mod relay;
 mod requests;

@@ -74,7 +74,8 @@ fn email(from: &str, to: &str, message_id: &str, body: &str) -> String {
 }
 
 async fn history(t: &TestApp, who: &Person, request: &str) -> Value {
-    t.get_json(&who.token, &format!("/api/v1/requests/{request}")).await
+    t.get_json(&who.token, &format!("/api/v1/requests/{request}"))
+        .await
 }
 
 /// All message bodies `who` sees in the request, newest first.
@@ -89,6 +90,7 @@ async fn bodies(t: &TestApp, who: &Person, request: &str) -> Vec<Value> {
 
 both!(
     a_reply_travels_buyer_relay_seller_and_back,
+    people_in_copy_may_answer_the_buyer,
     the_relay_refuses_what_it_must,
     a_message_delivered_twice_is_stored_once,
     outbound_mail_reaches_a_real_smtp_server_and_failures_retry,
@@ -101,9 +103,15 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
     let new_request = last_mail(&t, "claire@hydrotech.example", "new_request").await;
     let seller_address = new_request.from_address.clone().expect("masked from");
     assert!(seller_address.ends_with("@reply.parley.localhost"));
-    assert!(new_request.text_body.contains("¿Pueden enviarme un presupuesto?"));
+    assert!(
+        new_request
+            .text_body
+            .contains("¿Pueden enviarme un presupuesto?")
+    );
 
-    let sent = t.say(&t.maker, &request, "Here is our offer: 1,250 EUR.").await;
+    let sent = t
+        .say(&t.maker, &request, "Here is our offer: 1,250 EUR.")
+        .await;
     assert_eq!(sent.status(), 201);
     let to_buyer = last_mail(&t, "ana@buyer.example", "new_message").await;
     let buyer_address = to_buyer.from_address.clone().expect("masked from");
@@ -111,7 +119,10 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
     assert!(to_buyer.text_body.contains("Here is our offer: 1,250 EUR."));
     // Neither the seller's address nor their masked address reaches the buyer.
     let token = seller_address.split('@').next().expect("token");
-    for part in [&to_buyer.text_body, to_buyer.html_body.as_ref().expect("html")] {
+    for part in [
+        &to_buyer.text_body,
+        to_buyer.html_body.as_ref().expect("html"),
+    ] {
         assert!(!part.contains("claire@hydrotech.example"));
         assert!(!part.contains(token));
     }
@@ -124,7 +135,12 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
         t.smtp,
         "ana@buyer.example",
         &buyer_address,
-        &email("ana@buyer.example", &buyer_address, "r1@buyer.example", reply),
+        &email(
+            "ana@buyer.example",
+            &buyer_address,
+            "r1@buyer.example",
+            reply,
+        ),
     )
     .await
     .expect("250 for the buyer's reply");
@@ -140,15 +156,29 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
     );
     // The seller hears of it, from the same masked address as before.
     let to_seller = last_mail(&t, "claire@hydrotech.example", "new_message").await;
-    assert_eq!(to_seller.from_address.as_deref(), Some(seller_address.as_str()));
+    assert_eq!(
+        to_seller.from_address.as_deref(),
+        Some(seller_address.as_str())
+    );
     assert!(to_seller.text_body.contains("Thanks, we take it."));
-    assert!(!to_seller.text_body.contains("Here is our offer"), "never the history (FAQ b)");
+    assert!(
+        !to_seller.text_body.contains("Here is our offer"),
+        "never the history (FAQ b)"
+    );
 
     // The seller answers by email with swaks, a real command-line SMTP client.
     let output = Command::new("swaks")
-        .args(["--server", &t.smtp.to_string(), "--from", "claire@hydrotech.example"])
+        .args([
+            "--server",
+            &t.smtp.to_string(),
+            "--from",
+            "claire@hydrotech.example",
+        ])
         .args(["--to", &seller_address, "--header", "Subject: Re: order"])
-        .args(["--body", "Delivery next week.\n\n-- \nClaire Martin, Hydrotech"])
+        .args([
+            "--body",
+            "Delivery next week.\n\n-- \nClaire Martin, Hydrotech",
+        ])
         .output()
         .expect("swaks (installed by scripts/test)");
     let transcript = String::from_utf8_lossy(&output.stdout);
@@ -161,10 +191,63 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
     assert_eq!(messages[0]["author"], "member");
     let to_buyer = last_mail(&t, "ana@buyer.example", "new_message").await;
     assert!(to_buyer.text_body.contains("Delivery next week."));
-    assert_eq!(to_buyer.from_address.as_deref(), Some(buyer_address.as_str()));
+    assert_eq!(
+        to_buyer.from_address.as_deref(),
+        Some(buyer_address.as_str())
+    );
     // The history records it like a web reply.
     let kinds = t.history_kinds(&t.maker, &request).await;
     assert_eq!(kinds[0], "message_sent");
+}
+
+async fn people_in_copy_may_answer_the_buyer(db: Db) {
+    let t = spawn(db).await;
+    let (request, buyer) = t.request_from("FR", "ana@buyer.example").await;
+    let sent = t
+        .post_json(
+            &t.maker.token,
+            &format!("/api/v1/requests/{request}/messages"),
+            &serde_json::json!({ "body": "Our offer.", "cc": "boss@hydrotech.example" }),
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    // FAQ d: the person in copy gets the message from a masked address of their own...
+    let copy = last_mail(&t, "boss@hydrotech.example", "message_copy").await;
+    assert!(copy.text_body.contains("Our offer."));
+    let address = copy.from_address.expect("masked");
+    // ...and may answer the buyer from their mailbox.
+    send(
+        t.smtp,
+        "boss@hydrotech.example",
+        &address,
+        &email(
+            "boss@hydrotech.example",
+            &address,
+            "cc1@hydrotech.example",
+            "We can add a 5% discount.",
+        ),
+    )
+    .await
+    .expect("250 for the person in copy");
+    let messages = bodies(&t, &buyer, &request).await;
+    assert_eq!(messages[0]["body"], "We can add a 5% discount.");
+    assert_eq!(messages[0]["author"], "member");
+    let to_buyer = last_mail(&t, "ana@buyer.example", "new_message").await;
+    assert!(to_buyer.text_body.contains("We can add a 5% discount."));
+    // Nobody else may use that address.
+    let refused = send(
+        t.smtp,
+        "claire@hydrotech.example",
+        &address,
+        &email(
+            "claire@hydrotech.example",
+            &address,
+            "cc2@hydrotech.example",
+            "Hi",
+        ),
+    )
+    .await;
+    assert!(refused.expect_err("not the holder").contains("5.7.1"));
 }
 
 async fn the_relay_refuses_what_it_must(db: Db) {
@@ -178,17 +261,41 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     let ok_email = |from: &str| email(from, &address, "x@example.com", "Hello");
 
     let unknown = "aaaaaaaaaaaaaaaaaaaaaaaa@reply.parley.localhost";
-    let refused = send(t.smtp, "ana@buyer.example", unknown, &ok_email("ana@buyer.example")).await;
+    let refused = send(
+        t.smtp,
+        "ana@buyer.example",
+        unknown,
+        &ok_email("ana@buyer.example"),
+    )
+    .await;
     assert!(refused.expect_err("unknown").contains("5.1.1"));
 
-    let spoofed = send(t.smtp, "eve@evil.example", &address, &ok_email("eve@evil.example")).await;
+    let spoofed = send(
+        t.smtp,
+        "eve@evil.example",
+        &address,
+        &ok_email("eve@evil.example"),
+    )
+    .await;
     assert!(spoofed.expect_err("wrong sender").contains("5.7.1"));
 
     // Right envelope, forged From header.
-    let forged = send(t.smtp, "ana@buyer.example", &address, &ok_email("claire@hydrotech.example")).await;
+    let forged = send(
+        t.smtp,
+        "ana@buyer.example",
+        &address,
+        &ok_email("claire@hydrotech.example"),
+    )
+    .await;
     assert!(forged.expect_err("forged From").contains("5.7.1"));
 
-    let elsewhere = send(t.smtp, "ana@buyer.example", "bob@gmail.example", &ok_email("ana@buyer.example")).await;
+    let elsewhere = send(
+        t.smtp,
+        "ana@buyer.example",
+        "bob@gmail.example",
+        &ok_email("ana@buyer.example"),
+    )
+    .await;
     assert!(elsewhere.expect_err("no open relay").contains("5.7.1"));
 
     let word_file = format!(
@@ -196,9 +303,17 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     );
     let refused = send(t.smtp, "ana@buyer.example", &address, &word_file).await;
     let refused = refused.expect_err("non-PDF attachment");
-    assert!(refused.contains("5.6.1") && refused.contains("spec.doc"), "{refused}");
+    assert!(
+        refused.contains("5.6.1") && refused.contains("spec.doc"),
+        "{refused}"
+    );
 
-    let huge = email("ana@buyer.example", &address, "big@example.com", &"x".repeat(80).repeat(20_000));
+    let huge = email(
+        "ana@buyer.example",
+        &address,
+        "big@example.com",
+        &"x".repeat(80).repeat(20_000),
+    );
     let refused = send(t.smtp, "ana@buyer.example", &address, &huge).await;
     assert!(refused.expect_err("too big").contains("5.3.4"));
 
@@ -222,7 +337,13 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     // A revoked address is refused like an unknown one.
     let token = address.split('@').next().expect("token");
     assert!(t.app.revoke_relay_address(token).await.expect("revoke"));
-    let refused = send(t.smtp, "ana@buyer.example", &address, &ok_email("ana@buyer.example")).await;
+    let refused = send(
+        t.smtp,
+        "ana@buyer.example",
+        &address,
+        &ok_email("ana@buyer.example"),
+    )
+    .await;
     assert!(refused.expect_err("revoked").contains("5.1.1"));
 }
 
@@ -234,14 +355,22 @@ async fn a_message_delivered_twice_is_stored_once(db: Db) {
         .await
         .from_address
         .expect("masked");
-    let raw = email("ana@buyer.example", &address, "same@buyer.example", "Only once.");
+    let raw = email(
+        "ana@buyer.example",
+        &address,
+        "same@buyer.example",
+        "Only once.",
+    );
     for _ in 0..2 {
         send(t.smtp, "ana@buyer.example", &address, &raw)
             .await
             .expect("250 both times");
     }
     let messages = bodies(&t, &t.maker, &request).await;
-    let copies = messages.iter().filter(|m| m["body"] == "Only once.").count();
+    let copies = messages
+        .iter()
+        .filter(|m| m["body"] == "Only once.")
+        .count();
     assert_eq!(copies, 1);
 }
 
@@ -279,11 +408,19 @@ async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
     // With a real SMTP server up, new mail is delivered.
     let sink = SmtpSink::start();
     let up = config(sink.port);
-    assert_eq!(t.say(&t.maker, &request, "Delivered for real.").await.status(), 201);
+    assert_eq!(
+        t.say(&t.maker, &request, "Delivered for real.")
+            .await
+            .status(),
+        201
+    );
     let delivered = deliver_due(&t.app, &up, &Transport::new(&up).expect("transport"))
         .await
         .expect("deliver");
-    assert_eq!(delivered, 2, "the buyer's notification and the seller's copy");
+    assert_eq!(
+        delivered, 2,
+        "the buyer's notification and the seller's copy"
+    );
     let dumped = sink.received();
     assert!(dumped.contains("Delivered for real."), "{dumped}");
     assert!(dumped.contains("@reply.parley.localhost"));
@@ -316,8 +453,11 @@ impl SmtpSink {
     fn start() -> Self {
         let dir = tempfile::tempdir().expect("dir");
         // smtp-sink drops to `nobody`, who must be able to write the dumps.
-        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777))
-            .expect("chmod");
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o777),
+        )
+        .expect("chmod");
         let port = free_port();
         let child = Command::new("smtp-sink")
             .args(["-u", "nobody", "-d"])
@@ -329,7 +469,10 @@ impl SmtpSink {
         // Wait until it accepts connections.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "smtp-sink did not start");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "smtp-sink did not start"
+            );
             std::thread::yield_now();
         }
         Self { port, child, dir }
@@ -354,11 +497,11 @@ impl Drop for SmtpSink {
 }
 
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        let n =
+            chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
