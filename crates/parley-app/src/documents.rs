@@ -1,8 +1,9 @@
-//! Opening a document: access-checked, logged once per viewer on the other side.
+//! Opening a document (access-checked, logged once per viewer on the other side), and the
+//! original of an emailed message.
 
 use bytes::Bytes;
 use parley_domain::policy::{Action, can};
-use parley_domain::{AuthorKind, Document, DocumentId, EventKind};
+use parley_domain::{AuthorKind, Document, DocumentId, EventKind, MessageId};
 use parley_store::{events, messages};
 use serde_json::json;
 
@@ -59,5 +60,32 @@ impl App {
                 .await?;
         }
         Ok((document, bytes))
+    }
+
+    /// The raw email an emailed message came from, for whoever may read its thread.
+    pub async fn email_original(
+        &self,
+        caller: &Caller,
+        id: MessageId,
+    ) -> Result<Vec<u8>, AppError> {
+        let mut conn = self.store.read().await?;
+        let message = messages::get(&mut conn, id).await?;
+        let access = authorize(&mut conn, caller, message.request_id, Action::ViewRequest).await?;
+        let party = access
+            .threads
+            .iter()
+            .find(|t| t.id == message.thread_id)
+            .map(|t| t.party)
+            .ok_or(AppError::NotFound)?;
+        if !can(
+            &caller.principal(),
+            Action::ReadThread(party),
+            &access.parties,
+        ) {
+            return Err(AppError::NotFound);
+        }
+        messages::original(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }

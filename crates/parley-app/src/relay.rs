@@ -7,10 +7,10 @@
 //! address is a random token (120 bits): it says nothing about the thread or the person, and
 //! the other side never sees it.
 
-use parley_domain::{BuyerId, Channel, EmailOrigin, MemberId, RequestId, ThreadId};
+use parley_domain::{Channel, EmailOrigin, RequestId, ThreadId};
 use parley_store::outbox;
-use parley_store::relay::{self, HolderKind, RelayAddress};
-use parley_store::{Connection, StoreError, directory};
+use parley_store::relay::{self, Holder, HolderKind, RelayAddress};
+use parley_store::{Connection, StoreError};
 
 use crate::messages::Draft;
 use crate::notify::Notice;
@@ -132,12 +132,16 @@ impl App {
             return Err(AppError::NotFound);
         }
         let mut conn = self.store.read().await?;
-        let address = match relay::by_token(&mut conn, &token).await? {
-            Some(address) if address.revoked_at.is_none() => address,
-            _ => return Err(AppError::NotFound),
-        };
-        let caller = holder_caller(&mut conn, &address).await?;
-        Ok(RelayTarget { address, caller })
+        match relay::target(&mut conn, &token).await? {
+            Some((address, holder)) if address.revoked_at.is_none() => Ok(RelayTarget {
+                address,
+                caller: match holder {
+                    Holder::Buyer(buyer) => Caller::Buyer(buyer),
+                    Holder::Member(member) => Caller::Member(member),
+                },
+            }),
+            _ => Err(AppError::NotFound),
+        }
     }
 
     /// Revokes a masked address; mail to it is refused from now on.
@@ -217,21 +221,6 @@ impl App {
         let mut conn = self.store.read().await?;
         Ok(relay::of_request(&mut conn, &request_id.to_string()).await?)
     }
-}
-
-/// The caller an address's mail is written as (see [`RelayTarget::caller`]).
-async fn holder_caller(conn: &mut Connection, address: &RelayAddress) -> Result<Caller, AppError> {
-    let corrupt = |_| AppError::internal("relay address with a bad holder id");
-    Ok(match address.holder_kind {
-        HolderKind::Buyer => {
-            let id: BuyerId = address.holder_id.parse().map_err(corrupt)?;
-            Caller::Buyer(directory::buyer_by_id(conn, id).await?)
-        }
-        HolderKind::Member | HolderKind::Cc => {
-            let id: MemberId = address.holder_id.parse().map_err(corrupt)?;
-            Caller::Member(directory::member_by_id(conn, id).await?)
-        }
-    })
 }
 
 #[cfg(test)]

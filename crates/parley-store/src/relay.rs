@@ -3,6 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use parley_domain::{Buyer, Member};
+
+use crate::rows::{country, email, language, parse};
 use crate::{Connection, StoreError, dynamic_query};
 
 /// Who holds a masked address.
@@ -63,19 +66,63 @@ fn address(row: &AnyRow) -> Result<RelayAddress, StoreError> {
     })
 }
 
-pub async fn by_token(
+/// Who holds an address, as stored.
+#[derive(Debug, Clone)]
+pub enum Holder {
+    Buyer(Buyer),
+    /// The member, or for [`HolderKind::Cc`] the member who copied the person.
+    Member(Member),
+}
+
+/// The address with `token` and its holder, in one query (the relay asks at every RCPT TO).
+pub async fn target(
     conn: &mut Connection,
     token: &str,
-) -> Result<Option<RelayAddress>, StoreError> {
-    dynamic_query(format!(
-        "SELECT {COLUMNS} FROM relay_addresses WHERE token = $1"
-    ))
+) -> Result<Option<(RelayAddress, Holder)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT a.token, a.thread_id, a.request_id, a.holder_kind, a.holder_id, a.email, \
+           a.created_at, a.revoked_at, \
+           COALESCE(b.name, m.name) AS h_name, COALESCE(b.email, m.email) AS h_email, \
+           COALESCE(b.phone, m.phone) AS h_phone, COALESCE(b.language, m.language) AS h_language, \
+           b.company AS h_company, b.country AS h_country, m.organization_id AS h_org \
+         FROM relay_addresses a \
+           LEFT JOIN buyers b ON a.holder_kind = 'buyer' AND b.id = a.holder_id \
+           LEFT JOIN members m ON a.holder_kind <> 'buyer' AND m.id = a.holder_id \
+         WHERE a.token = $1",
+    )
     .bind(token)
     .fetch_optional(conn)
-    .await?
-    .as_ref()
-    .map(address)
-    .transpose()
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let address = address(&row)?;
+    let Some(name) = row.try_get::<Option<String>, _>("h_name")? else {
+        return Err(StoreError::Corrupt(format!(
+            "relay address {token} without holder"
+        )));
+    };
+    let holder_email = email(&row.try_get::<String, _>("h_email")?)?;
+    let phone = row.try_get("h_phone")?;
+    let holder_language = language(&row.try_get::<String, _>("h_language")?)?;
+    let holder = match address.holder_kind {
+        HolderKind::Buyer => Holder::Buyer(Buyer {
+            id: parse(&address.holder_id, "buyer id")?,
+            name,
+            company: row.try_get("h_company")?,
+            country: country(&row.try_get::<String, _>("h_country")?)?,
+            language: holder_language,
+            email: holder_email,
+            phone,
+        }),
+        HolderKind::Member | HolderKind::Cc => Holder::Member(Member {
+            id: parse(&address.holder_id, "member id")?,
+            organization_id: parse(&row.try_get::<String, _>("h_org")?, "org id")?,
+            name,
+            email: holder_email,
+            phone,
+            language: holder_language,
+        }),
+    };
+    Ok(Some((address, holder)))
 }
 
 /// The holder's address in the thread, created with `new.token` when there is none yet.

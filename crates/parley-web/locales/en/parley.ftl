@@ -52,6 +52,7 @@ form-send = Send
 
 history-title = History of the exchanges
 history-full-email = Show the whole email
+history-original = Received by email · original (.eml)
 history-message = Message
 history-read-on = Read on { $date }
 history-request-received = Request received through { $marketplace }

@@ -52,6 +52,7 @@ form-send = Envoyer
 
 history-title = Historique des échanges
 history-full-email = Afficher l'email complet
+history-original = Reçu par email · original (.eml)
 history-message = Message
 history-read-on = Lu le { $date }
 history-request-received = Demande reçue via { $marketplace }

@@ -31,6 +31,23 @@ pub async fn download(
 
 /// A document as a download: never rendered in our origin, never sniffed, never cached by
 /// shared caches. The filename was cleaned of quotes and control characters when stored.
+/// The raw email behind an emailed message, as an `.eml` download.
+pub(crate) fn original_response(id: &str, raw: Vec<u8>) -> axum::response::Response {
+    (
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"message-{id}.eml\""),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        raw,
+    )
+        .into_response()
+}
+
 pub(crate) fn download_response(
     document: &parley_domain::Document,
     bytes: bytes::Bytes,

@@ -36,6 +36,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/phone", post(request_page::display_phone))
         .route("/requests/{id}/remind", post(request_page::remind))
         .route("/documents/{id}", get(request_page::document))
+        .route("/messages/{id}/original", get(request_page::email_original))
         .route("/lang/{code}", get(i18n::switch))
         .route("/dev/mail", get(dev_mail::mailbox))
         .merge(assets::router())

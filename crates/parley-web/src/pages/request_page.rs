@@ -59,6 +59,8 @@ pub struct HistoryItem {
     pub read: Option<String>,
     /// For an emailed reply: the whole email (escaped, links clickable), behind a toggle.
     pub full_email: Option<String>,
+    /// For an emailed reply: the message id, to download its original.
+    pub emailed: Option<String>,
 }
 
 #[derive(Template)]
@@ -191,6 +193,7 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
         documents: Vec::new(),
         read: None,
         full_email: None,
+        emailed: None,
     };
     let data = |key: &str| event.data[key].as_str().unwrap_or_default().to_owned();
     item.text = match event.kind {
@@ -215,6 +218,11 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
                 .find(|m| m.message.id.to_string() == message_id);
             if let Some(view) = found {
                 item.body = Some(linkify(&view.message.body));
+                item.emailed = view
+                    .message
+                    .email
+                    .as_ref()
+                    .map(|_| view.message.id.to_string());
                 item.full_email = view
                     .message
                     .email
@@ -351,6 +359,19 @@ pub async fn remind(
     signed_in.check_csrf(form.csrf.as_deref())?;
     let sent = state.app.remind_buyer(signed_in.caller(), id).await?;
     Ok(Redirect::to(&format!("/requests/{id}?reminded={sent}")).into_response())
+}
+
+pub async fn email_original(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let message: parley_domain::MessageId = parse_id(&id)?;
+    let raw = state
+        .app
+        .email_original(signed_in.caller(), message)
+        .await?;
+    Ok(crate::api::documents::original_response(&id, raw))
 }
 
 pub async fn document(

@@ -154,6 +154,17 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
             .expect("full email kept")
             .contains("> Here is our offer")
     );
+    // The raw email is kept, for whoever may read the thread only.
+    let id: parley_domain::MessageId = messages[0]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
+    let seller = t.app.authenticate(&t.maker.token).await.expect("caller");
+    let raw = t.app.email_original(&seller, id).await.expect("original");
+    assert!(String::from_utf8_lossy(&raw).contains("Message-ID: <r1@buyer.example>"));
+    let outsider = t.app.authenticate(&t.outsider.token).await.expect("caller");
+    assert!(t.app.email_original(&outsider, id).await.is_err());
     // The seller hears of it, from the same masked address as before.
     let to_seller = last_mail(&t, "claire@hydrotech.example", "new_message").await;
     assert_eq!(
@@ -372,6 +383,28 @@ async fn a_message_delivered_twice_is_stored_once(db: Db) {
         .filter(|m| m["body"] == "Only once.")
         .count();
     assert_eq!(copies, 1);
+
+    // Threads follow the masked address, never the Message-ID: the same Message-ID sent to
+    // the address of another conversation lands there, and does not merge the two.
+    let (other, _) = t.request_from("FR", "ana@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &other, "Other offer.").await.status(), 201);
+    let other_address = last_mail(&t, "ana@buyer.example", "new_message")
+        .await
+        .from_address
+        .expect("masked");
+    assert_ne!(other_address, address);
+    let raw = email(
+        "ana@buyer.example",
+        &other_address,
+        "same@buyer.example",
+        "Only once.",
+    );
+    send(t.smtp, "ana@buyer.example", &other_address, &raw)
+        .await
+        .expect("250 in the other conversation");
+    let in_other = bodies(&t, &t.maker, &other).await;
+    assert_eq!(in_other[0]["body"], "Only once.");
+    assert_eq!(bodies(&t, &t.maker, &request).await.len(), messages.len());
 }
 
 async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
