@@ -52,32 +52,48 @@ fn base32(bytes: &[u8]) -> String {
 
 /// Queues `notices`, each from its recipient's masked address (issued now when new). Runs
 /// inside the caller's transaction, so the mail exists exactly when what it announces does.
+/// Two statements in the usual case (the thread's addresses, then the mail), whatever the
+/// number of recipients: this runs on every message.
 pub(crate) async fn enqueue_notices(
     tx: &mut Connection,
     relay_domain: &str,
     notices: &[Notice],
     at: i64,
 ) -> Result<(), StoreError> {
-    for notice in notices {
-        let address = relay::issue(
-            &mut *tx,
-            &RelayAddress {
-                token: notice.new_token.clone(),
-                thread_id: notice.thread_id.clone(),
-                request_id: notice.request_id.clone(),
-                holder_kind: notice.holder_kind,
-                holder_id: notice.holder_id.clone(),
-                email: notice.holder_email.to_lowercase(),
-                created_at: at,
-                revoked_at: None,
-            },
-        )
-        .await?;
-        let mut mail = notice.mail.clone();
-        mail.from_address = Some(format!("{}@{relay_domain}", address.token));
-        outbox::enqueue(&mut *tx, &mail).await?;
+    let mut mails = Vec::with_capacity(notices.len());
+    let mut threads: Vec<&str> = notices.iter().map(|n| n.thread_id.as_str()).collect();
+    threads.dedup();
+    for thread in threads {
+        let mut known = relay::of_thread(&mut *tx, thread).await?;
+        let mut new = Vec::new();
+        for notice in notices.iter().filter(|n| n.thread_id == thread) {
+            let email = notice.holder_email.to_lowercase();
+            let holds = |a: &RelayAddress| a.holder_kind == notice.holder_kind && a.email == email;
+            let token = match known.iter().find(|a| holds(a)) {
+                Some(address) => address.token.clone(),
+                None => {
+                    let address = RelayAddress {
+                        token: notice.new_token.clone(),
+                        thread_id: notice.thread_id.clone(),
+                        request_id: notice.request_id.clone(),
+                        holder_kind: notice.holder_kind,
+                        holder_id: notice.holder_id.clone(),
+                        email,
+                        created_at: at,
+                        revoked_at: None,
+                    };
+                    known.push(address.clone());
+                    new.push(address);
+                    notice.new_token.clone()
+                }
+            };
+            let mut mail = notice.mail.clone();
+            mail.from_address = Some(format!("{token}@{relay_domain}"));
+            mails.push(mail);
+        }
+        relay::insert_many(&mut *tx, &new).await?;
     }
-    Ok(())
+    outbox::enqueue_many(&mut *tx, &mails).await
 }
 
 /// A masked address that accepts mail, and who holds it: what RCPT TO found.

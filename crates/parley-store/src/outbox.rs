@@ -75,6 +75,39 @@ pub async fn enqueue(conn: &mut Connection, mail: &Mail) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Queues several mails in one statement.
+pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), StoreError> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..mails.len())
+        .map(|i| {
+            let n = i * 9;
+            let p: Vec<String> = (1..=9).map(|k| format!("${}", n + k)).collect();
+            format!("({}, ${})", p.join(", "), n + 9)
+        })
+        .collect();
+    let mut query = dynamic_query(format!(
+        "INSERT INTO outbox (id, recipient, subject, text_body, html_body, from_name, \
+           from_address, kind, created_at, next_attempt_at) VALUES {}",
+        rows.join(", ")
+    ));
+    for mail in mails {
+        query = query
+            .bind(mail.id.clone())
+            .bind(mail.recipient.clone())
+            .bind(mail.subject.clone())
+            .bind(mail.text_body.clone())
+            .bind(mail.html_body.clone())
+            .bind(mail.from_name.clone())
+            .bind(mail.from_address.clone())
+            .bind(mail.kind.clone())
+            .bind(mail.created_at);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
 /// The most recent mail, newest first.
 pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Queued>, StoreError> {
     dynamic_query(format!(

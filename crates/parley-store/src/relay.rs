@@ -125,35 +125,59 @@ pub async fn target(
     Ok(Some((address, holder)))
 }
 
-/// The holder's address in the thread, created with `new.token` when there is none yet.
-pub async fn issue(conn: &mut Connection, new: &RelayAddress) -> Result<RelayAddress, StoreError> {
-    let existing = dynamic_query(format!(
-        "SELECT {COLUMNS} FROM relay_addresses \
-         WHERE thread_id = $1 AND holder_kind = $2 AND email = $3"
+/// The addresses of one thread (revoked ones too: a holder keeps one address per thread).
+pub async fn of_thread(
+    conn: &mut Connection,
+    thread_id: &str,
+) -> Result<Vec<RelayAddress>, StoreError> {
+    dynamic_query(format!(
+        "SELECT {COLUMNS} FROM relay_addresses WHERE thread_id = $1"
     ))
-    .bind(&new.thread_id)
-    .bind(new.holder_kind.as_str())
-    .bind(&new.email)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = existing {
-        return address(&row);
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(address)
+    .collect()
+}
+
+/// Inserts new addresses in one statement.
+pub async fn insert_many(conn: &mut Connection, new: &[RelayAddress]) -> Result<(), StoreError> {
+    if new.is_empty() {
+        return Ok(());
     }
-    sqlx::query(
+    let rows: Vec<String> = (0..new.len())
+        .map(|i| {
+            let n = i * 7;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7
+            )
+        })
+        .collect();
+    let mut query = dynamic_query(format!(
         "INSERT INTO relay_addresses \
-           (token, thread_id, request_id, holder_kind, holder_id, email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&new.token)
-    .bind(&new.thread_id)
-    .bind(&new.request_id)
-    .bind(new.holder_kind.as_str())
-    .bind(&new.holder_id)
-    .bind(&new.email)
-    .bind(new.created_at)
-    .execute(conn)
-    .await?;
-    Ok(new.clone())
+           (token, thread_id, request_id, holder_kind, holder_id, email, created_at) VALUES {}",
+        rows.join(", ")
+    ));
+    for address in new {
+        query = query
+            .bind(address.token.clone())
+            .bind(address.thread_id.clone())
+            .bind(address.request_id.clone())
+            .bind(address.holder_kind.as_str())
+            .bind(address.holder_id.clone())
+            .bind(address.email.clone())
+            .bind(address.created_at);
+    }
+    query.execute(conn).await?;
+    Ok(())
 }
 
 /// Revokes an address: mail to it is refused from now on. `false` when there is no such
