@@ -45,6 +45,8 @@ pub struct Settings {
     /// The domain of masked addresses (`reply.parley.localhost`): Parley's SMTP listener
     /// receives its mail.
     pub relay_domain: String,
+    /// SQLite commit durability (full by default: accepted means on disk).
+    pub sqlite_sync: parley_store::SqliteSync,
 }
 
 impl Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             public_url: None,
             dev_mailbox: false,
             relay_domain: "reply.parley.localhost".to_owned(),
+            sqlite_sync: parley_store::SqliteSync::Full,
         }
     }
 }
@@ -93,7 +96,7 @@ impl App {
         documents_dir: &Path,
         settings: Settings,
     ) -> Result<Self, AppError> {
-        let store = Store::connect(database_url).await?;
+        let store = Store::connect_with(database_url, settings.sqlite_sync).await?;
         store.migrate().await?;
         std::fs::create_dir_all(documents_dir).map_err(|e| {
             AppError::internal(format!("creating {}: {e}", documents_dir.display()))

@@ -29,6 +29,7 @@ struct FileConfig {
     dkim_key: Option<PathBuf>,
     dkim_selector: Option<String>,
     dkim_domain: Option<String>,
+    sqlite_sync: Option<String>,
 }
 
 /// The configuration in force.
@@ -49,6 +50,7 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// (key file, domain, selector)
     pub dkim: Option<(PathBuf, String, String)>,
+    pub sqlite_sync: parley_store::SqliteSync,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -139,6 +141,17 @@ impl Config {
                 .unwrap_or_else(|| "parley".to_owned());
             (key, domain, selector)
         });
+        let sqlite_sync = match global
+            .sqlite_sync
+            .clone()
+            .or(file.sqlite_sync)
+            .as_deref()
+            .unwrap_or("full")
+        {
+            "full" => parley_store::SqliteSync::Full,
+            "normal" => parley_store::SqliteSync::Normal,
+            other => anyhow::bail!("sqlite_sync must be full or normal, not {other}"),
+        };
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
         anyhow::ensure!(max_message_mb > 0, "max_message_mb must be at least 1");
         let http = serve_http
@@ -178,6 +191,7 @@ impl Config {
             mail_from,
             smtp_tls,
             dkim,
+            sqlite_sync,
             max_message_bytes: max_message_mb as usize * 1024 * 1024,
             public_url,
             data_dir,

@@ -34,3 +34,7 @@ ALTER TABLE outbox ADD COLUMN from_name TEXT;
 ALTER TABLE outbox ADD COLUMN from_address TEXT;
 ALTER TABLE outbox ADD COLUMN html_body TEXT;
 ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;
+
+-- Only the development mailbox lists the outbox by time; it can scan. Every message writes
+-- outbox rows, and each index is one more b-tree to update and sync at commit.
+DROP INDEX outbox_recent_idx;
