@@ -236,6 +236,9 @@ impl App {
         let key = self
             .create_marketplace_key(MARKETPLACES[0].0, "demo")
             .await?;
+        // The worker would queue the conversations' notifications; queue them now so the
+        // masked addresses exist to print.
+        while self.queue_pending_notifications(200).await? > 0 {}
         let relay_example = self.demo_relay_example(&marketplaces[0]).await?;
         Ok(DemoSummary {
             requests_created: created,

@@ -7,14 +7,12 @@ use parley_domain::{
     AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, LanguageCode,
     Message, MessageId, OrganizationId, RequestId, RequestParties, Thread, ThreadId,
 };
-use parley_store::{directory, events, messages, requests as store_requests};
+use parley_store::{events, messages, requests as store_requests};
 use serde_json::json;
 
 use crate::events::new_event;
 use crate::files::{self, check_uploads};
-use crate::notify::{Conversation, Notice};
-use crate::relay;
-use crate::requests::MessageView;
+use crate::requests::{MessageView, authorize};
 use crate::{App, AppError, Caller, Upload, now};
 
 /// A message as typed.
@@ -125,10 +123,8 @@ impl App {
         };
         // Access first: a caller who may not write here learns nothing from validation errors.
         let mut conn = self.store.read().await?;
-        let (access, card) = store_requests::access_with_card(&mut conn, request_id, None).await?;
-        if !can(&caller.principal(), Action::ViewRequest, &access.parties) {
-            return Err(AppError::NotFound);
-        }
+        let access = authorize(&mut conn, caller, request_id, Action::ViewRequest).await?;
+        drop(conn);
         let thread = choose_thread(
             caller,
             &access.threads,
@@ -137,14 +133,6 @@ impl App {
             draft.thread,
         )?
         .clone();
-        // Who hears about a buyer's message: the handler when the thread is theirs, else the
-        // members of the thread's organization.
-        let sellers = match (&card.handler, author_kind) {
-            (_, AuthorKind::Member | AuthorKind::System) => Vec::new(),
-            (Some(handler), _) if handler.organization_id == thread.party => vec![handler.clone()],
-            _ => directory::members_of(&mut conn, thread.party).await?,
-        };
-        drop(conn);
         let request_answered = access.request.answered_at.is_some();
 
         let mut errors: Vec<FieldError> = Vec::new();
@@ -211,26 +199,6 @@ impl App {
             files::put(self.files.as_ref(), &key, upload.bytes).await?;
             documents.push(document);
         }
-        let party_name = access
-            .threads
-            .iter()
-            .zip(&access.organizations)
-            .find(|(t, _)| t.id == thread.id)
-            .map(|(_, o)| o.name.clone())
-            .unwrap_or_default();
-        let notices = relay::with_tokens(self.notices(
-            caller,
-            &message,
-            &documents,
-            &Conversation {
-                request_id: request_id.to_string(),
-                thread_id: thread.id.to_string(),
-                product: &card.product.name,
-                party_name: &party_name,
-                buyer: &card.buyer,
-            },
-            &sellers,
-        ))?;
         let result = self
             .record_message(
                 caller,
@@ -238,7 +206,6 @@ impl App {
                 request_answered,
                 (&message, original),
                 &documents,
-                notices,
             )
             .await;
         if result.is_err() {
@@ -257,9 +224,7 @@ impl App {
         request_answered: bool,
         (message, original): (&Message, Option<Vec<u8>>),
         documents: &[Document],
-        notices: Vec<Notice>,
     ) -> Result<(), AppError> {
-        let relay_domain = self.settings.relay_domain.clone();
         let (actor, thread, message, documents) = (
             caller.actor(),
             thread.clone(),
@@ -291,34 +256,13 @@ impl App {
         );
         self.store
             .write(
-                (
-                    message,
-                    documents,
-                    contacted,
-                    sent,
-                    thread,
-                    notices,
-                    relay_domain,
-                    original,
-                ),
-                move |tx,
-                      (
-                    message,
-                    documents,
-                    contacted,
-                    sent,
-                    thread,
-                    notices,
-                    relay_domain,
-                    original,
-                )| {
+                (message, documents, contacted, sent, thread, original),
+                move |tx, (message, documents, contacted, sent, thread, original)| {
                     Box::pin(async move {
                         messages::insert(tx, message).await?;
                         if let Some(raw) = original {
                             messages::insert_original(tx, message.id, raw).await?;
                         }
-                        relay::enqueue_notices(tx, relay_domain, notices, message.created_at.0)
-                            .await?;
                         for document in documents {
                             messages::insert_document(tx, document).await?;
                         }

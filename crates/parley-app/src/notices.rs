@@ -1,12 +1,114 @@
 //! Who hears about a new message, and from which masked address.
+//!
+//! A new message is stored marked "notifications pending"; the mail worker turns pending
+//! messages into outbox mail in batches ([`App::queue_pending_notifications`]). Sending a
+//! message thus writes only the message and its event, and the mail for many messages is
+//! queued in a few statements.
 
-use parley_domain::{Document, DocumentKind, Member, Message};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use parley_domain::{
+    AuthorKind, Document, DocumentKind, Member, MemberId, Message, MessageId, RequestId,
+};
 use parley_store::relay::HolderKind;
+use parley_store::requests::{Access, Card};
+use parley_store::{directory, messages, requests as store_requests};
 
 use crate::notify::{self, Conversation, NewMessage, Notice, Recipient};
-use crate::{App, Caller};
+use crate::{App, AppError, Caller, now, relay};
 
 impl App {
+    /// Queues the notifications of up to `limit` messages sent since the last call; returns
+    /// how many messages were handled. Safe with several workers: each message's
+    /// notifications are claimed in the transaction that queues them.
+    pub async fn queue_pending_notifications(&self, limit: u32) -> Result<usize, AppError> {
+        let mut conn = self.store.read().await?;
+        let pending = messages::pending_notifications(&mut conn, limit).await?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let mut members: HashMap<MemberId, Member> = HashMap::new();
+        let mut requests: HashMap<RequestId, (Access, Card)> = HashMap::new();
+        let mut batch: Vec<(MessageId, Vec<Notice>)> = Vec::with_capacity(pending.len());
+        for (message, documents) in &pending {
+            let (access, card) = match requests.entry(message.request_id) {
+                Entry::Occupied(loaded) => loaded.into_mut(),
+                Entry::Vacant(slot) => slot.insert(
+                    store_requests::access_with_card(&mut conn, message.request_id, None).await?,
+                ),
+            };
+            let Some((thread, party)) = access
+                .threads
+                .iter()
+                .zip(&access.organizations)
+                .find(|(t, _)| t.id == message.thread_id)
+            else {
+                // Cannot happen (a message's thread is its request's); clear it all the same,
+                // so it never blocks the queue.
+                batch.push((message.id, Vec::new()));
+                continue;
+            };
+            let caller = match message.author_kind {
+                AuthorKind::Buyer => Caller::Buyer(card.buyer.clone()),
+                AuthorKind::Member => {
+                    let id: MemberId = message
+                        .author_id
+                        .parse()
+                        .map_err(|_| AppError::internal("message with a bad author id"))?;
+                    let member = match members.entry(id) {
+                        Entry::Occupied(known) => known.into_mut(),
+                        Entry::Vacant(slot) => {
+                            slot.insert(directory::member_by_id(&mut conn, id).await?)
+                        }
+                    };
+                    Caller::Member(member.clone())
+                }
+                AuthorKind::System => {
+                    batch.push((message.id, Vec::new()));
+                    continue;
+                }
+            };
+            // Who hears about a buyer's message: the handler when the thread is theirs, else
+            // the members of the thread's organization.
+            let sellers = match (&card.handler, message.author_kind) {
+                (_, AuthorKind::Member | AuthorKind::System) => Vec::new(),
+                (Some(handler), _) if handler.organization_id == thread.party => {
+                    vec![handler.clone()]
+                }
+                _ => directory::members_of(&mut conn, thread.party).await?,
+            };
+            let conversation = Conversation {
+                request_id: message.request_id.to_string(),
+                thread_id: thread.id.to_string(),
+                product: &card.product.name,
+                party_name: &party.name,
+                buyer: &card.buyer,
+            };
+            let notices = self.notices(&caller, message, documents, &conversation, &sellers);
+            batch.push((message.id, relay::with_tokens(notices)?));
+        }
+        drop(conn);
+        let handled = pending.len();
+        let domain = self.settings.relay_domain.clone();
+        let at = now().0;
+        self.store
+            .write((batch, domain), move |tx, (batch, domain)| {
+                Box::pin(async move {
+                    let ids: Vec<MessageId> = batch.iter().map(|(id, _)| *id).collect();
+                    let claimed = messages::claim_notifications(&mut *tx, &ids).await?;
+                    let notices: Vec<Notice> = batch
+                        .iter()
+                        .filter(|(id, _)| claimed.contains(id))
+                        .flat_map(|(_, of_message)| of_message.iter().cloned())
+                        .collect();
+                    relay::enqueue_notices(&mut *tx, domain, &notices, at).await
+                })
+            })
+            .await?;
+        Ok(handled)
+    }
+
     /// The notices of `message`: the other side hears of it; a web or API sender gets a copy
     /// (guide FAQ f); people a seller copied get it too, and may answer (FAQ d). An emailed
     /// reply gets no copy: it is in its author's mailbox already.

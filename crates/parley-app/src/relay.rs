@@ -62,6 +62,7 @@ pub(crate) async fn enqueue_notices(
 ) -> Result<(), StoreError> {
     let mut mails = Vec::with_capacity(notices.len());
     let mut threads: Vec<&str> = notices.iter().map(|n| n.thread_id.as_str()).collect();
+    threads.sort_unstable();
     threads.dedup();
     for thread in threads {
         let mut known = relay::of_thread(&mut *tx, thread).await?;

@@ -51,8 +51,9 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
 pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, sender_email, \
-           cc, body, language, channel, created_at, read_at, full_body, email_message_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+           cc, body, language, channel, created_at, read_at, full_body, email_message_id, \
+           notify_pending) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)",
     )
     .bind(message.id.to_string())
     .bind(message.thread_id.to_string())
@@ -125,19 +126,67 @@ pub async fn with_documents(
     for id in threads {
         query = query.bind(id.to_string());
     }
+    group_documents(&query.fetch_all(conn).await?)
+}
+
+/// Rows of messages joined with their documents, one message per run of rows.
+fn group_documents(rows: &[AnyRow]) -> Result<Vec<(Message, Vec<Document>)>, StoreError> {
     let mut out: Vec<(Message, Vec<Document>)> = Vec::new();
-    for row in query.fetch_all(conn).await? {
+    for row in rows {
         let id: String = row.try_get("id")?;
         if out.last().is_none_or(|(m, _)| m.id.to_string() != id) {
-            out.push((message(&row)?, Vec::new()));
+            out.push((message(row)?, Vec::new()));
         }
         if row.try_get::<Option<String>, _>("d_id")?.is_some()
             && let Some((_, documents)) = out.last_mut()
         {
-            documents.push(document_with(&row, &PREFIXED)?);
+            documents.push(document_with(row, &PREFIXED)?);
         }
     }
     Ok(out)
+}
+
+/// Messages whose notifications are not queued yet, oldest first, with their documents.
+pub async fn pending_notifications(
+    conn: &mut Connection,
+    limit: u32,
+) -> Result<Vec<(Message, Vec<Document>)>, StoreError> {
+    let rows = dynamic_query(format!(
+        "SELECT {MESSAGE_COLUMNS_OF_M}, {DOCUMENT_COLUMNS_PREFIXED} FROM \
+           (SELECT * FROM messages WHERE notify_pending IS NOT NULL \
+            ORDER BY created_at, id LIMIT $1) m \
+           LEFT JOIN documents d ON d.message_id = m.id \
+         ORDER BY m.created_at, m.id, d.created_at, d.id"
+    ))
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    group_documents(&rows)
+}
+
+/// Takes the pending notifications of `ids` for queuing, in one statement; returns the ids
+/// taken (another worker may have taken some).
+pub async fn claim_notifications(
+    conn: &mut Connection,
+    ids: &[MessageId],
+) -> Result<Vec<MessageId>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = dynamic_query(format!(
+        "UPDATE messages SET notify_pending = NULL \
+         WHERE id IN ({}) AND notify_pending IS NOT NULL RETURNING id",
+        placeholders(1, ids.len())
+    ));
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| parse(&row.try_get::<String, _>("id")?, "message id"))
+        .collect()
 }
 
 pub async fn get(conn: &mut Connection, id: MessageId) -> Result<Message, StoreError> {

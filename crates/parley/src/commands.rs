@@ -86,14 +86,12 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
         "Parley is serving"
     );
     let stop = Stop::new();
-    let worker = transport.map(|transport| {
-        tokio::spawn(parley_smtp::run_worker(
-            app.clone(),
-            delivery,
-            transport,
-            stop.wait(),
-        ))
-    });
+    let worker = tokio::spawn(parley_smtp::run_worker(
+        app.clone(),
+        delivery,
+        transport,
+        stop.wait(),
+    ));
     let relay = tokio::spawn(parley_smtp::serve(
         smtp,
         app.clone(),
@@ -108,9 +106,7 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
     web.await?;
     stop.trigger();
     relay.await??;
-    if let Some(worker) = worker {
-        worker.await?;
-    }
+    worker.await?;
     tracing::info!("stopped");
     Ok(())
 }

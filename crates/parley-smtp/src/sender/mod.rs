@@ -54,11 +54,12 @@ impl Transport {
     }
 }
 
-/// Runs the worker until `shutdown`.
+/// Runs the worker until `shutdown`: queues the notifications of new messages, then, when
+/// there is a transport, delivers what is due. Without one, mail stays queued.
 pub async fn run_worker(
     app: App,
     config: DeliveryConfig,
-    transport: Transport,
+    transport: Option<Transport>,
     shutdown: impl Future<Output = ()> + Send,
 ) {
     tokio::pin!(shutdown);
@@ -70,7 +71,20 @@ pub async fn run_worker(
             _ = tick.tick() => {}
         }
         loop {
-            match deliver_due(&app, &config, &transport).await {
+            match app.queue_pending_notifications(config.batch * 4).await {
+                Ok(count) if count == (config.batch * 4) as usize => {}
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::error!(%error, "outbox: queuing notifications");
+                    break;
+                }
+            }
+        }
+        let Some(transport) = &transport else {
+            continue;
+        };
+        loop {
+            match deliver_due(&app, &config, transport).await {
                 // A full batch: more may be waiting.
                 Ok(count) if count == config.batch as usize => {}
                 Ok(_) => break,

@@ -20,6 +20,12 @@ CREATE TABLE relay_addresses (
 ALTER TABLE messages ADD COLUMN full_body TEXT;
 ALTER TABLE messages ADD COLUMN email_message_id TEXT;
 
+-- Set on a new message until its notifications are queued (by the mail worker, in batches, so
+-- sending a message costs no more writes than the message and its event). Earlier messages
+-- have it NULL: nothing is sent about them after an upgrade.
+ALTER TABLE messages ADD COLUMN notify_pending BIGINT;
+CREATE INDEX messages_notify_pending_idx ON messages (created_at) WHERE notify_pending IS NOT NULL;
+
 -- The raw email, committed with its message (so an accepted email is durable as a whole).
 CREATE TABLE email_originals (
     message_id TEXT PRIMARY KEY REFERENCES messages (id),

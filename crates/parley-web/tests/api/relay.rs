@@ -25,8 +25,10 @@ async fn spawn(db: Db) -> TestApp {
     .await
 }
 
-/// The queued mail, newest first.
+/// The queued mail, newest first (after the worker's step that queues the notifications of
+/// new messages).
 async fn outbox(t: &TestApp) -> Vec<Mail> {
+    while t.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
     t.app
         .dev_mailbox(200)
         .await
@@ -89,6 +91,7 @@ async fn bodies(t: &TestApp, who: &Person, request: &str) -> Vec<Value> {
 }
 
 both!(
+    notifications_are_queued_once_by_concurrent_workers,
     a_reply_travels_buyer_relay_seller_and_back,
     people_in_copy_may_answer_the_buyer,
     the_relay_refuses_what_it_must,
@@ -209,6 +212,34 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
     // The history records it like a web reply.
     let kinds = t.history_kinds(&t.maker, &request).await;
     assert_eq!(kinds[0], "message_sent");
+}
+
+async fn notifications_are_queued_once_by_concurrent_workers(db: Db) {
+    let t = spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
+    for n in 0..5 {
+        let sent = t.say(&t.maker, &request, &format!("Offer {n}.")).await;
+        assert_eq!(sent.status(), 201);
+    }
+    // Two workers (as two processes would) race for the same pending messages.
+    let (a, b) = tokio::join!(
+        t.app.queue_pending_notifications(100),
+        t.app.queue_pending_notifications(100)
+    );
+    assert!(a.expect("worker a") + b.expect("worker b") >= 5);
+    let to_buyer = outbox(&t)
+        .await
+        .into_iter()
+        .filter(|m| m.recipient == "ana@buyer.example" && m.kind == "new_message")
+        .count();
+    assert_eq!(
+        to_buyer, 5,
+        "one notification per message, whatever the workers"
+    );
+    assert_eq!(
+        t.app.queue_pending_notifications(100).await.expect("queue"),
+        0
+    );
 }
 
 async fn people_in_copy_may_answer_the_buyer(db: Db) {
@@ -446,6 +477,11 @@ async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
             .await
             .status(),
         201
+    );
+    // The worker first queues the new message's notifications, then delivers.
+    assert_eq!(
+        t.app.queue_pending_notifications(10).await.expect("queue"),
+        1
     );
     let delivered = deliver_due(&t.app, &up, &Transport::new(&up).expect("transport"))
         .await
