@@ -42,15 +42,7 @@ impl App {
         let won = self
             .store
             .write(due, move |tx, due| {
-                Box::pin(async move {
-                    let mut won = Vec::with_capacity(due.len());
-                    for id in due {
-                        if outbox::claim(&mut *tx, id, at, at + LEASE_MS).await? {
-                            won.push(id.clone());
-                        }
-                    }
-                    Ok::<_, parley_store::StoreError>(won)
-                })
+                Box::pin(outbox::claim_many(tx, due, at, at + LEASE_MS))
             })
             .await?;
         let mut conn = self.store.read().await?;
@@ -66,18 +58,13 @@ impl App {
         Ok(claimed)
     }
 
-    /// Records that these mails were delivered, in one transaction.
+    /// Records that these mails were delivered, in one statement.
     pub async fn outbox_delivered(&self, ids: Vec<String>) -> Result<(), AppError> {
         let at = now().0;
         Ok(self
             .store
             .write(ids, move |tx, ids| {
-                Box::pin(async move {
-                    for id in ids {
-                        outbox::mark_sent(&mut *tx, id, at).await?;
-                    }
-                    Ok::<_, parley_store::StoreError>(())
-                })
+                Box::pin(outbox::mark_sent_many(tx, ids, at))
             })
             .await?)
     }

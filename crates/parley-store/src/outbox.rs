@@ -137,27 +137,6 @@ pub async fn due(conn: &mut Connection, now: i64, limit: u32) -> Result<Vec<Stri
     .collect()
 }
 
-/// Takes the lease on a due mail until `until`; `false` when another worker holds it or it
-/// was sent meanwhile. The conditional UPDATE is what makes claiming safe across processes
-/// on both databases.
-pub async fn claim(
-    conn: &mut Connection,
-    id: &str,
-    now: i64,
-    until: i64,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND sent_at IS NULL \
-           AND (claimed_until IS NULL OR claimed_until < $2)",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(until)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Mails by id (those that exist), in no particular order.
 pub async fn get_many(conn: &mut Connection, ids: &[String]) -> Result<Vec<Queued>, StoreError> {
     if ids.is_empty() {
@@ -174,16 +153,55 @@ pub async fn get_many(conn: &mut Connection, ids: &[String]) -> Result<Vec<Queue
     query.fetch_all(conn).await?.iter().map(queued).collect()
 }
 
-/// Records a delivery.
-pub async fn mark_sent(conn: &mut Connection, id: &str, at: i64) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, claimed_until = NULL, \
-           last_error = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .bind(at)
-    .execute(conn)
-    .await?;
+/// Takes the lease until `until` on those of `ids` that are still due and free, in one
+/// statement; returns the ids taken. The conditions in the UPDATE are what make claiming safe
+/// across workers and processes on both databases.
+pub async fn claim_many(
+    conn: &mut Connection,
+    ids: &[String],
+    now: i64,
+    until: i64,
+) -> Result<Vec<String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = dynamic_query(format!(
+        "UPDATE outbox SET claimed_until = $1 WHERE id IN ({}) AND sent_at IS NULL \
+           AND (claimed_until IS NULL OR claimed_until < $2) RETURNING id",
+        crate::messages::placeholders(3, ids.len())
+    ))
+    .bind(until)
+    .bind(now);
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get("id")?))
+        .collect()
+}
+
+/// Records the delivery of `ids`, in one statement.
+pub async fn mark_sent_many(
+    conn: &mut Connection,
+    ids: &[String],
+    at: i64,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut query = dynamic_query(format!(
+        "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+           last_error = NULL WHERE id IN ({})",
+        crate::messages::placeholders(2, ids.len())
+    ))
+    .bind(at);
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 
