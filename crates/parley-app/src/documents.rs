@@ -3,8 +3,10 @@
 
 use bytes::Bytes;
 use parley_domain::policy::{Action, can};
-use parley_domain::{AuthorKind, Document, DocumentId, EventKind, MessageId};
-use parley_store::{events, messages};
+use parley_domain::{
+    AuthorKind, Document, DocumentId, EventKind, MessageId, OrganizationId, RequestId, ThreadId,
+};
+use parley_store::{Connection, events, messages};
 use serde_json::json;
 
 use crate::events::new_event;
@@ -22,20 +24,14 @@ impl App {
     ) -> Result<(Document, Bytes), AppError> {
         let mut conn = self.store.read().await?;
         let document = messages::document_by_id(&mut conn, id).await?;
-        let access = authorize(&mut conn, caller, document.request_id, Action::ViewRequest).await?;
-        let party = access
-            .threads
-            .iter()
-            .find(|t| t.id == document.thread_id)
-            .map(|t| t.party)
-            .ok_or(AppError::NotFound)?;
-        if !can(
-            &caller.principal(),
-            Action::OpenDocument(party),
-            &access.parties,
-        ) {
-            return Err(AppError::NotFound);
-        }
+        let party = thread_party(
+            &mut conn,
+            caller,
+            document.request_id,
+            document.thread_id,
+            Action::OpenDocument,
+        )
+        .await?;
         let message = messages::get(&mut conn, document.message_id).await?;
         drop(conn);
         let bytes = files::get(self.files.as_ref(), &document.storage_key).await?;
@@ -70,22 +66,39 @@ impl App {
     ) -> Result<Vec<u8>, AppError> {
         let mut conn = self.store.read().await?;
         let message = messages::get(&mut conn, id).await?;
-        let access = authorize(&mut conn, caller, message.request_id, Action::ViewRequest).await?;
-        let party = access
-            .threads
-            .iter()
-            .find(|t| t.id == message.thread_id)
-            .map(|t| t.party)
-            .ok_or(AppError::NotFound)?;
-        if !can(
-            &caller.principal(),
-            Action::ReadThread(party),
-            &access.parties,
-        ) {
-            return Err(AppError::NotFound);
-        }
+        thread_party(
+            &mut conn,
+            caller,
+            message.request_id,
+            message.thread_id,
+            Action::ReadThread,
+        )
+        .await?;
         messages::original(&mut conn, id)
             .await?
             .ok_or(AppError::NotFound)
+    }
+}
+
+/// The party of `thread` in `request`, when the caller may do `action` in it (one of the
+/// per-thread actions); "not found" otherwise.
+async fn thread_party(
+    conn: &mut Connection,
+    caller: &Caller,
+    request: RequestId,
+    thread: ThreadId,
+    action: fn(OrganizationId) -> Action,
+) -> Result<OrganizationId, AppError> {
+    let access = authorize(conn, caller, request, Action::ViewRequest).await?;
+    let party = access
+        .threads
+        .iter()
+        .find(|t| t.id == thread)
+        .map(|t| t.party)
+        .ok_or(AppError::NotFound)?;
+    if can(&caller.principal(), action(party), &access.parties) {
+        Ok(party)
+    } else {
+        Err(AppError::NotFound)
     }
 }
