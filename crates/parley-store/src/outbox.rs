@@ -4,6 +4,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::messages::placeholders;
 use crate::{Connection, StoreError, dynamic_query};
 
 /// A queued email.
@@ -56,23 +57,7 @@ fn queued(row: &AnyRow) -> Result<Queued, StoreError> {
 }
 
 pub async fn enqueue(conn: &mut Connection, mail: &Mail) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO outbox (id, recipient, subject, text_body, html_body, from_name, \
-           from_address, kind, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-    )
-    .bind(&mail.id)
-    .bind(&mail.recipient)
-    .bind(&mail.subject)
-    .bind(&mail.text_body)
-    .bind(&mail.html_body)
-    .bind(&mail.from_name)
-    .bind(&mail.from_address)
-    .bind(&mail.kind)
-    .bind(mail.created_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    enqueue_many(conn, std::slice::from_ref(mail)).await
 }
 
 /// Queues several mails in one statement.
@@ -80,12 +65,9 @@ pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), S
     if mails.is_empty() {
         return Ok(());
     }
+    // Nine values a row; next_attempt_at repeats created_at (due at once).
     let rows: Vec<String> = (0..mails.len())
-        .map(|i| {
-            let n = i * 9;
-            let p: Vec<String> = (1..=9).map(|k| format!("${}", n + k)).collect();
-            format!("({}, ${})", p.join(", "), n + 9)
-        })
+        .map(|i| format!("({}, ${})", placeholders(i * 9 + 1, 9), i * 9 + 9))
         .collect();
     let mut query = dynamic_query(format!(
         "INSERT INTO outbox (id, recipient, subject, text_body, html_body, from_name, \
@@ -168,7 +150,7 @@ pub async fn claim_many(
     let mut query = dynamic_query(format!(
         "UPDATE outbox SET claimed_until = $1 WHERE id IN ({}) AND sent_at IS NULL \
            AND (claimed_until IS NULL OR claimed_until < $2) RETURNING id",
-        crate::messages::placeholders(3, ids.len())
+        placeholders(3, ids.len())
     ))
     .bind(until)
     .bind(now);
@@ -195,7 +177,7 @@ pub async fn mark_sent_many(
     let mut query = dynamic_query(format!(
         "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
            last_error = NULL WHERE id IN ({})",
-        crate::messages::placeholders(2, ids.len())
+        placeholders(2, ids.len())
     ))
     .bind(at);
     for id in ids {

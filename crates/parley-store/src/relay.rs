@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use parley_domain::{Buyer, Member};
 
+use crate::messages::placeholders;
 use crate::rows::{country, email, language, parse};
 use crate::{Connection, StoreError, dynamic_query};
 
@@ -147,19 +148,7 @@ pub async fn insert_many(conn: &mut Connection, new: &[RelayAddress]) -> Result<
         return Ok(());
     }
     let rows: Vec<String> = (0..new.len())
-        .map(|i| {
-            let n = i * 7;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7
-            )
-        })
+        .map(|i| format!("({})", placeholders(i * 7 + 1, 7)))
         .collect();
     let mut query = dynamic_query(format!(
         "INSERT INTO relay_addresses \

@@ -99,21 +99,7 @@ mod tests {
     }
 
     fn base64(bytes: &[u8]) -> String {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let n = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b))
-                << (8 * (3 - chunk.len()));
-            for i in 0..4 {
-                out.push(if i <= chunk.len() {
-                    char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize])
-                } else {
-                    '='
-                });
-            }
-        }
-        out
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
     }
 
     #[tokio::test]
