@@ -360,6 +360,7 @@ impl App {
                     manufacturer_id: manufacturer.0.to_string(),
                     product_reference: reference.to_owned(),
                     product_name: product.to_owned(),
+                    product_line: None,
                     message: buyer.6.to_owned(),
                     language: None,
                     external_ref: Some(format!("demo-{n:03}")),

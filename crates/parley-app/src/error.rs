@@ -34,6 +34,12 @@ impl AppError {
         Self::Internal(message.into())
     }
 
+    /// One invalid field (for adapters that check their own input shape).
+    #[must_use]
+    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::invalid(field, code, message)
+    }
+
     pub(crate) fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError {
             field: field.to_owned(),

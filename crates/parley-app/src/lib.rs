@@ -7,18 +7,22 @@ mod caller_cache;
 mod error;
 mod events;
 mod files;
+mod network_mail;
 mod notices;
 mod notify;
 
 pub mod auth;
 pub mod demo;
 pub mod documents;
+pub mod handover;
 pub mod history;
 pub mod lists;
 pub mod mail;
 pub mod messages;
+pub mod network;
 pub mod new_request;
 pub mod outbox;
+pub mod party_actions;
 pub mod relay;
 pub mod remind;
 pub mod requests;
@@ -47,6 +51,9 @@ pub struct Settings {
     pub relay_domain: String,
     /// SQLite commit durability (full by default: accepted means on disk).
     pub sqlite_sync: parley_store::SqliteSync,
+    /// A request counts as handled in the network ratings when answered or declined within
+    /// this many days.
+    pub response_window_days: u32,
 }
 
 impl Settings {
@@ -67,6 +74,7 @@ impl Default for Settings {
             dev_mailbox: false,
             relay_domain: "reply.parley.localhost".to_owned(),
             sqlite_sync: parley_store::SqliteSync::Full,
+            response_window_days: 2,
         }
     }
 }

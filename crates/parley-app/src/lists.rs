@@ -109,10 +109,20 @@ fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
     })
 }
 
-fn owner_of(caller: &Caller) -> Result<Owner, AppError> {
+/// Whose requests the caller sees: a buyer's own; a member's organization's, and those the
+/// member was given (forwarded to them or copied), which costs one more query only for members
+/// who hold grants.
+async fn owner_of(caller: &Caller, conn: &mut parley_store::Connection) -> Result<Owner, AppError> {
     match caller {
         Caller::Buyer(buyer) => Ok(Owner::Buyer(buyer.id)),
-        Caller::Member(member) => Ok(Owner::Party(member.organization_id)),
+        Caller::Member(member) => Ok(if store_lists::has_grants(conn, member.id).await? {
+            Owner::PartyAndGrants {
+                organization: member.organization_id,
+                member: member.id,
+            }
+        } else {
+            Owner::Party(member.organization_id)
+        }),
         Caller::Marketplace(_) => Err(AppError::Forbidden("marketplace keys only create requests")),
     }
 }
@@ -127,11 +137,14 @@ impl App {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Page<RequestSummary>, AppError> {
-        let owner = owner_of(caller)?;
+        if matches!(caller, Caller::Marketplace(_)) {
+            return Err(AppError::Forbidden("marketplace keys only create requests"));
+        }
         let filter = query.parse()?;
         let cursor = after.map(decode_cursor).transpose()?;
         let limit = limit.clamp(1, 100);
         let mut conn = self.store.read().await?;
+        let owner = owner_of(caller, &mut conn).await?;
         let rows = store_lists::list(&mut conn, owner, &filter, cursor, limit).await?;
         let next = (rows.len() == limit as usize)
             .then(|| rows.last().map(|row| encode_cursor(&row.request)))
@@ -141,8 +154,8 @@ impl App {
 
     /// The choices the list's filters offer the caller.
     pub async fn list_facets(&self, caller: &Caller) -> Result<Facets, AppError> {
-        let owner = owner_of(caller)?;
         let mut conn = self.store.read().await?;
+        let owner = owner_of(caller, &mut conn).await?;
         Ok(store_lists::facets(&mut conn, owner).await?)
     }
 }

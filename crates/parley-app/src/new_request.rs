@@ -11,6 +11,7 @@ use parley_store::{Connection, directory, events};
 use serde_json::json;
 
 use crate::events::new_event;
+use crate::handover::{HandoverContext, Recipient, hand_over, recipient_is_buyer};
 use crate::notify::{self, Conversation};
 use crate::relay;
 use crate::{App, AppError, now};
@@ -27,6 +28,8 @@ pub struct NewRequest {
     pub manufacturer_id: String,
     pub product_reference: String,
     pub product_name: String,
+    /// The product line, for the manufacturer's routing rules.
+    pub product_line: Option<String>,
     pub message: String,
     /// The request's language; the buyer's when absent.
     pub language: Option<String>,
@@ -39,6 +42,7 @@ struct ParsedRequest {
     manufacturer: OrganizationId,
     product_reference: String,
     product_name: String,
+    product_line: Option<String>,
     message: String,
     language: LanguageCode,
     external_ref: Option<String>,
@@ -145,6 +149,10 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
                 manufacturer,
                 product_reference,
                 product_name,
+                product_line: input
+                    .product_line
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty()),
                 message,
                 language,
                 external_ref: input
@@ -173,6 +181,9 @@ impl App {
         let notice = NewRequestNotice {
             settings: (*self.settings).clone(),
             token: crate::relay::new_address_token()?,
+            spare_tokens: (0..AUTO_CC_TOKENS)
+                .map(|_| Ok((crate::relay::new_address_token()?, crate::auth::new_token()?)))
+                .collect::<Result<_, AppError>>()?,
         };
         self.store
             .write(
@@ -191,7 +202,12 @@ struct NewRequestNotice {
     /// The handler's masked address token, should they have none in the new thread (they
     /// cannot: the thread is new; drawn here because write units may run twice).
     token: String,
+    /// Relay and sign-in tokens for the people copied automatically (see `AUTO_CC_TOKENS`).
+    spare_tokens: Vec<(String, String)>,
 }
+
+/// The most auto-CC addresses copied on one request (the network page allows no more).
+pub const AUTO_CC_TOKENS: usize = 5;
 
 /// Creates the request in one transaction (see [`App::create_request`]).
 async fn insert_request(
@@ -225,14 +241,13 @@ async fn insert_request(
             manufacturer_id: manufacturer.id,
             name: parsed.product_name.clone(),
             reference: parsed.product_reference.clone(),
+            line: parsed.product_line.clone(),
         },
     )
     .await?;
     let network = directory::network_of(&mut *tx, manufacturer.id).await?;
-    let routed_to = network
-        .iter()
-        .find(|link| link.territories.contains(&buyer.country))
-        .map(|link| link.member_org_id);
+    let routing = parley_store::network::routing(&mut *tx, manufacturer.id).await?;
+    let (routed_to, rule) = route(&routing, &network, product.line.as_deref(), buyer.country);
     let handler_org = routed_to.unwrap_or(manufacturer.id);
     let handler_member = directory::members_of(&mut *tx, handler_org)
         .await?
@@ -263,6 +278,9 @@ async fn insert_request(
             party,
             created_at: at,
             contacted_at: None,
+            declined_at: None,
+            decline_reason: None,
+            outcome: None,
         };
         store_requests::insert_thread(&mut *tx, &thread).await?;
         if party == handler_org {
@@ -303,6 +321,14 @@ async fn insert_request(
     events::append(&mut *tx, &created, None).await?;
     if let Some(party) = routed_to {
         let org = directory::organization(&mut *tx, party).await?;
+        copy_automatically(
+            &mut *tx,
+            notice,
+            &network,
+            (&request, &product, &buyer),
+            (&org, handler_thread),
+        )
+        .await?;
         let system = Actor {
             kind: AuthorKind::System,
             id: None,
@@ -313,13 +339,116 @@ async fn insert_request(
             Some(party),
             EventKind::RequestRouted,
             system,
-            json!({ "to": org.name, "kind": org.kind, "country": buyer.country }),
+            json!({
+                "to": org.name,
+                "kind": org.kind,
+                "country": buyer.country,
+                "rule": rule,
+                "handler": handler_member.as_ref().map(|m| m.name.clone()),
+            }),
             at,
         );
         events::append(&mut *tx, &routed, None).await?;
     }
     tracing::debug!(request = %request.id, "request created");
     Ok((request.id, true))
+}
+
+/// Where a new request goes: nowhere when routing is off; by the product line's rule when it
+/// has one (a rule naming an organization no longer in the network is ignored); else to the
+/// network member whose territory covers the buyer's country. Also says which rule decided.
+fn route(
+    routing: &parley_store::network::Routing,
+    network: &[parley_domain::NetworkLink],
+    line: Option<&str>,
+    country: parley_domain::CountryCode,
+) -> (Option<OrganizationId>, &'static str) {
+    if !routing.enabled {
+        return (None, "routing_disabled");
+    }
+    let in_network = |org: &OrganizationId| network.iter().any(|l| l.member_org_id == *org);
+    if let Some(rule) = line.and_then(|l| routing.rule_for(l))
+        && rule.is_none_or(|org| in_network(&org))
+    {
+        return (rule, "product_line");
+    }
+    let by_territory = network
+        .iter()
+        .find(|link| link.territories.contains(&country))
+        .map(|link| link.member_org_id);
+    (by_territory, "territory")
+}
+
+/// Copies the routed network member's auto-CC addresses on the request (FAQ e: on the request
+/// only, not on the member's later conversation).
+async fn copy_automatically(
+    tx: &mut Connection,
+    notice: &NewRequestNotice,
+    network: &[parley_domain::NetworkLink],
+    (request, product, buyer): (&Request, &Product, &Buyer),
+    (org, thread): (&parley_domain::Organization, Option<ThreadId>),
+) -> Result<(), AppError> {
+    let Some(link) = network.iter().find(|l| l.member_org_id == org.id) else {
+        return Ok(());
+    };
+    let Some(thread) = thread else {
+        return Ok(());
+    };
+    let recipients: Vec<Recipient> = link
+        .auto_cc
+        .iter()
+        .zip(&notice.spare_tokens)
+        .map(|(email, (relay_token, sign_in_token))| Recipient {
+            email: email.clone(),
+            grant: Some((org.id, parley_domain::GrantKind::Cc)),
+            forwarded: false,
+            relay_token: relay_token.clone(),
+            sign_in_token: sign_in_token.clone(),
+        })
+        .collect();
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let manufacturer = directory::organization(&mut *tx, request.manufacturer_id).await?;
+    let by = format!("{} (automatic copy)", manufacturer.name);
+    let context = HandoverContext {
+        settings: &notice.settings,
+        conversation: Conversation {
+            request_id: request.id.to_string(),
+            thread_id: thread.to_string(),
+            product: &product.name,
+            party_name: &org.name,
+            buyer,
+        },
+        request_text: &request.message,
+        request_created_at: request.created_at,
+        by_name: &by,
+        by_member: None,
+        note: "",
+        default_language: buyer.language,
+        at: request.created_at,
+    };
+    let members = hand_over(&mut *tx, &context, &recipients)
+        .await
+        .map_err(AppError::from)
+        .map_err(recipient_is_buyer("auto_cc"))?;
+    let system = Actor {
+        kind: AuthorKind::System,
+        id: None,
+        name: "Parley".to_owned(),
+    };
+    for member in members {
+        let cc = new_event(
+            request.id,
+            Some(org.id),
+            EventKind::CcAdded,
+            system.clone(),
+            json!({ "name": member.name, "email": member.email.as_str(), "automatic": true }),
+            request.created_at,
+        );
+        events::append(&mut *tx, &cc, None).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -73,7 +73,11 @@ impl App {
             // the members of the thread's organization.
             let sellers = match (&card.handler, message.author_kind) {
                 (_, AuthorKind::Member | AuthorKind::System) => Vec::new(),
-                (Some(handler), _) if handler.organization_id == thread.party => {
+                // The handler may be a forwardee acting for the party by a grant.
+                (Some(handler), _)
+                    if handler.organization_id == thread.party
+                        || access.parties.grants.contains(&(handler.id, thread.party)) =>
+                {
                     vec![handler.clone()]
                 }
                 _ => directory::members_of(&mut conn, thread.party).await?,

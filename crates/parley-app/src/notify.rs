@@ -58,16 +58,16 @@ struct NoticeHtml<'a> {
     footer: &'a str,
 }
 
-struct Content<'a> {
-    language: LanguageCode,
-    subject: String,
-    intro: String,
-    quote: &'a str,
-    documents: &'a [String],
-    url: String,
+pub(crate) struct Content<'a> {
+    pub language: LanguageCode,
+    pub subject: String,
+    pub intro: String,
+    pub quote: &'a str,
+    pub documents: &'a [String],
+    pub url: String,
 }
 
-fn french(language: LanguageCode) -> bool {
+pub(crate) fn french(language: LanguageCode) -> bool {
     language == LanguageCode::Fr
 }
 
@@ -120,12 +120,12 @@ fn render(content: &Content<'_>) -> (String, String) {
     (text, html)
 }
 
-fn request_url(settings: &Settings, request_id: &str) -> String {
+pub(crate) fn request_url(settings: &Settings, request_id: &str) -> String {
     let base = settings.public_url.as_deref().unwrap_or_default();
     format!("{base}/requests/{request_id}")
 }
 
-fn mail(recipient: &str, from_name: String, kind: &str, at: i64, content: &Content<'_>) -> Mail {
+pub(crate) fn mail(recipient: &str, from_name: String, kind: &str, at: i64, content: &Content<'_>) -> Mail {
     let (text_body, html_body) = render(content);
     Mail {
         id: Uuid::now_v7().to_string(),
@@ -318,7 +318,7 @@ pub(crate) struct Recipient<'a> {
     pub language: LanguageCode,
 }
 
-fn to_member(
+pub(crate) fn to_member(
     conversation: &Conversation<'_>,
     member: &Member,
     holder_kind: HolderKind,
@@ -344,7 +344,7 @@ fn to_member(
     }
 }
 
-fn seller_subject(fr: bool, buyer: &Buyer, product: &str) -> String {
+pub(crate) fn seller_subject(fr: bool, buyer: &Buyer, product: &str) -> String {
     if fr {
         format!("Demande de {} : {product}", buyer_label(buyer))
     } else {
@@ -353,7 +353,7 @@ fn seller_subject(fr: bool, buyer: &Buyer, product: &str) -> String {
 }
 
 /// "Ana Silva (Acme)": the name sellers know a buyer by; never the address.
-fn buyer_label(buyer: &Buyer) -> String {
+pub(crate) fn buyer_label(buyer: &Buyer) -> String {
     match &buyer.company {
         Some(company) => format!("{} ({company})", buyer.name),
         None => buyer.name.clone(),

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::email::EmailAddress;
 use crate::event::{Audience, EventKind};
 use crate::ids::*;
-use crate::kinds::{AuthorKind, Channel, DocumentKind, OrganizationKind, RequestStatus};
+use crate::kinds::{
+    AuthorKind, Channel, DeclineReason, DocumentKind, OrganizationKind, Outcome, RequestStatus,
+};
 use crate::language::LanguageCode;
 use crate::territory::CountryCode;
 
@@ -77,6 +79,8 @@ pub struct Product {
     pub manufacturer_id: OrganizationId,
     pub name: String,
     pub reference: String,
+    /// The product line, for routing rules.
+    pub line: Option<String>,
 }
 
 /// A buyer's request about a product.
@@ -108,6 +112,11 @@ pub struct Thread {
     pub created_at: Timestamp,
     /// When the party first wrote to the buyer.
     pub contacted_at: Option<Timestamp>,
+    /// When the party declined the request, and why (sellers only ever see the reason).
+    pub declined_at: Option<Timestamp>,
+    pub decline_reason: Option<DeclineReason>,
+    /// Whether the party concluded a sale.
+    pub outcome: Option<Outcome>,
 }
 
 /// A message of a thread.

@@ -84,6 +84,15 @@ event_kinds! {
     DocumentOpened => "document_opened", Party;
     // A member reminded the buyer of the party's answer (by email).
     BuyerReminded => "buyer_reminded", Party;
+    // A party forwarded the request (to a network member, a colleague or an address): the date
+    // and the new handler's address are the record (guide section 4).
+    RequestForwarded => "request_forwarded", Sellers;
+    // A party put someone in copy of the request.
+    CcAdded => "cc_added", Sellers;
+    // A party declined the request; the reason stays with the sellers (guide section 5).
+    RequestDeclined => "request_declined", Sellers;
+    // A party marked the request won (a sale was concluded) or lost.
+    OutcomeMarked => "outcome_marked", Sellers;
 }
 
 #[cfg(test)]

@@ -50,6 +50,9 @@ text_enum!(
         Manufacturer => "manufacturer",
         Distributor => "distributor",
         AreaManager => "area_manager",
+        // A person outside any organization (a forwardee or a person in copy by address):
+        // sees only what was granted to them.
+        External => "external",
     }
 );
 
@@ -76,6 +79,33 @@ text_enum!(
     DocumentKind: "document kind" {
         Quote => "quote",
         Other => "other",
+    }
+);
+
+text_enum!(
+    /// Why a party declined a request (guide section 5). Never shown to the buyer.
+    DeclineReason: "decline reason" {
+        NotInterested => "not_interested",
+        OutOfStock => "out_of_stock",
+        NotMyTerritory => "not_my_territory",
+        Spam => "spam",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// Whether a party concluded a sale on a request.
+    Outcome: "outcome" {
+        Won => "won",
+        Lost => "lost",
+    }
+);
+
+text_enum!(
+    /// How a member was given access to a request on behalf of a party.
+    GrantKind: "grant kind" {
+        Forward => "forward",
+        Cc => "cc",
     }
 );
 

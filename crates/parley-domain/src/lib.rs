@@ -12,13 +12,17 @@ pub mod kinds;
 pub mod language;
 pub mod message;
 pub mod policy;
+pub mod rating;
 pub mod territory;
 
 pub use email::EmailAddress;
 pub use entities::*;
 pub use event::{Audience, EventKind};
 pub use ids::*;
-pub use kinds::{AuthorKind, Channel, DocumentKind, OrganizationKind, RequestStatus};
+pub use kinds::{
+    AuthorKind, Channel, DeclineReason, DocumentKind, GrantKind, OrganizationKind, Outcome,
+    RequestStatus,
+};
 pub use language::LanguageCode;
 pub use message::{FieldError, SendErrorCode};
 pub use policy::{Action, Principal, RequestParties, can};

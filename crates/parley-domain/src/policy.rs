@@ -55,11 +55,23 @@ pub enum Action {
     MarkRead(OrganizationId),
     /// Download a document of one party's thread.
     OpenDocument(OrganizationId),
+    /// Act on the request for one party: forward it, put someone in copy, decline it, mark
+    /// it won or lost.
+    Handle(OrganizationId),
+    /// Route the request to a member of the manufacturer's sales network (a new party).
+    Route,
     /// See one history entry.
     SeeEvent {
         audience: Audience,
         party: Option<OrganizationId>,
     },
+}
+
+/// Whether members of an organization of this kind manage a sales network ("My sales
+/// network": members, routing, ratings). Only manufacturers have one.
+#[must_use]
+pub fn manages_network(kind: crate::kinds::OrganizationKind) -> bool {
+    kind == crate::kinds::OrganizationKind::Manufacturer
 }
 
 /// The parties a principal acts for on this request (empty for buyers and outsiders).
@@ -96,6 +108,8 @@ pub fn can(principal: &Principal, action: Action, request: &RequestParties) -> b
     match action {
         Action::ViewRequest | Action::ReadHistory => is_buyer || is_seller,
         Action::DisplayPhone => is_seller,
+        Action::Handle(party) => acting.contains(&party),
+        Action::Route => acting.contains(&request.manufacturer),
         Action::ReadThread(party)
         | Action::PostMessage(party)
         | Action::MarkRead(party)

@@ -36,12 +36,35 @@ impl CountryCode {
 
 /// Parses a comma-separated list of country codes (`"FR, BE,LU"`), the stored form of a
 /// territory. Empty items are ignored.
+/// Regions a territory may name instead of listing their countries.
+pub const REGIONS: &[(&str, &str)] = &[
+    ("Benelux", "BE,NL,LU"),
+    ("DACH", "DE,AT,CH"),
+    ("Iberia", "ES,PT"),
+    ("Nordics", "DK,FI,IS,NO,SE"),
+    ("Baltics", "EE,LV,LT"),
+    (
+        "EU",
+        "AT,BE,BG,HR,CY,CZ,DK,EE,FI,FR,DE,GR,HU,IE,IT,LV,LT,LU,MT,NL,PL,PT,RO,SK,SI,ES,SE",
+    ),
+];
+
+/// Parses a comma-separated list of country codes or region names (`"FR, Benelux"`), the
+/// stored form of a territory being the countries. Empty items and repeats are dropped.
 pub fn parse_territory(list: &str) -> Result<Vec<CountryCode>, InvalidCountry> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(CountryCode::parse)
-        .collect()
+    let mut countries = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let codes: Vec<CountryCode> = match REGIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(item)) {
+            Some((_, region)) => region.split(',').map(CountryCode::parse).collect::<Result<_, _>>()?,
+            None => vec![CountryCode::parse(item)?],
+        };
+        for code in codes {
+            if !countries.contains(&code) {
+                countries.push(code);
+            }
+        }
+    }
+    Ok(countries)
 }
 
 impl fmt::Display for CountryCode {
@@ -78,5 +101,13 @@ mod tests {
         let list = parse_territory("fr, be,,LU").expect("valid");
         assert_eq!(list.len(), 3);
         assert!(parse_territory("FR,XYZ").is_err());
+    }
+
+    #[test]
+    fn regions_expand_to_their_countries_once() {
+        let list = parse_territory("benelux, FR, BE, dach").expect("valid");
+        let codes: Vec<String> = list.iter().map(ToString::to_string).collect();
+        assert_eq!(codes, ["BE", "NL", "LU", "FR", "DE", "AT", "CH"]);
+        assert_eq!(parse_territory("EU").expect("valid").len(), 27);
     }
 }

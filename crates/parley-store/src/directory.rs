@@ -280,6 +280,7 @@ fn product(row: &AnyRow) -> Result<Product, StoreError> {
         manufacturer_id: parse(&row.try_get::<String, _>("manufacturer_id")?, "org id")?,
         name: row.try_get("name")?,
         reference: row.try_get("reference")?,
+        line: row.try_get("line")?,
     })
 }
 
@@ -287,15 +288,17 @@ fn product(row: &AnyRow) -> Result<Product, StoreError> {
 /// returns the stored product.
 pub async fn upsert_product(conn: &mut Connection, new: &Product) -> Result<Product, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO products (id, manufacturer_id, name, reference, created_at) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (manufacturer_id, reference) DO UPDATE SET name = excluded.name \
-         RETURNING id, manufacturer_id, name, reference",
+        "INSERT INTO products (id, manufacturer_id, name, reference, line, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (manufacturer_id, reference) DO UPDATE SET name = excluded.name, \
+           line = COALESCE(excluded.line, products.line) \
+         RETURNING id, manufacturer_id, name, reference, line",
     )
     .bind(new.id.to_string())
     .bind(new.manufacturer_id.to_string())
     .bind(&new.name)
     .bind(&new.reference)
+    .bind(new.line.clone())
     .bind(now_millis())
     .fetch_one(conn)
     .await?;

@@ -13,6 +13,7 @@ pub mod directory;
 pub mod events;
 pub mod lists;
 pub mod messages;
+pub mod network;
 pub mod outbox;
 pub mod relay;
 pub mod requests;

@@ -2,7 +2,7 @@
 //! filters and keyset pages, and the choices those filters offer.
 
 use parley_domain::{
-    BuyerId, CountryCode, MarketplaceId, OrganizationId, ProductId, Request, RequestId,
+    BuyerId, CountryCode, MarketplaceId, MemberId, OrganizationId, ProductId, Request, RequestId,
     RequestStatus, Timestamp,
 };
 use sqlx::Row;
@@ -17,6 +17,17 @@ pub struct Cursor {
     pub id: RequestId,
 }
 
+/// Whether the member holds any live grant (their list then includes granted requests).
+pub async fn has_grants(conn: &mut Connection, member: MemberId) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM grants WHERE member_id = $1 AND revoked_at IS NULL LIMIT 1",
+    )
+    .bind(member.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Whose requests to list.
 #[derive(Debug, Clone, Copy)]
 pub enum Owner {
@@ -24,6 +35,11 @@ pub enum Owner {
     Buyer(BuyerId),
     /// The requests in which the organization is a party.
     Party(OrganizationId),
+    /// Those, and the requests the member was given access to (forwarded, in copy).
+    PartyAndGrants {
+        organization: OrganizationId,
+        member: MemberId,
+    },
 }
 
 /// A request as lists show it: with the names a row needs, so a page is one query.
@@ -50,13 +66,27 @@ pub struct Filter {
     pub status: Option<RequestStatus>,
 }
 
-fn owner_sql(owner: Owner) -> (&'static str, &'static str, String) {
+/// The FROM clause, the owner's condition (with `$1`), its value, and for a member with grants
+/// the member id, whose placeholder `{grantee}` the caller numbers.
+fn owner_sql(owner: Owner) -> (&'static str, &'static str, String, Option<String>) {
     match owner {
-        Owner::Buyer(id) => ("requests r", "r.buyer_id = $1", id.to_string()),
+        Owner::Buyer(id) => ("requests r", "r.buyer_id = $1", id.to_string(), None),
         Owner::Party(id) => (
             "threads t JOIN requests r ON r.id = t.request_id",
             "t.organization_id = $1",
             id.to_string(),
+            None,
+        ),
+        Owner::PartyAndGrants {
+            organization,
+            member,
+        } => (
+            "(SELECT request_id FROM threads WHERE organization_id = $1 \
+              UNION SELECT request_id FROM grants WHERE member_id = {grantee} \
+                AND revoked_at IS NULL) t JOIN requests r ON r.id = t.request_id",
+            "1 = 1",
+            organization.to_string(),
+            Some(member.to_string()),
         ),
     }
 }
@@ -69,7 +99,7 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: u32,
 ) -> Result<Vec<Listed>, StoreError> {
-    let (from, owner_filter, owner_id) = owner_sql(owner);
+    let (from, owner_filter, owner_id, grantee) = owner_sql(owner);
     let (after_ms, after_id) = cursor.map_or((i64::MAX, String::new()), |c| {
         (c.created_at.0, c.id.to_string())
     });
@@ -91,6 +121,14 @@ pub async fn list(
         conditions.push_str(&format!(" AND r.created_at < {}", placeholder()));
         numbers.push(at);
     }
+    let from = match grantee {
+        Some(member) => {
+            let from = from.replace("{grantee}", &placeholder());
+            texts.push(member);
+            from
+        }
+        None => from.to_owned(),
+    };
     for (column, value) in [
         (
             "r.marketplace_id",
@@ -152,7 +190,8 @@ pub struct Facets {
 }
 
 pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, StoreError> {
-    let (from, owner_filter, owner_id) = owner_sql(owner);
+    let (from, owner_filter, owner_id, grantee) = owner_sql(owner);
+    let from = from.replace("{grantee}", "$2");
     let mut facets = Facets::default();
     for (target, sql) in [
         (
@@ -177,10 +216,11 @@ pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, Store
             ),
         ),
     ] {
-        let rows = dynamic_query(sql)
-            .bind(owner_id.clone())
-            .fetch_all(&mut *conn)
-            .await?;
+        let mut query = dynamic_query(sql).bind(owner_id.clone());
+        if let Some(member) = &grantee {
+            query = query.bind(member.clone());
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
         for row in &rows {
             let pair = (row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?);
             match target {

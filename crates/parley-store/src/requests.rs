@@ -1,8 +1,9 @@
 //! Requests, their threads (one per seller-side party) and the access grants on them.
 
 use parley_domain::{
-    Buyer, Marketplace, Member, Organization, OrganizationId, OrganizationKind, Product, Request,
-    RequestId, RequestParties, RequestStatus, Thread, ThreadId, Timestamp,
+    Buyer, DeclineReason, Marketplace, Member, MemberId, Organization, OrganizationId,
+    OrganizationKind, Outcome, Product, Request, RequestId, RequestParties, RequestStatus, Thread,
+    ThreadId, Timestamp,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -129,8 +130,8 @@ pub struct Access {
 }
 
 const ACCESS_COLUMNS: &str = "t.id AS thread_id, t.organization_id, \
-    t.created_at AS thread_created_at, t.contacted_at, o.kind AS org_kind, o.name AS org_name, \
-    o.country AS org_country";
+    t.created_at AS thread_created_at, t.contacted_at, t.declined_at, t.decline_reason, \
+    t.outcome, o.kind AS org_kind, o.name AS org_name, o.country AS org_country";
 
 const ACCESS_FROM: &str = "requests r JOIN threads t ON t.request_id = r.id \
     JOIN organizations o ON o.id = t.organization_id";
@@ -141,9 +142,32 @@ pub async fn access(conn: &mut Connection, id: RequestId) -> Result<Access, Stor
          WHERE r.id = $1 ORDER BY t.created_at, t.id"
     ))
     .bind(id.to_string())
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    access_from_rows(&rows)
+    let mut access = access_from_rows(&rows)?;
+    access.parties.grants = grants_of(conn, id).await?;
+    Ok(access)
+}
+
+/// The live grants of a request: (member, party they act for).
+pub async fn grants_of(
+    conn: &mut Connection,
+    id: RequestId,
+) -> Result<Vec<(MemberId, OrganizationId)>, StoreError> {
+    sqlx::query(
+        "SELECT member_id, party_id FROM grants WHERE request_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            parse(&row.try_get::<String, _>("member_id")?, "member id")?,
+            parse(&row.try_get::<String, _>("party_id")?, "org")?,
+        ))
+    })
+    .collect()
 }
 
 /// [`access`] and [`Card`] in one query, for the request page. `phone_key` is the dedupe key of
@@ -155,7 +179,7 @@ pub async fn access_with_card(
 ) -> Result<(Access, Card), StoreError> {
     let rows = dynamic_query(format!(
         "SELECT {REQUEST_COLUMNS}, {ACCESS_COLUMNS}, \
-           m.slug AS m_slug, m.name AS m_name, p.name AS p_name, p.reference AS p_reference, \
+           m.slug AS m_slug, m.name AS m_name, p.name AS p_name, p.reference AS p_reference, p.line AS p_line, \
            mo.kind AS mo_kind, mo.name AS mo_name, mo.country AS mo_country, \
            b.name AS b_name, b.company AS b_company, b.country AS b_country, \
            b.language AS b_language, b.email AS b_email, b.phone AS b_phone, \
@@ -171,9 +195,10 @@ pub async fn access_with_card(
     ))
     .bind(id.to_string())
     .bind(phone_key)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let access = access_from_rows(&rows)?;
+    let mut access = access_from_rows(&rows)?;
+    access.parties.grants = grants_of(conn, id).await?;
     let card = card_from_row(&rows[0], &access.request)?;
     Ok((access, card))
 }
@@ -191,6 +216,15 @@ fn access_from_rows(rows: &[AnyRow]) -> Result<Access, StoreError> {
             party,
             created_at: time(row.try_get("thread_created_at")?),
             contacted_at: row.try_get::<Option<i64>, _>("contacted_at")?.map(time),
+            declined_at: row.try_get::<Option<i64>, _>("declined_at")?.map(time),
+            decline_reason: row
+                .try_get::<Option<String>, _>("decline_reason")?
+                .map(|r| variant(DeclineReason::parse(&r)))
+                .transpose()?,
+            outcome: row
+                .try_get::<Option<String>, _>("outcome")?
+                .map(|o| variant(Outcome::parse(&o)))
+                .transpose()?,
         });
         organizations.push(Organization {
             id: party,
@@ -272,6 +306,7 @@ fn card_from_row(row: &AnyRow, request: &Request) -> Result<Card, StoreError> {
             manufacturer_id: request.manufacturer_id,
             name: row.try_get("p_name")?,
             reference: row.try_get("p_reference")?,
+            line: row.try_get("p_line")?,
         },
         manufacturer: Organization {
             id: request.manufacturer_id,

@@ -43,6 +43,9 @@ pub struct ProductInput {
     /// The manufacturer's product reference.
     pub reference: String,
     pub name: String,
+    /// The product line, for the manufacturer's routing rules.
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,6 +134,13 @@ pub struct ThreadDto {
     pub party: PartyDto,
     /// Newest first.
     pub messages: Vec<MessageDto>,
+    /// Sellers only: why the party declined (`not_interested`, `out_of_stock`,
+    /// `not_my_territory`, `spam`, `other`); never shown to the buyer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declined: Option<String>,
+    /// Sellers only: `won` (sale concluded) or `lost`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,7 +177,8 @@ pub struct ActorDto {
 pub struct EventDto {
     pub id: String,
     /// `request_created`, `request_routed`, `message_sent`, `buyer_contacted`,
-    /// `phone_displayed`, `message_read`, `document_opened`.
+    /// `phone_displayed`, `message_read`, `document_opened`, `buyer_reminded`,
+    /// `request_forwarded`, `cc_added`, `request_declined`, `outcome_marked`.
     pub kind: String,
     pub at: String,
     /// The seller-side party the event belongs to.
@@ -287,6 +298,7 @@ pub fn message(view: &MessageView, viewer: &Caller) -> MessageDto {
 }
 
 fn thread(view: &ThreadView, viewer: &Caller) -> ThreadDto {
+    let seller = matches!(viewer, Caller::Member(_));
     ThreadDto {
         id: view.thread.id.to_string(),
         party: PartyDto {
@@ -295,6 +307,12 @@ fn thread(view: &ThreadView, viewer: &Caller) -> ThreadDto {
             kind: view.party.kind.to_string(),
         },
         messages: view.messages.iter().map(|m| message(m, viewer)).collect(),
+        declined: seller
+            .then(|| view.thread.decline_reason.map(|r| r.to_string()))
+            .flatten(),
+        outcome: seller
+            .then(|| view.thread.outcome.map(|o| o.to_string()))
+            .flatten(),
     }
 }
 

@@ -2,11 +2,13 @@
 
 pub(crate) mod documents;
 pub mod dto;
+mod handling;
 pub(crate) mod messages;
+pub(crate) mod network;
 mod requests;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -35,6 +37,15 @@ use crate::error::{FieldErrorDto, Problem};
         requests::mark_read,
         messages::post_message,
         documents::download,
+        handling::forward,
+        handling::cc,
+        handling::decline,
+        handling::outcome,
+        network::overview,
+        network::add_member,
+        network::update_member,
+        network::remove_member,
+        network::routing,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -76,6 +87,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(messages::post_message).layer(DefaultBodyLimit::max(message_limit)),
         )
         .route("/documents/{id}", get(documents::download))
+        .route("/requests/{id}/forward", post(handling::forward))
+        .route("/requests/{id}/cc", post(handling::cc))
+        .route("/requests/{id}/decline", post(handling::decline))
+        .route("/requests/{id}/outcome", post(handling::outcome))
+        .route("/network", get(network::overview))
+        .route("/network/members", post(network::add_member))
+        .route(
+            "/network/members/{id}",
+            put(network::update_member).delete(network::remove_member),
+        )
+        .route("/network/routing", put(network::routing))
 }
 
 /// Parses an id from a path; a malformed id is as absent as an unknown one.

@@ -54,6 +54,7 @@ pub async fn create_request(
         manufacturer_id: body.manufacturer_id,
         product_reference: body.product.reference,
         product_name: body.product.name,
+        product_line: body.product.line,
         message: body.message,
         language: body.language,
         external_ref: body.external_ref,

@@ -52,6 +52,14 @@ impl Tr {
         LOCALES.lookup(&self.lang, key)
     }
 
+    /// The text of `key` with two arguments.
+    pub fn t2(&self, key: &str, a: (&'static str, &str), b: (&'static str, &str)) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(a.0), FluentValue::from(a.1.to_owned()));
+        args.insert(Cow::Borrowed(b.0), FluentValue::from(b.1.to_owned()));
+        LOCALES.lookup_with_args(&self.lang, key, &args)
+    }
+
     /// The text of `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl std::fmt::Display) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();

@@ -4,8 +4,10 @@
 
 mod assets;
 mod dev_mail;
+mod handling;
 mod i18n;
 mod list;
+mod network;
 mod request_page;
 mod session;
 mod signin;
@@ -35,6 +37,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/requests/{id}/phone", post(request_page::display_phone))
         .route("/requests/{id}/remind", post(request_page::remind))
+        .route("/requests/{id}/forward", post(handling::forward))
+        .route("/requests/{id}/cc", post(handling::cc))
+        .route("/requests/{id}/decline", post(handling::decline))
+        .route("/requests/{id}/outcome", post(handling::outcome))
+        .route("/network", get(network::page))
+        .route("/network/members", post(network::add_member))
+        .route("/network/members/{id}", post(network::update_member))
+        .route("/network/members/{id}/remove", post(network::remove_member))
+        .route("/network/routing", post(network::routing))
         .route("/documents/{id}", get(request_page::document))
         .route("/messages/{id}/original", get(request_page::email_original))
         .route("/lang/{code}", get(i18n::switch))

@@ -65,7 +65,7 @@ pub struct HistoryItem {
 
 #[derive(Template)]
 #[template(path = "request.html")]
-struct RequestPage {
+pub(super) struct RequestPage {
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     id: String,
@@ -90,9 +90,14 @@ struct RequestPage {
     errors: Vec<FieldError>,
     max_mb: usize,
     history: Vec<HistoryItem>,
+    /// Sellers who may act on the request: forward, copy, decline, won or lost.
+    handling: Option<super::handling::HandlingView>,
+    /// What went wrong with the last forward, copy or decline (the form keeps what was typed).
+    handle_errors: Vec<FieldError>,
+    handle_form: super::handling::HandleForm,
 }
 
-fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
+pub(super) fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
     text.parse().map_err(|_| PageError::NotFound)
 }
 
@@ -127,7 +132,7 @@ fn default_sender(signed_in: &SignedIn, headers: &HeaderMap) -> String {
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     signed_in: &SignedIn,
     tr: Tr,
@@ -138,6 +143,11 @@ async fn page(
     let caller = signed_in.caller();
     let detail = state.app.request_detail(caller, id).await?;
     let history = state.app.history(caller, id).await?;
+    let handling = state
+        .app
+        .handling(caller, id)
+        .await?
+        .map(|h| super::handling::HandlingView::new(&tr, h));
     if matches!(caller, Caller::Buyer(_)) {
         // Opening the page is reading it: the sellers get their read receipts.
         state.app.mark_read(caller, id, None).await?;
@@ -179,7 +189,25 @@ async fn page(
             .max_document_bytes
             .div_ceil(1024 * 1024),
         history,
+        handling,
+        handle_errors: Vec::new(),
+        handle_form: super::handling::HandleForm::default(),
     })
+}
+
+impl RequestPage {
+    /// The page with the handle panel's errors and what its form held.
+    pub(super) fn with_handle_errors(
+        self,
+        errors: Vec<FieldError>,
+        form: super::handling::HandleForm,
+    ) -> Self {
+        Self {
+            handle_errors: errors,
+            handle_form: form,
+            ..self
+        }
+    }
 }
 
 fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
@@ -206,6 +234,28 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
         EventKind::BuyerContacted => tr.t("history-contacted"),
         EventKind::BuyerReminded => tr.t("history-reminded"),
         EventKind::PhoneDisplayed => tr.t("history-phone"),
+        EventKind::RequestForwarded => match event.data["to_organization"].as_str() {
+            Some(org) => tr.t2("history-forwarded-network", ("to", org), ("email", &data("to_email"))),
+            None => tr.t2("history-forwarded", ("to", &data("to_name")), ("email", &data("to_email"))),
+        },
+        EventKind::CcAdded => {
+            let key = if event.data["automatic"].as_bool() == Some(true) {
+                "history-cc-automatic"
+            } else {
+                "history-cc"
+            };
+            tr.t1(key, "email", data("email"))
+        }
+        EventKind::RequestDeclined => {
+            let reason = tr.t(&format!("decline-reason-{}", data("reason")));
+            let note = data("note");
+            if note.is_empty() {
+                tr.t1("history-declined", "reason", reason)
+            } else {
+                tr.t1("history-declined", "reason", format!("{reason} — {note}"))
+            }
+        }
+        EventKind::OutcomeMarked => tr.t(&format!("history-outcome-{}", data("outcome"))),
         EventKind::MessageRead => tr.t("history-read"),
         EventKind::DocumentOpened => tr.t1("history-opened", "filename", data("filename")),
         EventKind::MessageSent => {
