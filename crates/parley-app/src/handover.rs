@@ -118,7 +118,12 @@ async fn member_for(
     let member = Member {
         id: MemberId::new(),
         organization_id: organization.id,
-        name: email.as_str().split('@').next().unwrap_or_default().to_owned(),
+        name: email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         email: email.clone(),
         phone: None,
         language,
@@ -296,7 +301,8 @@ impl App {
                 if !can(&caller.principal(), Action::Route, &access.parties) {
                     return Err(AppError::NotFound);
                 }
-                let network = directory::network_of(&mut conn, access.request.manufacturer_id).await?;
+                let network =
+                    directory::network_of(&mut conn, access.request.manufacturer_id).await?;
                 let Some(link) = network.iter().find(|l| l.member_org_id == *org) else {
                     return Err(AppError::invalid(
                         "to",
@@ -305,7 +311,10 @@ impl App {
                     ));
                 };
                 let organization = directory::organization(&mut conn, *org).await?;
-                let Some(handler) = directory::members_of(&mut conn, *org).await?.into_iter().next()
+                let Some(handler) = directory::members_of(&mut conn, *org)
+                    .await?
+                    .into_iter()
+                    .next()
                 else {
                     return Err(AppError::invalid(
                         "to",
@@ -324,19 +333,33 @@ impl App {
                     decline_reason: None,
                     outcome: None,
                 });
-                let thread_id = existing.map_or_else(|| new_thread.as_ref().map(|t| t.id), |t| Some(t.id));
+                let thread_id =
+                    existing.map_or_else(|| new_thread.as_ref().map(|t| t.id), |t| Some(t.id));
                 let mut recipients = vec![Recipient::new(handler.email.clone(), None, true)?];
                 for cc in &link.auto_cc {
-                    recipients.push(Recipient::new(cc.clone(), Some((*org, GrantKind::Cc)), false)?);
+                    recipients.push(Recipient::new(
+                        cc.clone(),
+                        Some((*org, GrantKind::Cc)),
+                        false,
+                    )?);
                 }
-                (Some(organization), new_thread, thread_id.ok_or(AppError::NotFound)?, recipients)
+                (
+                    Some(organization),
+                    new_thread,
+                    thread_id.ok_or(AppError::NotFound)?,
+                    recipients,
+                )
             }
             target => {
                 let email = match target {
-                    ForwardTo::Member(id) => directory::member_by_id(&mut conn, *id)
-                        .await
-                        .map_err(|_| AppError::invalid("to", "member_unknown", "No such person."))?
-                        .email,
+                    ForwardTo::Member(id) => {
+                        directory::member_by_id(&mut conn, *id)
+                            .await
+                            .map_err(|_| {
+                                AppError::invalid("to", "member_unknown", "No such person.")
+                            })?
+                            .email
+                    }
                     ForwardTo::Email(text) => email_field("to", text)?,
                     ForwardTo::Organization(_) => unreachable!("matched above"),
                 };
@@ -421,7 +444,14 @@ async fn record_forward(
         data["to_organization"] = json!(org.name);
         data["routed"] = json!(true);
     }
-    let event = new_event(request.id, Some(thread_party), EventKind::RequestForwarded, actor.clone(), data, at);
+    let event = new_event(
+        request.id,
+        Some(thread_party),
+        EventKind::RequestForwarded,
+        actor.clone(),
+        data,
+        at,
+    );
     events::append(&mut *tx, &event, None).await?;
     for copied in members.iter().skip(1) {
         let cc = new_event(

@@ -75,7 +75,11 @@ fn field(errors: &mut Vec<FieldError>, field: &str, code: &str, message: impl In
 /// Parses an auto-CC list: every address valid, at most [`AUTO_CC_TOKENS`].
 fn parse_auto_cc(text: &str, errors: &mut Vec<FieldError>) -> Vec<EmailAddress> {
     let mut list = Vec::new();
-    for item in text.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+    for item in text
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match EmailAddress::parse(item) {
             Ok(address) if !list.contains(&address) => list.push(address),
             Ok(_) => {}
@@ -97,7 +101,12 @@ fn parse_territories(text: &str, errors: &mut Vec<FieldError>) -> Vec<parley_dom
     match parse_territory(text) {
         Ok(list) if !list.is_empty() => list,
         Ok(_) => {
-            field(errors, "territories", "required", "Give at least one country or region.");
+            field(
+                errors,
+                "territories",
+                "required",
+                "Give at least one country or region.",
+            );
             Vec::new()
         }
         Err(e) => {
@@ -191,9 +200,16 @@ impl App {
             field(&mut errors, "name", "required", "Give the member's name.");
         }
         let kind = match OrganizationKind::parse(input.kind.trim()) {
-            Ok(kind @ (OrganizationKind::Distributor | OrganizationKind::AreaManager)) => Some(kind),
+            Ok(kind @ (OrganizationKind::Distributor | OrganizationKind::AreaManager)) => {
+                Some(kind)
+            }
             _ => {
-                field(&mut errors, "kind", "kind_invalid", "Choose distributor or area manager.");
+                field(
+                    &mut errors,
+                    "kind",
+                    "kind_invalid",
+                    "Choose distributor or area manager.",
+                );
                 None
             }
         };
@@ -206,7 +222,12 @@ impl App {
         let territories = parse_territories(&input.territories, &mut errors);
         let contact_name = input.contact_name.trim().to_owned();
         if contact_name.is_empty() {
-            field(&mut errors, "contact_name", "required", "Give the contact's name.");
+            field(
+                &mut errors,
+                "contact_name",
+                "required",
+                "Give the contact's name.",
+            );
         }
         let contact_email = EmailAddress::parse(&input.contact_email)
             .map_err(|e| field(&mut errors, "contact_email", "email_invalid", e.to_string()))
@@ -214,7 +235,14 @@ impl App {
         let language = match input.contact_language.trim() {
             "" => Some(LanguageCode::En),
             text => LanguageCode::parse(text)
-                .map_err(|e| field(&mut errors, "contact_language", "language_invalid", e.to_string()))
+                .map_err(|e| {
+                    field(
+                        &mut errors,
+                        "contact_language",
+                        "language_invalid",
+                        e.to_string(),
+                    )
+                })
                 .ok(),
         };
         let auto_cc = parse_auto_cc(&input.auto_cc, &mut errors);
@@ -248,13 +276,16 @@ impl App {
         };
         let id = organization.id;
         self.store
-            .write((organization, contact, link), |tx, (organization, contact, link)| {
-                Box::pin(async move {
-                    directory::insert_organization(&mut *tx, organization).await?;
-                    directory::insert_member(&mut *tx, contact).await?;
-                    directory::upsert_network_link(&mut *tx, link).await
-                })
-            })
+            .write(
+                (organization, contact, link),
+                |tx, (organization, contact, link)| {
+                    Box::pin(async move {
+                        directory::insert_organization(&mut *tx, organization).await?;
+                        directory::insert_member(&mut *tx, contact).await?;
+                        directory::upsert_network_link(&mut *tx, link).await
+                    })
+                },
+            )
             .await
             .map_err(|error| match AppError::from(error) {
                 AppError::Conflict(name) if name == "members_email_key" => AppError::invalid(
@@ -291,7 +322,9 @@ impl App {
         }
         Ok(self
             .store
-            .write(link, |tx, link| Box::pin(directory::upsert_network_link(tx, link)))
+            .write(link, |tx, link| {
+                Box::pin(directory::upsert_network_link(tx, link))
+            })
             .await?)
     }
 
@@ -311,11 +344,19 @@ impl App {
                 Box::pin(network::remove_link(tx, *m, *o))
             })
             .await?;
-        if removed { Ok(()) } else { Err(AppError::NotFound) }
+        if removed {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// Turns routing to the network on or off.
-    pub async fn set_routing_enabled(&self, caller: &Caller, enabled: bool) -> Result<(), AppError> {
+    pub async fn set_routing_enabled(
+        &self,
+        caller: &Caller,
+        enabled: bool,
+    ) -> Result<(), AppError> {
         let mut conn = self.store.read().await?;
         let manufacturer = self.managed_network(caller, &mut conn).await?;
         drop(conn);
@@ -336,7 +377,11 @@ impl App {
     ) -> Result<(), AppError> {
         let line = line.trim().to_owned();
         if line.is_empty() {
-            return Err(AppError::invalid("product_line", "required", "Name the product line."));
+            return Err(AppError::invalid(
+                "product_line",
+                "required",
+                "Name the product line.",
+            ));
         }
         let mut conn = self.store.read().await?;
         let manufacturer = self.managed_network(caller, &mut conn).await?;
@@ -355,22 +400,25 @@ impl App {
         drop(conn);
         let at: Timestamp = now();
         self.store
-            .write((manufacturer.id, line, target), move |tx, (m, line, target)| {
-                Box::pin(async move {
-                    match target {
-                        RuleTarget::Territory => {
-                            network::remove_routing_rule(tx, *m, line).await?;
+            .write(
+                (manufacturer.id, line, target),
+                move |tx, (m, line, target)| {
+                    Box::pin(async move {
+                        match target {
+                            RuleTarget::Territory => {
+                                network::remove_routing_rule(tx, *m, line).await?;
+                            }
+                            RuleTarget::Manufacturer => {
+                                network::set_routing_rule(tx, *m, line, None, at).await?;
+                            }
+                            RuleTarget::Member(org) => {
+                                network::set_routing_rule(tx, *m, line, Some(*org), at).await?;
+                            }
                         }
-                        RuleTarget::Manufacturer => {
-                            network::set_routing_rule(tx, *m, line, None, at).await?;
-                        }
-                        RuleTarget::Member(org) => {
-                            network::set_routing_rule(tx, *m, line, Some(*org), at).await?;
-                        }
-                    }
-                    Ok::<_, parley_store::StoreError>(())
-                })
-            })
+                        Ok::<_, parley_store::StoreError>(())
+                    })
+                },
+            )
             .await?;
         Ok(())
     }

@@ -182,7 +182,12 @@ impl App {
             settings: (*self.settings).clone(),
             token: crate::relay::new_address_token()?,
             spare_tokens: (0..AUTO_CC_TOKENS)
-                .map(|_| Ok((crate::relay::new_address_token()?, crate::auth::new_token()?)))
+                .map(|_| {
+                    Ok((
+                        crate::relay::new_address_token()?,
+                        crate::auth::new_token()?,
+                    ))
+                })
                 .collect::<Result<_, AppError>>()?,
         };
         self.store

@@ -125,7 +125,13 @@ pub(crate) fn request_url(settings: &Settings, request_id: &str) -> String {
     format!("{base}/requests/{request_id}")
 }
 
-pub(crate) fn mail(recipient: &str, from_name: String, kind: &str, at: i64, content: &Content<'_>) -> Mail {
+pub(crate) fn mail(
+    recipient: &str,
+    from_name: String,
+    kind: &str,
+    at: i64,
+    content: &Content<'_>,
+) -> Mail {
     let (text_body, html_body) = render(content);
     Mail {
         id: Uuid::now_v7().to_string(),

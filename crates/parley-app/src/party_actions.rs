@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::events::new_event;
 use crate::handover::{
-    HandedTo, HandoverContext, Recipient, hand_over, handling_party, party_name, recipient_is_buyer,
-    thread_of,
+    HandedTo, HandoverContext, Recipient, hand_over, handling_party, party_name,
+    recipient_is_buyer, thread_of,
 };
 use crate::network_mail::declined_to_buyer;
 use crate::notify::Conversation;
@@ -73,7 +73,9 @@ impl App {
     ) -> Result<HandedTo, AppError> {
         let email = EmailAddress::parse(email)
             .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
-        let loaded = self.load_for_party(caller, request_id, party.as_deref()).await?;
+        let loaded = self
+            .load_for_party(caller, request_id, party.as_deref())
+            .await?;
         thread_of(&loaded.access, loaded.party)?;
         let recipient = Recipient::new(email, Some((loaded.party, GrantKind::Cc)), false)?;
         let (actor, at) = (caller.actor(), now());
@@ -170,10 +172,11 @@ impl App {
         party: Option<String>,
         outcome: &str,
     ) -> Result<(), AppError> {
-        let outcome = Outcome::parse(outcome.trim()).map_err(|_| {
-            AppError::invalid("outcome", "outcome_invalid", "Choose won or lost.")
-        })?;
-        let loaded = self.load_for_party(caller, request_id, party.as_deref()).await?;
+        let outcome = Outcome::parse(outcome.trim())
+            .map_err(|_| AppError::invalid("outcome", "outcome_invalid", "Choose won or lost."))?;
+        let loaded = self
+            .load_for_party(caller, request_id, party.as_deref())
+            .await?;
         let thread = thread_of(&loaded.access, loaded.party)?.clone();
         let event = new_event(
             request_id,
@@ -280,13 +283,12 @@ impl App {
                 if access.parties.parties.contains(&link.member_org_id) {
                     continue;
                 }
-                let org = parley_store::directory::organization(&mut conn, link.member_org_id)
-                    .await?;
+                let org =
+                    parley_store::directory::organization(&mut conn, link.member_org_id).await?;
                 forward_choices.push((format!("org:{}", org.id), org.name));
             }
         }
-        for colleague in parley_store::directory::members_of(&mut conn, me.organization_id).await?
-        {
+        for colleague in parley_store::directory::members_of(&mut conn, me.organization_id).await? {
             if colleague.id != me.id {
                 forward_choices.push((
                     format!("member:{}", colleague.id),

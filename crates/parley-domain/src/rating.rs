@@ -128,11 +128,11 @@ mod tests {
     fn declining_in_time_counts_as_handled_and_late_answers_do_not() {
         let now = Timestamp(100 * DAY);
         let threads = [
-            thread(0, Some(2 * HOUR), None),     // answered in 2 h
-            thread(0, None, Some(HOUR)),         // declined in time
-            thread(0, Some(5 * DAY), None),      // answered late
-            thread(0, None, None),               // never handled, window over
-            thread(now.0 - HOUR, None, None),    // still within its window
+            thread(0, Some(2 * HOUR), None),                   // answered in 2 h
+            thread(0, None, Some(HOUR)),                       // declined in time
+            thread(0, Some(5 * DAY), None),                    // answered late
+            thread(0, None, None),                             // never handled, window over
+            thread(now.0 - HOUR, None, None),                  // still within its window
             thread(10 * DAY, Some(10 * DAY + 4 * HOUR), None), // 4 h
         ];
         let rating = rate(&threads, 2 * DAY, now);

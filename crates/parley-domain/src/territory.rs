@@ -54,10 +54,14 @@ pub const REGIONS: &[(&str, &str)] = &[
 pub fn parse_territory(list: &str) -> Result<Vec<CountryCode>, InvalidCountry> {
     let mut countries = Vec::new();
     for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let codes: Vec<CountryCode> = match REGIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(item)) {
-            Some((_, region)) => region.split(',').map(CountryCode::parse).collect::<Result<_, _>>()?,
-            None => vec![CountryCode::parse(item)?],
-        };
+        let codes: Vec<CountryCode> =
+            match REGIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(item)) {
+                Some((_, region)) => region
+                    .split(',')
+                    .map(CountryCode::parse)
+                    .collect::<Result<_, _>>()?,
+                None => vec![CountryCode::parse(item)?],
+            };
         for code in codes {
             if !countries.contains(&code) {
                 countries.push(code);

@@ -138,11 +138,12 @@ pub async fn routing(
     conn: &mut Connection,
     manufacturer: OrganizationId,
 ) -> Result<Routing, StoreError> {
-    let enabled: i64 = sqlx::query_scalar("SELECT routing_enabled FROM organizations WHERE id = $1")
-        .bind(manufacturer.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let enabled: i64 =
+        sqlx::query_scalar("SELECT routing_enabled FROM organizations WHERE id = $1")
+            .bind(manufacturer.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
     let rules = sqlx::query(
         "SELECT product_line, target_org_id FROM routing_rules WHERE manufacturer_id = $1 \
          ORDER BY product_line",
@@ -222,13 +223,12 @@ pub async fn remove_link(
     manufacturer: OrganizationId,
     member_org: OrganizationId,
 ) -> Result<bool, StoreError> {
-    let result = sqlx::query(
-        "DELETE FROM network_links WHERE manufacturer_id = $1 AND member_org_id = $2",
-    )
-    .bind(manufacturer.to_string())
-    .bind(member_org.to_string())
-    .execute(conn)
-    .await?;
+    let result =
+        sqlx::query("DELETE FROM network_links WHERE manufacturer_id = $1 AND member_org_id = $2")
+            .bind(manufacturer.to_string())
+            .bind(member_org.to_string())
+            .execute(conn)
+            .await?;
     Ok(result.rows_affected() > 0)
 }
 
@@ -255,7 +255,9 @@ pub async fn thread_figures(
         Ok(ThreadFigures {
             party: parse(&row.try_get::<String, _>("organization_id")?, "org")?,
             created_at: Timestamp(row.try_get("created_at")?),
-            contacted_at: row.try_get::<Option<i64>, _>("contacted_at")?.map(Timestamp),
+            contacted_at: row
+                .try_get::<Option<i64>, _>("contacted_at")?
+                .map(Timestamp),
             declined_at: row.try_get::<Option<i64>, _>("declined_at")?.map(Timestamp),
             outcome: row
                 .try_get::<Option<String>, _>("outcome")?

@@ -50,6 +50,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         dev_mailbox: config.dev_mailbox,
         relay_domain: config.relay_domain.clone(),
         sqlite_sync: config.sqlite_sync,
+        response_window_days: config.response_days,
     };
     App::open(
         &config.database_url,

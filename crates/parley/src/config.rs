@@ -30,6 +30,7 @@ struct FileConfig {
     dkim_selector: Option<String>,
     dkim_domain: Option<String>,
     sqlite_sync: Option<String>,
+    response_days: Option<u32>,
 }
 
 /// The configuration in force.
@@ -51,6 +52,7 @@ pub struct Config {
     /// (key file, domain, selector)
     pub dkim: Option<(PathBuf, String, String)>,
     pub sqlite_sync: parley_store::SqliteSync,
+    pub response_days: u32,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -152,6 +154,8 @@ impl Config {
             "normal" => parley_store::SqliteSync::Normal,
             other => anyhow::bail!("sqlite_sync must be full or normal, not {other}"),
         };
+        let response_days = global.response_days.or(file.response_days).unwrap_or(2);
+        anyhow::ensure!(response_days > 0, "response_days must be at least 1");
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
         anyhow::ensure!(max_message_mb > 0, "max_message_mb must be at least 1");
         let http = serve_http
@@ -192,6 +196,7 @@ impl Config {
             smtp_tls,
             dkim,
             sqlite_sync,
+            response_days,
             max_message_bytes: max_message_mb as usize * 1024 * 1024,
             public_url,
             data_dir,

@@ -67,15 +67,17 @@ fn target(body: &ForwardBody) -> Result<ForwardTo, ApiError> {
             "Not a valid id.",
         ))
     };
-    Ok(match (&body.to_organization, &body.to_member, &body.to_email) {
-        (Some(org), _, _) if !org.trim().is_empty() => {
-            ForwardTo::Organization(org.trim().parse().map_err(|_| bad())?)
-        }
-        (_, Some(member), _) if !member.trim().is_empty() => {
-            ForwardTo::Member(member.trim().parse().map_err(|_| bad())?)
-        }
-        (_, _, email) => ForwardTo::Email(email.clone().unwrap_or_default()),
-    })
+    Ok(
+        match (&body.to_organization, &body.to_member, &body.to_email) {
+            (Some(org), _, _) if !org.trim().is_empty() => {
+                ForwardTo::Organization(org.trim().parse().map_err(|_| bad())?)
+            }
+            (_, Some(member), _) if !member.trim().is_empty() => {
+                ForwardTo::Member(member.trim().parse().map_err(|_| bad())?)
+            }
+            (_, _, email) => ForwardTo::Email(email.clone().unwrap_or_default()),
+        },
+    )
 }
 
 /// Forward the request; the recipient handles it from now on and gets a sign-in link.
@@ -103,7 +105,13 @@ pub async fn forward(
         to,
         note: body.note,
     };
-    Ok(Json(state.app.forward_request(&caller, id, forward).await?.into()))
+    Ok(Json(
+        state
+            .app
+            .forward_request(&caller, id, forward)
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -131,7 +139,10 @@ pub async fn cc(
 ) -> Result<(StatusCode, Json<HandedToDto>), ApiError> {
     let id: RequestId = path_id(&id)?;
     let Json(body) = body?;
-    let handed = state.app.add_cc(&caller, id, body.party, &body.email).await?;
+    let handed = state
+        .app
+        .add_cc(&caller, id, body.party, &body.email)
+        .await?;
     Ok((StatusCode::CREATED, Json(handed.into())))
 }
 

@@ -149,7 +149,13 @@ pub async fn overview(
     Authenticated(caller): Authenticated,
     Query(query): Query<NetworkQuery>,
 ) -> Result<Json<NetworkDto>, ApiError> {
-    Ok(Json(state.app.network_overview(&caller, query.days).await?.into()))
+    Ok(Json(
+        state
+            .app
+            .network_overview(&caller, query.days)
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -202,7 +208,10 @@ pub async fn add_member(
         auto_cc: b.auto_cc,
     };
     let id = state.app.add_network_member(&caller, input).await?;
-    Ok((StatusCode::CREATED, Json(MemberCreated { id: id.to_string() })))
+    Ok((
+        StatusCode::CREATED,
+        Json(MemberCreated { id: id.to_string() }),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -121,7 +121,11 @@ pub async fn forward(
                 to,
                 note: form.note.clone(),
             };
-            state.app.forward_request(caller, id, forward).await.map(|_| ())
+            state
+                .app
+                .forward_request(caller, id, forward)
+                .await
+                .map(|_| ())
         }
         None => Err(AppError::invalid_field(
             "to",
@@ -142,7 +146,11 @@ pub async fn cc(
     let id: RequestId = parse_id(&id)?;
     signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = member(&signed_in)?;
-    let result = state.app.add_cc(caller, id, None, &form.email).await.map(|_| ());
+    let result = state
+        .app
+        .add_cc(caller, id, None, &form.email)
+        .await
+        .map(|_| ());
     done(&state, &signed_in, tr, id, form, result).await
 }
 
@@ -176,6 +184,9 @@ pub async fn outcome(
     let id: RequestId = parse_id(&id)?;
     signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = member(&signed_in)?;
-    let result = state.app.mark_outcome(caller, id, None, &form.outcome).await;
+    let result = state
+        .app
+        .mark_outcome(caller, id, None, &form.outcome)
+        .await;
     done(&state, &signed_in, tr, id, form, result).await
 }

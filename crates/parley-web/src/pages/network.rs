@@ -125,57 +125,57 @@ fn page_of(
     form: NewMemberForm,
 ) -> NetworkPage {
     let empty = Rating::default();
-    let (manufacturer, members, routing_enabled, rules, own, network, window_days) =
-        match &overview {
-            Some(o) => (
-                o.manufacturer.name.clone(),
-                o.members
-                    .iter()
-                    .map(|m| MemberRow {
-                        id: m.organization.id.to_string(),
-                        name: m.organization.name.clone(),
-                        kind: tr.t(&format!("org-kind-{}", m.organization.kind)),
-                        territories: join(m.link.territories.iter()),
-                        contacts: m
-                            .people
+    let (manufacturer, members, routing_enabled, rules, own, network, window_days) = match &overview
+    {
+        Some(o) => (
+            o.manufacturer.name.clone(),
+            o.members
+                .iter()
+                .map(|m| MemberRow {
+                    id: m.organization.id.to_string(),
+                    name: m.organization.name.clone(),
+                    kind: tr.t(&format!("org-kind-{}", m.organization.kind)),
+                    territories: join(m.link.territories.iter()),
+                    contacts: m
+                        .people
+                        .iter()
+                        .map(|p| format!("{} <{}>", p.name, p.email))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    auto_cc: join(m.link.auto_cc.iter()),
+                    rating: RatingView::new(&m.rating),
+                })
+                .collect(),
+            o.routing.enabled,
+            o.routing
+                .rules
+                .iter()
+                .map(|(line, target)| {
+                    let to = match target {
+                        None => o.manufacturer.name.clone(),
+                        Some(id) => o
+                            .members
                             .iter()
-                            .map(|p| format!("{} <{}>", p.name, p.email))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        auto_cc: join(m.link.auto_cc.iter()),
-                        rating: RatingView::new(&m.rating),
-                    })
-                    .collect(),
-                o.routing.enabled,
-                o.routing
-                    .rules
-                    .iter()
-                    .map(|(line, target)| {
-                        let to = match target {
-                            None => o.manufacturer.name.clone(),
-                            Some(id) => o
-                                .members
-                                .iter()
-                                .find(|m| m.organization.id == *id)
-                                .map_or_else(|| id.to_string(), |m| m.organization.name.clone()),
-                        };
-                        (line.clone(), to)
-                    })
-                    .collect(),
-                RatingView::new(&o.own_rating),
-                RatingView::new(&o.network_rating),
-                o.window_days,
-            ),
-            None => (
-                String::new(),
-                Vec::new(),
-                false,
-                Vec::new(),
-                RatingView::new(&empty),
-                RatingView::new(&empty),
-                0,
-            ),
-        };
+                            .find(|m| m.organization.id == *id)
+                            .map_or_else(|| id.to_string(), |m| m.organization.name.clone()),
+                    };
+                    (line.clone(), to)
+                })
+                .collect(),
+            RatingView::new(&o.own_rating),
+            RatingView::new(&o.network_rating),
+            o.window_days,
+        ),
+        None => (
+            String::new(),
+            Vec::new(),
+            false,
+            Vec::new(),
+            RatingView::new(&empty),
+            RatingView::new(&empty),
+            0,
+        ),
+    };
     NetworkPage {
         tr,
         languages: &LANGUAGES,
@@ -217,7 +217,13 @@ pub async fn page(
     Query(params): Query<NetworkParams>,
 ) -> Result<Response, PageError> {
     let overview = overview(&state, &signed_in, params.days).await?;
-    let page = page_of(tr, &signed_in, overview, Vec::new(), NewMemberForm::default());
+    let page = page_of(
+        tr,
+        &signed_in,
+        overview,
+        Vec::new(),
+        NewMemberForm::default(),
+    );
     Ok(render(&page))
 }
 
@@ -289,7 +295,10 @@ pub async fn remove_member(
 ) -> Result<Response, PageError> {
     signed_in.check_csrf(form.csrf.as_deref())?;
     let org = parse_id(&id)?;
-    state.app.remove_network_member(signed_in.caller(), org).await?;
+    state
+        .app
+        .remove_network_member(signed_in.caller(), org)
+        .await?;
     Ok(Redirect::to("/network").into_response())
 }
 

@@ -235,8 +235,16 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
         EventKind::BuyerReminded => tr.t("history-reminded"),
         EventKind::PhoneDisplayed => tr.t("history-phone"),
         EventKind::RequestForwarded => match event.data["to_organization"].as_str() {
-            Some(org) => tr.t2("history-forwarded-network", ("to", org), ("email", &data("to_email"))),
-            None => tr.t2("history-forwarded", ("to", &data("to_name")), ("email", &data("to_email"))),
+            Some(org) => tr.t2(
+                "history-forwarded-network",
+                ("to", org),
+                ("email", &data("to_email")),
+            ),
+            None => tr.t2(
+                "history-forwarded",
+                ("to", &data("to_name")),
+                ("email", &data("to_email")),
+            ),
         },
         EventKind::CcAdded => {
             let key = if event.data["automatic"].as_bool() == Some(true) {

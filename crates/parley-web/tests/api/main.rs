@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod documents;
 mod messages;
+mod network;
 mod ops;
 mod pages;
 mod relay;

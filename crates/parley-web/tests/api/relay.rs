@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::both;
 use crate::helpers::{Db, Person, TestApp, pdf};
 
-async fn spawn(db: Db) -> TestApp {
+pub(crate) async fn spawn(db: Db) -> TestApp {
     TestApp::spawn_with(
         db,
         Settings {
@@ -27,7 +27,7 @@ async fn spawn(db: Db) -> TestApp {
 
 /// The queued mail, newest first (after the worker's step that queues the notifications of
 /// new messages).
-async fn outbox(t: &TestApp) -> Vec<Mail> {
+pub(crate) async fn outbox(t: &TestApp) -> Vec<Mail> {
     while t.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
     t.app
         .dev_mailbox(200)
@@ -39,7 +39,7 @@ async fn outbox(t: &TestApp) -> Vec<Mail> {
 }
 
 /// The newest mail to `recipient` of `kind`.
-async fn last_mail(t: &TestApp, recipient: &str, kind: &str) -> Mail {
+pub(crate) async fn last_mail(t: &TestApp, recipient: &str, kind: &str) -> Mail {
     outbox(t)
         .await
         .into_iter()
@@ -54,7 +54,7 @@ fn lettre_client(smtp: SocketAddr) -> AsyncSmtpTransport<Tokio1Executor> {
 }
 
 /// Sends `raw` with lettre; `Ok` on 250, else the reply's code and text.
-async fn send(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> Result<(), String> {
+pub(crate) async fn send(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> Result<(), String> {
     let envelope = Envelope::new(
         Some(from.parse().expect("from")),
         vec![to.parse().expect("to")],
@@ -68,13 +68,13 @@ async fn send(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> Result<(), S
 }
 
 /// Sends `raw` expecting a refusal; returns the reply's code and text.
-async fn refusal(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> String {
+pub(crate) async fn refusal(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> String {
     send(smtp, from, to, raw)
         .await
         .expect_err("the relay should refuse this message")
 }
 
-fn email(from: &str, to: &str, message_id: &str, body: &str) -> String {
+pub(crate) fn email(from: &str, to: &str, message_id: &str, body: &str) -> String {
     format!(
         "From: <{from}>\r\nTo: <{to}>\r\nSubject: Re: pump\r\nMessage-ID: <{message_id}>\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
