@@ -16,6 +16,25 @@ async fn access_matrix_over_http(db: Db) {
     let distributor_doc = app
         .post_quote(&app.distributor_member.token, &request)
         .await;
+    // The manufacturer forwards to an outside expert; the distributor copies a colleague.
+    let handed = app
+        .post_json(
+            &app.maker.token,
+            &format!("/api/v1/requests/{request}/forward"),
+            &json!({ "to_email": "expert@consult.example" }),
+        )
+        .await;
+    assert_eq!(handed.status(), 200);
+    let copied = app
+        .post_json(
+            &app.distributor_member.token,
+            &format!("/api/v1/requests/{request}/cc"),
+            &json!({ "email": "boss@iberia-partner.example" }),
+        )
+        .await;
+    assert_eq!(copied.status(), 201);
+    let forwardee = person(&app.app, "expert@consult.example").await;
+    let distributor_cc = person(&app.app, "boss@iberia-partner.example").await;
 
     let actors: Vec<(&str, Option<&str>)> = vec![
         ("buyer", Some(&buyer.token)),
@@ -28,9 +47,12 @@ async fn access_matrix_over_http(db: Db) {
         ),
         ("area manager not routed", Some(&app.area_member.token)),
         ("other manufacturer", Some(&app.outsider.token)),
+        ("manufacturer's forwardee", Some(&forwardee.token)),
+        ("distributor's CC", Some(&distributor_cc.token)),
         ("anonymous", None),
     ];
     let manufacturer = app.manufacturer.to_string();
+    let distributor = app.distributor.to_string();
     let base = format!("/api/v1/requests/{request}");
     // (action, method, path, JSON body)
     let actions: Vec<(&str, &str, String, Option<Value>)> = vec![
@@ -56,18 +78,44 @@ async fn access_matrix_over_http(db: Db) {
         ),
         ("open M document", "GET", maker_doc.clone(), None),
         ("open D document", "GET", distributor_doc.clone(), None),
+        (
+            "post in D thread",
+            "POST",
+            format!("{base}/messages"),
+            Some(json!({"body": "hola", "party": distributor})),
+        ),
+        (
+            "forward for M",
+            "POST",
+            format!("{base}/forward"),
+            Some(json!({"party": manufacturer, "to_email": "colleague@consult.example"})),
+        ),
+        (
+            "copy for D",
+            "POST",
+            format!("{base}/cc"),
+            Some(json!({"party": distributor, "email": "assistant@iberia-partner.example"})),
+        ),
+        (
+            "mark D won",
+            "POST",
+            format!("{base}/outcome"),
+            Some(json!({"party": distributor, "outcome": "won"})),
+        ),
     ];
     #[rustfmt::skip]
-    let expected: [(&str, [u16; 7]); 8] = [
-        //                            read  hist phone postM readM docM docD
-        ("buyer",                      [200, 200, 404, 201, 200, 200, 200]),
-        ("other buyer",                [404, 404, 404, 404, 404, 404, 404]),
-        ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404]),
-        ("second manufacturer member", [200, 200, 200, 201, 200, 200, 404]),
-        ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200]),
-        ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404]),
-        ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404]),
-        ("anonymous",                  [401, 401, 401, 401, 401, 401, 401]),
+    let expected: [(&str, [u16; 11]); 10] = [
+        //                            read  hist phone postM readM docM docD postD fwdM  ccD  wonD
+        ("buyer",                      [200, 200, 404, 201, 200, 200, 200, 201, 404, 404, 404]),
+        ("other buyer",                [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
+        ("second manufacturer member", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
+        ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204]),
+        ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("manufacturer's forwardee",   [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
+        ("distributor's CC",           [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204]),
+        ("anonymous",                  [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
     ];
     let mut mismatches = Vec::new();
     for ((actor, token), (row_actor, row)) in actors.iter().zip(expected.iter()) {
@@ -95,6 +143,56 @@ async fn access_matrix_over_http(db: Db) {
         mismatches.join("\n")
     );
 
+    // The same table drives the relay: mail to the distributor thread's masked addresses is
+    // accepted only from a holder the table lets post there ("post in D thread").
+    while app.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
+    let d_thread = app.get_json(&app.distributor_member.token, &base).await["threads"][0]["id"]
+        .as_str()
+        .expect("thread")
+        .to_owned();
+    let request_id = request.parse().expect("request id");
+    let addresses: Vec<_> = app
+        .app
+        .relay_addresses_of(request_id)
+        .await
+        .expect("addresses")
+        .into_iter()
+        .filter(|a| a.thread_id == d_thread)
+        .collect();
+    let handler_address = addresses
+        .iter()
+        .find(|a| a.email == "lucia@iberia.example")
+        .expect("the handler's masked address")
+        .token
+        .clone();
+    let emails = [
+        "carmen@b.example",
+        "other@b.example",
+        "claire@hydrotech.example",
+        "tom@hydrotech.example",
+        "lucia@iberia.example",
+        "jonas@alpen.example",
+        "rita@rival.example",
+        "expert@consult.example",
+        "boss@iberia-partner.example",
+    ];
+    for (n, (from, (actor, row))) in emails.iter().zip(expected.iter()).enumerate() {
+        let own = addresses.iter().find(|a| a.email == *from);
+        let token = own.map_or(handler_address.as_str(), |a| a.token.as_str());
+        let to = format!("{token}@{}", app.app.settings().relay_domain);
+        let raw = crate::relay::email(from, &to, &format!("matrix-{n}@test"), "Relayed hello");
+        let accepted = crate::relay::send(app.smtp, from, &to, &raw).await.is_ok();
+        let allowed = own.is_some() && row[7] == 201;
+        if accepted != allowed {
+            mismatches.push(format!(
+                "{actor} by email: expected {}, got {}",
+                if allowed { "250" } else { "refusal" },
+                if accepted { "250" } else { "refusal" }
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "relay mismatches:\n{}", mismatches.join("\n"));
+
     // The wall, in the history: the manufacturer sees that the distributor contacted the
     // buyer, never the distributor's messages, documents or internal events — and the reverse.
     let events = |history: Value| -> Vec<(String, Option<String>)> {
@@ -110,7 +208,6 @@ async fn access_matrix_over_http(db: Db) {
             })
             .collect()
     };
-    let distributor = app.distributor.to_string();
     let maker_view = events(
         app.get_json(&app.maker.token, &format!("{base}/history"))
             .await,
