@@ -145,7 +145,13 @@ async fn access_matrix_over_http(db: Db) {
 
     // The same table drives the relay: mail to the distributor thread's masked addresses is
     // accepted only from a holder the table lets post there ("post in D thread").
-    while app.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
+    while app
+        .app
+        .queue_pending_notifications(100)
+        .await
+        .expect("queue")
+        > 0
+    {}
     let d_thread = app.get_json(&app.distributor_member.token, &base).await["threads"][0]["id"]
         .as_str()
         .expect("thread")
@@ -191,7 +197,11 @@ async fn access_matrix_over_http(db: Db) {
             ));
         }
     }
-    assert!(mismatches.is_empty(), "relay mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "relay mismatches:\n{}",
+        mismatches.join("\n")
+    );
 
     // The wall, in the history: the manufacturer sees that the distributor contacted the
     // buyer, never the distributor's messages, documents or internal events — and the reverse.

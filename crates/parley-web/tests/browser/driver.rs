@@ -118,3 +118,17 @@ pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
         .await
         .unwrap_or_else(|e| panic!("no {css}: {e}"))
 }
+
+/// Waits (up to 10 s) for an element of `css` whose text contains `text`: for a page that a
+/// form submission replaces with one showing `text`.
+pub async fn find_text(client: &Client, css: &str, text: &str) -> fantoccini::elements::Element {
+    let xpath = format!(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' {css} ')][contains(., \"{text}\")]"
+    );
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no .{css} with “{text}”: {e}"))
+}

@@ -7,7 +7,7 @@ use fantoccini::Client;
 use crate::driver::{Driver, available, find, screenshot};
 use crate::helpers::{Db, TestApp, pdf};
 
-async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: &str) {
+pub(crate) async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: &str) {
     let (token, _) = app
         .app
         .create_sign_in_link(email, next)
@@ -21,7 +21,7 @@ async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: &str) {
         .expect("goto");
 }
 
-async fn text(browser: &Client, css: &str) -> String {
+pub(crate) async fn text(browser: &Client, css: &str) -> String {
     find(browser, css).await.text().await.expect("text")
 }
 

@@ -9,3 +9,4 @@ mod helpers;
 
 mod driver;
 mod flows;
+mod network;
