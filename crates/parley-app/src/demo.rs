@@ -180,6 +180,8 @@ pub struct DemoSummary {
     pub manufacturer_id: OrganizationId,
     /// A buyer's masked address to try the relay with: (buyer email, masked address, request).
     pub relay_example: Option<(String, String, String)>,
+    /// A request routed to the distributor (demo 001), to see the wall from both sides.
+    pub wall_example: Option<String>,
 }
 
 impl App {
@@ -240,6 +242,13 @@ impl App {
         // masked addresses exist to print.
         while self.queue_pending_notifications(200).await? > 0 {}
         let relay_example = self.demo_relay_example(&marketplaces[0]).await?;
+        let wall_example = {
+            let mut conn = self.store.read().await?;
+            let market = &marketplaces[1 % marketplaces.len()];
+            parley_store::requests::by_external_ref(&mut conn, market.id, "demo-001")
+                .await?
+                .map(|r| r.id.to_string())
+        };
         Ok(DemoSummary {
             requests_created: created,
             tokens,
@@ -247,6 +256,7 @@ impl App {
             marketplace_key: (MARKETPLACES[0].0.to_owned(), key),
             manufacturer_id: manufacturer.0,
             relay_example,
+            wall_example,
         })
     }
 
@@ -367,6 +377,9 @@ impl App {
                 },
             )
             .await?;
+        if created {
+            self.demo_network_steps(n, id).await?;
+        }
         // Two requests in three get an answer; every third answer carries a quote, and one
         // conversation in four gets the buyer's reply.
         if !created || n % 3 == 2 {
@@ -415,6 +428,48 @@ impl App {
                 .await?;
         }
         Ok(created)
+    }
+
+    /// The sales network at work: request 002 (a British buyer, nobody's territory) is
+    /// forwarded by the manufacturer to its area manager; request 009 (routed to the Spanish
+    /// distributor) is declined by it, privately, with a reason.
+    async fn demo_network_steps(
+        &self,
+        n: usize,
+        id: parley_domain::RequestId,
+    ) -> Result<(), AppError> {
+        match n {
+            2 => {
+                let claire = self.demo_member(MANUFACTURER.members[0].1).await?;
+                let alpen = self.demo_member(NETWORK[1].members[0].1).await?;
+                let Caller::Member(alpen) = alpen else {
+                    return Ok(());
+                };
+                let forward = crate::handover::Forward {
+                    party: None,
+                    to: crate::handover::ForwardTo::Organization(alpen.organization_id),
+                    note: "Jonas, this brewery is close to your customers in Bavaria.".to_owned(),
+                };
+                self.forward_request(&claire, id, forward).await?;
+            }
+            9 => {
+                let lucia = self.demo_member(NETWORK[0].members[0].1).await?;
+                let decline = crate::party_actions::Decline {
+                    reason: "out_of_stock".to_owned(),
+                    notify_buyer: true,
+                    ..Default::default()
+                };
+                self.decline_request(&lucia, id, decline).await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn demo_member(&self, email: &str) -> Result<Caller, AppError> {
+        crate::auth::caller_by_email(self, email)
+            .await?
+            .ok_or_else(|| AppError::internal("demo member missing"))
     }
 
     async fn demo_handler(&self, id: parley_domain::RequestId) -> Result<Caller, AppError> {

@@ -308,6 +308,19 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
         summary.tokens.first().map_or("", |t| t.2.as_str())
     );
     println!("  {base}/api/v1/openapi.json   {base}/healthz   {base}/metrics");
+    if let Some(request) = &summary.wall_example {
+        println!();
+        println!(
+            "The confidentiality wall: this request was routed to the distributor Iberia Fluidos."
+        );
+        println!(
+            "  Open {base}/requests/{request} as Lucía (distributor): her conversation with the buyer."
+        );
+        println!(
+            "  Open it as Claire (manufacturer): only the statuses (routed, contacted the buyer)."
+        );
+        println!("  Claire's network and its response ratings: {base}/network");
+    }
     if let Some((buyer, address, request)) = &summary.relay_example {
         println!();
         println!(

@@ -77,6 +77,22 @@ async fn sign_in_expecting(app: &TestApp, email: &str, secure: bool) -> Browser 
 }
 
 impl Browser {
+    /// POSTs a urlencoded form with the session's CSRF token; returns the status and body.
+    async fn post_form(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &self.csrf));
+        let response = self
+            .client
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("text"))
+    }
+
     async fn get(&self, app: &TestApp, path: &str) -> String {
         let response = self
             .client
@@ -609,6 +625,7 @@ async fn cookies_are_secure_behind_https(db: Db) {
 }
 
 both!(
+    the_network_page_and_the_handle_panel,
     remind_the_buyer_once_a_day,
     sign_in_links_arrive_in_the_dev_mailbox,
     pages_speak_french_and_english,
@@ -619,3 +636,109 @@ both!(
     pages_follow_the_access_policy,
     a_buyer_with_two_sellers_chooses_whom_to_answer,
 );
+
+async fn the_network_page_and_the_handle_panel(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let maker = sign_in(&app, "claire@hydrotech.example").await;
+    let page = maker.get(&app, "/network").await;
+    assert!(
+        page.contains("Iberia Fluidos") && page.contains("ES, PT"),
+        "members listed"
+    );
+    assert!(page.contains("Response rate"));
+    // A refused form shows its errors and keeps what was typed.
+    let (status, page) = maker
+        .post_form(
+            &app,
+            "/network/members",
+            &[
+                ("name", "Lowlands Pumps"),
+                ("kind", "distributor"),
+                ("territories", "Benelux, Atlantis"),
+                ("contact_name", "Bea"),
+                ("contact_email", "bea@lowlands.example"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("ATLANTIS") || page.contains("Atlantis"),
+        "the bad territory is named"
+    );
+    assert!(page.contains("value=\"Lowlands Pumps\""), "typed text kept");
+    let (status, _) = maker
+        .post_form(
+            &app,
+            "/network/members",
+            &[
+                ("name", "Lowlands Pumps"),
+                ("kind", "distributor"),
+                ("territories", "Benelux"),
+                ("contact_name", "Bea"),
+                ("contact_email", "bea@lowlands.example"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(maker.get(&app, "/network").await.contains("BE, NL, LU"));
+    // A distributor has no network to manage: the page says so.
+    let lucia = sign_in(&app, "lucia@iberia.example").await;
+    assert!(
+        lucia
+            .get(&app, "/network")
+            .await
+            .contains("Only manufacturers")
+    );
+
+    // The handle panel: Forward, Add in copy, Decline with its reasons and Confirm.
+    let (request, _) = app.request_from("ES", "ana@b.example").await;
+    let page = lucia.get(&app, &format!("/requests/{request}")).await;
+    for label in [
+        "Forward",
+        "Add in copy",
+        "Decline",
+        "Confirm",
+        "Out of stock",
+        "Not my territory",
+    ] {
+        assert!(page.contains(label), "{label} missing");
+    }
+    // Forwarding to a bad address keeps the note.
+    let (status, page) = lucia
+        .post_form(
+            &app,
+            &format!("/requests/{request}/forward"),
+            &[
+                ("to", ""),
+                ("to_email", "colleague@"),
+                ("note", "Please take this one"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Please take this one"));
+    // Without the CSRF token nothing happens.
+    let response = lucia
+        .client
+        .post(app.url(&format!("/requests/{request}/decline")))
+        .header("cookie", &lucia.cookie)
+        .form(&[("reason", "spam")])
+        .send()
+        .await
+        .expect("POST");
+    assert_ne!(response.status(), 303);
+    let (status, _) = lucia
+        .post_form(
+            &app,
+            &format!("/requests/{request}/decline"),
+            &[("reason", "spam")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let page = lucia.get(&app, &format!("/requests/{request}")).await;
+    assert!(page.contains("You declined this request (Spam)"));
+    assert!(page.contains("Declined the request: Spam"));
+    // The manufacturer follows it from its own page, the buyer never sees it.
+    let page = maker.get(&app, &format!("/requests/{request}")).await;
+    assert!(page.contains("Declined the request: Spam"));
+}
