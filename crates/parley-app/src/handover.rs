@@ -438,7 +438,7 @@ async fn record_forward(
     let mut data = json!({
         "to_name": handler.name,
         "to_email": handler.email,
-        "from_party": party_name_of(&unit.access, unit.party),
+        "from_party": self::party_name(&unit.access, unit.party),
     });
     if let Some(org) = &unit.route_to {
         data["to_organization"] = json!(org.name);
@@ -469,8 +469,4 @@ async fn record_forward(
         name: handler.name.clone(),
         email: handler.email.to_string(),
     })
-}
-
-fn party_name_of(access: &Access, party: OrganizationId) -> String {
-    party_name(access, party)
 }

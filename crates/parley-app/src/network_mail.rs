@@ -7,7 +7,7 @@ use parley_store::relay::HolderKind;
 
 use crate::Settings;
 use crate::notify::{
-    Content, Conversation, Notice, buyer_label, french, mail, request_url, seller_subject,
+    Content, Conversation, Notice, buyer_label, french, request_url, seller_subject, to_buyer,
     to_member,
 };
 
@@ -121,19 +121,5 @@ pub(crate) fn declined_to_buyer(
         documents: &[],
         url: request_url(settings, &conversation.request_id),
     };
-    Notice {
-        thread_id: conversation.thread_id.clone(),
-        request_id: conversation.request_id.clone(),
-        holder_kind: HolderKind::Buyer,
-        holder_id: buyer.id.to_string(),
-        holder_email: buyer.email.to_string(),
-        new_token: String::new(),
-        mail: mail(
-            buyer.email.as_str(),
-            format!("{} via Parley", conversation.party_name),
-            "request_declined",
-            at,
-            &content,
-        ),
-    }
+    to_buyer(conversation, "request_declined", at, &content)
 }

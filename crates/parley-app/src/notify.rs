@@ -177,6 +177,17 @@ pub(crate) fn seller_message_to_buyer(
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
     };
+    to_buyer(conversation, "new_message", at, &content)
+}
+
+/// A mail to the conversation's buyer, from the seller party's side.
+pub(crate) fn to_buyer(
+    conversation: &Conversation<'_>,
+    kind: &str,
+    at: i64,
+    content: &Content<'_>,
+) -> Notice {
+    let buyer = conversation.buyer;
     Notice {
         thread_id: conversation.thread_id.clone(),
         request_id: conversation.request_id.clone(),
@@ -187,9 +198,9 @@ pub(crate) fn seller_message_to_buyer(
         mail: mail(
             buyer.email.as_str(),
             format!("{} via Parley", conversation.party_name),
-            "new_message",
+            kind,
             at,
-            &content,
+            content,
         ),
     }
 }

@@ -212,6 +212,7 @@ async fn history_is_append_only_and_dedupes(store: Store) {
                         manufacturer_id: org,
                         name: "P".into(),
                         reference: "R".into(),
+                        line: None,
                     },
                 )
                 .await?;

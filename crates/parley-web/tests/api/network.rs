@@ -78,14 +78,14 @@ async fn forwarding_to_a_network_member_keeps_the_manufacturer_out(db: Db) {
     // The distributor answers in its own thread, with a quote.
     assert_eq!(
         thread_parties(&t, &t.distributor_member, &request).await,
-        [distributor.clone()]
+        [distributor.as_str()]
     );
     let quote = t.post_quote(&t.distributor_member.token, &request).await;
     // The manufacturer sees that the distributor contacted the buyer, and the forward, but not
     // the conversation, its documents, or its events.
     assert_eq!(
         thread_parties(&t, &t.maker, &request).await,
-        [manufacturer.clone()]
+        [manufacturer.as_str()]
     );
     let seen = events(&t, &t.maker, &request).await;
     let has = |kind: &str, party: &str| {
@@ -159,11 +159,11 @@ async fn a_forwardee_and_a_cc_get_exactly_the_access_of_who_added_them(db: Db) {
     // Each sees the thread of the party that added them, never the other.
     assert_eq!(
         thread_parties(&t, &forwardee, &request).await,
-        [manufacturer.clone()]
+        [manufacturer.as_str()]
     );
     assert_eq!(
         thread_parties(&t, &copied, &request).await,
-        [distributor.clone()]
+        [distributor.as_str()]
     );
     // Their lists hold the request they were given, and nothing else.
     for who in [&forwardee, &copied] {
@@ -505,7 +505,7 @@ async fn the_network_is_managed_through_the_api_with_auto_copies(db: Db) {
     let director = person(&t.app, "sales-director@hydrotech.example").await;
     assert_eq!(
         thread_parties(&t, &director, &request).await,
-        [lowlands.clone()]
+        [lowlands.as_str()]
     );
     let bea = person(&t.app, "bea@lowlands.example").await;
     assert_eq!(t.say(&bea, &request, "Hallo!").await.status(), 201);
