@@ -73,6 +73,7 @@ pub(crate) fn handed_over(
         quote: request_text,
         documents: &[],
         url: request_url(settings, &conversation.request_id),
+        handle_links: matches!(handover, Handover::Forwarded { .. }),
     };
     let kind = match handover {
         Handover::Forwarded { .. } => "request_forwarded",
@@ -120,6 +121,7 @@ pub(crate) fn declined_to_buyer(
         quote: "",
         documents: &[],
         url: request_url(settings, &conversation.request_id),
+        handle_links: false,
     };
     to_buyer(conversation, "request_declined", at, &content)
 }

@@ -55,6 +55,8 @@ struct NoticeHtml<'a> {
     documents: &'a [String],
     action: &'a str,
     url: &'a str,
+    /// The guide's buttons in a new request's email: (label, link).
+    handle_links: &'a [(&'a str, String)],
     footer: &'a str,
 }
 
@@ -65,6 +67,8 @@ pub(crate) struct Content<'a> {
     pub quote: &'a str,
     pub documents: &'a [String],
     pub url: String,
+    /// Show "Forward" and "Decline" (guide sections 4 and 5: buttons in the request's email).
+    pub handle_links: bool,
 }
 
 pub(crate) fn french(language: LanguageCode) -> bool {
@@ -102,7 +106,24 @@ fn render(content: &Content<'_>) -> (String, String) {
         }
         text.push('\n');
     }
-    text.push_str(&format!("{action}: {}\n\n-- \n{footer}\n", content.url));
+    text.push_str(&format!("{action}: {}\n", content.url));
+    let handle_links: Vec<(&str, String)> = if content.handle_links {
+        let (forward, decline) = if fr {
+            ("Transférer", "Décliner")
+        } else {
+            ("Forward", "Decline")
+        };
+        vec![
+            (forward, format!("{}?open=forward#handle", content.url)),
+            (decline, format!("{}?open=decline#handle", content.url)),
+        ]
+    } else {
+        Vec::new()
+    };
+    for (label, link) in &handle_links {
+        text.push_str(&format!("{label}: {link}\n"));
+    }
+    text.push_str(&format!("\n-- \n{footer}\n"));
     let html = NoticeHtml {
         lang: content.language.code(),
         subject: &content.subject,
@@ -112,6 +133,7 @@ fn render(content: &Content<'_>) -> (String, String) {
         documents: content.documents,
         action,
         url: &content.url,
+        handle_links: &handle_links,
         footer,
     }
     .render()
@@ -176,6 +198,7 @@ pub(crate) fn seller_message_to_buyer(
         quote: message.body,
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
+        handle_links: false,
     };
     to_buyer(conversation, "new_message", at, &content)
 }
@@ -226,6 +249,7 @@ pub(crate) fn buyer_message_to_member(
         quote: message.body,
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
+        handle_links: false,
     };
     to_member(
         conversation,
@@ -268,6 +292,7 @@ pub(crate) fn new_request_to_member(
         quote: request_text,
         documents: &[],
         url: request_url(settings, &conversation.request_id),
+        handle_links: true,
     };
     to_member(
         conversation,
@@ -309,6 +334,7 @@ pub(crate) fn copy_of_message(
         quote: message.body,
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
+        handle_links: false,
     };
     Notice {
         thread_id: conversation.thread_id.clone(),

@@ -95,6 +95,8 @@ pub(super) struct RequestPage {
     /// What went wrong with the last forward, copy or decline (the form keeps what was typed).
     handle_errors: Vec<FieldError>,
     handle_form: super::handling::HandleForm,
+    /// The dialog to show open (from the email's Forward and Decline buttons).
+    open: String,
 }
 
 pub(super) fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
@@ -104,6 +106,8 @@ pub(super) fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError>
 #[derive(Deserialize)]
 pub struct ShowQuery {
     reminded: Option<bool>,
+    /// `forward` or `decline`: the dialog the email's button opens.
+    open: Option<String>,
 }
 
 pub async fn show(
@@ -118,6 +122,7 @@ pub async fn show(
     let form = FormValues::fresh(&signed_in, &headers);
     Ok(render(&RequestPage {
         reminded: query.reminded,
+        open: query.open.unwrap_or_default(),
         ..page(&state, &signed_in, tr, id, form, Vec::new()).await?
     }))
 }
@@ -192,6 +197,7 @@ pub(super) async fn page(
         handling,
         handle_errors: Vec::new(),
         handle_form: super::handling::HandleForm::default(),
+        open: String::new(),
     })
 }
 

@@ -68,6 +68,20 @@ async fn forwarding_to_a_network_member_keeps_the_manufacturer_out(db: Db) {
         mail.text_body
     );
     assert!(mail.text_body.contains("Your customer, I think"));
+    // The guide's Forward and Decline buttons are in the email.
+    assert!(
+        mail.text_body
+            .contains(&format!("/requests/{request}?open=forward#handle"))
+    );
+    assert!(
+        mail.text_body
+            .contains(&format!("/requests/{request}?open=decline#handle"))
+    );
+    let html = mail.html_body.clone().unwrap_or_default();
+    assert!(
+        html.contains(">Décliner</a>") && html.contains(">Transférer</a>"),
+        "{html}"
+    );
     assert!(
         mail.from_address
             .as_deref()

@@ -703,6 +703,21 @@ async fn the_network_page_and_the_handle_panel(db: Db) {
     ] {
         assert!(page.contains(label), "{label} missing");
     }
+    // The email's Decline button opens the Decline dialog.
+    let page = lucia
+        .get(&app, &format!("/requests/{request}?open=decline"))
+        .await;
+    let at = page.find("id=\"decline-button\"").expect("decline button");
+    assert!(
+        page[at.saturating_sub(80)..at].contains("open>"),
+        "dialog open"
+    );
+    let page = lucia.get(&app, &format!("/requests/{request}")).await;
+    let at = page.find("id=\"decline-button\"").expect("decline button");
+    assert!(
+        !page[at.saturating_sub(80)..at].contains("open>"),
+        "closed by default"
+    );
     // Forwarding to a bad address keeps the note.
     let (status, page) = lucia
         .post_form(
