@@ -1,0 +1,95 @@
+//! Upgrading a database written by an earlier Parley: the network migration rebuilds SQLite's
+//! organizations table (to widen its kind constraint) and must keep every row and reference.
+
+use parley_domain::{EmailAddress, Organization, OrganizationId, OrganizationKind};
+use parley_store::{Store, directory};
+
+#[tokio::test]
+async fn sqlite_data_survives_the_network_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    // The schema as Parley applied it before the sales network (migrations 0001–0004).
+    let old = tempfile::tempdir().expect("tempdir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name.as_str() < "0005" {
+            std::fs::copy(&path, old.path().join(&name)).expect("copy");
+        }
+    }
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .expect("old migrations")
+        .run(&pool)
+        .await
+        .expect("old schema");
+    for statement in [
+        "INSERT INTO organizations (id, kind, name, country, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000001', 'manufacturer', 'Hydrotech', 'FR', 1)",
+        "INSERT INTO members (id, organization_id, name, email, phone, language, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000002', '01900000-0000-7000-8000-000000000001', \
+         'Claire', 'claire@hydrotech.example', NULL, 'fr', 1)",
+    ] {
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .expect("old rows");
+    }
+    pool.close().await;
+
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("upgrade");
+    let mut conn = store.read().await.expect("read");
+    let org_id: OrganizationId = "01900000-0000-7000-8000-000000000001".parse().expect("id");
+    let org = directory::organization(&mut conn, org_id)
+        .await
+        .expect("kept");
+    assert_eq!(org.name, "Hydrotech");
+    let email = EmailAddress::parse("claire@hydrotech.example").expect("email");
+    let member = directory::member_by_email(&mut conn, &email)
+        .await
+        .expect("query")
+        .expect("member kept");
+    assert_eq!(member.organization_id, org_id);
+    let routing = parley_store::network::routing(&mut conn, org_id)
+        .await
+        .expect("routing");
+    assert!(routing.enabled, "routing is on for existing manufacturers");
+    drop(conn);
+    // The widened constraint takes external contacts; the foreign keys still hold.
+    let external = Organization {
+        id: OrganizationId::new(),
+        kind: OrganizationKind::External,
+        name: "expert@consult.example".into(),
+        country: None,
+    };
+    store
+        .write(external, |tx, org| {
+            Box::pin(directory::insert_organization(tx, org))
+        })
+        .await
+        .expect("external organization");
+    let orphan = parley_domain::Member {
+        id: parley_domain::MemberId::new(),
+        organization_id: OrganizationId::new(),
+        name: "Nobody".into(),
+        email: EmailAddress::parse("nobody@x.example").expect("email"),
+        phone: None,
+        language: parley_domain::LanguageCode::En,
+    };
+    let refused = store
+        .write(orphan, |tx, member| {
+            Box::pin(directory::insert_member(tx, member))
+        })
+        .await;
+    assert!(
+        refused.is_err(),
+        "foreign keys are enforced after the rebuild"
+    );
+}
