@@ -1,0 +1,193 @@
+//! The configured engines, and the route a translation takes: the first engine with the pair,
+//! else a pivot through a language two engines (or one) can bridge.
+
+use parley_domain::LanguageCode;
+use tokio::sync::RwLock;
+
+use crate::{Apertium, DeepL, LibreTranslate, TranslateError};
+
+/// One engine.
+#[derive(Debug, Clone)]
+pub enum Engine {
+    Apertium(Apertium),
+    LibreTranslate(LibreTranslate),
+    DeepL(DeepL),
+}
+
+impl Engine {
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Apertium(_) => Apertium::NAME,
+            Self::LibreTranslate(_) => LibreTranslate::NAME,
+            Self::DeepL(_) => DeepL::NAME,
+        }
+    }
+
+    async fn pairs(&self) -> Result<Vec<(LanguageCode, LanguageCode)>, TranslateError> {
+        match self {
+            Self::Apertium(engine) => engine.pairs().await,
+            Self::LibreTranslate(engine) => engine.pairs().await,
+            Self::DeepL(_) => Ok(DeepL::pairs()),
+        }
+    }
+
+    async fn translate(
+        &self,
+        text: &str,
+        from: LanguageCode,
+        to: LanguageCode,
+    ) -> Result<String, TranslateError> {
+        match self {
+            Self::Apertium(engine) => engine.translate(text, from, to).await,
+            Self::LibreTranslate(engine) => engine.translate(text, from, to).await,
+            Self::DeepL(engine) => engine.translate(text, from, to).await,
+        }
+    }
+}
+
+/// A translation and how it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translated {
+    pub text: String,
+    /// The engine, or `first+second` for a pivot through two engines.
+    pub engine: String,
+    /// The pivot language, when there was one.
+    pub via: Option<LanguageCode>,
+}
+
+/// The route of one translation, by engine index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Direct(usize),
+    Pivot(usize, LanguageCode, usize),
+}
+
+/// Pivot languages, most useful first (Apertium's pairs centre on Spanish).
+const PIVOTS: [LanguageCode; 4] = [
+    LanguageCode::Es,
+    LanguageCode::En,
+    LanguageCode::Fr,
+    LanguageCode::Pt,
+];
+
+/// The route for `from → to` given each engine's pairs: direct on the first engine that has
+/// it, else through one pivot language.
+#[must_use]
+pub fn plan(
+    pairs: &[Vec<(LanguageCode, LanguageCode)>],
+    from: LanguageCode,
+    to: LanguageCode,
+) -> Option<Route> {
+    let find = |a: LanguageCode, b: LanguageCode| pairs.iter().position(|p| p.contains(&(a, b)));
+    if let Some(engine) = find(from, to) {
+        return Some(Route::Direct(engine));
+    }
+    PIVOTS
+        .iter()
+        .chain(LanguageCode::ALL.iter())
+        .filter(|via| **via != from && **via != to)
+        .find_map(|via| Some(Route::Pivot(find(from, *via)?, *via, find(*via, to)?)))
+}
+
+/// The configured engines, in order of preference, with the pairs each serves (asked once,
+/// asked again while an engine does not answer).
+#[derive(Debug)]
+pub struct Translators {
+    engines: Vec<Engine>,
+    pairs: RwLock<Vec<Option<Vec<(LanguageCode, LanguageCode)>>>>,
+}
+
+impl Translators {
+    #[must_use]
+    pub fn new(engines: Vec<Engine>) -> Self {
+        let pairs = RwLock::new(vec![None; engines.len()]);
+        Self { engines, pairs }
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.engines.is_empty()
+    }
+
+    async fn known_pairs(&self) -> Vec<Vec<(LanguageCode, LanguageCode)>> {
+        {
+            let pairs = self.pairs.read().await;
+            if pairs.iter().all(Option::is_some) {
+                return pairs
+                    .iter()
+                    .map(|p| p.clone().unwrap_or_default())
+                    .collect();
+            }
+        }
+        let mut pairs = self.pairs.write().await;
+        for (slot, engine) in pairs.iter_mut().zip(&self.engines) {
+            if slot.is_none() {
+                match engine.pairs().await {
+                    Ok(found) => *slot = Some(found),
+                    Err(error) => {
+                        tracing::warn!(%error, "translation engine did not list its pairs")
+                    }
+                }
+            }
+        }
+        pairs
+            .iter()
+            .map(|p| p.clone().unwrap_or_default())
+            .collect()
+    }
+
+    /// Translates `text`, or says that no engine covers the pair.
+    pub async fn translate(
+        &self,
+        text: &str,
+        from: LanguageCode,
+        to: LanguageCode,
+    ) -> Result<Translated, TranslateError> {
+        let pairs = self.known_pairs().await;
+        match plan(&pairs, from, to) {
+            Some(Route::Direct(engine)) => {
+                let engine = &self.engines[engine];
+                Ok(Translated {
+                    text: engine.translate(text, from, to).await?,
+                    engine: engine.name().to_owned(),
+                    via: None,
+                })
+            }
+            Some(Route::Pivot(first, via, second)) => {
+                let (first, second) = (&self.engines[first], &self.engines[second]);
+                let halfway = first.translate(text, from, via).await?;
+                let text = second.translate(&halfway, via, to).await?;
+                let engine = if first.name() == second.name() {
+                    first.name().to_owned()
+                } else {
+                    format!("{}+{}", first.name(), second.name())
+                };
+                Ok(Translated {
+                    text,
+                    engine,
+                    via: Some(via),
+                })
+            }
+            None => Err(TranslateError::Unavailable { from, to }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LanguageCode::*;
+
+    #[test]
+    fn routes_prefer_a_direct_pair_then_a_pivot() {
+        let apertium = vec![(Fr, Es), (Es, Fr), (Es, En), (En, Es), (Es, It), (It, Es)];
+        let libre = vec![(De, En), (En, De)];
+        let pairs = vec![apertium, libre];
+        assert_eq!(plan(&pairs, Fr, Es), Some(Route::Direct(0)));
+        assert_eq!(plan(&pairs, Fr, En), Some(Route::Pivot(0, Es, 0)));
+        assert_eq!(plan(&pairs, De, Es), Some(Route::Pivot(1, En, 0)));
+        assert_eq!(plan(&pairs, Fr, Ja), None);
+        assert_eq!(plan(&[], Fr, Es), None);
+    }
+}
