@@ -24,6 +24,10 @@ pub enum AppError {
     /// The operation conflicts with what is stored.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A service we depend on (a translation engine) failed; the cause is logged, the caller
+    /// may try again later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// A fault of ours or of infrastructure; logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

@@ -26,6 +26,7 @@ pub mod party_actions;
 pub mod relay;
 pub mod remind;
 pub mod requests;
+pub mod translate;
 pub mod web_sessions;
 
 use std::path::Path;
@@ -54,6 +55,43 @@ pub struct Settings {
     /// A request counts as handled in the network ratings when answered or declined within
     /// this many days.
     pub response_window_days: u32,
+    /// The translation engines, in order of preference (none: translation unavailable).
+    pub translation: Vec<TranslationEngine>,
+}
+
+/// A configured translation engine.
+#[derive(Clone)]
+pub enum TranslationEngine {
+    /// An Apertium APY server's URL.
+    Apertium(String),
+    /// A LibreTranslate server's URL and API key.
+    LibreTranslate(String, Option<String>),
+    /// DeepL's API URL and key.
+    DeepL(String, String),
+}
+
+// By hand: keys never reach a log.
+impl std::fmt::Debug for TranslationEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Apertium(url) => write!(f, "Apertium({url})"),
+            Self::LibreTranslate(url, _) => write!(f, "LibreTranslate({url})"),
+            Self::DeepL(url, _) => write!(f, "DeepL({url})"),
+        }
+    }
+}
+
+impl TranslationEngine {
+    fn engine(&self) -> parley_translate::Engine {
+        use parley_translate::{Apertium, DeepL, Engine, LibreTranslate};
+        match self {
+            Self::Apertium(url) => Engine::Apertium(Apertium::new(url)),
+            Self::LibreTranslate(url, key) => {
+                Engine::LibreTranslate(LibreTranslate::new(url, key.clone()))
+            }
+            Self::DeepL(url, key) => Engine::DeepL(DeepL::new(url, key)),
+        }
+    }
 }
 
 impl Settings {
@@ -75,6 +113,7 @@ impl Default for Settings {
             relay_domain: "reply.parley.localhost".to_owned(),
             sqlite_sync: parley_store::SqliteSync::Full,
             response_window_days: 2,
+            translation: Vec::new(),
         }
     }
 }
@@ -86,6 +125,7 @@ pub struct App {
     files: Arc<dyn object_store::ObjectStore>,
     settings: Arc<Settings>,
     callers: Arc<caller_cache::CallerCache>,
+    translators: Arc<parley_translate::Translators>,
 }
 
 impl std::fmt::Debug for App {
@@ -111,11 +151,19 @@ impl App {
         })?;
         let files = object_store::local::LocalFileSystem::new_with_prefix(documents_dir)
             .map_err(|e| AppError::internal(e.to_string()))?;
+        let translators = parley_translate::Translators::new(
+            settings
+                .translation
+                .iter()
+                .map(TranslationEngine::engine)
+                .collect(),
+        );
         Ok(Self {
             store,
             files: Arc::new(files),
             settings: Arc::new(settings),
             callers: Arc::default(),
+            translators: Arc::new(translators),
         })
     }
 

@@ -4,8 +4,8 @@
 use parley_domain::message::validate_message;
 use parley_domain::policy::{Action, acting_parties, can};
 use parley_domain::{
-    AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, LanguageCode,
-    Message, MessageId, OrganizationId, RequestId, RequestParties, Thread, ThreadId,
+    AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, Message,
+    MessageId, OrganizationId, RequestId, RequestParties, Thread, ThreadId,
 };
 use parley_store::{events, messages, requests as store_requests};
 use serde_json::json;
@@ -165,8 +165,8 @@ impl App {
             author_id,
             sender,
             cc: valid.cc,
+            language: parley_translate::detect::detect(&valid.body, language),
             body: valid.body,
-            language: language_of(language),
             channel,
             created_at: at,
             read_at: None,
@@ -291,10 +291,4 @@ impl App {
             .await?;
         Ok(())
     }
-}
-
-/// The language a message is stored with. Detection arrives with translation; until then the
-/// author's profile language stands in.
-fn language_of(profile: LanguageCode) -> LanguageCode {
-    profile
 }

@@ -93,6 +93,10 @@ event_kinds! {
     RequestDeclined => "request_declined", Sellers;
     // A party marked the request won (a sale was concluded) or lost.
     OutcomeMarked => "outcome_marked", Sellers;
+    // A seller translated a buyer's message (guide section 6: the network's sellers see it).
+    MessageTranslated => "message_translated", Sellers;
+    // The buyer translated a seller's message (seen by that party and the buyer).
+    BuyerTranslated => "buyer_translated", PartyAndBuyer;
 }
 
 #[cfg(test)]

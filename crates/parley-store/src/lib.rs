@@ -19,6 +19,7 @@ pub mod relay;
 pub mod requests;
 pub mod sessions;
 pub mod tokens;
+pub mod translations;
 
 use std::time::Duration;
 

@@ -8,11 +8,13 @@ mod apertium;
 mod deepl;
 pub mod detect;
 mod libretranslate;
+mod local_apy;
 mod router;
 
 pub use apertium::Apertium;
 pub use deepl::DeepL;
 pub use libretranslate::LibreTranslate;
+pub use local_apy::LocalApy;
 pub use router::{Engine, Translated, Translators};
 
 use parley_domain::LanguageCode;

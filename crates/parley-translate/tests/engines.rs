@@ -4,69 +4,26 @@
 //! requests and responses.
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use parley_domain::LanguageCode::{self, De, En, Es, Fr, Ja, Pt};
-use parley_translate::{Apertium, DeepL, Engine, LibreTranslate, TranslateError, Translators};
+use parley_translate::{
+    Apertium, DeepL, Engine, LibreTranslate, LocalApy, TranslateError, Translators,
+};
 use serde_json::{Value, json};
 
-/// An apertium-apy process, stopped on drop.
-struct Apy {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Apy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port")
-}
-
 /// Starts apertium-apy, or `None` when it is not installed (and not required).
-async fn start_apy() -> Option<Apy> {
-    let modes = "/usr/share/apertium/modes";
-    if !std::path::Path::new("/usr/bin/apertium-apy").exists() {
+async fn start_apy() -> Option<LocalApy> {
+    if !LocalApy::installed() {
         assert!(
             std::env::var_os("PARLEY_REQUIRE_APERTIUM").is_none(),
             "PARLEY_REQUIRE_APERTIUM is set but apertium-apy is not installed"
         );
         return None;
     }
-    let port = free_port();
-    let child = Command::new("apertium-apy")
-        .args(["-p", &port.to_string(), modes])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("apertium-apy");
-    let apy = Apy {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    // Ready when it lists its pairs (it takes a second or two to start).
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(response) = client.get(format!("{}/listPairs", apy.url)).send().await
-            && response.status().is_success()
-        {
-            return Some(apy);
-        }
-        assert!(Instant::now() < deadline, "apertium-apy did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    Some(LocalApy::start().await.expect("apertium-apy"))
 }
 
 #[tokio::test]
@@ -74,7 +31,7 @@ async fn apertium_translates_directly_and_through_a_pivot() {
     let Some(apy) = start_apy().await else {
         return;
     };
-    let translators = Translators::new(vec![Engine::Apertium(Apertium::new(&apy.url))]);
+    let translators = Translators::new(vec![Engine::Apertium(Apertium::new(apy.url()))]);
     let text = "Bonjour, je voudrais un prix pour deux pompes.";
     let es = translators.translate(text, Fr, Es).await.expect("fr → es");
     assert_eq!(es.engine, "apertium");

@@ -115,6 +115,14 @@ impl From<AppError> for ApiError {
                     "This conflicts with what is stored.",
                 )
             }
+            AppError::Unavailable(cause) => {
+                tracing::warn!(%cause, "dependency unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "A service Parley relies on did not answer; try again in a moment.",
+                )
+            }
             AppError::Internal(cause) => {
                 // The cause stays in the logs: clients learn only that it was our fault.
                 tracing::error!(%cause, "internal error");

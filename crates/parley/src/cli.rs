@@ -88,6 +88,39 @@ pub struct GlobalArgs {
     /// Days within which a request counts as handled in the network ratings [default: 2]
     #[arg(long, global = true, env = "PARLEY_RESPONSE_DAYS", value_name = "DAYS")]
     pub response_days: Option<u32>,
+    /// Apertium APY server for translations: a URL, `auto` (start Debian's apertium-apy on a
+    /// loopback port when installed, for `serve`) or `off` [default: auto]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_APERTIUM",
+        value_name = "URL|auto|off"
+    )]
+    pub apertium: Option<String>,
+    /// LibreTranslate server URL (used for the pairs it lists, after Apertium)
+    #[arg(long, global = true, env = "PARLEY_LIBRETRANSLATE", value_name = "URL")]
+    pub libretranslate: Option<String>,
+    /// LibreTranslate API key, when the server asks for one
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_LIBRETRANSLATE_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub libretranslate_key: Option<String>,
+    /// DeepL API key (DeepL then serves every pair the others do not)
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_DEEPL_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub deepl_key: Option<String>,
+    /// DeepL API URL [default: https://api-free.deepl.com]
+    #[arg(long, global = true, env = "PARLEY_DEEPL_URL", value_name = "URL")]
+    pub deepl_url: Option<String>,
     /// Largest email accepted by the SMTP listener, in MB [default: 25]
     #[arg(long, global = true, env = "PARLEY_MAX_MESSAGE_MB", value_name = "MB")]
     pub max_message_mb: Option<u32>,

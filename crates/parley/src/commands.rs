@@ -15,6 +15,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     if let Command::Mail(command) = command {
         return mail(command);
     }
+    // `serve` starts Debian's apertium-apy itself when installed and not configured; it stops
+    // with Parley (the handle lives until the end of this function).
+    let mut config = config;
+    let _apertium = start_apertium(&command, &mut config).await;
     let app = open(&config).await?;
     let result = match command {
         Command::Serve(args) => serve(&app, &config, &args).await,
@@ -35,6 +39,33 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     result
 }
 
+/// With `--apertium auto`, for `serve`: a local apertium-apy, put first among the engines.
+async fn start_apertium(
+    command: &Command,
+    config: &mut Config,
+) -> Option<parley_translate::LocalApy> {
+    if !matches!(command, Command::Serve(_))
+        || config.apertium != "auto"
+        || !parley_translate::LocalApy::installed()
+    {
+        return None;
+    }
+    match parley_translate::LocalApy::start().await {
+        Ok(apy) => {
+            tracing::info!(url = apy.url(), "apertium-apy started for translations");
+            config.translation.insert(
+                0,
+                parley_app::TranslationEngine::Apertium(apy.url().to_owned()),
+            );
+            Some(apy)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "apertium-apy could not start: no offline translation");
+            None
+        }
+    }
+}
+
 /// Opens the database (applying migrations) and the document store.
 async fn open(config: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
@@ -51,6 +82,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         relay_domain: config.relay_domain.clone(),
         sqlite_sync: config.sqlite_sync,
         response_window_days: config.response_days,
+        translation: config.translation.clone(),
     };
     App::open(
         &config.database_url,

@@ -31,6 +31,11 @@ struct FileConfig {
     dkim_domain: Option<String>,
     sqlite_sync: Option<String>,
     response_days: Option<u32>,
+    apertium: Option<String>,
+    libretranslate: Option<String>,
+    libretranslate_key: Option<String>,
+    deepl_key: Option<String>,
+    deepl_url: Option<String>,
 }
 
 /// The configuration in force.
@@ -53,6 +58,10 @@ pub struct Config {
     pub dkim: Option<(PathBuf, String, String)>,
     pub sqlite_sync: parley_store::SqliteSync,
     pub response_days: u32,
+    /// `auto`, `off` or a URL.
+    pub apertium: String,
+    /// Secret keys inside: never logged.
+    pub translation: Vec<parley_app::TranslationEngine>,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -154,6 +163,35 @@ impl Config {
             "normal" => parley_store::SqliteSync::Normal,
             other => anyhow::bail!("sqlite_sync must be full or normal, not {other}"),
         };
+        let apertium = global
+            .apertium
+            .clone()
+            .or(file.apertium)
+            .unwrap_or_else(|| "auto".to_owned());
+        let mut translation = Vec::new();
+        if apertium.starts_with("http://") || apertium.starts_with("https://") {
+            translation.push(parley_app::TranslationEngine::Apertium(apertium.clone()));
+        } else {
+            anyhow::ensure!(
+                apertium == "auto" || apertium == "off",
+                "apertium must be a URL, auto or off"
+            );
+        }
+        if let Some(url) = global.libretranslate.clone().or(file.libretranslate) {
+            let key = global
+                .libretranslate_key
+                .clone()
+                .or(file.libretranslate_key);
+            translation.push(parley_app::TranslationEngine::LibreTranslate(url, key));
+        }
+        if let Some(key) = global.deepl_key.clone().or(file.deepl_key) {
+            let url = global
+                .deepl_url
+                .clone()
+                .or(file.deepl_url)
+                .unwrap_or_else(|| "https://api-free.deepl.com".to_owned());
+            translation.push(parley_app::TranslationEngine::DeepL(url, key));
+        }
         let response_days = global.response_days.or(file.response_days).unwrap_or(2);
         anyhow::ensure!(response_days > 0, "response_days must be at least 1");
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
@@ -197,6 +235,8 @@ impl Config {
             dkim,
             sqlite_sync,
             response_days,
+            apertium,
+            translation,
             max_message_bytes: max_message_mb as usize * 1024 * 1024,
             public_url,
             data_dir,

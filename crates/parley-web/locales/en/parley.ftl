@@ -148,3 +148,12 @@ network-routing-enabled = Send new requests to the network member covering the b
 network-product-line = Product line
 network-goes-to = Requests go to
 network-by-territory = By territory
+
+# Translation (issue 7)
+history-translated = Translated a message ({ $from } → { $to })
+translation-translate = Translate
+translation-into = Translate into
+translation-label = Translated from { $from } into { $to }
+translation-via = through { $via }
+translation-down = The translation engine did not answer; try again in a moment.
+error-same_language = This message is already in that language.

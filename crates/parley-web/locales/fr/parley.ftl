@@ -148,3 +148,12 @@ network-routing-enabled = Envoyer les nouvelles demandes au membre du réseau qu
 network-product-line = Gamme de produits
 network-goes-to = Les demandes vont à
 network-by-territory = Selon le territoire
+
+# Traduction (issue 7)
+history-translated = A traduit un message ({ $from } → { $to })
+translation-translate = Traduire
+translation-into = Traduire en
+translation-label = Traduit de { $from } en { $to }
+translation-via = en passant par { $via }
+translation-down = Le moteur de traduction n'a pas répondu ; réessayez dans un instant.
+error-same_language = Ce message est déjà dans cette langue.

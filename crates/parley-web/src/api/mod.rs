@@ -6,6 +6,7 @@ mod handling;
 pub(crate) mod messages;
 pub(crate) mod network;
 mod requests;
+mod translations;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
@@ -46,6 +47,7 @@ use crate::error::{FieldErrorDto, Problem};
         network::update_member,
         network::remove_member,
         network::routing,
+        translations::translate,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -98,6 +100,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             put(network::update_member).delete(network::remove_member),
         )
         .route("/network/routing", put(network::routing))
+        .route("/messages/{id}/translations", post(translations::translate))
 }
 
 /// Parses an id from a path; a malformed id is as absent as an unknown one.

@@ -12,6 +12,7 @@ mod request_page;
 mod session;
 mod signin;
 mod text;
+mod translation;
 
 use askama::Template;
 use axum::Router;
@@ -41,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/cc", post(handling::cc))
         .route("/requests/{id}/decline", post(handling::decline))
         .route("/requests/{id}/outcome", post(handling::outcome))
+        .route("/messages/{id}/translate", post(translation::translate))
         .route("/network", get(network::page))
         .route("/network/members", post(network::add_member))
         .route("/network/members/{id}", post(network::update_member))
@@ -108,7 +110,7 @@ impl From<AppError> for PageError {
                 Self::Internal(format!("unexpected invalid input: {errors:?}"))
             }
             AppError::Conflict(what) => Self::Internal(format!("conflict: {what}")),
-            AppError::Internal(cause) => Self::Internal(cause),
+            AppError::Internal(cause) | AppError::Unavailable(cause) => Self::Internal(cause),
         }
     }
 }

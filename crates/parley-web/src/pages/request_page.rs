@@ -61,6 +61,11 @@ pub struct HistoryItem {
     pub full_email: Option<String>,
     /// For an emailed reply: the message id, to download its original.
     pub emailed: Option<String>,
+    /// The message's id (its anchor) and the translation picker, for the other side's.
+    pub message_id: String,
+    pub translate: Option<super::translation::TranslateForm>,
+    /// A translation asked for without htmx, rendered (escaped by its template).
+    pub translation: Option<String>,
 }
 
 #[derive(Template)]
@@ -90,6 +95,8 @@ pub(super) struct RequestPage {
     errors: Vec<FieldError>,
     max_mb: usize,
     history: Vec<HistoryItem>,
+    /// The translation picker's languages.
+    nine: &'static [(&'static str, &'static str)],
     /// Sellers who may act on the request: forward, copy, decline, won or lost.
     handling: Option<super::handling::HandlingView>,
     /// What went wrong with the last forward, copy or decline (the form keeps what was typed).
@@ -106,6 +113,9 @@ pub(super) fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError>
 #[derive(Deserialize)]
 pub struct ShowQuery {
     reminded: Option<bool>,
+    /// A message translated without htmx, and into what.
+    translated: Option<String>,
+    to: Option<String>,
     /// `forward` or `decline`: the dialog the email's button opens.
     open: Option<String>,
 }
@@ -120,10 +130,26 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
     let form = FormValues::fresh(&signed_in, &headers);
+    let shown = match (&query.translated, &query.to) {
+        (Some(message), Some(to)) => {
+            super::translation::shown(&state, signed_in.caller(), &tr, message, to)
+                .await
+                .map(|html| (message.clone(), html))
+        }
+        _ => None,
+    };
+    let mut page = page(&state, &signed_in, tr, id, form, Vec::new()).await?;
+    if let Some((message, html)) = shown {
+        for item in &mut page.history {
+            if item.message_id == message {
+                item.translation = Some(html.clone());
+            }
+        }
+    }
     Ok(render(&RequestPage {
         reminded: query.reminded,
         open: query.open.unwrap_or_default(),
-        ..page(&state, &signed_in, tr, id, form, Vec::new()).await?
+        ..page
     }))
 }
 
@@ -157,9 +183,10 @@ pub(super) async fn page(
         // Opening the page is reading it: the sellers get their read receipts.
         state.app.mark_read(caller, id, None).await?;
     }
+    let reader = super::translation::Reader::of(caller);
     let history = history
         .iter()
-        .map(|e| history_item(&tr, e, &detail))
+        .map(|e| history_item(&tr, e, &detail, reader))
         .collect();
     Ok(RequestPage {
         tr,
@@ -194,6 +221,7 @@ pub(super) async fn page(
             .max_document_bytes
             .div_ceil(1024 * 1024),
         history,
+        nine: &super::translation::NINE,
         handling,
         handle_errors: Vec::new(),
         handle_form: super::handling::HandleForm::default(),
@@ -216,7 +244,12 @@ impl RequestPage {
     }
 }
 
-fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
+fn history_item(
+    tr: &Tr,
+    event: &Event,
+    detail: &RequestDetail,
+    reader: super::translation::Reader,
+) -> HistoryItem {
     let mut item = HistoryItem {
         class: "event",
         at: event.created_at.to_rfc3339(),
@@ -228,6 +261,9 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
         read: None,
         full_email: None,
         emailed: None,
+        message_id: String::new(),
+        translate: None,
+        translation: None,
     };
     let data = |key: &str| event.data[key].as_str().unwrap_or_default().to_owned();
     item.text = match event.kind {
@@ -269,6 +305,11 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
                 tr.t1("history-declined", "reason", format!("{reason} — {note}"))
             }
         }
+        EventKind::MessageTranslated | EventKind::BuyerTranslated => tr.t2(
+            "history-translated",
+            ("from", &data("from")),
+            ("to", &data("to")),
+        ),
         EventKind::OutcomeMarked => tr.t(&format!("history-outcome-{}", data("outcome"))),
         EventKind::MessageRead => tr.t("history-read"),
         EventKind::DocumentOpened => tr.t1("history-opened", "filename", data("filename")),
@@ -282,6 +323,8 @@ fn history_item(tr: &Tr, event: &Event, detail: &RequestDetail) -> HistoryItem {
                 .find(|m| m.message.id.to_string() == message_id);
             if let Some(view) = found {
                 item.body = Some(linkify(&view.message.body));
+                item.message_id = view.message.id.to_string();
+                item.translate = reader.form_for(&view.message);
                 item.emailed = view
                     .message
                     .email

@@ -11,3 +11,4 @@ mod ops;
 mod pages;
 mod relay;
 mod requests;
+mod translation;

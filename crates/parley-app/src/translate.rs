@@ -1,0 +1,135 @@
+//! Translating a message (guide section 7) for a reader who may read it: from the cache when
+//! any reader asked before, else through the configured engines; the history records who
+//! translated what, once per reader and message.
+
+use parley_domain::policy::Action;
+use parley_domain::{EventKind, LanguageCode, MessageId};
+use parley_store::events;
+use parley_store::translations::{self, StoredTranslation};
+use parley_translate::TranslateError;
+use serde_json::json;
+
+use crate::documents::thread_party;
+use crate::events::new_event;
+use crate::{App, AppError, Caller, now};
+
+/// A translation as the reader gets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranslationView {
+    pub source: LanguageCode,
+    pub target: LanguageCode,
+    pub text: String,
+    pub engine: String,
+    /// The pivot language, when the engines had no direct pair (the page says so).
+    pub via: Option<LanguageCode>,
+    /// Served from the cache.
+    pub cached: bool,
+}
+
+impl App {
+    /// Translates message `id` into `target` for `caller`.
+    pub async fn translate_message(
+        &self,
+        caller: &Caller,
+        id: MessageId,
+        target: &str,
+    ) -> Result<TranslationView, AppError> {
+        let target = LanguageCode::parse(target.trim())
+            .map_err(|e| AppError::invalid("target", "language_invalid", e.to_string()))?;
+        if matches!(caller, Caller::Marketplace(_)) {
+            return Err(AppError::NotFound);
+        }
+        let key = format!("translated:{id}:{}", caller.viewer_key());
+        let mut conn = self.store.read().await?;
+        let message = translations::to_translate(&mut conn, id, target, &key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let party = thread_party(
+            &mut conn,
+            caller,
+            message.request_id,
+            message.thread_id,
+            Action::ReadThread,
+        )
+        .await?;
+        drop(conn);
+        if message.language == target {
+            return Err(AppError::invalid(
+                "target",
+                "same_language",
+                format!("This message is already in {target}."),
+            ));
+        }
+        let (translation, cached) = match message.cached {
+            Some(found) => (found, true),
+            None => {
+                let made = self
+                    .translators
+                    .translate(&message.body, message.language, target)
+                    .await
+                    .map_err(|error| match error {
+                        TranslateError::Unavailable { .. } => AppError::invalid(
+                            "target",
+                            "translation_unavailable",
+                            error.to_string(),
+                        ),
+                        TranslateError::Engine { .. } => AppError::Unavailable(error.to_string()),
+                    })?;
+                (
+                    StoredTranslation {
+                        text: made.text,
+                        engine: made.engine,
+                        via: made.via,
+                    },
+                    false,
+                )
+            }
+        };
+        if !cached || !message.recorded {
+            // Buyers translate sellers' messages; sellers (and their forwardees) translate the
+            // buyer's: one event per reader and message, whatever the target.
+            let kind = match caller {
+                Caller::Buyer(_) => EventKind::BuyerTranslated,
+                _ => EventKind::MessageTranslated,
+            };
+            let event = new_event(
+                message.request_id,
+                Some(party),
+                kind,
+                caller.actor(),
+                json!({
+                    "message_id": id,
+                    "from": message.language,
+                    "to": target,
+                    "engine": translation.engine,
+                    "via": translation.via,
+                }),
+                now(),
+            );
+            let store_it = (!cached).then(|| translation.clone());
+            let record = !message.recorded;
+            self.store
+                .write((event, key, store_it), move |tx, (event, key, store_it)| {
+                    Box::pin(async move {
+                        if let Some(translation) = store_it {
+                            translations::insert(tx, id, target, translation, event.created_at)
+                                .await?;
+                        }
+                        if record {
+                            events::append(tx, event, Some(key)).await?;
+                        }
+                        Ok::<_, parley_store::StoreError>(())
+                    })
+                })
+                .await?;
+        }
+        Ok(TranslationView {
+            source: message.language,
+            target,
+            text: translation.text,
+            engine: translation.engine,
+            via: translation.via,
+            cached,
+        })
+    }
+}

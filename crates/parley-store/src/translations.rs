@@ -1,0 +1,97 @@
+//! Stored machine translations, and what a translation request needs in one query.
+
+use parley_domain::{LanguageCode, MessageId, Timestamp};
+use sqlx::Row;
+
+use crate::rows::{language, parse};
+use crate::{Connection, StoreError};
+
+/// A stored translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTranslation {
+    pub text: String,
+    pub engine: String,
+    pub via: Option<LanguageCode>,
+}
+
+/// A message as a translation request sees it: its request, thread party, author side,
+/// language and text, the cached translation into the target if any, and whether this reader's
+/// "translated" event exists.
+#[derive(Debug, Clone)]
+pub struct ToTranslate {
+    pub request_id: parley_domain::RequestId,
+    pub thread_id: parley_domain::ThreadId,
+    pub author_kind: String,
+    pub language: LanguageCode,
+    pub body: String,
+    pub cached: Option<StoredTranslation>,
+    pub recorded: bool,
+}
+
+/// One query for [`ToTranslate`]; `None` when the message does not exist.
+pub async fn to_translate(
+    conn: &mut Connection,
+    message: MessageId,
+    target: LanguageCode,
+    event_key: &str,
+) -> Result<Option<ToTranslate>, StoreError> {
+    let row = sqlx::query(
+        "SELECT m.request_id, m.thread_id, m.author_kind, m.language, m.body, \
+           t.text AS t_text, t.engine AS t_engine, t.via AS t_via, \
+           (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $3) AS recorded \
+         FROM messages m LEFT JOIN translations t ON t.message_id = m.id AND t.target = $2 \
+         WHERE m.id = $1 ORDER BY t.created_at LIMIT 1",
+    )
+    .bind(message.to_string())
+    .bind(target.code())
+    .bind(event_key)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let cached = match row.try_get::<Option<String>, _>("t_text")? {
+        Some(text) => Some(StoredTranslation {
+            text,
+            engine: row.try_get("t_engine")?,
+            via: row
+                .try_get::<Option<String>, _>("t_via")?
+                .as_deref()
+                .map(language)
+                .transpose()?,
+        }),
+        None => None,
+    };
+    Ok(Some(ToTranslate {
+        request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
+        thread_id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
+        author_kind: row.try_get("author_kind")?,
+        language: language(&row.try_get::<String, _>("language")?)?,
+        body: row.try_get("body")?,
+        cached,
+        recorded: row.try_get::<i64, _>("recorded")? > 0,
+    }))
+}
+
+/// Stores a translation (a concurrent identical one wins silently).
+pub async fn insert(
+    conn: &mut Connection,
+    message: MessageId,
+    target: LanguageCode,
+    translation: &StoredTranslation,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO translations (message_id, target, engine, text, via, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, target, engine) DO NOTHING",
+    )
+    .bind(message.to_string())
+    .bind(target.code())
+    .bind(&translation.engine)
+    .bind(&translation.text)
+    .bind(translation.via.map(LanguageCode::code))
+    .bind(at.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

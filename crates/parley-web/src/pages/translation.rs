@@ -1,0 +1,200 @@
+//! Translating a message on the request page: a language picker and *Translate* on each
+//! message from the other side; the translation shows under the original, which stays in place
+//! (before and after, one click apart). With htmx the translation arrives in place; without,
+//! the page comes back with it.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::translate::TranslationView;
+use parley_app::{AppError, Caller};
+use parley_domain::{AuthorKind, LanguageCode, Message, MessageId};
+use serde::Deserialize;
+
+use super::request_page::parse_id;
+use super::session::SignedIn;
+use super::{PageError, Tr, render};
+use crate::AppState;
+
+/// The nine languages, by their own names.
+pub const NINE: [(&str, &str); 9] = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("ru", "Русский"),
+    ("zh", "中文"),
+    ("ja", "日本語"),
+];
+
+/// The picker under one message.
+pub struct TranslateForm {
+    pub message: String,
+    /// Preset: the reader's language.
+    pub target: &'static str,
+}
+
+/// Who reads the page, as translation needs it.
+#[derive(Clone, Copy)]
+pub struct Reader {
+    pub buyer: bool,
+    pub language: LanguageCode,
+}
+
+impl Reader {
+    pub fn of(caller: &Caller) -> Self {
+        match caller {
+            Caller::Buyer(b) => Self {
+                buyer: true,
+                language: b.language,
+            },
+            Caller::Member(m) => Self {
+                buyer: false,
+                language: m.language,
+            },
+            Caller::Marketplace(_) => Self {
+                buyer: false,
+                language: LanguageCode::En,
+            },
+        }
+    }
+
+    /// The picker for messages from the other side.
+    pub fn form_for(&self, message: &Message) -> Option<TranslateForm> {
+        let from_buyer = message.author_kind == AuthorKind::Buyer;
+        (from_buyer != self.buyer).then(|| TranslateForm {
+            message: message.id.to_string(),
+            target: self.language.code(),
+        })
+    }
+}
+
+/// A translation under its message.
+#[derive(Template)]
+#[template(
+    source = "<details class=\"translation\" open><summary>{{ label }}</summary>\
+              <p class=\"text\" lang=\"{{ target }}\">{{ text }}</p></details>",
+    ext = "html"
+)]
+pub struct TranslationFragment {
+    pub label: String,
+    pub target: String,
+    pub text: String,
+}
+
+impl TranslationFragment {
+    pub fn new(tr: &Tr, view: &TranslationView) -> Self {
+        let name = |code: LanguageCode| {
+            NINE.iter()
+                .find(|(c, _)| *c == code.code())
+                .map_or(code.code(), |(_, n)| *n)
+        };
+        let mut label = tr.t2(
+            "translation-label",
+            ("from", name(view.source)),
+            ("to", name(view.target)),
+        );
+        label.push_str(&format!(" · {}", view.engine));
+        if let Some(via) = view.via {
+            label.push_str(&format!(
+                " · {}",
+                tr.t1("translation-via", "via", name(via))
+            ));
+        }
+        Self {
+            label,
+            target: view.target.code().to_owned(),
+            text: view.text.clone(),
+        }
+    }
+}
+
+/// An error in place of the translation (a pair nobody covers, an engine down).
+#[derive(Template)]
+#[template(
+    source = "<p class=\"error\" role=\"alert\">{{ text }}</p>",
+    ext = "html"
+)]
+pub struct TranslationError {
+    pub text: String,
+}
+
+#[derive(Deserialize)]
+pub struct TranslateForm2 {
+    target: String,
+    csrf: Option<String>,
+    /// The request page to come back to without htmx.
+    request: String,
+}
+
+pub async fn translate(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    tr: Tr,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<TranslateForm2>,
+) -> Result<Response, PageError> {
+    let id: MessageId = parse_id(&id)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    let result = state
+        .app
+        .translate_message(signed_in.caller(), id, &form.target)
+        .await;
+    if !headers.contains_key("hx-request") {
+        // Without htmx the page comes back and shows the translation (from the cache) or why
+        // there is none.
+        let request: parley_domain::RequestId = parse_id(&form.request)?;
+        drop(result);
+        let to = super::url_encode(form.target.trim());
+        return Ok(Redirect::to(&format!(
+            "/requests/{request}?translated={id}&to={to}#m-{id}"
+        ))
+        .into_response());
+    }
+    match result {
+        Ok(view) => Ok(render(&TranslationFragment::new(&tr, &view))),
+        Err(AppError::Invalid(errors)) => Ok(render(&TranslationError {
+            text: errors
+                .iter()
+                .map(|e| tr.error(e, 0))
+                .collect::<Vec<_>>()
+                .join(" "),
+        })),
+        Err(AppError::Unavailable(_)) => Ok(render(&TranslationError {
+            text: tr.t("translation-down"),
+        })),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The translation (or why there is none) a page shows under message `id`, rendered.
+pub async fn shown(
+    state: &AppState,
+    caller: &Caller,
+    tr: &Tr,
+    id: &str,
+    to: &str,
+) -> Option<String> {
+    let id: MessageId = id.parse().ok()?;
+    let html = match state.app.translate_message(caller, id, to).await {
+        Ok(view) => TranslationFragment::new(tr, &view).render(),
+        Err(AppError::Invalid(errors)) => TranslationError {
+            text: errors
+                .iter()
+                .map(|e| tr.error(e, 0))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+        .render(),
+        Err(_) => TranslationError {
+            text: tr.t("translation-down"),
+        }
+        .render(),
+    };
+    html.ok()
+}

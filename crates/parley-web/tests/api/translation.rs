@@ -1,0 +1,190 @@
+//! Translating messages through the API with a real Apertium APY (issue 7): detection, direct
+//! pairs, a pivot, the cache, the history event once per reader, the wall, and the error for a
+//! pair no engine covers.
+
+use parley_app::TranslationEngine;
+use parley_translate::LocalApy;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{Db, Person, TestApp};
+
+both!(messages_are_detected_translated_cached_and_recorded);
+
+async fn start_apy() -> Option<LocalApy> {
+    if !LocalApy::installed() {
+        assert!(
+            std::env::var_os("PARLEY_REQUIRE_APERTIUM").is_none(),
+            "PARLEY_REQUIRE_APERTIUM is set but apertium-apy is not installed"
+        );
+        return None;
+    }
+    Some(LocalApy::start().await.expect("apertium-apy"))
+}
+
+/// The messages `who` sees in the request, newest first.
+async fn messages(t: &TestApp, who: &Person, request: &str) -> Vec<Value> {
+    t.get_json(&who.token, &format!("/api/v1/requests/{request}"))
+        .await["threads"]
+        .as_array()
+        .expect("threads")
+        .iter()
+        .flat_map(|th| th["messages"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+async fn translate(t: &TestApp, who: &Person, message: &str, target: &str) -> reqwest::Response {
+    t.post_json(
+        &who.token,
+        &format!("/api/v1/messages/{message}/translations"),
+        &json!({ "target": target }),
+    )
+    .await
+}
+
+async fn messages_are_detected_translated_cached_and_recorded(db: Db) {
+    let Some(apy) = start_apy().await else {
+        return;
+    };
+    let mut settings = TestApp::settings();
+    settings.translation = vec![TranslationEngine::Apertium(apy.url().to_owned())];
+    let t = TestApp::spawn_with(db, settings).await;
+    // A Spanish buyer, routed to the distributor; Lucía's profile says French, she writes
+    // Spanish: the message is stored as Spanish.
+    let (request, buyer) = t.request_from("ES", "carmen@buyer.example").await;
+    let body = json!({
+        "body": "Necesito un presupuesto para tres bombas.",
+        "party": t.distributor.to_string(),
+    });
+    let sent = t
+        .post_json(
+            &buyer.token,
+            &format!("/api/v1/requests/{request}/messages"),
+            &body,
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    let sent = t
+        .say(
+            &t.distributor_member,
+            &request,
+            "Hola Carmen, le envío el precio de las tres bombas mañana.",
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    let seen = messages(&t, &t.distributor_member, &request).await;
+    let buyer_message = seen
+        .iter()
+        .find(|m| m["author"] == "buyer")
+        .expect("buyer's")
+        .clone();
+    let seller_message = seen
+        .iter()
+        .find(|m| m["author"] == "member")
+        .expect("seller's")
+        .clone();
+    assert_eq!(
+        seller_message["language"], "es",
+        "detected, not the profile's fr"
+    );
+    let (buyer_id, seller_id) = (
+        buyer_message["id"].as_str().expect("id"),
+        seller_message["id"].as_str().expect("id"),
+    );
+
+    // The distributor translates the buyer's message into French, then English.
+    let response = translate(&t, &t.distributor_member, buyer_id, "fr").await;
+    assert_eq!(response.status(), 200);
+    let fr: Value = response.json().await.expect("json");
+    assert_eq!(fr["source"], "es");
+    assert_eq!(fr["engine"], "apertium");
+    assert_eq!(fr["cached"], false);
+    assert!(
+        fr["text"].as_str().is_some_and(|t| t.contains("trois")),
+        "{fr}"
+    );
+    let again: Value = translate(&t, &t.distributor_member, buyer_id, "fr")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["cached"], true);
+    assert_eq!(again["text"], fr["text"]);
+    let en: Value = translate(&t, &t.distributor_member, buyer_id, "en")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(en["via"], Value::Null);
+    assert!(
+        en["text"].as_str().is_some_and(|t| t.contains("I need")),
+        "{en}"
+    );
+    // Recorded once for this reader and message; the manufacturer sees that its network
+    // translated a buyer's message, not the text.
+    let history = t
+        .get_json(
+            &t.maker.token,
+            &format!("/api/v1/requests/{request}/history"),
+        )
+        .await;
+    let translated: Vec<&Value> = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "message_translated")
+        .collect();
+    assert_eq!(translated.len(), 1, "{history}");
+    assert_eq!(translated[0]["actor"]["name"], "Lucía García");
+    // The wall: the manufacturer cannot translate the distributor's conversation.
+    assert_eq!(translate(&t, &t.maker, buyer_id, "fr").await.status(), 404);
+    // The buyer translates the seller's reply; into her own language it is already.
+    let same = translate(&t, &buyer, seller_id, "es").await;
+    assert_eq!(same.status(), 422);
+    assert_eq!(crate::helpers::error_codes(same).await, ["same_language"]);
+    assert_eq!(translate(&t, &buyer, seller_id, "it").await.status(), 200);
+    // A pair no engine covers: said plainly, never faked.
+    let response = translate(&t, &buyer, seller_id, "ja").await;
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(problem["errors"][0]["code"], "translation_unavailable");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "translation not available for es → ja with the configured engines"
+    );
+
+    // French to English has no direct pair in Debian: through Spanish.
+    let (fr_request, fr_buyer) = t.request_from("FR", "luc@buyer.example").await;
+    let sent = t
+        .say(
+            &t.maker,
+            &fr_request,
+            "Bonjour, voici notre prix pour deux pompes centrifuges.",
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    let message = messages(&t, &fr_buyer, &fr_request).await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let pivot: Value = translate(&t, &fr_buyer, &message, "en")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(pivot["source"], "fr");
+    assert_eq!(pivot["via"], "es", "{pivot}");
+    let buyer_history = t
+        .get_json(
+            &fr_buyer.token,
+            &format!("/api/v1/requests/{fr_request}/history"),
+        )
+        .await;
+    assert!(
+        buyer_history["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["kind"] == "buyer_translated")
+    );
+}
