@@ -415,12 +415,24 @@ impl App {
             Channel::Web,
         )
         .await?;
-        if n.is_multiple_of(4) {
+        // Buyers answer in their own language (Spanish buyers always: their messages are the
+        // ones to try translation on).
+        if n.is_multiple_of(4) || buyer.3 == "es" {
             let caller = self.demo_buyer(detail.request.buyer_id).await?;
             self.mark_read(&caller, id, None).await?;
             let party = detail.threads.last().map(|t| t.party.id.to_string());
+            let body = match buyer.3 {
+                "es" => {
+                    "Gracias. ¿Podrían confirmar también el periodo de garantía y el plazo de \
+                         entrega a Sevilla?"
+                }
+                "fr" => "Merci. Pourriez-vous aussi confirmer la durée de la garantie ?",
+                "de" => "Danke. Können Sie auch die Garantiezeit bestätigen?",
+                "it" => "Grazie. Potete confermare anche il periodo di garanzia?",
+                _ => "Thank you, could you also confirm the warranty period?",
+            };
             let draft = Draft {
-                body: "Thank you, could you also confirm the warranty period?".to_owned(),
+                body: body.to_owned(),
                 party,
                 ..Draft::default()
             };

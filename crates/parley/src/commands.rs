@@ -352,6 +352,9 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
             "  Open it as Claire (manufacturer): only the statuses (routed, contacted the buyer)."
         );
         println!("  Claire's network and its response ratings: {base}/network");
+        println!(
+            "  As Lucía, translate Carmen's Spanish message: pick Français or English, Translate."
+        );
     }
     if let Some((buyer, address, request)) = &summary.relay_example {
         println!();

@@ -625,6 +625,7 @@ async fn cookies_are_secure_behind_https(db: Db) {
 }
 
 both!(
+    translating_on_the_request_page,
     the_network_page_and_the_handle_panel,
     remind_the_buyer_once_a_day,
     sign_in_links_arrive_in_the_dev_mailbox,
@@ -756,4 +757,107 @@ async fn the_network_page_and_the_handle_panel(db: Db) {
     // The manufacturer follows it from its own page, the buyer never sees it.
     let page = maker.get(&app, &format!("/requests/{request}")).await;
     assert!(page.contains("Declined the request: Spam"));
+}
+
+async fn translating_on_the_request_page(db: Db) {
+    let Some(apy) = crate::translation::start_apy().await else {
+        return;
+    };
+    let mut settings = TestApp::settings();
+    settings.translation = vec![parley_app::TranslationEngine::Apertium(
+        apy.url().to_owned(),
+    )];
+    let app = TestApp::spawn_with(db, settings).await;
+    let (request, buyer) = app.request_from("ES", "carmen@b.example").await;
+    let sent = app
+        .post_json(
+            &buyer.token,
+            &format!("/api/v1/requests/{request}/messages"),
+            &serde_json::json!({
+                "body": "Necesito un presupuesto para tres bombas.",
+                "party": app.distributor.to_string()
+            }),
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    let lucia = sign_in(&app, "lucia@iberia.example").await;
+    let page = lucia.get(&app, &format!("/requests/{request}")).await;
+    // A picker under the buyer's message, preset to the reader's language (French).
+    let message = between(&page, "action=\"/messages/", "/translate\"").to_owned();
+    assert_eq!(message.len(), 36, "{message}");
+    assert!(page.contains("<option value=\"fr\" selected>Français</option>"));
+    // With htmx: the translation arrives in place, labelled, the original untouched.
+    let fragment = lucia
+        .client
+        .post(app.url(&format!("/messages/{message}/translate")))
+        .header("cookie", &lucia.cookie)
+        .header("hx-request", "true")
+        .form(&[
+            ("target", "fr"),
+            ("csrf", &lucia.csrf),
+            ("request", &request),
+        ])
+        .send()
+        .await
+        .expect("POST")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        fragment.contains("Translated from Español into Français · apertium"),
+        "{fragment}"
+    );
+    assert!(fragment.contains("trois"), "{fragment}");
+    // Without htmx: the page comes back with the translation under the message.
+    let (status, _) = lucia
+        .post_form(
+            &app,
+            &format!("/messages/{message}/translate"),
+            &[("target", "en"), ("request", &request)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let page = lucia
+        .get(
+            &app,
+            &format!("/requests/{request}?translated={message}&to=en"),
+        )
+        .await;
+    assert!(
+        page.contains("Translated from Español into English"),
+        "translation shown"
+    );
+    assert!(
+        page.contains("Necesito un presupuesto"),
+        "the original stays"
+    );
+    assert!(
+        page.contains("Translated a message (es → fr)"),
+        "in the history"
+    );
+    // A pair no engine covers is said in place.
+    let refused = lucia
+        .client
+        .post(app.url(&format!("/messages/{message}/translate")))
+        .header("cookie", &lucia.cookie)
+        .header("hx-request", "true")
+        .form(&[
+            ("target", "ja"),
+            ("csrf", &lucia.csrf),
+            ("request", &request),
+        ])
+        .send()
+        .await
+        .expect("POST")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        refused.contains("translation not available for es → ja"),
+        "{refused}"
+    );
+    // The buyer gets no picker under her own message.
+    let carmen = sign_in(&app, "carmen@b.example").await;
+    let page = carmen.get(&app, &format!("/requests/{request}")).await;
+    assert!(!page.contains(&format!("/messages/{message}/translate")));
 }

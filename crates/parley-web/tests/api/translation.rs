@@ -11,7 +11,7 @@ use crate::helpers::{Db, Person, TestApp};
 
 both!(messages_are_detected_translated_cached_and_recorded);
 
-async fn start_apy() -> Option<LocalApy> {
+pub(crate) async fn start_apy() -> Option<LocalApy> {
     if !LocalApy::installed() {
         assert!(
             std::env::var_os("PARLEY_REQUIRE_APERTIUM").is_none(),
