@@ -75,7 +75,7 @@ const PIVOTS: [LanguageCode; 4] = [
 /// it, else through one pivot language.
 #[must_use]
 pub fn plan(
-    pairs: &[Vec<(LanguageCode, LanguageCode)>],
+    pairs: &[Pairs],
     from: LanguageCode,
     to: LanguageCode,
 ) -> Option<Route> {
@@ -90,12 +90,16 @@ pub fn plan(
         .find_map(|via| Some(Route::Pivot(find(from, *via)?, *via, find(*via, to)?)))
 }
 
+/// The (source, target) pairs one engine serves.
+pub type Pairs = Vec<(LanguageCode, LanguageCode)>;
+
 /// The configured engines, in order of preference, with the pairs each serves (asked once,
 /// asked again while an engine does not answer).
 #[derive(Debug)]
 pub struct Translators {
     engines: Vec<Engine>,
-    pairs: RwLock<Vec<Option<Vec<(LanguageCode, LanguageCode)>>>>,
+    /// Per engine; `None` until the engine has answered.
+    pairs: RwLock<Vec<Option<Pairs>>>,
 }
 
 impl Translators {
@@ -110,7 +114,7 @@ impl Translators {
         self.engines.is_empty()
     }
 
-    async fn known_pairs(&self) -> Vec<Vec<(LanguageCode, LanguageCode)>> {
+    async fn known_pairs(&self) -> Vec<Pairs> {
         {
             let pairs = self.pairs.read().await;
             if pairs.iter().all(Option::is_some) {
