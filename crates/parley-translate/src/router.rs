@@ -74,11 +74,7 @@ const PIVOTS: [LanguageCode; 4] = [
 /// The route for `from → to` given each engine's pairs: direct on the first engine that has
 /// it, else through one pivot language.
 #[must_use]
-pub fn plan(
-    pairs: &[Pairs],
-    from: LanguageCode,
-    to: LanguageCode,
-) -> Option<Route> {
+pub fn plan(pairs: &[Pairs], from: LanguageCode, to: LanguageCode) -> Option<Route> {
     let find = |a: LanguageCode, b: LanguageCode| pairs.iter().position(|p| p.contains(&(a, b)));
     if let Some(engine) = find(from, to) {
         return Some(Route::Direct(engine));

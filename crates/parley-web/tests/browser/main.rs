@@ -10,3 +10,4 @@ mod helpers;
 mod driver;
 mod flows;
 mod network;
+mod translation;
