@@ -82,7 +82,7 @@ impl App {
 
 /// The party of `thread` in `request`, when the caller may do `action` in it (one of the
 /// per-thread actions); "not found" otherwise.
-pub(crate) async fn thread_party(
+async fn thread_party(
     conn: &mut Connection,
     caller: &Caller,
     request: RequestId,

@@ -2,14 +2,13 @@
 //! any reader asked before, else through the configured engines; the history records who
 //! translated what, once per reader and message.
 
-use parley_domain::policy::Action;
+use parley_domain::policy::{Action, can};
 use parley_domain::{EventKind, LanguageCode, MessageId};
 use parley_store::events;
 use parley_store::translations::{self, StoredTranslation};
 use parley_translate::TranslateError;
 use serde_json::json;
 
-use crate::documents::thread_party;
 use crate::events::new_event;
 use crate::{App, AppError, Caller, now};
 
@@ -40,19 +39,26 @@ impl App {
             return Err(AppError::NotFound);
         }
         let key = format!("translated:{id}:{}", caller.viewer_key());
+        let reader = match caller {
+            Caller::Member(member) => Some(member.id),
+            _ => None,
+        };
         let mut conn = self.store.read().await?;
-        let message = translations::to_translate(&mut conn, id, target, &key)
+        let message = translations::to_translate(&mut conn, id, target, &key, reader)
             .await?
             .ok_or(AppError::NotFound)?;
-        let party = thread_party(
-            &mut conn,
-            caller,
-            message.request_id,
-            message.thread_id,
-            Action::ReadThread,
-        )
-        .await?;
         drop(conn);
+        // The one policy decides; the query brought exactly the facts `ReadThread` needs (the
+        // thread's party, the buyer, the reader's grant on that party), so the cached path is
+        // a single statement.
+        let party = message.party;
+        if !can(
+            &caller.principal(),
+            Action::ReadThread(party),
+            &message.parties,
+        ) {
+            return Err(AppError::NotFound);
+        }
         if message.language == target {
             return Err(AppError::invalid(
                 "target",

@@ -1,6 +1,6 @@
 //! Stored machine translations, and what a translation request needs in one query.
 
-use parley_domain::{LanguageCode, MessageId, Timestamp};
+use parley_domain::{LanguageCode, MemberId, MessageId, OrganizationId, RequestParties, Timestamp};
 use sqlx::Row;
 
 use crate::rows::{language, parse};
@@ -16,11 +16,17 @@ pub struct StoredTranslation {
 
 /// A message as a translation request sees it: its request, thread party, author side,
 /// language and text, the cached translation into the target if any, and whether this reader's
-/// "translated" event exists.
+/// "translated" event exists; and what the access policy needs to decide whether the reader
+/// may read the message's thread: the request's buyer and manufacturer, the thread's party, and
+/// the reader's grant on that party if any. The translation is served from the cache on every
+/// read, so all of it is one query.
 #[derive(Debug, Clone)]
 pub struct ToTranslate {
     pub request_id: parley_domain::RequestId,
     pub thread_id: parley_domain::ThreadId,
+    pub party: OrganizationId,
+    /// Enough of the request's parties to check `ReadThread(party)` with the policy.
+    pub parties: RequestParties,
     pub author_kind: String,
     pub language: LanguageCode,
     pub body: String,
@@ -34,17 +40,25 @@ pub async fn to_translate(
     message: MessageId,
     target: LanguageCode,
     event_key: &str,
+    reader: Option<MemberId>,
 ) -> Result<Option<ToTranslate>, StoreError> {
     let row = sqlx::query(
-        "SELECT m.request_id, m.thread_id, m.author_kind, m.language, m.body, \
+        "SELECT m.request_id, m.thread_id, th.organization_id AS party, r.buyer_id, \
+           r.manufacturer_id, m.author_kind, m.language, m.body, \
            t.text AS t_text, t.engine AS t_engine, t.via AS t_via, \
-           (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $3) AS recorded \
-         FROM messages m LEFT JOIN translations t ON t.message_id = m.id AND t.target = $2 \
+           (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $3) AS recorded, \
+           (SELECT COUNT(*) FROM grants g WHERE g.request_id = m.request_id \
+              AND g.member_id = $4 AND g.party_id = th.organization_id \
+              AND g.revoked_at IS NULL) AS granted \
+         FROM messages m JOIN threads th ON th.id = m.thread_id \
+           JOIN requests r ON r.id = m.request_id \
+           LEFT JOIN translations t ON t.message_id = m.id AND t.target = $2 \
          WHERE m.id = $1 ORDER BY t.created_at LIMIT 1",
     )
     .bind(message.to_string())
     .bind(target.code())
     .bind(event_key)
+    .bind(reader.map(|m| m.to_string()).unwrap_or_default())
     .fetch_optional(conn)
     .await?;
     let Some(row) = row else {
@@ -62,7 +76,19 @@ pub async fn to_translate(
         }),
         None => None,
     };
+    let party: OrganizationId = parse(&row.try_get::<String, _>("party")?, "org")?;
+    let grants = match reader {
+        Some(member) if row.try_get::<i64, _>("granted")? > 0 => vec![(member, party)],
+        _ => Vec::new(),
+    };
     Ok(Some(ToTranslate {
+        party,
+        parties: RequestParties {
+            buyer: parse(&row.try_get::<String, _>("buyer_id")?, "buyer id")?,
+            manufacturer: parse(&row.try_get::<String, _>("manufacturer_id")?, "org")?,
+            parties: vec![party],
+            grants,
+        },
         request_id: parse(&row.try_get::<String, _>("request_id")?, "request id")?,
         thread_id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
         author_kind: row.try_get("author_kind")?,

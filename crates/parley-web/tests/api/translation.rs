@@ -138,6 +138,25 @@ async fn messages_are_detected_translated_cached_and_recorded(db: Db) {
     assert_eq!(translated[0]["actor"]["name"], "Lucía García");
     // The wall: the manufacturer cannot translate the distributor's conversation.
     assert_eq!(translate(&t, &t.maker, buyer_id, "fr").await.status(), 404);
+    assert_eq!(
+        translate(&t, &t.outsider, buyer_id, "fr").await.status(),
+        404
+    );
+    assert_eq!(
+        translate(&t, &t.area_member, buyer_id, "fr").await.status(),
+        404
+    );
+    // Someone the distributor put in copy reads the thread, so may translate it.
+    let copied = t
+        .post_json(
+            &t.distributor_member.token,
+            &format!("/api/v1/requests/{request}/cc"),
+            &json!({ "email": "boss@iberia-partner.example" }),
+        )
+        .await;
+    assert_eq!(copied.status(), 201);
+    let boss = crate::helpers::person(&t.app, "boss@iberia-partner.example").await;
+    assert_eq!(translate(&t, &boss, buyer_id, "fr").await.status(), 200);
     // The buyer translates the seller's reply; into her own language it is already.
     let same = translate(&t, &buyer, seller_id, "es").await;
     assert_eq!(same.status(), 422);
