@@ -203,7 +203,7 @@ async fn a_forwardee_and_a_cc_get_exactly_the_access_of_who_added_them(db: Db) {
         "boss@iberia-partner.example",
         &masked,
         "cc-1@partner",
-        "And install it.",
+        "And install it. Our technicians can come on site the week after delivery.",
     );
     send(t.smtp, "boss@iberia-partner.example", &masked, &raw)
         .await
@@ -232,6 +232,20 @@ async fn a_forwardee_and_a_cc_get_exactly_the_access_of_who_added_them(db: Db) {
         .collect();
     assert!(bodies.contains(&"We can deliver in May."));
     assert!(bodies.iter().any(|b| b.contains("And install it.")));
+    // An emailed reply's language is detected like a web one's (the person's profile says
+    // French: they were added by a French-speaking member).
+    let emailed = distributor_thread["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| {
+            m["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("And install it."))
+        })
+        .cloned()
+        .expect("emailed reply");
+    assert_eq!(emailed["language"], "en");
     assert!(!bodies.iter().any(|b| b.contains("Cheaper")));
     // The forwardee handles the request now: a buyer's message in the manufacturer's thread
     // is announced to them.
