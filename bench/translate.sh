@@ -25,16 +25,16 @@ RUST_LOG=warn ./target/release/parley --data-dir "$data" serve --http "127.0.0.1
 server=$!
 for _ in $(seq 300); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
-ids() { # token request author -> message ids
+first_id() { # token request author -> the newest message id of that author
   curl -sf -H "Authorization: Bearer $1" "$base/api/v1/requests/$2" |
-    python3 -c "import json,sys; d=json.load(sys.stdin); print('\n'.join(m['id'] for t in d['threads'] for m in t['messages'] if m['author']=='$3'))"
+    python3 -c "import json,sys; d=json.load(sys.stdin); print([m['id'] for t in d['threads'] for m in t['messages'] if m['author']=='$3'][0])"
 }
 translate() { # token message target -> "seconds engine via"
   curl -s -o "$data/t.json" -w '%{time_total}' -H "Authorization: Bearer $1" \
     -H 'content-type: application/json' -d "{\"target\":\"$3\"}" "$base/api/v1/messages/$2/translations" >"$data/time"
   python3 -c "import json; d=json.load(open('$data/t.json')); print(f\"{float(open('$data/time').read())*1000:7.1f} ms  {d.get('engine')}  via={d.get('via')}  cached={d.get('cached')}\")"
 }
-spanish=$(ids "$lucia" "$request" buyer | head -1)
+spanish=$(first_id "$lucia" "$request" buyer)
 echo "first translations (Apertium, a fresh APY: the first call of a pair starts its pipeline):"
 echo "  es → fr  $(translate "$lucia" "$spanish" fr)"
 echo "  es → en  $(translate "$lucia" "$spanish" en)"
@@ -45,7 +45,7 @@ french_request=$(curl -sf -H "Authorization: Bearer $claire" "$base/api/v1/reque
 curl -sf -o /dev/null -H "Authorization: Bearer $claire" -H 'content-type: application/json' \
   -d '{"body":"Bonjour, voici notre meilleur prix pour deux pompes centrifuges, livraison sous trois semaines."}' \
   "$base/api/v1/requests/$french_request/messages"
-french=$(ids "$claire" "$french_request" member | head -1)
+french=$(first_id "$claire" "$french_request" member)
 echo "  fr → en  $(translate "$claire" "$french" en)   (pivot: two Apertium calls)"
 echo "  fr → it  $(translate "$claire" "$french" it)   (pivot, pipeline es → it new)"
 
