@@ -11,6 +11,7 @@ pub mod ids;
 pub mod kinds;
 pub mod language;
 pub mod message;
+pub mod money;
 pub mod policy;
 pub mod rating;
 pub mod territory;
@@ -25,5 +26,6 @@ pub use kinds::{
 };
 pub use language::LanguageCode;
 pub use message::{FieldError, SendErrorCode};
+pub use money::{Currency, Money, MoneyError};
 pub use policy::{Action, Principal, RequestParties, can};
 pub use territory::CountryCode;
