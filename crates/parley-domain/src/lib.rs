@@ -13,6 +13,7 @@ pub mod language;
 pub mod message;
 pub mod money;
 pub mod policy;
+pub mod quote;
 pub mod rating;
 pub mod territory;
 

@@ -1,0 +1,174 @@
+//! Quotes (guide section 3): a PDF, and when the seller offers online payment, its terms —
+//! amount, optional shipping and tax lines in the same currency, validity, reference and
+//! description — parsed once at the edge. A new quote in a thread supersedes the previous one.
+
+use crate::entities::Timestamp;
+use crate::message::FieldError;
+use crate::money::{Currency, Money};
+
+/// The terms as a form or the API sends them (text, as typed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuoteInput {
+    pub amount: String,
+    pub currency: String,
+    /// `YYYY-MM-DD`: the last day the quote can be accepted.
+    pub valid_until: String,
+    pub reference: String,
+    pub description: String,
+    pub shipping: String,
+    pub tax: String,
+}
+
+/// Parsed terms of a quote with online payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteTerms {
+    pub amount: Money,
+    pub shipping: Option<Money>,
+    pub tax: Option<Money>,
+    /// The end of the last valid day (UTC).
+    pub valid_until: Timestamp,
+    pub reference: String,
+    pub description: String,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+fn error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl QuoteTerms {
+    /// Parses the terms, reporting every bad field at once. `today` is now: a validity date in
+    /// the past is refused.
+    pub fn parse(input: &QuoteInput, today: Timestamp) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let currency = Currency::parse(&input.currency)
+            .map_err(|e| errors.push(error("quote.currency", "currency_invalid", e.to_string())))
+            .ok();
+        let mut money = |field: &str, text: &str, required: bool| -> Option<Money> {
+            let currency = currency?;
+            if text.trim().is_empty() {
+                if required {
+                    errors.push(error(field, "required", "Give the amount."));
+                }
+                return None;
+            }
+            Money::parse(text, currency)
+                .map_err(|e| errors.push(error(field, "amount_invalid", e.to_string())))
+                .ok()
+        };
+        let amount = money("quote.amount", &input.amount, true);
+        let shipping = money("quote.shipping", &input.shipping, false);
+        let tax = money("quote.tax", &input.tax, false);
+        let valid_until = match Timestamp::parse_date(&input.valid_until) {
+            Some(day) if day.0 + DAY_MS > today.0 => Some(Timestamp(day.0 + DAY_MS - 1)),
+            Some(_) => {
+                errors.push(error(
+                    "quote.valid_until",
+                    "date_past",
+                    "The validity date is in the past.",
+                ));
+                None
+            }
+            None => {
+                errors.push(error(
+                    "quote.valid_until",
+                    "date_invalid",
+                    "Give the last valid day as YYYY-MM-DD.",
+                ));
+                None
+            }
+        };
+        let reference = input.reference.trim().to_owned();
+        if reference.is_empty() {
+            errors.push(error(
+                "quote.reference",
+                "required",
+                "Give the quote's reference.",
+            ));
+        }
+        match (amount, valid_until) {
+            (Some(amount), Some(valid_until)) if errors.is_empty() => Ok(Self {
+                amount,
+                shipping,
+                tax,
+                valid_until,
+                reference,
+                description: input.description.trim().to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// Amount + shipping + tax.
+    #[must_use]
+    pub fn total(&self) -> Money {
+        [self.shipping, self.tax]
+            .into_iter()
+            .flatten()
+            .fold(self.amount, |sum, line| {
+                sum.checked_add(line).unwrap_or(sum)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> QuoteInput {
+        QuoteInput {
+            amount: "1 200,00".into(),
+            currency: "EUR".into(),
+            valid_until: "2026-12-31".into(),
+            reference: "Q-2026-042".into(),
+            description: "Two HT-200 pumps".into(),
+            shipping: "80".into(),
+            tax: "256,00".into(),
+        }
+    }
+
+    #[test]
+    fn terms_parse_and_total_exactly() {
+        let today = Timestamp::parse_date("2026-11-27").expect("day");
+        let terms = QuoteTerms::parse(&input(), today).expect("valid");
+        assert_eq!(terms.total().to_string(), "1,536.00 EUR");
+        assert_eq!(terms.reference, "Q-2026-042");
+        // Valid through the whole last day.
+        let last_day = Timestamp::parse_date("2026-12-31").expect("day");
+        assert_eq!(terms.valid_until.0, last_day.0 + DAY_MS - 1);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let today = Timestamp::parse_date("2026-11-27").expect("day");
+        let bad = QuoteInput {
+            amount: "lots".into(),
+            valid_until: "2026-11-01".into(),
+            reference: " ".into(),
+            tax: "1.2.3,4,5".into(),
+            ..input()
+        };
+        let errors = QuoteTerms::parse(&bad, today).expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "quote.amount",
+                "quote.tax",
+                "quote.valid_until",
+                "quote.reference"
+            ]
+        );
+        let no_currency = QuoteInput {
+            currency: "XXX".into(),
+            ..input()
+        };
+        let errors = QuoteTerms::parse(&no_currency, today).expect_err("invalid");
+        assert_eq!(errors[0].code, "currency_invalid");
+    }
+}
