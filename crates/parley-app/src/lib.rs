@@ -23,6 +23,7 @@ pub mod network;
 pub mod new_request;
 pub mod outbox;
 pub mod party_actions;
+pub mod quotes;
 pub mod relay;
 pub mod remind;
 pub mod requests;

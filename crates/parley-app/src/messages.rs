@@ -28,6 +28,8 @@ pub struct Draft {
     /// The thread itself, when the channel knows it (an emailed reply's masked address).
     pub thread: Option<ThreadId>,
     pub documents: Vec<Upload>,
+    /// The quote's terms, when the message carries a quote with online payment enabled.
+    pub quote: Option<parley_domain::quote::QuoteInput>,
 }
 
 /// Picks the thread to write in: the one named, or the only one the caller may write in.
@@ -148,6 +150,8 @@ impl App {
             self.settings.max_document_bytes,
             &mut errors,
         );
+        let quote_terms =
+            crate::quotes::check_quote(author_kind, &uploads, draft.quote.as_ref(), &mut errors);
         let Some(valid) = valid.filter(|_| errors.is_empty()) else {
             return Err(AppError::Invalid(errors));
         };
@@ -199,6 +203,8 @@ impl App {
             files::put(self.files.as_ref(), &key, upload.bytes).await?;
             documents.push(document);
         }
+        let quote = quote_terms
+            .and_then(|terms| crate::quotes::quote_of(message.id, &thread, &documents, terms, at));
         let result = self
             .record_message(
                 caller,
@@ -206,6 +212,7 @@ impl App {
                 request_answered,
                 (&message, original),
                 &documents,
+                quote,
             )
             .await;
         if result.is_err() {
@@ -224,6 +231,7 @@ impl App {
         request_answered: bool,
         (message, original): (&Message, Option<Vec<u8>>),
         documents: &[Document],
+        quote: Option<parley_domain::quote::Quote>,
     ) -> Result<(), AppError> {
         let (actor, thread, message, documents) = (
             caller.actor(),
@@ -256,8 +264,8 @@ impl App {
         );
         self.store
             .write(
-                (message, documents, contacted, sent, thread, original),
-                move |tx, (message, documents, contacted, sent, thread, original)| {
+                (message, documents, contacted, sent, thread, original, quote),
+                move |tx, (message, documents, contacted, sent, thread, original, quote)| {
                     Box::pin(async move {
                         messages::insert(tx, message).await?;
                         if let Some(raw) = original {
@@ -267,6 +275,10 @@ impl App {
                             messages::insert_document(tx, document).await?;
                         }
                         events::append(tx, sent, None).await?;
+                        if let Some(quote) = quote {
+                            crate::quotes::record_quote(tx, quote, thread.party, &sent.actor)
+                                .await?;
+                        }
                         // What was loaded before the transaction skips these writes in the usual
                         // case; the guarded UPDATE keeps it exact when two first replies race.
                         if message.author_kind == AuthorKind::Member

@@ -205,6 +205,7 @@ impl App {
             party: None,
             thread: Some(thread),
             documents: email.documents,
+            quote: None,
         };
         let origin = EmailOrigin {
             full_body: email.full_text,

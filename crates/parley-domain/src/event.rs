@@ -97,6 +97,11 @@ event_kinds! {
     MessageTranslated => "message_translated", Sellers;
     // The buyer translated a seller's message (seen by that party and the buyer).
     BuyerTranslated => "buyer_translated", PartyAndBuyer;
+    // A party sent a quote (a new version supersedes the previous one).
+    QuoteSent => "quote_sent", PartyAndBuyer;
+    // The buyer accepted or declined a quote (guide section 6).
+    QuoteAccepted => "quote_accepted", PartyAndBuyer;
+    QuoteDeclined => "quote_declined", PartyAndBuyer;
 }
 
 #[cfg(test)]

@@ -81,4 +81,6 @@ define_id!(
     DocumentId,
     /// An entry of a request's history.
     EventId,
+    /// A quote (a quote document and its terms).
+    QuoteId,
 );

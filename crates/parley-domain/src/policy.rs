@@ -58,6 +58,8 @@ pub enum Action {
     /// Act on the request for one party: forward it, put someone in copy, decline it, mark
     /// it won or lost.
     Handle(OrganizationId),
+    /// Accept or decline a quote of one party's thread (the buyer only).
+    AnswerQuote(OrganizationId),
     /// Route the request to a member of the manufacturer's sales network (a new party).
     Route,
     /// See one history entry.
@@ -110,6 +112,7 @@ pub fn can(principal: &Principal, action: Action, request: &RequestParties) -> b
         Action::DisplayPhone => is_seller,
         Action::Handle(party) => acting.contains(&party),
         Action::Route => acting.contains(&request.manufacturer),
+        Action::AnswerQuote(party) => is_buyer && request.parties.contains(&party),
         Action::ReadThread(party)
         | Action::PostMessage(party)
         | Action::MarkRead(party)

@@ -33,6 +33,69 @@ pub struct QuoteTerms {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// A quote as stored: its document, version, status, and terms when online payment is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub id: crate::ids::QuoteId,
+    pub request_id: crate::ids::RequestId,
+    pub thread_id: crate::ids::ThreadId,
+    pub message_id: crate::ids::MessageId,
+    pub document_id: crate::ids::DocumentId,
+    pub version: i64,
+    pub status: QuoteStatus,
+    /// Present when the seller enabled online payment.
+    pub terms: Option<QuoteTerms>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_comment: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl Quote {
+    /// Whether it can no longer be accepted because its validity is over.
+    #[must_use]
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.terms.as_ref().is_some_and(|t| now > t.valid_until)
+    }
+}
+
+/// Where a quote stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuoteStatus {
+    /// Awaiting the buyer's answer.
+    Sent,
+    /// A newer quote replaced it in the thread.
+    Superseded,
+    Accepted,
+    Declined,
+}
+
+impl QuoteStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Superseded => "superseded",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, crate::kinds::UnknownVariant> {
+        Ok(match text {
+            "sent" => Self::Sent,
+            "superseded" => Self::Superseded,
+            "accepted" => Self::Accepted,
+            "declined" => Self::Declined,
+            other => {
+                return Err(crate::kinds::UnknownVariant {
+                    kind: "quote status",
+                    value: other.to_owned(),
+                });
+            }
+        })
+    }
+}
+
 fn error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.to_owned(),
@@ -141,6 +204,32 @@ mod tests {
         // Valid through the whole last day.
         let last_day = Timestamp::parse_date("2026-12-31").expect("day");
         assert_eq!(terms.valid_until.0, last_day.0 + DAY_MS - 1);
+    }
+
+    #[test]
+    fn a_quote_expires_after_its_last_day() {
+        let today = Timestamp::parse_date("2026-11-27").expect("day");
+        let terms = QuoteTerms::parse(&input(), today).expect("valid");
+        let quote = Quote {
+            id: crate::ids::QuoteId::new(),
+            request_id: crate::ids::RequestId::new(),
+            thread_id: crate::ids::ThreadId::new(),
+            message_id: crate::ids::MessageId::new(),
+            document_id: crate::ids::DocumentId::new(),
+            version: 1,
+            status: QuoteStatus::Sent,
+            terms: Some(terms.clone()),
+            decided_at: None,
+            decision_comment: None,
+            created_at: today,
+        };
+        assert!(!quote.expired(terms.valid_until));
+        assert!(quote.expired(Timestamp(terms.valid_until.0 + 1)));
+        let plain = Quote {
+            terms: None,
+            ..quote
+        };
+        assert!(!plain.expired(Timestamp(i64::MAX)), "no terms, no expiry");
     }
 
     #[test]

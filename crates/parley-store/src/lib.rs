@@ -15,6 +15,7 @@ pub mod lists;
 pub mod messages;
 pub mod network;
 pub mod outbox;
+pub mod quotes;
 pub mod relay;
 pub mod requests;
 pub mod sessions;

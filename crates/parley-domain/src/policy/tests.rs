@@ -92,6 +92,7 @@ fn access_matrix() {
         ("handle for M", Action::Handle(m)),
         ("handle for D", Action::Handle(d)),
         ("route", Action::Route),
+        ("answer D quote", Action::AnswerQuote(d)),
         (
             "see M message",
             Action::SeeEvent {
@@ -137,15 +138,15 @@ fn access_matrix() {
     ];
     // One row per actor, one column per action above: 1 = allowed.
     #[rustfmt::skip]
-    let expected: [(&str, [u8; 20]); 8] = [
-        ("buyer",                     [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1]),
-        ("other buyer",               [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("manufacturer member",       [1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1]),
-        ("routed distributor member", [1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1]),
-        ("area manager not routed",   [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("manufacturer's forwardee",  [1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1]),
-        ("other manufacturer",        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("anonymous",                 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    let expected: [(&str, [u8; 21]); 8] = [
+        ("buyer",                     [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1]),
+        ("other buyer",               [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("manufacturer member",       [1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1]),
+        ("routed distributor member", [1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 1, 1]),
+        ("area manager not routed",   [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("manufacturer's forwardee",  [1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1]),
+        ("other manufacturer",        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("anonymous",                 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
     ];
     let mut mismatches = Vec::new();
     for ((name, principal), (row_name, row)) in actors.iter().zip(expected.iter()) {

@@ -157,3 +157,9 @@ translation-label = Translated from { $from } into { $to }
 translation-via = through { $via }
 translation-down = The translation engine did not answer; try again in a moment.
 error-same_language = This message is already in that language.
+
+# Quotes (issue 6)
+history-quote-sent = Sent quote version { $version }
+history-quote-sent-payment = Sent quote version { $version }: { $total }, payable online
+history-quote-accepted = Accepted quote version { $version }
+history-quote-declined = Declined quote version { $version }

@@ -157,3 +157,9 @@ translation-label = Traduit de { $from } en { $to }
 translation-via = en passant par { $via }
 translation-down = Le moteur de traduction n'a pas répondu ; réessayez dans un instant.
 error-same_language = Ce message est déjà dans cette langue.
+
+# Devis (issue 6)
+history-quote-sent = A envoyé le devis version { $version }
+history-quote-sent-payment = A envoyé le devis version { $version } : { $total }, payable en ligne
+history-quote-accepted = A accepté le devis version { $version }
+history-quote-declined = A décliné le devis version { $version }

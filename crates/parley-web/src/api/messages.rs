@@ -19,7 +19,10 @@ use crate::error::{ApiError, Problem};
 ///
 /// As `multipart/form-data`: text fields `body`, `sender`, `cc`, `party`, `document_kind`
 /// (`quote` or `other`, for the `document` files; default `other`), and file fields `document`
-/// and `quote`. As `application/json`: a message without documents.
+/// and `quote`. A quote with online payment adds `online_payment=1` and `quote_amount`,
+/// `quote_currency`, `quote_valid_until` (YYYY-MM-DD), `quote_reference`, and optionally
+/// `quote_description`, `quote_shipping`, `quote_tax` (exact decimals). As
+/// `application/json`: a message without documents.
 #[utoipa::path(
     post, path = "/requests/{id}/messages", tag = "messages",
     params(("id" = String, Path, description = "Request id")),
@@ -58,6 +61,7 @@ pub async fn post_message(
             party: body.party,
             thread: None,
             documents: Vec::new(),
+            quote: None,
         }
     } else {
         return Err(ApiError::new(
@@ -80,6 +84,8 @@ pub(crate) async fn read_form(
     let mut draft = Draft::default();
     let mut csrf = None;
     let mut document_kind = None;
+    let mut online_payment = false;
+    let mut terms = parley_domain::quote::QuoteInput::default();
     let mut files: Vec<(String, Upload)> = Vec::new();
     while let Some(field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -107,6 +113,18 @@ pub(crate) async fn read_form(
             "party" => draft.party = Some(field.text().await?),
             "document_kind" => document_kind = Some(field.text().await?),
             "csrf" => csrf = Some(field.text().await?),
+            // "I want to enable online payment", and the quote form's fields.
+            "online_payment" => {
+                let value = field.text().await?;
+                online_payment = matches!(value.trim(), "1" | "on" | "true" | "yes");
+            }
+            "quote_amount" => terms.amount = field.text().await?,
+            "quote_currency" => terms.currency = field.text().await?,
+            "quote_valid_until" => terms.valid_until = field.text().await?,
+            "quote_reference" => terms.reference = field.text().await?,
+            "quote_description" => terms.description = field.text().await?,
+            "quote_shipping" => terms.shipping = field.text().await?,
+            "quote_tax" => terms.tax = field.text().await?,
             _ => {}
         }
     }
@@ -119,5 +137,6 @@ pub(crate) async fn read_form(
             upload
         })
         .collect();
+    draft.quote = online_payment.then_some(terms);
     Ok((draft, csrf))
 }

@@ -5,6 +5,7 @@ pub mod dto;
 mod handling;
 pub(crate) mod messages;
 pub(crate) mod network;
+mod quotes;
 mod requests;
 mod translations;
 
@@ -48,6 +49,9 @@ use crate::error::{FieldErrorDto, Problem};
         network::remove_member,
         network::routing,
         translations::translate,
+        quotes::list,
+        quotes::accept,
+        quotes::decline,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -101,6 +105,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/network/routing", put(network::routing))
         .route("/messages/{id}/translations", post(translations::translate))
+        .route("/requests/{id}/quotes", get(quotes::list))
+        .route("/quotes/{id}/accept", post(quotes::accept))
+        .route("/quotes/{id}/decline", post(quotes::decline))
 }
 
 /// Parses an id from a path; a malformed id is as absent as an unknown one.

@@ -305,6 +305,20 @@ fn history_item(
                 tr.t1("history-declined", "reason", format!("{reason} — {note}"))
             }
         }
+        EventKind::QuoteSent => match event.data["total"].as_str() {
+            Some(total) => tr.t2(
+                "history-quote-sent-payment",
+                ("version", &event.data["version"].to_string()),
+                ("total", total),
+            ),
+            None => tr.t1("history-quote-sent", "version", &event.data["version"]),
+        },
+        EventKind::QuoteAccepted => {
+            tr.t1("history-quote-accepted", "version", &event.data["version"])
+        }
+        EventKind::QuoteDeclined => {
+            tr.t1("history-quote-declined", "version", &event.data["version"])
+        }
         EventKind::MessageTranslated | EventKind::BuyerTranslated => tr.t2(
             "history-translated",
             ("from", &data("from")),

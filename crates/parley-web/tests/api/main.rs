@@ -9,6 +9,7 @@ mod messages;
 mod network;
 mod ops;
 mod pages;
+mod quotes;
 mod relay;
 mod requests;
 mod translation;
