@@ -243,9 +243,10 @@ impl App {
             .iter()
             .map(|d| json!({ "id": d.id, "kind": d.kind, "filename": d.filename, "size_bytes": d.size_bytes }))
             .collect();
-        // The status the other parties see: this party contacted the buyer (once). Built
-        // before the message's event so that, at the same millisecond, the message sorts on
-        // top of the history.
+        // The quote's event id is drawn first, the status the other parties see (this party
+        // contacted the buyer, once) next, the message's event last: at the same millisecond
+        // the history then shows the message on top, with its quote and status under it.
+        let quote_event = parley_domain::EventId::new();
         let contacted = new_event(
             message.request_id,
             Some(thread.party),
@@ -266,6 +267,7 @@ impl App {
             .write(
                 (message, documents, contacted, sent, thread, original, quote),
                 move |tx, (message, documents, contacted, sent, thread, original, quote)| {
+                    let quote_event = quote_event;
                     Box::pin(async move {
                         messages::insert(tx, message).await?;
                         if let Some(raw) = original {
@@ -276,8 +278,13 @@ impl App {
                         }
                         events::append(tx, sent, None).await?;
                         if let Some(quote) = quote {
-                            crate::quotes::record_quote(tx, quote, thread.party, &sent.actor)
-                                .await?;
+                            crate::quotes::record_quote(
+                                tx,
+                                quote,
+                                (thread.party, quote_event),
+                                &sent.actor,
+                            )
+                            .await?;
                         }
                         // What was loaded before the transaction skips these writes in the usual
                         // case; the guarded UPDATE keeps it exact when two first replies race.

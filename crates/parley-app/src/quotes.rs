@@ -98,12 +98,12 @@ pub(crate) fn quote_of(
 pub(crate) async fn record_quote(
     tx: &mut Connection,
     quote: &Quote,
-    party: parley_domain::OrganizationId,
+    (party, event_id): (parley_domain::OrganizationId, parley_domain::EventId),
     actor: &Actor,
 ) -> Result<(), StoreError> {
     let (stored, superseded) = quotes::insert_version(tx, quote).await?;
     let terms = stored.terms.as_ref();
-    let event = new_event(
+    let mut event = new_event(
         stored.request_id,
         Some(party),
         EventKind::QuoteSent,
@@ -120,6 +120,7 @@ pub(crate) async fn record_quote(
         }),
         stored.created_at,
     );
+    event.id = event_id;
     events::append(tx, &event, None).await?;
     Ok(())
 }

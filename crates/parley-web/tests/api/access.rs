@@ -233,9 +233,9 @@ async fn access_matrix_over_http(db: Db) {
     assert!(!distributor_view.contains(&("message_sent".into(), Some(manufacturer.clone()))));
     let buyer_view = events(app.get_json(&buyer.token, &format!("{base}/history")).await);
     assert!(
-        buyer_view
-            .iter()
-            .all(|(kind, _)| ["request_created", "message_sent"].contains(&kind.as_str())),
+        buyer_view.iter().all(
+            |(kind, _)| ["request_created", "message_sent", "quote_sent"].contains(&kind.as_str())
+        ),
         "{buyer_view:?}"
     );
     // Lists do not leak either: the distributor's list shows the request but no thread text.

@@ -44,6 +44,7 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
         kinds,
         [
             "message_sent",
+            "quote_sent",
             "message_sent",
             "buyer_contacted",
             "request_created"
