@@ -8,6 +8,7 @@ mod handling;
 mod i18n;
 mod list;
 mod network;
+mod quotes;
 mod request_page;
 mod session;
 mod signin;
@@ -43,6 +44,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/decline", post(handling::decline))
         .route("/requests/{id}/outcome", post(handling::outcome))
         .route("/messages/{id}/translate", post(translation::translate))
+        .route("/quotes/{id}/answer", post(quotes::answer))
+        .route("/quotes/validate", post(quotes::validate))
         .route("/network", get(network::page))
         .route("/network/members", post(network::add_member))
         .route("/network/members/{id}", post(network::update_member))

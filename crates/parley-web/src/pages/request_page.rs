@@ -28,6 +28,9 @@ pub struct FormValues {
     pub cc: String,
     pub body: String,
     pub kind: String,
+    /// "I want to enable online payment" and the quote's terms, as typed.
+    pub online_payment: bool,
+    pub quote: parley_domain::quote::QuoteInput,
 }
 
 impl FormValues {
@@ -36,6 +39,12 @@ impl FormValues {
         Self {
             sender: default_sender(signed_in, headers),
             kind: "other".to_owned(),
+            // Ticked by default once online payment is available to the seller (payments).
+            online_payment: false,
+            quote: parley_domain::quote::QuoteInput {
+                currency: "EUR".to_owned(),
+                ..Default::default()
+            },
             ..Self::default()
         }
     }
@@ -95,6 +104,9 @@ pub(super) struct RequestPage {
     errors: Vec<FieldError>,
     max_mb: usize,
     history: Vec<HistoryItem>,
+    /// The request's quotes (newest first) and the currencies the quote form offers.
+    quotes: Vec<super::quotes::QuoteView>,
+    currencies: Vec<&'static str>,
     /// The translation picker's languages.
     nine: &'static [(&'static str, &'static str)],
     /// Sellers who may act on the request: forward, copy, decline, won or lost.
@@ -184,6 +196,7 @@ pub(super) async fn page(
         state.app.mark_read(caller, id, None).await?;
     }
     let reader = super::translation::Reader::of(caller);
+    let tr_for_quotes = tr.clone();
     let history = history
         .iter()
         .map(|e| history_item(&tr, e, &detail, reader))
@@ -221,6 +234,17 @@ pub(super) async fn page(
             .max_document_bytes
             .div_ceil(1024 * 1024),
         history,
+        quotes: state
+            .app
+            .quotes_of(caller, id)
+            .await?
+            .iter()
+            .map(|q| super::quotes::QuoteView::new(&tr_for_quotes, q, caller))
+            .collect(),
+        currencies: parley_domain::Currency::all()
+            .iter()
+            .map(|c| c.code())
+            .collect(),
         nine: &super::translation::NINE,
         handling,
         handle_errors: Vec::new(),
@@ -403,14 +427,22 @@ pub async fn send(
             .documents
             .first()
             .map_or_else(|| "other".to_owned(), |d| d.kind.clone()),
+        online_payment: draft.quote.is_some(),
+        quote: draft.quote.clone().unwrap_or_default(),
     };
-    let draft = Draft {
+    let documents: Vec<_> = draft
+        .documents
+        .into_iter()
         // A browser without any file selected still sends an empty part: that is no document.
-        documents: draft
-            .documents
-            .into_iter()
-            .filter(|d| !(d.bytes.is_empty() && d.filename.is_empty()))
-            .collect(),
+        .filter(|d| !(d.bytes.is_empty() && d.filename.is_empty()))
+        .collect();
+    // The payment fields only count for a quote (the form hides them otherwise).
+    let quote = draft
+        .quote
+        .filter(|_| documents.iter().any(|d| d.kind == "quote"));
+    let draft = Draft {
+        documents,
+        quote,
         ..draft
     };
     match state

@@ -625,6 +625,7 @@ async fn cookies_are_secure_behind_https(db: Db) {
 }
 
 both!(
+    quotes_on_the_request_page,
     translating_on_the_request_page,
     the_network_page_and_the_handle_panel,
     remind_the_buyer_once_a_day,
@@ -860,4 +861,102 @@ async fn translating_on_the_request_page(db: Db) {
     let carmen = sign_in(&app, "carmen@b.example").await;
     let page = carmen.get(&app, &format!("/requests/{request}")).await;
     assert!(!page.contains(&format!("/messages/{message}/translate")));
+}
+
+async fn quotes_on_the_request_page(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("FR", "luc@b.example").await;
+    let seller = sign_in(&app, "claire@hydrotech.example").await;
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    for label in [
+        "I want to enable online payment",
+        "Valid until",
+        "Validate",
+        "Shipping (optional)",
+    ] {
+        assert!(page.contains(label), "{label}");
+    }
+    // Validate checks the terms in place.
+    let (status, checked) = seller
+        .post_form(
+            &app,
+            "/quotes/validate",
+            &[
+                ("online_payment", "1"),
+                ("quote_amount", "1 200,00"),
+                ("quote_currency", "EUR"),
+                ("quote_valid_until", "2099-12-31"),
+                ("quote_reference", "Q-7"),
+                ("quote_tax", "240"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(checked.contains("1,440.00 EUR in all"), "{checked}");
+    let (_, refused) = seller
+        .post_form(
+            &app,
+            "/quotes/validate",
+            &[
+                ("online_payment", "1"),
+                ("quote_amount", "x"),
+                ("quote_currency", "EUR"),
+            ],
+        )
+        .await;
+    assert!(
+        refused.contains("data-code=\"amount_invalid\""),
+        "{refused}"
+    );
+    // Send with the quote and its terms; a refused send keeps the terms typed.
+    let form = Form::new()
+        .text("body", "Our quote")
+        .text("document_kind", "quote")
+        .text("online_payment", "1")
+        .text("quote_amount", "1 200,00")
+        .text("quote_currency", "EUR")
+        .text("quote_valid_until", "2099-12-31")
+        .text("quote_reference", "");
+    let form = form.part("document", pdf_part(pdf(), "quote-7.pdf"));
+    let response = seller.send(&app, &request, form).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.expect("text");
+    assert!(page.contains("value=\"1 200,00\""), "amount kept");
+    let form = Form::new()
+        .text("body", "Our quote")
+        .text("document_kind", "quote")
+        .text("online_payment", "1")
+        .text("quote_amount", "1 200,00")
+        .text("quote_currency", "EUR")
+        .text("quote_valid_until", "2099-12-31")
+        .text("quote_reference", "Q-7")
+        .part("document", pdf_part(pdf(), "quote-7.pdf"));
+    assert_eq!(seller.send(&app, &request, form).await.status(), 303);
+    // The buyer sees it and accepts it with a comment.
+    let buyer = sign_in(&app, "luc@b.example").await;
+    let page = buyer.get(&app, &format!("/requests/{request}")).await;
+    assert!(
+        page.contains("1,200.00 EUR") && page.contains("Q-7"),
+        "the quote's terms"
+    );
+    assert!(page.contains("awaiting your answer"));
+    let quote = between(&page, "action=\"/quotes/", "/answer\"").to_owned();
+    let (status, _) = buyer
+        .post_form(
+            &app,
+            &format!("/quotes/{quote}/answer"),
+            &[
+                ("answer", "accept"),
+                ("comment", "Deal"),
+                ("request", &request),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let page = seller.get(&app, &format!("/requests/{request}")).await;
+    assert!(
+        page.contains("Accepted quote version 1"),
+        "in the seller's history"
+    );
+    assert!(page.contains("Deal"));
 }

@@ -1,0 +1,178 @@
+//! Quotes on the request page: each version with its status, total and validity; the buyer
+//! accepts or declines (with a comment) the one awaiting an answer. The quote form itself is
+//! part of the reply form (Attach a document → Quote → "I want to enable online payment");
+//! *Validate* checks it in place before *Send*.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::{AppError, Caller};
+use parley_domain::quote::{Quote, QuoteInput, QuoteStatus, QuoteTerms};
+use parley_domain::{LanguageCode, Money, QuoteId, Timestamp};
+use serde::Deserialize;
+
+use super::list::human_time;
+use super::request_page::parse_id;
+use super::session::SignedIn;
+use super::{PageError, Tr, render};
+use crate::AppState;
+
+/// A quote as the page shows it.
+pub struct QuoteView {
+    pub id: String,
+    pub version: i64,
+    pub status: String,
+    pub document: String,
+    pub total: Option<String>,
+    pub reference: Option<String>,
+    pub valid_until: Option<String>,
+    pub expired: bool,
+    /// The buyer may answer it now.
+    pub answerable: bool,
+    pub comment: Option<String>,
+}
+
+fn amount(money: Money, language: LanguageCode) -> String {
+    if language == LanguageCode::Fr {
+        money.to_french()
+    } else {
+        money.to_string()
+    }
+}
+
+fn now() -> Timestamp {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Timestamp(millis)
+}
+
+impl QuoteView {
+    pub fn new(tr: &Tr, quote: &Quote, caller: &Caller) -> Self {
+        let language = if tr.code() == "fr" {
+            LanguageCode::Fr
+        } else {
+            LanguageCode::En
+        };
+        let terms = quote.terms.as_ref();
+        let expired = quote.expired(now());
+        Self {
+            id: quote.id.to_string(),
+            version: quote.version,
+            status: tr.t(&format!("quote-status-{}", quote.status.as_str())),
+            document: quote.document_id.to_string(),
+            total: terms.map(|t| amount(t.total(), language)),
+            reference: terms.map(|t| t.reference.clone()),
+            valid_until: terms.map(|t| human_time(t.valid_until)),
+            expired,
+            answerable: matches!(caller, Caller::Buyer(_)) && quote.status == QuoteStatus::Sent,
+            comment: quote.decision_comment.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    comment: String,
+    /// `accept` or `decline`.
+    answer: String,
+    request: String,
+}
+
+/// The buyer's Accept or Decline.
+pub async fn answer(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    let id: QuoteId = parse_id(&id)?;
+    let request: parley_domain::RequestId = parse_id(&form.request)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    let accept = form.answer == "accept";
+    let outcome = match state
+        .app
+        .answer_quote(signed_in.caller(), id, accept, &form.comment)
+        .await
+    {
+        Ok(_) => "answered",
+        Err(AppError::Invalid(_)) => "expired",
+        Err(AppError::Conflict(_)) => "stale",
+        Err(other) => return Err(other.into()),
+    };
+    Ok(Redirect::to(&format!("/requests/{request}?quote={outcome}#quotes")).into_response())
+}
+
+/// *Validate*: the quote form checked in place (the quote goes with the next *Send*).
+#[derive(Template)]
+#[template(
+    source = "{% if errors.is_empty() %}<p class=\"ok\" role=\"status\">{{ summary }}</p>\
+              {% else %}<ul class=\"error\" role=\"alert\">{% for e in errors %}<li data-code=\"{{ e.1 }}\">{{ e.0 }}</li>{% endfor %}</ul>{% endif %}",
+    ext = "html"
+)]
+struct Checked {
+    summary: String,
+    errors: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QuoteCheckForm {
+    #[serde(default)]
+    online_payment: Option<String>,
+    #[serde(default)]
+    quote_amount: String,
+    #[serde(default)]
+    quote_currency: String,
+    #[serde(default)]
+    quote_valid_until: String,
+    #[serde(default)]
+    quote_reference: String,
+    #[serde(default)]
+    quote_description: String,
+    #[serde(default)]
+    quote_shipping: String,
+    #[serde(default)]
+    quote_tax: String,
+}
+
+pub async fn validate(
+    signed_in: SignedIn,
+    tr: Tr,
+    Form(form): Form<QuoteCheckForm>,
+) -> Result<Response, PageError> {
+    if !signed_in.is_seller() {
+        return Err(PageError::NotFound);
+    }
+    if form.online_payment.is_none() {
+        return Ok(render(&Checked {
+            summary: tr.t("quote-ready-plain"),
+            errors: Vec::new(),
+        }));
+    }
+    let input = QuoteInput {
+        amount: form.quote_amount,
+        currency: form.quote_currency,
+        valid_until: form.quote_valid_until,
+        reference: form.quote_reference,
+        description: form.quote_description,
+        shipping: form.quote_shipping,
+        tax: form.quote_tax,
+    };
+    let page = match QuoteTerms::parse(&input, now()) {
+        Ok(terms) => Checked {
+            summary: tr.t1("quote-ready", "total", terms.total().to_string()),
+            errors: Vec::new(),
+        },
+        Err(errors) => Checked {
+            summary: String::new(),
+            errors: errors
+                .iter()
+                .map(|e| (tr.error(e, 0), e.code.clone()))
+                .collect(),
+        },
+    };
+    Ok(render(&page))
+}
