@@ -21,6 +21,7 @@ pub mod mail;
 pub mod messages;
 pub mod network;
 pub mod new_request;
+pub mod orders;
 pub mod outbox;
 pub mod party_actions;
 pub mod quotes;
@@ -58,6 +59,23 @@ pub struct Settings {
     pub response_window_days: u32,
     /// The translation engines, in order of preference (none: translation unavailable).
     pub translation: Vec<TranslationEngine>,
+    /// Stripe, for online payment of quotes (none: sellers take payment offline).
+    pub stripe: Option<StripeSettings>,
+}
+
+/// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
+#[derive(Clone)]
+pub struct StripeSettings {
+    pub api: String,
+    pub secret_key: String,
+    pub webhook_secret: String,
+}
+
+// By hand: the secrets never reach a log.
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Stripe({})", self.api)
+    }
 }
 
 /// A configured translation engine.
@@ -115,6 +133,7 @@ impl Default for Settings {
             sqlite_sync: parley_store::SqliteSync::Full,
             response_window_days: 2,
             translation: Vec::new(),
+            stripe: None,
         }
     }
 }
@@ -127,6 +146,7 @@ pub struct App {
     settings: Arc<Settings>,
     callers: Arc<caller_cache::CallerCache>,
     translators: Arc<parley_translate::Translators>,
+    payments: Option<Arc<dyn parley_pay::PaymentProvider>>,
 }
 
 impl std::fmt::Debug for App {
@@ -152,6 +172,13 @@ impl App {
         })?;
         let files = object_store::local::LocalFileSystem::new_with_prefix(documents_dir)
             .map_err(|e| AppError::internal(e.to_string()))?;
+        let settings_payments = settings.stripe.as_ref().map(|s| {
+            Arc::new(parley_pay::Stripe::new(
+                &s.api,
+                &s.secret_key,
+                &s.webhook_secret,
+            )) as Arc<dyn parley_pay::PaymentProvider>
+        });
         let translators = parley_translate::Translators::new(
             settings
                 .translation
@@ -165,6 +192,7 @@ impl App {
             settings: Arc::new(settings),
             callers: Arc::default(),
             translators: Arc::new(translators),
+            payments: settings_payments,
         })
     }
 

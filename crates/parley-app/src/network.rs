@@ -170,13 +170,34 @@ impl App {
                 people,
             });
         }
-        let network_rating = rate(
+        let mut network_rating = rate(
             threads.iter().filter(|t| t.party != manufacturer.id),
             window,
             at,
         );
+        let mut own_rating = rated(manufacturer.id);
+        // Buyers' reviews count in the figures of the party reviewed, and of the network.
+        for (party, count, sum) in
+            parley_store::orders::review_totals(&mut conn, manufacturer.id).await?
+        {
+            let (count, sum) = (count.unsigned_abs(), sum.unsigned_abs());
+            let target = if party == manufacturer.id {
+                Some(&mut own_rating)
+            } else {
+                network_rating.reviews += count;
+                network_rating.review_sum += sum;
+                members
+                    .iter_mut()
+                    .find(|m| m.organization.id == party)
+                    .map(|m| &mut m.rating)
+            };
+            if let Some(rating) = target {
+                rating.reviews += count;
+                rating.review_sum += sum;
+            }
+        }
         Ok(NetworkOverview {
-            own_rating: rated(manufacturer.id),
+            own_rating,
             network_rating,
             manufacturer,
             members,

@@ -102,6 +102,12 @@ event_kinds! {
     // The buyer accepted or declined a quote (guide section 6).
     QuoteAccepted => "quote_accepted", PartyAndBuyer;
     QuoteDeclined => "quote_declined", PartyAndBuyer;
+    // The payment of an accepted quote was received (reported by a verified webhook).
+    PaymentReceived => "payment_received", PartyAndBuyer;
+    // The buyer confirmed the order with billing and delivery details.
+    OrderConfirmed => "order_confirmed", PartyAndBuyer;
+    // The buyer left a review (1–5 and a comment).
+    ReviewLeft => "review_left", PartyAndBuyer;
 }
 
 #[cfg(test)]

@@ -38,6 +38,19 @@ pub struct Rating {
     pub response_rate_percent: Option<u32>,
     /// Median time from receiving a request to the first answer, over answered requests.
     pub median_first_response_ms: Option<i64>,
+    /// Buyers' reviews: how many, and the sum of their ratings (1–5 each).
+    pub reviews: u64,
+    pub review_sum: u64,
+}
+
+impl Rating {
+    /// The reviews' average, to one decimal.
+    #[must_use]
+    pub fn average_review(&self) -> Option<f64> {
+        #[allow(clippy::cast_precision_loss)]
+        (self.reviews > 0)
+            .then(|| (self.review_sum as f64 / self.reviews as f64 * 10.0).round() / 10.0)
+    }
 }
 
 /// Rates the threads given (all of one party, or of a whole network), at `now`, with a request

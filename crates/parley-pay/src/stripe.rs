@@ -22,7 +22,9 @@ pub struct Stripe {
 // By hand: the keys never reach a log.
 impl std::fmt::Debug for Stripe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stripe").field("api", &self.api).finish_non_exhaustive()
+        f.debug_struct("Stripe")
+            .field("api", &self.api)
+            .finish_non_exhaustive()
     }
 }
 
@@ -89,9 +91,15 @@ impl Stripe {
             ("success_url", request.success_url.clone()),
             ("cancel_url", request.cancel_url.clone()),
             ("line_items[0][quantity]", "1".to_owned()),
-            ("line_items[0][price_data][currency]", request.currency.clone()),
+            (
+                "line_items[0][price_data][currency]",
+                request.currency.clone(),
+            ),
             ("line_items[0][price_data][unit_amount]", amount),
-            ("line_items[0][price_data][product_data][name]", request.description.clone()),
+            (
+                "line_items[0][price_data][product_data][name]",
+                request.description.clone(),
+            ),
         ];
         if let Some(email) = &request.customer_email {
             form.push(("customer_email", email.clone()));
@@ -148,7 +156,13 @@ impl PaymentProvider for Stripe {
         signature: &str,
         now: i64,
     ) -> Result<Option<PaymentEvent>, PaymentError> {
-        verify_signature(&self.webhook_secret, payload, signature, now, TOLERANCE_SECONDS)?;
+        verify_signature(
+            &self.webhook_secret,
+            payload,
+            signature,
+            now,
+            TOLERANCE_SECONDS,
+        )?;
         let event: Event =
             serde_json::from_slice(payload).map_err(|e| PaymentError::Payload(e.to_string()))?;
         let paid = match event.kind.as_str() {

@@ -60,9 +60,11 @@ pub fn verify_signature(
     if (now - timestamp).abs() > tolerance {
         return Err(SignatureError::OutsideTolerance);
     }
-    let matches = candidates
-        .iter()
-        .any(|candidate| mac(secret, timestamp, payload).verify_slice(candidate).is_ok());
+    let matches = candidates.iter().any(|candidate| {
+        mac(secret, timestamp, payload)
+            .verify_slice(candidate)
+            .is_ok()
+    });
     if matches {
         Ok(())
     } else {
@@ -80,7 +82,10 @@ mod tests {
     fn signed_payloads_verify_and_forged_or_replayed_ones_do_not() {
         let payload = br#"{"id":"evt_1","type":"checkout.session.completed"}"#;
         let header = sign(SECRET, 1_700_000_000, payload);
-        assert_eq!(verify_signature(SECRET, payload, &header, 1_700_000_100, 300), Ok(()));
+        assert_eq!(
+            verify_signature(SECRET, payload, &header, 1_700_000_100, 300),
+            Ok(())
+        );
         // Another secret, another body, an old timestamp, a garbled header.
         assert_eq!(
             verify_signature("whsec_other", payload, &header, 1_700_000_100, 300),
@@ -100,7 +105,10 @@ mod tests {
         );
         // Several v1 (secret rotation): one match is enough.
         let rotated = format!("{header},v1={}", "00".repeat(32));
-        assert_eq!(verify_signature(SECRET, payload, &rotated, 1_700_000_000, 300), Ok(()));
+        assert_eq!(
+            verify_signature(SECRET, payload, &rotated, 1_700_000_000, 300),
+            Ok(())
+        );
     }
 
     #[test]

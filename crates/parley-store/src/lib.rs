@@ -14,6 +14,7 @@ pub mod events;
 pub mod lists;
 pub mod messages;
 pub mod network;
+pub mod orders;
 pub mod outbox;
 pub mod quotes;
 pub mod relay;

@@ -37,6 +37,11 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::router(&state))
         .merge(pages::router(&state))
         .merge(ops::router())
+        // Stripe signs its webhooks; no session or token here.
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(api::orders::stripe_webhook),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -121,6 +121,27 @@ pub struct GlobalArgs {
     /// DeepL API URL [default: https://api-free.deepl.com]
     #[arg(long, global = true, env = "PARLEY_DEEPL_URL", value_name = "URL")]
     pub deepl_url: Option<String>,
+    /// Stripe secret key: enables online payment of quotes (Stripe Checkout)
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_STRIPE_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub stripe_key: Option<String>,
+    /// Signing secret of the Stripe webhook endpoint (`/webhooks/stripe`)
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_STRIPE_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe API address [default: https://api.stripe.com]
+    #[arg(long, global = true, env = "PARLEY_STRIPE_API", value_name = "URL")]
+    pub stripe_api: Option<String>,
     /// Largest email accepted by the SMTP listener, in MB [default: 25]
     #[arg(long, global = true, env = "PARLEY_MAX_MESSAGE_MB", value_name = "MB")]
     pub max_message_mb: Option<u32>,

@@ -83,6 +83,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         sqlite_sync: config.sqlite_sync,
         response_window_days: config.response_days,
         translation: config.translation.clone(),
+        stripe: config.stripe.clone(),
     };
     App::open(
         &config.database_url,

@@ -36,6 +36,9 @@ struct FileConfig {
     libretranslate_key: Option<String>,
     deepl_key: Option<String>,
     deepl_url: Option<String>,
+    stripe_key: Option<String>,
+    stripe_webhook_secret: Option<String>,
+    stripe_api: Option<String>,
 }
 
 /// The configuration in force.
@@ -62,6 +65,8 @@ pub struct Config {
     pub apertium: String,
     /// Secret keys inside: never logged.
     pub translation: Vec<parley_app::TranslationEngine>,
+    /// Secrets inside: never logged.
+    pub stripe: Option<parley_app::StripeSettings>,
 }
 
 // By hand, so a password in the database URL never reaches a log.
@@ -192,6 +197,25 @@ impl Config {
                 .unwrap_or_else(|| "https://api-free.deepl.com".to_owned());
             translation.push(parley_app::TranslationEngine::DeepL(url, key));
         }
+        let stripe = match (
+            global.stripe_key.clone().or(file.stripe_key),
+            global
+                .stripe_webhook_secret
+                .clone()
+                .or(file.stripe_webhook_secret),
+        ) {
+            (Some(secret_key), Some(webhook_secret)) => Some(parley_app::StripeSettings {
+                api: global
+                    .stripe_api
+                    .clone()
+                    .or(file.stripe_api)
+                    .unwrap_or_else(|| "https://api.stripe.com".to_owned()),
+                secret_key,
+                webhook_secret,
+            }),
+            (None, None) => None,
+            _ => anyhow::bail!("online payment needs both stripe_key and stripe_webhook_secret"),
+        };
         let response_days = global.response_days.or(file.response_days).unwrap_or(2);
         anyhow::ensure!(response_days > 0, "response_days must be at least 1");
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
@@ -237,6 +261,7 @@ impl Config {
             response_days,
             apertium,
             translation,
+            stripe,
             max_message_bytes: max_message_mb as usize * 1024 * 1024,
             public_url,
             data_dir,

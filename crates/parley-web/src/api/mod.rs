@@ -5,6 +5,7 @@ pub mod dto;
 mod handling;
 pub(crate) mod messages;
 pub(crate) mod network;
+pub(crate) mod orders;
 mod quotes;
 mod requests;
 mod translations;
@@ -52,6 +53,9 @@ use crate::error::{FieldErrorDto, Problem};
         quotes::list,
         quotes::accept,
         quotes::decline,
+        orders::pay,
+        orders::order,
+        orders::review,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -108,6 +112,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/quotes", get(quotes::list))
         .route("/quotes/{id}/accept", post(quotes::accept))
         .route("/quotes/{id}/decline", post(quotes::decline))
+        .route("/quotes/{id}/pay", post(orders::pay))
+        .route("/quotes/{id}/order", post(orders::order))
+        .route("/requests/{id}/review", post(orders::review))
 }
 
 /// Parses an id from a path; a malformed id is as absent as an unknown one.

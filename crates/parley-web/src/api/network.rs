@@ -28,6 +28,9 @@ pub struct RatingDto {
     pub response_rate_percent: Option<u32>,
     /// Median time to the first answer, in seconds.
     pub median_first_response_seconds: Option<i64>,
+    /// Buyers' reviews, and their average (1–5).
+    pub reviews: u64,
+    pub average_review: Option<f64>,
 }
 
 impl From<&Rating> for RatingDto {
@@ -42,6 +45,8 @@ impl From<&Rating> for RatingDto {
             lost: r.lost,
             response_rate_percent: r.response_rate_percent,
             median_first_response_seconds: r.median_first_response_ms.map(|ms| ms / 1000),
+            reviews: r.reviews,
+            average_review: r.average_review(),
         }
     }
 }

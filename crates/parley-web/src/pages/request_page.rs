@@ -337,6 +337,17 @@ fn history_item(
             ),
             None => tr.t1("history-quote-sent", "version", &event.data["version"]),
         },
+        EventKind::PaymentReceived => tr.t1("history-paid", "amount", data("amount")),
+        EventKind::OrderConfirmed => tr.t2(
+            "history-ordered",
+            ("billing", &data("billing")),
+            ("delivery", &data("delivery")),
+        ),
+        EventKind::ReviewLeft => tr.t2(
+            "history-review",
+            ("rating", &event.data["rating"].to_string()),
+            ("comment", &data("comment")),
+        ),
         EventKind::QuoteAccepted => {
             tr.t1("history-quote-accepted", "version", &event.data["version"])
         }

@@ -8,6 +8,7 @@ mod documents;
 mod messages;
 mod network;
 mod ops;
+mod orders;
 mod pages;
 mod quotes;
 mod relay;
