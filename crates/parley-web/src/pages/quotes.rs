@@ -7,6 +7,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::orders::OrderState;
 use parley_app::{AppError, Caller};
 use parley_domain::quote::{Quote, QuoteInput, QuoteStatus, QuoteTerms};
 use parley_domain::{LanguageCode, Money, QuoteId, Timestamp};
@@ -31,6 +32,11 @@ pub struct QuoteView {
     /// The buyer may answer it now.
     pub answerable: bool,
     pub comment: Option<String>,
+    /// For the buyer, once accepted: pay online, confirm the order, or it is done.
+    pub can_pay: bool,
+    pub paid: bool,
+    pub can_order: bool,
+    pub ordered: bool,
 }
 
 fn amount(money: Money, language: LanguageCode) -> String {
@@ -68,7 +74,127 @@ impl QuoteView {
             expired,
             answerable: matches!(caller, Caller::Buyer(_)) && quote.status == QuoteStatus::Sent,
             comment: quote.decision_comment.clone(),
+            can_pay: false,
+            paid: false,
+            can_order: false,
+            ordered: false,
         }
+    }
+
+    /// Adds where an accepted quote stands (the buyer's next step).
+    pub fn with_order(mut self, state: &OrderState, buyer: bool) -> Self {
+        self.paid = state.paid;
+        self.ordered = state.ordered;
+        self.can_pay = buyer && state.pay_online && !state.paid;
+        self.can_order = buyer && !state.ordered && (state.paid || !state.pay_online);
+        self
+    }
+}
+
+/// The quote views of a request's page, with the order state of accepted quotes.
+pub async fn views(
+    state: &AppState,
+    tr: &Tr,
+    caller: &Caller,
+    request: parley_domain::RequestId,
+) -> Result<Vec<QuoteView>, AppError> {
+    let mut views = Vec::new();
+    for quote in state.app.quotes_of(caller, request).await? {
+        let view = QuoteView::new(tr, &quote, caller);
+        views.push(if quote.status == QuoteStatus::Accepted {
+            let order = state.app.order_state(&quote).await?;
+            view.with_order(&order, matches!(caller, Caller::Buyer(_)))
+        } else {
+            view
+        });
+    }
+    Ok(views)
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    csrf: Option<String>,
+    request: String,
+    #[serde(default)]
+    billing: String,
+    #[serde(default)]
+    delivery: String,
+}
+
+/// *Pay online*: to the provider's payment page.
+pub async fn pay(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let id: QuoteId = parse_id(&id)?;
+    let request: parley_domain::RequestId = parse_id(&form.request)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    match state.app.start_payment(signed_in.caller(), id).await {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(AppError::Invalid(_) | AppError::Conflict(_) | AppError::Unavailable(_)) => Ok(
+            Redirect::to(&format!("/requests/{request}?payment=unavailable#quotes"))
+                .into_response(),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// *Confirm the order*, with billing and delivery details.
+pub async fn order(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let id: QuoteId = parse_id(&id)?;
+    let request: parley_domain::RequestId = parse_id(&form.request)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    let outcome = match state
+        .app
+        .confirm_order(signed_in.caller(), id, &form.billing, &form.delivery)
+        .await
+    {
+        Ok(()) | Err(AppError::Conflict(_)) => "ordered",
+        Err(AppError::Invalid(_)) => "incomplete",
+        Err(other) => return Err(other.into()),
+    };
+    Ok(Redirect::to(&format!("/requests/{request}?order={outcome}#quotes")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: Option<String>,
+    rating: u8,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The buyer's review.
+pub async fn review(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    let request: parley_domain::RequestId = parse_id(&id)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    match state
+        .app
+        .leave_review(
+            signed_in.caller(),
+            request,
+            None,
+            form.rating,
+            &form.comment,
+        )
+        .await
+    {
+        Ok(()) | Err(AppError::Conflict(_) | AppError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/requests/{request}#history")).into_response())
+        }
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -106,6 +106,7 @@ pub(super) struct RequestPage {
     history: Vec<HistoryItem>,
     /// The request's quotes (newest first) and the currencies the quote form offers.
     quotes: Vec<super::quotes::QuoteView>,
+    can_review: bool,
     currencies: Vec<&'static str>,
     /// The translation picker's languages.
     nine: &'static [(&'static str, &'static str)],
@@ -234,13 +235,13 @@ pub(super) async fn page(
             .max_document_bytes
             .div_ceil(1024 * 1024),
         history,
-        quotes: state
-            .app
-            .quotes_of(caller, id)
-            .await?
-            .iter()
-            .map(|q| super::quotes::QuoteView::new(&tr_for_quotes, q, caller))
-            .collect(),
+        quotes: super::quotes::views(state, &tr_for_quotes, caller, id).await?,
+        // A buyer reviews once a seller has answered.
+        can_review: matches!(caller, Caller::Buyer(_))
+            && detail
+                .threads
+                .iter()
+                .any(|t| t.thread.contacted_at.is_some()),
         currencies: parley_domain::Currency::all()
             .iter()
             .map(|c| c.code())

@@ -10,4 +10,5 @@ mod helpers;
 mod driver;
 mod flows;
 mod network;
+mod quotes;
 mod translation;
