@@ -404,12 +404,27 @@ impl App {
              delivery takes three weeks. Best regards,\n{}",
             seller.actor().name
         );
+        // The first quote can be paid online: the whole quote-to-order path to walk.
+        let quote = (n == 0 && self.online_payment_available()).then(|| {
+            let valid_until =
+                parley_domain::Timestamp(crate::now().0 + 30 * 86_400_000).to_rfc3339();
+            parley_domain::quote::QuoteInput {
+                amount: "2 480,00".to_owned(),
+                currency: "EUR".to_owned(),
+                valid_until: valid_until[..10].to_owned(),
+                reference: format!("Q-{reference}-{n:03}"),
+                description: format!("Two {product}, delivered"),
+                shipping: "120".to_owned(),
+                tax: "520".to_owned(),
+            }
+        });
         self.send_message(
             &seller,
             id,
             Draft {
                 body,
                 documents,
+                quote,
                 ..Draft::default()
             },
             Channel::Web,

@@ -61,6 +61,8 @@ pub struct Settings {
     pub translation: Vec<TranslationEngine>,
     /// Stripe, for online payment of quotes (none: sellers take payment offline).
     pub stripe: Option<StripeSettings>,
+    /// Without Stripe, a local stand-in for its Checkout (`/dev/checkout`, demos only).
+    pub dev_payments: bool,
 }
 
 /// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
@@ -134,6 +136,7 @@ impl Default for Settings {
             response_window_days: 2,
             translation: Vec::new(),
             stripe: None,
+            dev_payments: false,
         }
     }
 }
@@ -147,6 +150,8 @@ pub struct App {
     callers: Arc<caller_cache::CallerCache>,
     translators: Arc<parley_translate::Translators>,
     payments: Option<Arc<dyn parley_pay::PaymentProvider>>,
+    /// The dev stand-in's handle, for its payment page.
+    dev_checkout: Option<Arc<parley_pay::DevCheckout>>,
 }
 
 impl std::fmt::Debug for App {
@@ -172,13 +177,23 @@ impl App {
         })?;
         let files = object_store::local::LocalFileSystem::new_with_prefix(documents_dir)
             .map_err(|e| AppError::internal(e.to_string()))?;
-        let settings_payments = settings.stripe.as_ref().map(|s| {
+        let mut settings_payments = settings.stripe.as_ref().map(|s| {
             Arc::new(parley_pay::Stripe::new(
                 &s.api,
                 &s.secret_key,
                 &s.webhook_secret,
             )) as Arc<dyn parley_pay::PaymentProvider>
         });
+        let mut dev_checkout = None;
+        if settings_payments.is_none() && settings.dev_payments {
+            let secret = format!("whsec_dev_{}", crate::auth::new_token()?);
+            let dev = parley_pay::DevCheckout::new(
+                settings.public_url.as_deref().unwrap_or_default(),
+                &secret,
+            );
+            dev_checkout = Some(Arc::new(dev.clone()));
+            settings_payments = Some(Arc::new(dev) as Arc<dyn parley_pay::PaymentProvider>);
+        }
         let translators = parley_translate::Translators::new(
             settings
                 .translation
@@ -193,6 +208,7 @@ impl App {
             callers: Arc::default(),
             translators: Arc::new(translators),
             payments: settings_payments,
+            dev_checkout,
         })
     }
 
@@ -200,6 +216,18 @@ impl App {
     #[must_use]
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Whether quotes can be paid online (a provider is configured).
+    #[must_use]
+    pub fn online_payment_available(&self) -> bool {
+        self.payments.is_some()
+    }
+
+    /// The dev payment stand-in's signing secret, when it is in use.
+    #[must_use]
+    pub fn dev_checkout_secret(&self) -> Option<String> {
+        self.dev_checkout.as_ref().map(|d| d.secret().to_owned())
     }
 
     /// The settings.

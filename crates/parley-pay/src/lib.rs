@@ -2,12 +2,14 @@
 //! [`PaymentProvider`]; [`Stripe`] implements it over Stripe's HTTP API (Checkout Sessions, no
 //! SDK). A payment is confirmed only by a webhook whose `Stripe-Signature` verifies.
 
+mod dev;
 mod stripe;
 mod webhook;
 
 use std::future::Future;
 use std::pin::Pin;
 
+pub use dev::DevCheckout;
 pub use stripe::Stripe;
 pub use webhook::{SignatureError, sign, verify_signature};
 

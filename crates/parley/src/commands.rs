@@ -84,6 +84,8 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         response_window_days: config.response_days,
         translation: config.translation.clone(),
         stripe: config.stripe.clone(),
+        // Like the dev mailbox: without Stripe, demos pay on a local stand-in of Checkout.
+        dev_payments: config.dev_mailbox,
     };
     App::open(
         &config.database_url,
@@ -370,5 +372,9 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
         println!(
             "  then see it at {base}/requests/{request} and the notification at {base}/dev/mail"
         );
+        println!();
+        println!("Quote to order: sign in as {buyer}, open {base}/requests/{request},");
+        println!("  Accept the quote, Pay online (a local test checkout without Stripe keys),");
+        println!("  confirm billing and delivery, leave a review; the seller sees each step.");
     }
 }

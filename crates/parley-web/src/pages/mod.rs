@@ -3,6 +3,7 @@
 //! the same use cases as the API.
 
 mod assets;
+mod dev_checkout;
 mod dev_mail;
 mod handling;
 mod i18n;
@@ -45,6 +46,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/outcome", post(handling::outcome))
         .route("/messages/{id}/translate", post(translation::translate))
         .route("/quotes/{id}/answer", post(quotes::answer))
+        .route(
+            "/dev/checkout/{session}",
+            get(dev_checkout::page).post(dev_checkout::pay),
+        )
         .route("/quotes/{id}/pay", post(quotes::pay))
         .route("/quotes/{id}/order", post(quotes::order))
         .route("/requests/{id}/review", post(quotes::review))

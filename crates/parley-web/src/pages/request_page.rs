@@ -35,12 +35,13 @@ pub struct FormValues {
 
 impl FormValues {
     /// An empty reply form: the Sender prefilled, “Other document” chosen.
-    fn fresh(signed_in: &SignedIn, headers: &HeaderMap) -> Self {
+    fn fresh(signed_in: &SignedIn, headers: &HeaderMap, online_payment: bool) -> Self {
         Self {
             sender: default_sender(signed_in, headers),
             kind: "other".to_owned(),
-            // Ticked by default once online payment is available to the seller (payments).
-            online_payment: false,
+            // Ticked by default when online payment is available (guide section 3: the seller
+            // may untick it).
+            online_payment,
             quote: parley_domain::quote::QuoteInput {
                 currency: "EUR".to_owned(),
                 ..Default::default()
@@ -142,7 +143,7 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    let form = FormValues::fresh(&signed_in, &headers);
+    let form = FormValues::fresh(&signed_in, &headers, state.app.online_payment_available());
     let shown = match (&query.translated, &query.to) {
         (Some(message), Some(to)) => {
             super::translation::shown(&state, signed_in.caller(), &tr, message, to)
@@ -424,7 +425,8 @@ pub async fn send(
                 parley_domain::SendErrorCode::FileTooLarge,
                 "The attached file is larger than allowed.",
             )];
-            let form = FormValues::fresh(&signed_in, &headers);
+            let form =
+                FormValues::fresh(&signed_in, &headers, state.app.online_payment_available());
             let page = page(&state, &signed_in, tr, id, form, errors).await?;
             return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)).into_response());
         }

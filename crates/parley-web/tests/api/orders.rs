@@ -17,7 +17,8 @@ use crate::helpers::{Db, Person, TestApp, error_codes, pdf, pdf_part};
 
 both!(
     a_quote_is_paid_online_ordered_and_reviewed,
-    without_online_payment_the_buyer_pays_offline
+    without_online_payment_the_buyer_pays_offline,
+    the_demo_pays_on_a_local_checkout_stand_in,
 );
 
 const SECRET_KEY: &str = "sk_test_parley";
@@ -289,4 +290,89 @@ async fn without_online_payment_the_buyer_pays_offline(db: Db) {
         )
         .await;
     assert_eq!(other.status(), 404);
+}
+
+async fn the_demo_pays_on_a_local_checkout_stand_in(db: Db) {
+    let mut settings = TestApp::settings();
+    settings.dev_payments = true;
+    let t = TestApp::spawn_with(db, settings).await;
+    let (request, buyer, quote) = quote_accepted(&t).await;
+    let page: Value = t
+        .post_json(
+            &buyer.token,
+            &format!("/api/v1/quotes/{quote}/pay"),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let url = page["url"].as_str().expect("url").to_owned();
+    assert!(url.contains("/dev/checkout/cs_dev_"), "{url}");
+    let checkout = t.client.get(&url).send().await.expect("GET");
+    assert_eq!(checkout.status(), 200);
+    let html = checkout.text().await.expect("text");
+    assert!(html.contains("1,536.00 EUR"), "{html}");
+    // Paying there comes back through the verified webhook path.
+    let form: Vec<(String, String)> = url
+        .split_once('?')
+        .map(|(_, query)| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(k, v)| (k.to_owned(), percent_decode(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let path = url
+        .split_once('?')
+        .map_or(url.as_str(), |(p, _)| p)
+        .to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let paid = no_redirects
+        .post(&path)
+        .form(&form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(paid.status(), 303);
+    assert!(
+        t.history_kinds(&buyer, &request)
+            .await
+            .contains(&"payment_received".to_owned())
+    );
+    // Its payment page refuses to send the buyer anywhere but back to Parley.
+    let mut elsewhere = form.clone();
+    for (k, v) in &mut elsewhere {
+        if k == "success" {
+            *v = "https://evil.example/".to_owned();
+        }
+    }
+    let refused = no_redirects
+        .post(&path)
+        .form(&elsewhere)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(refused.status(), 404);
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+            out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
 }

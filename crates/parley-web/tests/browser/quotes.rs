@@ -141,11 +141,12 @@ async fn quote_payment_order_and_review_in_a_browser() {
         .send_keys(&file.display().to_string())
         .await
         .expect("file");
-    find(&browser, "#online-payment")
-        .await
-        .click()
-        .await
-        .expect("online payment");
+    // Online payment is available: the box comes ticked (the seller may untick it).
+    let online = find(&browser, "#online-payment").await;
+    assert!(
+        online.is_selected().await.expect("checkbox"),
+        "ticked by default"
+    );
     for (field, value) in [
         ("#quote-amount", "1 200,00"),
         ("#quote-tax", "240"),
