@@ -131,6 +131,7 @@ impl App {
             author_name: &author_name,
             body: &message.body,
             documents: documents.iter().map(document_label).collect(),
+            quote: documents.iter().any(|d| d.kind == DocumentKind::Quote),
         };
         let emailed = message.email.is_some();
         let mut notices = Vec::new();

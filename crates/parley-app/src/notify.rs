@@ -42,6 +42,8 @@ pub(crate) struct NewMessage<'a> {
     pub author_name: &'a str,
     pub body: &'a str,
     pub documents: Vec<String>,
+    /// The message carries a quote: the buyer gets the dedicated quote notification.
+    pub quote: bool,
 }
 
 #[derive(Template)]
@@ -179,12 +181,27 @@ pub(crate) fn seller_message_to_buyer(
     let fr = french(buyer.language);
     let content = Content {
         language: buyer.language,
-        subject: if fr {
-            format!("Votre demande : {}", conversation.product)
-        } else {
-            format!("Your request: {}", conversation.product)
+        subject: match (message.quote, fr) {
+            (true, true) => format!("Nouveau devis : {}", conversation.product),
+            (true, false) => format!("New quote: {}", conversation.product),
+            (false, true) => format!("Votre demande : {}", conversation.product),
+            (false, false) => format!("Your request: {}", conversation.product),
         },
-        intro: if fr {
+        intro: if message.quote {
+            if fr {
+                format!(
+                    "{} ({}) vous a envoyé un devis. Consultez-le, acceptez-le et confirmez \
+                     votre commande en ligne, dans votre espace sécurisé :",
+                    message.author_name, conversation.party_name
+                )
+            } else {
+                format!(
+                    "{} ({}) sent you a quote. View it, accept it and confirm your order \
+                     online, in your secure account:",
+                    message.author_name, conversation.party_name
+                )
+            }
+        } else if fr {
             format!(
                 "{} ({}) vous a écrit :",
                 message.author_name, conversation.party_name
@@ -200,7 +217,12 @@ pub(crate) fn seller_message_to_buyer(
         url: request_url(settings, &conversation.request_id),
         handle_links: false,
     };
-    to_buyer(conversation, "new_message", at, &content)
+    let kind = if message.quote {
+        "new_quote"
+    } else {
+        "new_message"
+    };
+    to_buyer(conversation, kind, at, &content)
 }
 
 /// A mail to the conversation's buyer, from the seller party's side.

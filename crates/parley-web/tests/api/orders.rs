@@ -141,6 +141,19 @@ async fn a_quote_is_paid_online_ordered_and_reviewed(db: Db) {
     });
     let t = TestApp::spawn_with(db, settings).await;
     let (request, buyer, quote) = quote_accepted(&t).await;
+    // The buyer got the dedicated quote notification.
+    while t.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
+    let mailbox = t.app.dev_mailbox(50).await.expect("mailbox");
+    let notice = mailbox
+        .iter()
+        .find(|q| q.mail.kind == "new_quote" && q.mail.recipient == "luc@b.example")
+        .expect("a quote notification");
+    assert!(
+        notice.mail.subject.starts_with("New quote:"),
+        "{}",
+        notice.mail.subject
+    );
+    assert!(notice.mail.text_body.contains("confirm your order online"));
     let order = |body: Value| {
         let (t, token, path) = (
             &t,

@@ -187,6 +187,12 @@ async fn quote_payment_order_and_review_in_a_browser() {
     // The buyer: accept, pay, confirm the order, review.
     sign_in(&app, &browser, "luc@b.example", &page_path).await;
     assert!(text(&browser, "#quotes").await.contains("1,440.00 EUR"));
+    // Opening the quote (a download) is logged for the seller.
+    find(&browser, "#quotes a[href^='/documents/']")
+        .await
+        .click()
+        .await
+        .expect("open the quote");
     find(&browser, "#quotes button[value=accept]")
         .await
         .click()
@@ -249,6 +255,7 @@ async fn quote_payment_order_and_review_in_a_browser() {
     assert!(at("Confirmed the order") < at("Paid 1,440.00 EUR online"));
     assert!(at("Paid 1,440.00 EUR online") < at("Accepted quote version 1"));
     assert!(at("Accepted quote version 1") < at("Sent quote version 1"));
+    assert!(at("Opened quote-9.pdf") < at("Sent quote version 1"));
     screenshot(&browser, "seller-order-history").await;
     browser.close().await.expect("close");
 }
