@@ -247,6 +247,8 @@ impl App {
     }
 }
 
-pub(crate) fn now() -> parley_domain::Timestamp {
+/// The current time, as Parley stores it.
+#[must_use]
+pub fn now() -> parley_domain::Timestamp {
     parley_domain::Timestamp(parley_store::now_millis())
 }

@@ -42,7 +42,7 @@ fn unix_seconds() -> i64 {
 
 impl App {
     /// The quote, its party, checked for the buyer: `AnswerQuote` (the request's buyer).
-    async fn buyers_quote(
+    pub(crate) async fn buyers_quote(
         &self,
         caller: &Caller,
         id: QuoteId,

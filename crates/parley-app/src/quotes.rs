@@ -135,23 +135,7 @@ impl App {
         accept: bool,
         comment: &str,
     ) -> Result<Quote, AppError> {
-        let mut conn = self.store.read().await?;
-        let quote = quotes::get(&mut conn, id).await?;
-        let access = authorize(&mut conn, caller, quote.request_id, Action::ViewRequest).await?;
-        drop(conn);
-        let party = access
-            .threads
-            .iter()
-            .find(|t| t.id == quote.thread_id)
-            .map(|t| t.party)
-            .ok_or(AppError::NotFound)?;
-        if !can(
-            &caller.principal(),
-            Action::AnswerQuote(party),
-            &access.parties,
-        ) {
-            return Err(AppError::NotFound);
-        }
+        let (quote, party) = self.buyers_quote(caller, id).await?;
         let at = now();
         match quote.status {
             QuoteStatus::Sent => {}

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
+use parley_app::now;
 use parley_domain::quote::Quote;
 use parley_domain::{QuoteId, RequestId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -79,13 +80,6 @@ impl QuoteDto {
 pub struct QuoteList {
     /// Newest version first, for the threads the caller may read.
     pub quotes: Vec<QuoteDto>,
-}
-
-fn now() -> Timestamp {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    Timestamp(millis)
 }
 
 /// The quotes of a request.

@@ -7,10 +7,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::now;
 use parley_app::orders::OrderState;
 use parley_app::{AppError, Caller};
 use parley_domain::quote::{Quote, QuoteInput, QuoteStatus, QuoteTerms};
-use parley_domain::{LanguageCode, Money, QuoteId, Timestamp};
+use parley_domain::{LanguageCode, Money, QuoteId};
 use serde::Deserialize;
 
 use super::list::human_time;
@@ -45,13 +46,6 @@ fn amount(money: Money, language: LanguageCode) -> String {
     } else {
         money.to_string()
     }
-}
-
-fn now() -> Timestamp {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    Timestamp(millis)
 }
 
 impl QuoteView {
