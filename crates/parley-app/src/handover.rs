@@ -409,7 +409,7 @@ async fn record_forward(
         store_requests::insert_thread(&mut *tx, thread).await?;
     }
     let thread_party = unit.route_to.as_ref().map_or(unit.party, |o| o.id);
-    let party_name = unit
+    let thread_party_name = unit
         .route_to
         .as_ref()
         .map_or_else(|| party_name(&unit.access, unit.party), |o| o.name.clone());
@@ -419,7 +419,7 @@ async fn record_forward(
             request_id: request.id.to_string(),
             thread_id: unit.thread_id.to_string(),
             product: &unit.card.product.name,
-            party_name: &party_name,
+            party_name: &thread_party_name,
             buyer: &unit.card.buyer,
         },
         request_text: &request.message,
@@ -438,7 +438,7 @@ async fn record_forward(
     let mut data = json!({
         "to_name": handler.name,
         "to_email": handler.email,
-        "from_party": self::party_name(&unit.access, unit.party),
+        "from_party": party_name(&unit.access, unit.party),
     });
     if let Some(org) = &unit.route_to {
         data["to_organization"] = json!(org.name);

@@ -232,12 +232,30 @@ impl Money {
         self.format(' ', ',')
     }
 
+    /// The amount as a plain decimal, without grouping or currency (`1234.50`): the API's
+    /// exact form.
+    #[must_use]
+    pub fn to_decimal(self) -> String {
+        self.digits(None, '.')
+    }
+
     fn format(self, group: char, decimal: char) -> String {
+        format!(
+            "{} {}",
+            self.digits(Some(group), decimal),
+            self.currency.code
+        )
+    }
+
+    fn digits(self, group: Option<char>, decimal: char) -> String {
         let scale = 10_i64.pow(self.currency.decimals);
         let whole = (self.minor / scale).to_string();
         let mut grouped = String::new();
         for (n, c) in whole.chars().enumerate() {
-            if n > 0 && (whole.len() - n).is_multiple_of(3) {
+            if let Some(group) = group
+                && n > 0
+                && (whole.len() - n).is_multiple_of(3)
+            {
                 grouped.push(group);
             }
             grouped.push(c);
@@ -247,7 +265,7 @@ impl Money {
             grouped.push(decimal);
             grouped.push_str(&format!("{:0width$}", self.minor % scale));
         }
-        format!("{grouped} {}", self.currency.code)
+        grouped
     }
 }
 
@@ -334,6 +352,7 @@ mod tests {
         let m = Money::parse("1234567.5", eur()).expect("m");
         assert_eq!(m.to_string(), "1,234,567.50 EUR");
         assert_eq!(m.to_french(), "1 234 567,50 EUR");
+        assert_eq!(m.to_decimal(), "1234567.50");
         let yen = Money::parse("1500", Currency::parse("jpy").expect("jpy")).expect("y");
         assert_eq!(yen.to_string(), "1,500 JPY");
         assert_eq!(

@@ -5,7 +5,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use parley_app::orders::WebhookOutcome;
 use parley_domain::{QuoteId, RequestId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -128,9 +127,7 @@ pub async fn stripe_webhook(
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    Ok(match state.app.payment_webhook(&body, signature).await? {
-        WebhookOutcome::Applied | WebhookOutcome::Duplicate | WebhookOutcome::Ignored => {
-            StatusCode::OK
-        }
-    })
+    // Applied, already applied (Stripe retries) or not ours to act on: all acknowledged.
+    state.app.payment_webhook(&body, signature).await?;
+    Ok(StatusCode::OK)
 }

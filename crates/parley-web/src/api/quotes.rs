@@ -5,7 +5,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use parley_app::now;
 use parley_domain::quote::Quote;
-use parley_domain::{QuoteId, RequestId, Timestamp};
+use parley_domain::{Money, QuoteId, RequestId, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -38,19 +38,6 @@ pub struct QuoteDto {
     pub comment: Option<String>,
 }
 
-fn decimal(money: parley_domain::Money) -> String {
-    let scale = 10_i64.pow(money.currency().decimals());
-    if money.currency().decimals() == 0 {
-        return money.minor().to_string();
-    }
-    let width = money.currency().decimals() as usize;
-    format!(
-        "{}.{:0width$}",
-        money.minor() / scale,
-        money.minor() % scale
-    )
-}
-
 impl QuoteDto {
     fn new(q: &Quote, now: Timestamp) -> Self {
         let terms = q.terms.as_ref();
@@ -64,10 +51,10 @@ impl QuoteDto {
             reference: terms.map(|t| t.reference.clone()),
             description: terms.map(|t| t.description.clone()),
             currency: terms.map(|t| t.amount.currency().code().to_owned()),
-            amount: terms.map(|t| decimal(t.amount)),
-            shipping: terms.and_then(|t| t.shipping).map(decimal),
-            tax: terms.and_then(|t| t.tax).map(decimal),
-            total: terms.map(|t| decimal(t.total())),
+            amount: terms.map(|t| t.amount.to_decimal()),
+            shipping: terms.and_then(|t| t.shipping).map(Money::to_decimal),
+            tax: terms.and_then(|t| t.tax).map(Money::to_decimal),
+            total: terms.map(|t| t.total().to_decimal()),
             valid_until: terms.map(|t| t.valid_until.to_rfc3339()),
             expired: q.expired(now),
             decided_at: q.decided_at.map(Timestamp::to_rfc3339),
