@@ -3,7 +3,6 @@
 //! policy before anything else.
 
 mod caller;
-mod caller_cache;
 mod error;
 mod events;
 mod files;
@@ -29,6 +28,7 @@ pub mod relay;
 pub mod remind;
 pub mod requests;
 pub mod translate;
+mod ttl_cache;
 pub mod web_sessions;
 
 use std::path::Path;
@@ -147,7 +147,8 @@ pub struct App {
     store: Store,
     files: Arc<dyn object_store::ObjectStore>,
     settings: Arc<Settings>,
-    callers: Arc<caller_cache::CallerCache>,
+    callers: Arc<ttl_cache::TtlCache<Caller>>,
+    relay_targets: Arc<ttl_cache::TtlCache<relay::RelayTarget>>,
     translators: Arc<parley_translate::Translators>,
     payments: Option<Arc<dyn parley_pay::PaymentProvider>>,
     /// The dev stand-in's handle, for its payment page.
@@ -206,6 +207,7 @@ impl App {
             files: Arc::new(files),
             settings: Arc::new(settings),
             callers: Arc::default(),
+            relay_targets: Arc::default(),
             translators: Arc::new(translators),
             payments: settings_payments,
             dev_checkout,

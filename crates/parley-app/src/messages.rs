@@ -7,12 +7,12 @@ use parley_domain::{
     AuthorKind, Channel, Document, DocumentId, EmailOrigin, EventKind, FieldError, Message,
     MessageId, OrganizationId, RequestId, RequestParties, Thread, ThreadId,
 };
-use parley_store::{events, messages, requests as store_requests};
+use parley_store::message_record::{self, MessageRecord};
 use serde_json::json;
 
 use crate::events::new_event;
 use crate::files::{self, check_uploads};
-use crate::requests::{MessageView, authorize};
+use crate::requests::MessageView;
 use crate::{App, AppError, Caller, Upload, now};
 
 /// A message as typed.
@@ -124,9 +124,10 @@ impl App {
             Caller::Marketplace(_) => return Err(AppError::NotFound),
         };
         // Access first: a caller who may not write here learns nothing from validation errors.
-        let mut conn = self.store.read().await?;
-        let access = authorize(&mut conn, caller, request_id, Action::ViewRequest).await?;
-        drop(conn);
+        let access = self.store.access(request_id).await?;
+        if !can(&caller.principal(), Action::ViewRequest, &access.parties) {
+            return Err(AppError::NotFound);
+        }
         let thread = choose_thread(
             caller,
             &access.threads,
@@ -263,47 +264,35 @@ impl App {
             json!({ "message_id": message.id, "channel": message.channel, "documents": document_list }),
             message.created_at,
         );
+        // The store decides, with a guarded UPDATE, whether this is the thread's first reply;
+        // what was loaded before skips that work in the usual case.
+        let record = MessageRecord {
+            contacted: (message.author_kind == AuthorKind::Member && thread.contacted_at.is_none())
+                .then_some(contacted),
+            answers_request: message.author_kind == AuthorKind::Member && !request_answered,
+            message,
+            original,
+            documents,
+            sent,
+        };
+        let Some(quote) = quote else {
+            self.store.record_message(record).await?;
+            return Ok(());
+        };
         self.store
             .write(
-                (message, documents, contacted, sent, thread, original, quote),
-                move |tx, (message, documents, contacted, sent, thread, original, quote)| {
+                (record, quote, thread.party),
+                move |tx, (record, quote, party)| {
                     let quote_event = quote_event;
                     Box::pin(async move {
-                        messages::insert(tx, message).await?;
-                        if let Some(raw) = original {
-                            messages::insert_original(tx, message.id, raw).await?;
-                        }
-                        for document in documents {
-                            messages::insert_document(tx, document).await?;
-                        }
-                        events::append(tx, sent, None).await?;
-                        if let Some(quote) = quote {
-                            crate::quotes::record_quote(
-                                tx,
-                                quote,
-                                (thread.party, quote_event),
-                                &sent.actor,
-                            )
-                            .await?;
-                        }
-                        // What was loaded before the transaction skips these writes in the usual
-                        // case; the guarded UPDATE keeps it exact when two first replies race.
-                        if message.author_kind == AuthorKind::Member
-                            && thread.contacted_at.is_none()
-                            && store_requests::mark_contacted(tx, thread.id, message.created_at)
-                                .await?
-                        {
-                            events::append(tx, contacted, None).await?;
-                        }
-                        if message.author_kind == AuthorKind::Member && !request_answered {
-                            store_requests::mark_answered(
-                                tx,
-                                message.request_id,
-                                message.created_at,
-                            )
-                            .await?;
-                        }
-                        Ok::<_, parley_store::StoreError>(())
+                        message_record::record(tx, record).await?;
+                        crate::quotes::record_quote(
+                            tx,
+                            quote,
+                            (*party, quote_event),
+                            &record.sent.actor,
+                        )
+                        .await
                     })
                 },
             )

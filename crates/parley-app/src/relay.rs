@@ -148,15 +148,24 @@ impl App {
         if token.len() != 24 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(AppError::NotFound);
         }
+        // Mail for one conversation comes in runs: the address is looked up once per few
+        // seconds, not at every RCPT (revoking here drops it from the cache at once).
+        if let Some(target) = self.relay_targets.get(&token) {
+            return Ok(target);
+        }
         let mut conn = self.store.read().await?;
         match relay::target(&mut conn, &token).await? {
-            Some((address, holder)) if address.revoked_at.is_none() => Ok(RelayTarget {
-                address,
-                caller: match holder {
-                    Holder::Buyer(buyer) => Caller::Buyer(buyer),
-                    Holder::Member(member) => Caller::Member(member),
-                },
-            }),
+            Some((address, holder)) if address.revoked_at.is_none() => {
+                let target = RelayTarget {
+                    address,
+                    caller: match holder {
+                        Holder::Buyer(buyer) => Caller::Buyer(buyer),
+                        Holder::Member(member) => Caller::Member(member),
+                    },
+                };
+                self.relay_targets.put(token, target.clone());
+                Ok(target)
+            }
             _ => Err(AppError::NotFound),
         }
     }
@@ -165,6 +174,7 @@ impl App {
     pub async fn revoke_relay_address(&self, token: &str) -> Result<bool, AppError> {
         let token = token.trim().to_ascii_lowercase();
         let at = now().0;
+        self.relay_targets.forget(&token);
         Ok(self
             .store
             .write(token, move |tx, token| {

@@ -22,6 +22,26 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Database(sqlx::Error),
+    /// An error of the SQLite writer's direct connection (see `direct`).
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match &error {
+            rusqlite::Error::QueryReturnedNoRows => Self::NotFound,
+            rusqlite::Error::SqliteFailure(failure, Some(message))
+                if failure.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                match sqlite_constraint_name(message) {
+                    Some(name) => Self::Conflict(name),
+                    None => Self::Sqlite(error),
+                }
+            }
+            _ => Self::Sqlite(error),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -44,7 +64,10 @@ fn constraint_name(db: &dyn sqlx::error::DatabaseError) -> Option<String> {
     if let Some(name) = db.constraint() {
         return Some(name.to_owned());
     }
-    let message = db.message();
+    sqlite_constraint_name(db.message())
+}
+
+fn sqlite_constraint_name(message: &str) -> Option<String> {
     if let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ") {
         let first = columns.split(',').next()?.trim();
         let (table, column) = first.split_once('.')?;

@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::rows::{parse, time, variant};
+use crate::statement::Statement;
 use crate::{Connection, StoreError};
 
 /// Appends an event. With a `dedupe_key`, a second event with the same key is not stored and
@@ -14,26 +15,29 @@ pub async fn append(
     event: &Event,
     dedupe_key: Option<&str>,
 ) -> Result<bool, StoreError> {
-    let result = sqlx::query(
+    Ok(append_statement(event, dedupe_key).execute(conn).await? > 0)
+}
+
+pub(crate) fn append_statement<'a>(event: &'a Event, dedupe_key: Option<&'a str>) -> Statement<'a> {
+    Statement::new(
         "INSERT INTO events (id, request_id, party_id, kind, audience, actor_kind, actor_id, \
            actor_name, data, dedupe_key, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (dedupe_key) DO NOTHING",
+        vec![
+            event.id.to_string().into(),
+            event.request_id.to_string().into(),
+            event.party.map(|p| p.to_string()).into(),
+            event.kind.as_str().into(),
+            event.audience.as_str().into(),
+            event.actor.kind.as_str().into(),
+            event.actor.id.as_deref().into(),
+            event.actor.name.as_str().into(),
+            event.data.to_string().into(),
+            dedupe_key.into(),
+            event.created_at.0.into(),
+        ],
     )
-    .bind(event.id.to_string())
-    .bind(event.request_id.to_string())
-    .bind(event.party.map(|p| p.to_string()))
-    .bind(event.kind.as_str())
-    .bind(event.audience.as_str())
-    .bind(event.actor.kind.as_str())
-    .bind(event.actor.id.clone())
-    .bind(&event.actor.name)
-    .bind(event.data.to_string())
-    .bind(dedupe_key)
-    .bind(event.created_at.0)
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected() > 0)
 }
 
 fn audience(value: &str) -> Result<Audience, StoreError> {

@@ -5,13 +5,16 @@
 //! The use-case layer owns transactions: it hands [`Store::write`] a unit of work that calls the
 //! functions of each module (`requests::insert(tx, …)`); the unit runs in one transaction.
 
+mod direct;
 mod error;
 mod rows;
+mod statement;
 mod writer;
 
 pub mod directory;
 pub mod events;
 pub mod lists;
+pub mod message_record;
 pub mod messages;
 pub mod network;
 pub mod orders;
@@ -23,6 +26,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod translations;
 
+use std::path::Path;
 use std::time::Duration;
 
 use sqlx::ConnectOptions;
@@ -55,6 +59,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 #[derive(Clone, Debug)]
 pub struct Store {
     writer: Option<writer::Writer>,
+    /// Direct read connections (SQLite on a file only).
+    readers: Option<std::sync::Arc<direct::DirectReaders>>,
     pool: AnyPool,
     backend: Backend,
 }
@@ -74,23 +80,31 @@ impl Store {
             let url = with_create_mode(url);
             let pool = sqlite_pool(&url, 8).await?;
             let options: AnyConnectOptions = url.parse()?;
-            let writer = writer::Writer::start(move || {
-                Box::pin(async move {
-                    let mut conn = options.connect().await?;
-                    conn.execute(SQLITE_PRAGMAS).await?;
-                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
-                    conn.execute(match sync {
-                        SqliteSync::Full => "PRAGMA synchronous = FULL;",
-                        SqliteSync::Normal => "PRAGMA synchronous = NORMAL;",
+            let sync_pragma = match sync {
+                SqliteSync::Full => "PRAGMA synchronous = FULL;",
+                SqliteSync::Normal => "PRAGMA synchronous = NORMAL;",
+            };
+            let direct = direct_options(&url, sync_pragma)?;
+            let readers = direct
+                .clone()
+                .map(|options| std::sync::Arc::new(direct::DirectReaders::new(options)));
+            let writer = writer::Writer::start(
+                move || {
+                    Box::pin(async move {
+                        let mut conn = options.connect().await?;
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                        conn.execute(SQLITE_WRITER_PRAGMAS).await?;
+                        conn.execute(sync_pragma).await?;
+                        Ok(conn)
                     })
-                    .await?;
-                    Ok(conn)
-                })
-            })
+                },
+                direct,
+            )
             .await?;
             tokio::spawn(checkpoint_in_background(pool.clone()));
             Ok(Self {
                 writer: Some(writer),
+                readers,
                 pool,
                 backend: Backend::Sqlite,
             })
@@ -102,6 +116,7 @@ impl Store {
                 .await?;
             Ok(Self {
                 writer: None,
+                readers: None,
                 pool,
                 backend: Backend::Postgres,
             })
@@ -145,6 +160,42 @@ impl Store {
         }
     }
 
+    /// Writes a new message and what it changes ([`message_record::MessageRecord`]) in one
+    /// transaction. With SQLite this runs on the writer's direct connection, the fastest
+    /// path there is; with PostgreSQL it is an ordinary unit.
+    pub async fn record_message(
+        &self,
+        record: message_record::MessageRecord,
+    ) -> Result<(), StoreError> {
+        match &self.writer {
+            Some(writer) if writer.has_direct() => {
+                writer
+                    .run_direct(record, |conn, record| {
+                        message_record::record_direct(conn, record)
+                    })
+                    .await
+            }
+            _ => {
+                self.write(record, |tx, record| {
+                    Box::pin(message_record::record(tx, record))
+                })
+                .await
+            }
+        }
+    }
+
+    /// A request with its threads, parties and grants ([`requests::access`]): read on a
+    /// direct connection with SQLite (see `direct`), through the pool otherwise.
+    pub async fn access(
+        &self,
+        id: parley_domain::RequestId,
+    ) -> Result<requests::Access, StoreError> {
+        match &self.readers {
+            Some(readers) => readers.with(|conn| requests::access_direct(conn, id)),
+            None => requests::access(&mut *self.read().await?, id).await,
+        }
+    }
+
     /// A connection for reads outside a transaction.
     pub async fn read(&self) -> Result<PoolConnection<Any>, StoreError> {
         Ok(self.pool.acquire().await?)
@@ -174,6 +225,23 @@ fn with_create_mode(url: &str) -> String {
     } else {
         format!("{url}?mode=rwc")
     }
+}
+
+/// How the writer's direct connection opens the database of `url`: `None` for an in-memory
+/// database (a second connection would see another database).
+fn direct_options(
+    url: &str,
+    sync_pragma: &str,
+) -> Result<Option<direct::DirectOptions>, StoreError> {
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+    let path = options.get_filename();
+    if url.contains("mode=memory") || path.as_os_str().is_empty() || path == Path::new(":memory:") {
+        return Ok(None);
+    }
+    Ok(Some(direct::DirectOptions {
+        path: path.to_path_buf(),
+        pragmas: format!("{SQLITE_PRAGMAS} {SQLITE_WRITER_PRAGMAS} {sync_pragma}"),
+    }))
 }
 
 /// WAL lets readers run beside the writer. `synchronous = NORMAL` is for the read connections;

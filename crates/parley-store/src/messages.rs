@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::rows::{email, emails, emails_json, language, parse, time, variant};
+use crate::statement::{Param, Statement};
 use crate::{Connection, StoreError, dynamic_query};
 
 const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id, sender_email, \
@@ -49,36 +50,49 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
 }
 
 pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), StoreError> {
-    sqlx::query(
+    insert_statement(message).execute(conn).await?;
+    Ok(())
+}
+
+pub(crate) fn insert_statement(message: &Message) -> Statement<'_> {
+    Statement::new(
         "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, sender_email, \
            cc, body, language, channel, created_at, read_at, full_body, email_message_id, \
            notify_pending) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)",
+        vec![
+            message.id.to_string().into(),
+            message.thread_id.to_string().into(),
+            message.request_id.to_string().into(),
+            message.author_kind.as_str().into(),
+            message.author_id.as_str().into(),
+            message.sender.as_str().into(),
+            emails_json(&message.cc).into(),
+            message.body.as_str().into(),
+            message.language.code().into(),
+            message.channel.as_str().into(),
+            message.created_at.0.into(),
+            message.read_at.map(|t| t.0).into(),
+            // Most replies lose nothing to trimming: their whole text is the body, stored
+            // once ("").
+            message
+                .email
+                .as_ref()
+                .map(|e| {
+                    if e.full_body == message.body {
+                        ""
+                    } else {
+                        e.full_body.as_str()
+                    }
+                })
+                .into(),
+            message
+                .email
+                .as_ref()
+                .and_then(|e| e.message_id.as_deref())
+                .into(),
+        ],
     )
-    .bind(message.id.to_string())
-    .bind(message.thread_id.to_string())
-    .bind(message.request_id.to_string())
-    .bind(message.author_kind.as_str())
-    .bind(&message.author_id)
-    .bind(message.sender.as_str())
-    .bind(emails_json(&message.cc))
-    .bind(&message.body)
-    .bind(message.language.code())
-    .bind(message.channel.as_str())
-    .bind(message.created_at.0)
-    .bind(message.read_at.map(|t| t.0))
-    // Most replies lose nothing to trimming: their whole text is the body, stored once ("").
-    .bind(message.email.as_ref().map(|e| {
-        if e.full_body == message.body {
-            ""
-        } else {
-            e.full_body.as_str()
-        }
-    }))
-    .bind(message.email.as_ref().and_then(|e| e.message_id.as_deref()))
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Keeps the raw email a message came from.
@@ -87,12 +101,15 @@ pub async fn insert_original(
     message: MessageId,
     raw: &[u8],
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO email_originals (message_id, raw) VALUES ($1, $2)")
-        .bind(message.to_string())
-        .bind(raw.to_vec())
-        .execute(conn)
-        .await?;
+    original_statement(message, raw).execute(conn).await?;
     Ok(())
+}
+
+pub(crate) fn original_statement(message: MessageId, raw: &[u8]) -> Statement<'_> {
+    Statement::new(
+        "INSERT INTO email_originals (message_id, raw) VALUES ($1, $2)",
+        vec![message.to_string().into(), Param::Blob(raw)],
+    )
 }
 
 /// The raw email a message came from, if it came by email.
@@ -296,25 +313,29 @@ fn document_with(row: &AnyRow, names: &DocumentNames) -> Result<Document, StoreE
 }
 
 pub async fn insert_document(conn: &mut Connection, doc: &Document) -> Result<(), StoreError> {
-    sqlx::query(
+    document_statement(doc).execute(conn).await?;
+    Ok(())
+}
+
+pub(crate) fn document_statement(doc: &Document) -> Statement<'_> {
+    Statement::new(
         "INSERT INTO documents (id, message_id, thread_id, request_id, kind, filename, \
            content_type, size_bytes, sha256, storage_key, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        vec![
+            doc.id.to_string().into(),
+            doc.message_id.to_string().into(),
+            doc.thread_id.to_string().into(),
+            doc.request_id.to_string().into(),
+            doc.kind.as_str().into(),
+            doc.filename.as_str().into(),
+            doc.content_type.as_str().into(),
+            i64::try_from(doc.size_bytes).unwrap_or(i64::MAX).into(),
+            doc.sha256.as_str().into(),
+            doc.storage_key.as_str().into(),
+            doc.created_at.0.into(),
+        ],
     )
-    .bind(doc.id.to_string())
-    .bind(doc.message_id.to_string())
-    .bind(doc.thread_id.to_string())
-    .bind(doc.request_id.to_string())
-    .bind(doc.kind.as_str())
-    .bind(&doc.filename)
-    .bind(&doc.content_type)
-    .bind(i64::try_from(doc.size_bytes).unwrap_or(i64::MAX))
-    .bind(&doc.sha256)
-    .bind(&doc.storage_key)
-    .bind(doc.created_at.0)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn document_by_id(conn: &mut Connection, id: DocumentId) -> Result<Document, StoreError> {

@@ -8,30 +8,31 @@ use parley_domain::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::rows::{language, parse, time, variant};
+use crate::rows::{Columns, language, parse, time, variant};
+use crate::statement::Statement;
 use crate::{Connection, StoreError, dynamic_query};
 
 pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.marketplace_id, r.buyer_id, r.product_id, \
     r.manufacturer_id, r.external_ref, r.message, r.language, r.handler_member_id, r.status, \
     r.created_at, r.answered_at";
 
-pub(crate) fn request(row: &AnyRow) -> Result<Request, StoreError> {
+pub(crate) fn request(row: &impl Columns) -> Result<Request, StoreError> {
     Ok(Request {
-        id: parse(&row.try_get::<String, _>("id")?, "request id")?,
-        marketplace_id: parse(&row.try_get::<String, _>("marketplace_id")?, "marketplace")?,
-        buyer_id: parse(&row.try_get::<String, _>("buyer_id")?, "buyer id")?,
-        product_id: parse(&row.try_get::<String, _>("product_id")?, "product id")?,
-        manufacturer_id: parse(&row.try_get::<String, _>("manufacturer_id")?, "org id")?,
-        external_ref: row.try_get("external_ref")?,
-        message: row.try_get("message")?,
-        language: language(&row.try_get::<String, _>("language")?)?,
+        id: parse(&row.text("id")?, "request id")?,
+        marketplace_id: parse(&row.text("marketplace_id")?, "marketplace")?,
+        buyer_id: parse(&row.text("buyer_id")?, "buyer id")?,
+        product_id: parse(&row.text("product_id")?, "product id")?,
+        manufacturer_id: parse(&row.text("manufacturer_id")?, "org id")?,
+        external_ref: row.opt_text("external_ref")?,
+        message: row.text("message")?,
+        language: language(&row.text("language")?)?,
         handler: row
-            .try_get::<Option<String>, _>("handler_member_id")?
+            .opt_text("handler_member_id")?
             .map(|id| parse(&id, "member id"))
             .transpose()?,
-        status: variant(RequestStatus::parse(&row.try_get::<String, _>("status")?))?,
-        created_at: time(row.try_get("created_at")?),
-        answered_at: row.try_get::<Option<i64>, _>("answered_at")?.map(time),
+        status: variant(RequestStatus::parse(&row.text("status")?))?,
+        created_at: time(row.int("created_at")?),
+        answered_at: row.opt_int("answered_at")?.map(time),
     })
 }
 
@@ -91,15 +92,18 @@ pub async fn mark_answered(
     id: RequestId,
     at: Timestamp,
 ) -> Result<bool, StoreError> {
-    let result = sqlx::query(
+    Ok(mark_answered_statement(id, at).execute(conn).await? > 0)
+}
+
+pub(crate) fn mark_answered_statement(id: RequestId, at: Timestamp) -> Statement<'static> {
+    Statement::new(
         "UPDATE requests SET status = $1, answered_at = $2 WHERE id = $3 AND answered_at IS NULL",
+        vec![
+            RequestStatus::Answered.as_str().into(),
+            at.0.into(),
+            id.to_string().into(),
+        ],
     )
-    .bind(RequestStatus::Answered.as_str())
-    .bind(at.0)
-    .bind(id.to_string())
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected() > 0)
 }
 
 pub async fn insert_thread(conn: &mut Connection, thread: &Thread) -> Result<(), StoreError> {
@@ -137,16 +141,53 @@ const ACCESS_FROM: &str = "requests r JOIN threads t ON t.request_id = r.id \
     JOIN organizations o ON o.id = t.organization_id";
 
 pub async fn access(conn: &mut Connection, id: RequestId) -> Result<Access, StoreError> {
-    let rows = dynamic_query(format!(
-        "SELECT {REQUEST_COLUMNS}, {ACCESS_COLUMNS} FROM {ACCESS_FROM} \
-         WHERE r.id = $1 ORDER BY t.created_at, t.id"
-    ))
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = sqlx::query(ACCESS_SQL.as_str())
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
     let mut access = access_from_rows(&rows)?;
     access.parties.grants = grants_of(conn, id).await?;
     Ok(access)
+}
+
+/// The access query, built once from the column lists it shares with the request page's.
+static ACCESS_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {REQUEST_COLUMNS}, {ACCESS_COLUMNS} FROM {ACCESS_FROM} \
+         WHERE r.id = $1 ORDER BY t.created_at, t.id"
+    )
+});
+
+const GRANTS_SQL: &str =
+    "SELECT member_id, party_id FROM grants WHERE request_id = $1 AND revoked_at IS NULL";
+
+/// [`access`] on a direct SQLite connection: the same queries and mapping, without a round
+/// trip to sqlx's connection thread (see `direct`).
+pub(crate) fn access_direct(
+    conn: &rusqlite::Connection,
+    id: RequestId,
+) -> Result<Access, StoreError> {
+    let id = id.to_string();
+    let mut statement = conn.prepare_cached(&ACCESS_SQL)?;
+    let mut rows = statement.query([&id])?;
+    let mut builder = AccessBuilder::default();
+    while let Some(row) = rows.next()? {
+        builder.push(row)?;
+    }
+    let mut access = builder.finish()?;
+    let mut statement = conn.prepare_cached(GRANTS_SQL)?;
+    let mut rows = statement.query([&id])?;
+    while let Some(row) = rows.next()? {
+        access.parties.grants.push(grant(row)?);
+    }
+    Ok(access)
+}
+
+fn grant(row: &impl Columns) -> Result<(MemberId, OrganizationId), StoreError> {
+    Ok((
+        parse(&row.text("member_id")?, "member id")?,
+        parse(&row.text("party_id")?, "org")?,
+    ))
 }
 
 /// The live grants of a request: (member, party they act for).
@@ -154,20 +195,13 @@ pub async fn grants_of(
     conn: &mut Connection,
     id: RequestId,
 ) -> Result<Vec<(MemberId, OrganizationId)>, StoreError> {
-    sqlx::query(
-        "SELECT member_id, party_id FROM grants WHERE request_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(id.to_string())
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            parse(&row.try_get::<String, _>("member_id")?, "member id")?,
-            parse(&row.try_get::<String, _>("party_id")?, "org")?,
-        ))
-    })
-    .collect()
+    sqlx::query(GRANTS_SQL)
+        .bind(id.to_string())
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(grant)
+        .collect()
 }
 
 /// [`access`] and [`Card`] in one query, for the request page. `phone_key` is the dedupe key of
@@ -204,53 +238,72 @@ pub async fn access_with_card(
 }
 
 fn access_from_rows(rows: &[AnyRow]) -> Result<Access, StoreError> {
-    let first = rows.first().ok_or(StoreError::NotFound)?;
-    let request = request(first)?;
-    let mut threads = Vec::with_capacity(rows.len());
-    let mut organizations = Vec::with_capacity(rows.len());
+    let mut builder = AccessBuilder::default();
     for row in rows {
-        let party: OrganizationId = parse(&row.try_get::<String, _>("organization_id")?, "org")?;
-        threads.push(Thread {
-            id: parse(&row.try_get::<String, _>("thread_id")?, "thread id")?,
+        builder.push(row)?;
+    }
+    builder.finish()
+}
+
+/// An [`Access`] read row by row (a row per thread, the request's columns on each).
+#[derive(Default)]
+struct AccessBuilder {
+    request: Option<Request>,
+    threads: Vec<Thread>,
+    organizations: Vec<Organization>,
+}
+
+impl AccessBuilder {
+    fn push(&mut self, row: &impl Columns) -> Result<(), StoreError> {
+        let request = match &self.request {
+            Some(request) => request,
+            None => self.request.insert(request(row)?),
+        };
+        let party: OrganizationId = parse(&row.text("organization_id")?, "org")?;
+        self.threads.push(Thread {
+            id: parse(&row.text("thread_id")?, "thread id")?,
             request_id: request.id,
             party,
-            created_at: time(row.try_get("thread_created_at")?),
-            contacted_at: row.try_get::<Option<i64>, _>("contacted_at")?.map(time),
-            declined_at: row.try_get::<Option<i64>, _>("declined_at")?.map(time),
+            created_at: time(row.int("thread_created_at")?),
+            contacted_at: row.opt_int("contacted_at")?.map(time),
+            declined_at: row.opt_int("declined_at")?.map(time),
             decline_reason: row
-                .try_get::<Option<String>, _>("decline_reason")?
+                .opt_text("decline_reason")?
                 .map(|r| variant(DeclineReason::parse(&r)))
                 .transpose()?,
             outcome: row
-                .try_get::<Option<String>, _>("outcome")?
+                .opt_text("outcome")?
                 .map(|o| variant(Outcome::parse(&o)))
                 .transpose()?,
         });
-        organizations.push(Organization {
+        self.organizations.push(Organization {
             id: party,
-            kind: variant(OrganizationKind::parse(
-                &row.try_get::<String, _>("org_kind")?,
-            ))?,
-            name: row.try_get("org_name")?,
+            kind: variant(OrganizationKind::parse(&row.text("org_kind")?))?,
+            name: row.text("org_name")?,
             country: row
-                .try_get::<Option<String>, _>("org_country")?
+                .opt_text("org_country")?
                 .as_deref()
                 .map(crate::rows::country)
                 .transpose()?,
         });
+        Ok(())
     }
-    let parties = RequestParties {
-        buyer: request.buyer_id,
-        manufacturer: request.manufacturer_id,
-        parties: threads.iter().map(|t| t.party).collect(),
-        grants: Vec::new(),
-    };
-    Ok(Access {
-        request,
-        threads,
-        organizations,
-        parties,
-    })
+
+    fn finish(self) -> Result<Access, StoreError> {
+        let request = self.request.ok_or(StoreError::NotFound)?;
+        let parties = RequestParties {
+            buyer: request.buyer_id,
+            manufacturer: request.manufacturer_id,
+            parties: self.threads.iter().map(|t| t.party).collect(),
+            grants: Vec::new(),
+        };
+        Ok(Access {
+            request,
+            threads: self.threads,
+            organizations: self.organizations,
+            parties,
+        })
+    }
 }
 
 /// Records that the party of `thread` contacted the buyer; `false` if it already had.
@@ -259,13 +312,14 @@ pub async fn mark_contacted(
     thread: ThreadId,
     at: Timestamp,
 ) -> Result<bool, StoreError> {
-    let result =
-        sqlx::query("UPDATE threads SET contacted_at = $1 WHERE id = $2 AND contacted_at IS NULL")
-            .bind(at.0)
-            .bind(thread.to_string())
-            .execute(conn)
-            .await?;
-    Ok(result.rows_affected() > 0)
+    Ok(mark_contacted_statement(thread, at).execute(conn).await? > 0)
+}
+
+pub(crate) fn mark_contacted_statement(thread: ThreadId, at: Timestamp) -> Statement<'static> {
+    Statement::new(
+        "UPDATE threads SET contacted_at = $1 WHERE id = $2 AND contacted_at IS NULL",
+        vec![at.0.into(), thread.to_string().into()],
+    )
 }
 
 /// What the request page shows around the conversation, in one query.

@@ -42,3 +42,42 @@ pub(crate) fn variant<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T
 pub(crate) fn time(millis: i64) -> Timestamp {
     Timestamp(millis)
 }
+
+/// Reading a result row by column name, whichever connection produced it: sqlx's rows, or
+/// the direct SQLite connection's (see `direct`). Mappers written against this serve both.
+pub(crate) trait Columns {
+    fn text(&self, name: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
+    fn int(&self, name: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError>;
+}
+
+impl Columns for sqlx::any::AnyRow {
+    fn text(&self, name: &str) -> Result<String, StoreError> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+    fn int(&self, name: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, name: &str) -> Result<String, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn int(&self, name: &str) -> Result<i64, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(name)?)
+    }
+}

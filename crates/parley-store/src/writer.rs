@@ -11,6 +11,13 @@
 //! A unit may run twice: if one unit of a batch fails, the batch is rolled back and each of
 //! its units runs again alone, in its own transaction, so one failure never undoes another's
 //! work. Units therefore only touch the database (which the rollback undoes).
+//!
+//! The thread also holds a second, direct connection (rusqlite) to the same file, for the
+//! hottest units (a new message: see `message_record`). Through sqlx every statement is a
+//! round trip between this thread and sqlx's own worker thread; perf showed those hand-offs
+//! as half of the relay's CPU. Direct units run on this thread, batched and retried alone on
+//! failure like the others. The two connections take turns (a batch of each, never
+//! overlapping), so they never wait for each other's lock.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +25,7 @@ use std::pin::Pin;
 use sqlx::{AnyConnection, Connection as _};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::direct::{DirectOptions, open_direct};
 use crate::{Connection, StoreError};
 
 /// A boxed future, as write units return.
@@ -67,8 +75,47 @@ where
     }
 }
 
+/// A unit for the direct connection.
+trait DirectJob: Send {
+    /// Runs the unit, keeping its result; `true` when it succeeded.
+    fn run(&mut self, conn: &rusqlite::Connection) -> bool;
+    /// Sends the kept result, or `failure` when the batch could not commit.
+    fn deliver(self: Box<Self>, failure: Option<StoreError>);
+}
+
+struct DirectPending<D, T, F> {
+    data: D,
+    unit: F,
+    result: Option<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<D, T, F> DirectJob for DirectPending<D, T, F>
+where
+    D: Send + 'static,
+    T: Send + 'static,
+    F: Fn(&rusqlite::Connection, &D) -> Result<T, StoreError> + Send + 'static,
+{
+    fn run(&mut self, conn: &rusqlite::Connection) -> bool {
+        let result = (self.unit)(conn, &self.data);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn deliver(self: Box<Self>, failure: Option<StoreError>) {
+        let result = match (failure, self.result) {
+            (Some(error), _) => Err(error),
+            (None, Some(result)) => result,
+            (None, None) => Err(StoreError::Closed),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
 enum Command {
     Run(Box<dyn Job>),
+    Direct(Box<dyn DirectJob>),
     Close(oneshot::Sender<()>),
 }
 
@@ -76,16 +123,23 @@ enum Command {
 #[derive(Clone, Debug)]
 pub(crate) struct Writer {
     commands: mpsc::UnboundedSender<Command>,
+    /// Whether the thread has its direct connection.
+    direct: bool,
 }
 
 impl Writer {
-    /// Opens the connection with `connect` on a new thread and starts serving units.
-    pub(crate) async fn start<C>(connect: C) -> Result<Self, StoreError>
+    /// Opens the connection with `connect` on a new thread (and the direct one, when
+    /// `direct` says how) and starts serving units.
+    pub(crate) async fn start<C>(
+        connect: C,
+        direct: Option<DirectOptions>,
+    ) -> Result<Self, StoreError>
     where
         C: FnOnce() -> BoxFuture<'static, Result<AnyConnection, sqlx::Error>> + Send + 'static,
     {
         let (commands, queue) = mpsc::unbounded_channel::<Command>();
-        let (ready, started) = oneshot::channel::<Result<(), sqlx::Error>>();
+        let (ready, started) = oneshot::channel::<Result<(), StoreError>>();
+        let has_direct = direct.is_some();
         std::thread::Builder::new()
             .name("parley-sqlite-writer".to_owned())
             .spawn(move || {
@@ -95,28 +149,60 @@ impl Writer {
                 {
                     Ok(runtime) => runtime,
                     Err(error) => {
-                        let _ = ready.send(Err(sqlx::Error::Io(error)));
+                        let _ = ready.send(Err(StoreError::Database(sqlx::Error::Io(error))));
                         return;
                     }
                 };
                 runtime.block_on(async move {
-                    match connect().await {
-                        Ok(conn) => {
-                            let _ = ready.send(Ok(()));
-                            serve(conn, queue).await;
+                    let conn = match connect().await {
+                        Ok(conn) => conn,
+                        Err(error) => {
+                            let _ = ready.send(Err(error.into()));
+                            return;
                         }
+                    };
+                    let direct = match direct.as_ref().map(open_direct).transpose() {
+                        Ok(direct) => direct,
                         Err(error) => {
                             let _ = ready.send(Err(error));
+                            return;
                         }
-                    }
+                    };
+                    let _ = ready.send(Ok(()));
+                    serve(conn, direct, queue).await;
                 });
             })
             .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        started
-            .await
-            .map_err(|_| StoreError::Closed)?
-            .map_err(StoreError::Database)?;
-        Ok(Self { commands })
+        started.await.map_err(|_| StoreError::Closed)??;
+        Ok(Self {
+            commands,
+            direct: has_direct,
+        })
+    }
+
+    /// Whether [`Writer::run_direct`] may be used.
+    pub(crate) fn has_direct(&self) -> bool {
+        self.direct
+    }
+
+    /// Queues a unit for the direct connection and returns its result once committed.
+    pub(crate) async fn run_direct<D, T, F>(&self, data: D, unit: F) -> Result<T, StoreError>
+    where
+        D: Send + 'static,
+        T: Send + 'static,
+        F: Fn(&rusqlite::Connection, &D) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, result) = oneshot::channel();
+        let job = DirectPending {
+            data,
+            unit,
+            result: None,
+            reply,
+        };
+        self.commands
+            .send(Command::Direct(Box::new(job)))
+            .map_err(|_| StoreError::Closed)?;
+        result.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Queues `unit` with its input and returns its result once committed.
@@ -149,32 +235,118 @@ impl Writer {
     }
 }
 
-async fn serve(mut conn: AnyConnection, mut queue: mpsc::UnboundedReceiver<Command>) {
+async fn serve(
+    mut conn: AnyConnection,
+    mut direct: Option<rusqlite::Connection>,
+    mut queue: mpsc::UnboundedReceiver<Command>,
+) {
     let mut closing = None;
     while closing.is_none() {
         let Some(first) = queue.recv().await else {
             break;
         };
         let mut batch = Vec::new();
-        match first {
-            Command::Run(job) => batch.push(job),
-            Command::Close(done) => closing = Some(done),
-        }
-        while closing.is_none() && batch.len() < MAX_BATCH {
+        let mut direct_batch = Vec::new();
+        let mut take = |command| match command {
+            Command::Run(job) => {
+                batch.push(job);
+                None
+            }
+            Command::Direct(job) => {
+                direct_batch.push(job);
+                None
+            }
+            Command::Close(done) => Some(done),
+        };
+        closing = take(first);
+        let mut taken = 1;
+        while closing.is_none() && taken < MAX_BATCH {
             match queue.try_recv() {
-                Ok(Command::Run(job)) => batch.push(job),
-                Ok(Command::Close(done)) => closing = Some(done),
+                Ok(command) => {
+                    closing = take(command);
+                    taken += 1;
+                }
                 Err(_) => break,
+            }
+        }
+        if !direct_batch.is_empty() {
+            match direct.as_mut() {
+                Some(direct) => run_direct_batch(direct, direct_batch),
+                None => {
+                    for job in direct_batch {
+                        job.deliver(Some(StoreError::Closed));
+                    }
+                }
             }
         }
         if !batch.is_empty() {
             run_batch(&mut conn, batch).await;
         }
     }
+    drop(direct);
     let _ = conn.close().await;
     if let Some(done) = closing {
         let _ = done.send(());
     }
+}
+
+/// Runs direct units in one transaction; if one fails, the transaction is rolled back and
+/// each unit runs again alone, as [`run_batch`] does. (A savepoint per unit would avoid the
+/// re-runs, but SQLite then journals every page a unit touches: 3 % of the relay's CPU in
+/// perf, for failures that are rare.)
+fn run_direct_batch(conn: &mut rusqlite::Connection, mut batch: Vec<Box<dyn DirectJob>>) {
+    if batch.len() > 1 {
+        match run_direct_together(conn, &mut batch) {
+            Ok(true) => {
+                for job in batch {
+                    job.deliver(None);
+                }
+                return;
+            }
+            Ok(false) => {}
+            Err(error) => {
+                // The commit itself failed: nothing of the batch is stored.
+                tracing::error!(%error, "direct batch commit failed");
+                for job in batch {
+                    job.deliver(Some(StoreError::Closed));
+                }
+                return;
+            }
+        }
+    }
+    for mut job in batch {
+        let failure = run_direct_alone(conn, job.as_mut()).err();
+        job.deliver(failure);
+    }
+}
+
+/// `Ok(false)`: a unit failed and everything was rolled back.
+fn run_direct_together(
+    conn: &mut rusqlite::Connection,
+    batch: &mut [Box<dyn DirectJob>],
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for job in batch.iter_mut() {
+        if !job.run(&tx) {
+            tx.rollback()?;
+            return Ok(false);
+        }
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+fn run_direct_alone(
+    conn: &mut rusqlite::Connection,
+    job: &mut dyn DirectJob,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if job.run(&tx) {
+        tx.commit()?;
+    } else {
+        tx.rollback()?;
+    }
+    Ok(())
 }
 
 /// Runs a batch in one transaction; if any unit fails, runs each unit alone instead.

@@ -421,6 +421,38 @@ async fn a_message_delivered_twice_is_stored_once(db: Db) {
         .count();
     assert_eq!(copies, 1);
 
+    // Sent at the same time, replies share one commit of the writer; the copies among them
+    // fail on the unique Message-ID, which must neither lose the others nor be stored twice.
+    let raws: Vec<String> = (0..12)
+        .map(|i| {
+            email(
+                "ana@buyer.example",
+                &address,
+                &format!("burst-{}@buyer.example", i % 6),
+                &format!("Burst {}.", i % 6),
+            )
+        })
+        .collect();
+    let mut sends = tokio::task::JoinSet::new();
+    for raw in raws {
+        let (smtp, address) = (t.smtp, address.clone());
+        sends.spawn(async move { send(smtp, "ana@buyer.example", &address, &raw).await });
+    }
+    while let Some(sent) = sends.join_next().await {
+        sent.expect("task").expect("250 for every copy");
+    }
+    let after = bodies(&t, &t.maker, &request).await;
+    for i in 0..6 {
+        let body = format!("Burst {i}.");
+        assert_eq!(
+            after.iter().filter(|m| m["body"] == body).count(),
+            1,
+            "{body}"
+        );
+    }
+    assert_eq!(after.len(), messages.len() + 6);
+    let messages = after;
+
     // Threads follow the masked address, never the Message-ID: the same Message-ID sent to
     // the address of another conversation lands there, and does not merge the two.
     let (other, _) = t.request_from("FR", "ana@buyer.example").await;

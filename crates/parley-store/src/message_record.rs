@@ -1,0 +1,83 @@
+//! Everything one new message writes, as one value: the same rows whether they go through
+//! sqlx ([`record`], inside a caller's transaction) or through the SQLite writer's direct
+//! connection ([`crate::Store::record_message`]), which is the hot path of every reply.
+
+use parley_domain::{Document, Event, Message};
+
+use crate::statement::Statement;
+use crate::{Connection, StoreError, events, messages, requests};
+
+/// A new message and what it changes.
+#[derive(Debug, Clone)]
+pub struct MessageRecord {
+    pub message: Message,
+    /// The raw email, for an emailed reply.
+    pub original: Option<Vec<u8>>,
+    pub documents: Vec<Document>,
+    /// The “message sent” event.
+    pub sent: Event,
+    /// The “buyer contacted” event: appended only when this is the first message of its
+    /// thread's party (a guarded UPDATE decides, exact even when two first replies race).
+    pub contacted: Option<Event>,
+    /// Whether this message answers the request (the first reply of a seller).
+    pub answers_request: bool,
+}
+
+impl MessageRecord {
+    /// The inserts that always happen, in order.
+    fn inserts(&self) -> Vec<Statement<'_>> {
+        let mut statements = Vec::with_capacity(3 + self.documents.len());
+        statements.push(messages::insert_statement(&self.message));
+        if let Some(raw) = &self.original {
+            statements.push(messages::original_statement(self.message.id, raw));
+        }
+        statements.extend(self.documents.iter().map(messages::document_statement));
+        statements.push(events::append_statement(&self.sent, None));
+        statements
+    }
+
+    fn contacted_update(&self) -> Statement<'static> {
+        requests::mark_contacted_statement(self.message.thread_id, self.message.created_at)
+    }
+
+    fn answered_update(&self) -> Statement<'static> {
+        requests::mark_answered_statement(self.message.request_id, self.message.created_at)
+    }
+}
+
+/// Writes `record` in the caller's transaction.
+pub async fn record(conn: &mut Connection, record: &MessageRecord) -> Result<(), StoreError> {
+    for statement in record.inserts() {
+        statement.execute(&mut *conn).await?;
+    }
+    if let Some(contacted) = &record.contacted
+        && record.contacted_update().execute(&mut *conn).await? > 0
+    {
+        events::append_statement(contacted, None)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if record.answers_request {
+        record.answered_update().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// [`record`] on the writer's direct connection, inside its open transaction.
+pub(crate) fn record_direct(
+    conn: &rusqlite::Connection,
+    record: &MessageRecord,
+) -> Result<(), StoreError> {
+    for statement in record.inserts() {
+        statement.execute_direct(conn)?;
+    }
+    if let Some(contacted) = &record.contacted
+        && record.contacted_update().execute_direct(conn)? > 0
+    {
+        events::append_statement(contacted, None).execute_direct(conn)?;
+    }
+    if record.answers_request {
+        record.answered_update().execute_direct(conn)?;
+    }
+    Ok(())
+}
