@@ -34,8 +34,12 @@ pub struct Queued {
     pub last_error: Option<String>,
 }
 
-const COLUMNS: &str = "id, recipient, subject, text_body, html_body, from_name, from_address, \
-    kind, created_at, attempts, sent_at, last_error";
+/// A mail's columns: its delivery state in `outbox`, its bodies in `outbox_bodies` (written
+/// once, so the state's updates stay small: see migration 0009).
+const COLUMNS: &str = "o.id, o.recipient, o.subject, b.text_body, b.html_body, o.from_name, \
+    o.from_address, o.kind, o.created_at, o.attempts, o.sent_at, o.last_error";
+
+const FROM: &str = "outbox o JOIN outbox_bodies b ON b.mail_id = o.id";
 
 fn queued(row: &AnyRow) -> Result<Queued, StoreError> {
     Ok(Queued {
@@ -60,18 +64,18 @@ pub async fn enqueue(conn: &mut Connection, mail: &Mail) -> Result<(), StoreErro
     enqueue_many(conn, std::slice::from_ref(mail)).await
 }
 
-/// Queues several mails in one statement.
+/// Queues several mails in two statements (their states, then their bodies).
 pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), StoreError> {
     if mails.is_empty() {
         return Ok(());
     }
-    // Nine values a row; next_attempt_at repeats created_at (due at once).
+    // Seven values a row; next_attempt_at repeats created_at (due at once).
     let rows: Vec<String> = (0..mails.len())
-        .map(|i| format!("({}, ${})", placeholders(i * 9 + 1, 9), i * 9 + 9))
+        .map(|i| format!("({}, ${})", placeholders(i * 7 + 1, 7), i * 7 + 7))
         .collect();
     let mut query = dynamic_query(format!(
-        "INSERT INTO outbox (id, recipient, subject, text_body, html_body, from_name, \
-           from_address, kind, created_at, next_attempt_at) VALUES {}",
+        "INSERT INTO outbox (id, recipient, subject, from_name, from_address, kind, created_at, \
+           next_attempt_at) VALUES {}",
         rows.join(", ")
     ));
     for mail in mails {
@@ -79,12 +83,24 @@ pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), S
             .bind(mail.id.clone())
             .bind(mail.recipient.clone())
             .bind(mail.subject.clone())
-            .bind(mail.text_body.clone())
-            .bind(mail.html_body.clone())
             .bind(mail.from_name.clone())
             .bind(mail.from_address.clone())
             .bind(mail.kind.clone())
             .bind(mail.created_at);
+    }
+    query.execute(&mut *conn).await?;
+    let rows: Vec<String> = (0..mails.len())
+        .map(|i| format!("({})", placeholders(i * 3 + 1, 3)))
+        .collect();
+    let mut query = dynamic_query(format!(
+        "INSERT INTO outbox_bodies (mail_id, text_body, html_body) VALUES {}",
+        rows.join(", ")
+    ));
+    for mail in mails {
+        query = query
+            .bind(mail.id.clone())
+            .bind(mail.text_body.clone())
+            .bind(mail.html_body.clone());
     }
     query.execute(conn).await?;
     Ok(())
@@ -93,7 +109,7 @@ pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), S
 /// The most recent mail, newest first.
 pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Queued>, StoreError> {
     dynamic_query(format!(
-        "SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
+        "SELECT {COLUMNS} FROM {FROM} ORDER BY o.created_at DESC, o.id DESC LIMIT $1"
     ))
     .bind(i64::from(limit))
     .fetch_all(conn)
@@ -126,7 +142,7 @@ pub async fn get_many(conn: &mut Connection, ids: &[String]) -> Result<Vec<Queue
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let mut query = dynamic_query(format!(
-        "SELECT {COLUMNS} FROM outbox WHERE id IN ({})",
+        "SELECT {COLUMNS} FROM {FROM} WHERE o.id IN ({})",
         placeholders.join(", ")
     ));
     for id in ids {

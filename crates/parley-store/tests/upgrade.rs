@@ -1,5 +1,6 @@
 //! Upgrading a database written by an earlier Parley: the network migration rebuilds SQLite's
-//! organizations table (to widen its kind constraint) and must keep every row and reference.
+//! organizations table (to widen its kind constraint) and must keep every row and reference;
+//! the outbox migration moves queued mails' bodies to a table of their own.
 
 use parley_domain::{EmailAddress, Organization, OrganizationId, OrganizationKind};
 use parley_store::{Store, directory};
@@ -35,6 +36,10 @@ async fn sqlite_data_survives_the_network_migration() {
         "INSERT INTO members (id, organization_id, name, email, phone, language, created_at) \
          VALUES ('01900000-0000-7000-8000-000000000002', '01900000-0000-7000-8000-000000000001', \
          'Claire', 'claire@hydrotech.example', NULL, 'fr', 1)",
+        "INSERT INTO outbox (id, recipient, subject, text_body, html_body, from_name, \
+           from_address, kind, created_at, next_attempt_at) \
+         VALUES ('mail-1', 'claire@hydrotech.example', 'New request', 'Plain words', \
+           '<p>Rich words</p>', 'Parley', NULL, 'new_request', 5, 5)",
     ] {
         sqlx::query(statement)
             .execute(&pool)
@@ -61,6 +66,16 @@ async fn sqlite_data_survives_the_network_migration() {
         .await
         .expect("routing");
     assert!(routing.enabled, "routing is on for existing manufacturers");
+    let mails = parley_store::outbox::get_many(&mut conn, &["mail-1".to_owned()])
+        .await
+        .expect("outbox");
+    assert_eq!(mails.len(), 1, "the queued mail is kept");
+    assert_eq!(mails[0].mail.text_body, "Plain words");
+    assert_eq!(
+        mails[0].mail.html_body.as_deref(),
+        Some("<p>Rich words</p>")
+    );
+    assert_eq!(mails[0].mail.subject, "New request");
     drop(conn);
     // The widened constraint takes external contacts; the foreign keys still hold.
     let external = Organization {
