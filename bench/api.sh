@@ -52,10 +52,12 @@ cat > "$data/get.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $seller"
 LUA
 
-echo "== POST /api/v1/requests/{id}/messages (${duration}s, $connections connections)"
-wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$data/post.lua" \
-  "$base/api/v1/requests/$request/messages" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors'
+# Reads first: after the posts, the server is still busy queuing their notifications (two
+# emails per message), which would be measured as slower reads.
 echo "== GET /api/v1/requests/{id} with a 20-message thread (${duration}s, $connections connections)"
 wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$data/get.lua" \
   "$base/api/v1/requests/$read_request" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors'
+echo "== POST /api/v1/requests/{id}/messages (${duration}s, $connections connections)"
+wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$data/post.lua" \
+  "$base/api/v1/requests/$request/messages" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors'
 curl -sf "$base/metrics" | grep -E 'parley_http_requests_total.*(messages|requests/\{id\}")' || true
