@@ -81,4 +81,13 @@ impl DirectReaders {
         }
         result
     }
+
+    /// Closes the idle connections (at shutdown, so that the writer's close is the last one
+    /// and SQLite checkpoints its WAL).
+    pub(crate) fn close(&self) {
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
 }

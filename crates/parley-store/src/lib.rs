@@ -210,6 +210,9 @@ impl Store {
 
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        if let Some(readers) = &self.readers {
+            readers.close();
+        }
         if let Some(writer) = &self.writer {
             writer.close().await;
         }
