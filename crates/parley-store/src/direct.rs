@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use rusqlite::OpenFlags;
+use tokio::sync::oneshot;
 
 use crate::StoreError;
 
@@ -90,4 +91,104 @@ impl DirectReaders {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
     }
+}
+
+/// A unit for the writer's direct connection (queued by `Writer::run_direct`).
+pub(crate) trait DirectJob: Send {
+    /// Runs the unit, keeping its result; `true` when it succeeded.
+    fn run(&mut self, conn: &rusqlite::Connection) -> bool;
+    /// Sends the kept result, or `failure` when the batch could not commit.
+    fn deliver(self: Box<Self>, failure: Option<StoreError>);
+}
+
+pub(crate) struct DirectPending<D, T, F> {
+    pub(crate) data: D,
+    pub(crate) unit: F,
+    pub(crate) result: Option<Result<T, StoreError>>,
+    pub(crate) reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<D, T, F> DirectJob for DirectPending<D, T, F>
+where
+    D: Send + 'static,
+    T: Send + 'static,
+    F: Fn(&rusqlite::Connection, &D) -> Result<T, StoreError> + Send + 'static,
+{
+    fn run(&mut self, conn: &rusqlite::Connection) -> bool {
+        let result = (self.unit)(conn, &self.data);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn deliver(self: Box<Self>, failure: Option<StoreError>) {
+        let result = match (failure, self.result) {
+            (Some(error), _) => Err(error),
+            (None, Some(result)) => result,
+            (None, None) => Err(StoreError::Closed),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Runs direct units in one transaction; if one fails, the transaction is rolled back and
+/// each unit runs again alone, as the writer's sqlx batches do. (A savepoint per unit would
+/// avoid the re-runs, but SQLite then journals every page a unit touches: 3 % of the relay's
+/// CPU in perf, for failures that are rare.)
+pub(crate) fn run_direct_batch(
+    conn: &mut rusqlite::Connection,
+    mut batch: Vec<Box<dyn DirectJob>>,
+) {
+    if batch.len() > 1 {
+        match run_direct_together(conn, &mut batch) {
+            Ok(true) => {
+                for job in batch {
+                    job.deliver(None);
+                }
+                return;
+            }
+            Ok(false) => {}
+            Err(error) => {
+                // The commit itself failed: nothing of the batch is stored.
+                tracing::error!(%error, "direct batch commit failed");
+                for job in batch {
+                    job.deliver(Some(StoreError::Closed));
+                }
+                return;
+            }
+        }
+    }
+    for mut job in batch {
+        let failure = run_direct_alone(conn, job.as_mut()).err();
+        job.deliver(failure);
+    }
+}
+
+/// `Ok(false)`: a unit failed and everything was rolled back.
+fn run_direct_together(
+    conn: &mut rusqlite::Connection,
+    batch: &mut [Box<dyn DirectJob>],
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for job in batch.iter_mut() {
+        if !job.run(&tx) {
+            tx.rollback()?;
+            return Ok(false);
+        }
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+fn run_direct_alone(
+    conn: &mut rusqlite::Connection,
+    job: &mut dyn DirectJob,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if job.run(&tx) {
+        tx.commit()?;
+    } else {
+        tx.rollback()?;
+    }
+    Ok(())
 }

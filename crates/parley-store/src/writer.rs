@@ -25,7 +25,7 @@ use std::pin::Pin;
 use sqlx::{AnyConnection, Connection as _};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::direct::{DirectOptions, open_direct};
+use crate::direct::{DirectJob, DirectOptions, DirectPending, open_direct, run_direct_batch};
 use crate::{Connection, StoreError};
 
 /// A boxed future, as write units return.
@@ -70,44 +70,6 @@ where
             (Some(error), _) => Err(E::from(error)),
             (None, Some(result)) => result,
             (None, None) => Err(E::from(StoreError::Closed)),
-        };
-        let _ = self.reply.send(result);
-    }
-}
-
-/// A unit for the direct connection.
-trait DirectJob: Send {
-    /// Runs the unit, keeping its result; `true` when it succeeded.
-    fn run(&mut self, conn: &rusqlite::Connection) -> bool;
-    /// Sends the kept result, or `failure` when the batch could not commit.
-    fn deliver(self: Box<Self>, failure: Option<StoreError>);
-}
-
-struct DirectPending<D, T, F> {
-    data: D,
-    unit: F,
-    result: Option<Result<T, StoreError>>,
-    reply: oneshot::Sender<Result<T, StoreError>>,
-}
-
-impl<D, T, F> DirectJob for DirectPending<D, T, F>
-where
-    D: Send + 'static,
-    T: Send + 'static,
-    F: Fn(&rusqlite::Connection, &D) -> Result<T, StoreError> + Send + 'static,
-{
-    fn run(&mut self, conn: &rusqlite::Connection) -> bool {
-        let result = (self.unit)(conn, &self.data);
-        let ok = result.is_ok();
-        self.result = Some(result);
-        ok
-    }
-
-    fn deliver(self: Box<Self>, failure: Option<StoreError>) {
-        let result = match (failure, self.result) {
-            (Some(error), _) => Err(error),
-            (None, Some(result)) => result,
-            (None, None) => Err(StoreError::Closed),
         };
         let _ = self.reply.send(result);
     }
@@ -288,65 +250,6 @@ async fn serve(
     if let Some(done) = closing {
         let _ = done.send(());
     }
-}
-
-/// Runs direct units in one transaction; if one fails, the transaction is rolled back and
-/// each unit runs again alone, as [`run_batch`] does. (A savepoint per unit would avoid the
-/// re-runs, but SQLite then journals every page a unit touches: 3 % of the relay's CPU in
-/// perf, for failures that are rare.)
-fn run_direct_batch(conn: &mut rusqlite::Connection, mut batch: Vec<Box<dyn DirectJob>>) {
-    if batch.len() > 1 {
-        match run_direct_together(conn, &mut batch) {
-            Ok(true) => {
-                for job in batch {
-                    job.deliver(None);
-                }
-                return;
-            }
-            Ok(false) => {}
-            Err(error) => {
-                // The commit itself failed: nothing of the batch is stored.
-                tracing::error!(%error, "direct batch commit failed");
-                for job in batch {
-                    job.deliver(Some(StoreError::Closed));
-                }
-                return;
-            }
-        }
-    }
-    for mut job in batch {
-        let failure = run_direct_alone(conn, job.as_mut()).err();
-        job.deliver(failure);
-    }
-}
-
-/// `Ok(false)`: a unit failed and everything was rolled back.
-fn run_direct_together(
-    conn: &mut rusqlite::Connection,
-    batch: &mut [Box<dyn DirectJob>],
-) -> Result<bool, StoreError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    for job in batch.iter_mut() {
-        if !job.run(&tx) {
-            tx.rollback()?;
-            return Ok(false);
-        }
-    }
-    tx.commit()?;
-    Ok(true)
-}
-
-fn run_direct_alone(
-    conn: &mut rusqlite::Connection,
-    job: &mut dyn DirectJob,
-) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if job.run(&tx) {
-        tx.commit()?;
-    } else {
-        tx.rollback()?;
-    }
-    Ok(())
 }
 
 /// Runs a batch in one transaction; if any unit fails, runs each unit alone instead.
