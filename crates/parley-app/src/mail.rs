@@ -101,6 +101,6 @@ impl App {
             return Err(AppError::NotFound);
         }
         let mut conn = self.store.read().await?;
-        Ok(outbox::recent(&mut conn, limit).await?)
+        crate::outbox::rendered(outbox::recent(&mut conn, limit).await?)
     }
 }

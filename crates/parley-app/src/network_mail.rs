@@ -71,6 +71,7 @@ pub(crate) fn handed_over(
         subject: seller_subject(fr, buyer, conversation.product),
         intro,
         quote: request_text,
+        quote_of: None,
         documents: &[],
         url: request_url(settings, &conversation.request_id),
         handle_links: matches!(handover, Handover::Forwarded { .. }),
@@ -119,6 +120,7 @@ pub(crate) fn declined_to_buyer(
             )
         },
         quote: "",
+        quote_of: None,
         documents: &[],
         url: request_url(settings, &conversation.request_id),
         handle_links: false,

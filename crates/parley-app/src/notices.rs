@@ -128,6 +128,7 @@ impl App {
         let at = message.created_at.0;
         let author_name = caller.actor().name;
         let new_message = NewMessage {
+            id: message.id.to_string(),
             author_name: &author_name,
             body: &message.body,
             documents: documents.iter().map(document_label).collect(),

@@ -7,8 +7,9 @@
 
 use askama::Template;
 use parley_domain::{Buyer, LanguageCode, Member};
-use parley_store::outbox::Mail;
+use parley_store::outbox::{Mail, StoredNotice};
 use parley_store::relay::HolderKind;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Settings;
@@ -39,6 +40,8 @@ pub(crate) struct Conversation<'a> {
 
 /// One message's content as the notices show it.
 pub(crate) struct NewMessage<'a> {
+    /// The message's id: its notices quote it by reference (rendered when read).
+    pub id: String,
     pub author_name: &'a str,
     pub body: &'a str,
     pub documents: Vec<String>,
@@ -67,6 +70,9 @@ pub(crate) struct Content<'a> {
     pub subject: String,
     pub intro: String,
     pub quote: &'a str,
+    /// The message `quote` is the body of: the mail then stores this id rather than the
+    /// rendered bodies, and is rendered when read ([`render_stored`]).
+    pub quote_of: Option<&'a str>,
     pub documents: &'a [String],
     pub url: String,
     /// Show "Forward" and "Decline" (guide sections 4 and 5: buttons in the request's email).
@@ -156,18 +162,82 @@ pub(crate) fn mail(
     at: i64,
     content: &Content<'_>,
 ) -> Mail {
-    let (text_body, html_body) = render(content);
-    Mail {
+    let mut mail = Mail {
         id: Uuid::now_v7().to_string(),
         recipient: recipient.to_owned(),
         subject: content.subject.clone(),
-        text_body,
-        html_body: Some(html_body).filter(|h| !h.is_empty()),
         from_name: Some(from_name),
         from_address: None,
         kind: kind.to_owned(),
         created_at: at,
+        ..Mail::default()
+    };
+    match content.quote_of {
+        Some(message_id) => {
+            mail.notice = Some(StoredNotice {
+                message_id: message_id.to_owned(),
+                content: StoredContent::of(content).to_json(),
+                quote: String::new(),
+            });
+        }
+        None => (mail.text_body, mail.html_body) = bodies(content),
     }
+    mail
+}
+
+fn bodies(content: &Content<'_>) -> (String, Option<String>) {
+    let (text, html) = render(content);
+    (text, Some(html).filter(|h| !h.is_empty()))
+}
+
+/// What a notice says around its quote, as stored in the outbox (`outbox_notices.content`).
+#[derive(Serialize, Deserialize)]
+struct StoredContent {
+    language: LanguageCode,
+    subject: String,
+    intro: String,
+    documents: Vec<String>,
+    url: String,
+    handle_links: bool,
+}
+
+impl StoredContent {
+    fn of(content: &Content<'_>) -> Self {
+        Self {
+            language: content.language,
+            subject: content.subject.clone(),
+            intro: content.intro.clone(),
+            documents: content.documents.to_vec(),
+            url: content.url.clone(),
+            handle_links: content.handle_links,
+        }
+    }
+
+    fn to_json(&self) -> String {
+        // Strings, a bool and a language code: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Renders the bodies of a mail queued by reference to the message it quotes (see
+/// [`Content::quote_of`]); other mails are left as they are.
+pub(crate) fn render_stored(mail: &mut Mail) -> Result<(), serde_json::Error> {
+    let Some(notice) = &mail.notice else {
+        return Ok(());
+    };
+    let stored: StoredContent = serde_json::from_str(&notice.content)?;
+    let content = Content {
+        language: stored.language,
+        subject: stored.subject,
+        intro: stored.intro,
+        quote: &notice.quote,
+        quote_of: None,
+        documents: &stored.documents,
+        url: stored.url,
+        handle_links: stored.handle_links,
+    };
+    (mail.text_body, mail.html_body) = bodies(&content);
+    Ok(())
 }
 
 /// A seller wrote: the buyer hears from the seller's organization.
@@ -213,6 +283,7 @@ pub(crate) fn seller_message_to_buyer(
             )
         },
         quote: message.body,
+        quote_of: Some(&message.id),
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
         handle_links: false,
@@ -269,6 +340,7 @@ pub(crate) fn buyer_message_to_member(
             format!("{} wrote to you:", buyer_label(buyer))
         },
         quote: message.body,
+        quote_of: Some(&message.id),
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
         handle_links: false,
@@ -312,6 +384,7 @@ pub(crate) fn new_request_to_member(
             )
         },
         quote: request_text,
+        quote_of: None,
         documents: &[],
         url: request_url(settings, &conversation.request_id),
         handle_links: true,
@@ -354,6 +427,7 @@ pub(crate) fn copy_of_message(
             format!("Message from {} to {other}:", message.author_name)
         },
         quote: message.body,
+        quote_of: Some(&message.id),
         documents: &message.documents,
         url: request_url(settings, &conversation.request_id),
         handle_links: false,

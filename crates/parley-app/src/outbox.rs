@@ -3,8 +3,9 @@
 
 use parley_store::outbox;
 pub use parley_store::outbox::Mail;
+use parley_store::outbox::Queued;
 
-use crate::{App, AppError, now};
+use crate::{App, AppError, notify, now};
 
 /// How long a worker holds a claimed mail before another may try it (a worker that died
 /// mid-delivery thus only delays its mail).
@@ -32,22 +33,14 @@ impl App {
     /// Claims up to `limit` due mails for delivery: one read for the candidates, one write
     /// that takes the lease on those still free, one read for their content.
     pub async fn claim_outbox(&self, limit: u32) -> Result<Vec<Claimed>, AppError> {
-        let at = now().0;
-        let mut conn = self.store.read().await?;
-        let due = outbox::due(&mut conn, at, limit).await?;
-        drop(conn);
-        if due.is_empty() {
+        let won = self.claim_outbox_ids(limit).await?;
+        if won.is_empty() {
             return Ok(Vec::new());
         }
-        let won = self
-            .store
-            .write(due, move |tx, due| {
-                Box::pin(outbox::claim_many(tx, due, at, at + LEASE_MS))
-            })
-            .await?;
         let mut conn = self.store.read().await?;
-        let mut claimed: Vec<Claimed> = outbox::get_many(&mut conn, &won)
-            .await?
+        let queued = outbox::get_many(&mut conn, &won).await?;
+        drop(conn);
+        let mut claimed: Vec<Claimed> = rendered(queued)?
             .into_iter()
             .map(|queued| Claimed {
                 mail: queued.mail,
@@ -56,6 +49,24 @@ impl App {
             .collect();
         claimed.sort_by(|a, b| a.mail.id.cmp(&b.mail.id));
         Ok(claimed)
+    }
+
+    /// Claims up to `limit` due mails, without reading them: for the development mailbox,
+    /// where a mail is read when it is shown.
+    pub async fn claim_outbox_ids(&self, limit: u32) -> Result<Vec<String>, AppError> {
+        let at = now().0;
+        let mut conn = self.store.read().await?;
+        let due = outbox::due(&mut conn, at, limit).await?;
+        drop(conn);
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store
+            .write(due, move |tx, due| {
+                Box::pin(outbox::claim_many(tx, due, at, at + LEASE_MS))
+            })
+            .await?)
     }
 
     /// Records that these mails were delivered, in one statement.
@@ -97,6 +108,17 @@ impl App {
             })
             .await?)
     }
+}
+
+/// The mails with their bodies: those queued by reference to the message they quote are
+/// rendered now (see `notify::render_stored`).
+pub(crate) fn rendered(mut queued: Vec<Queued>) -> Result<Vec<Queued>, AppError> {
+    for mail in &mut queued {
+        notify::render_stored(&mut mail.mail).map_err(|error| {
+            AppError::internal(format!("outbox mail {}: bad notice: {error}", mail.mail.id))
+        })?;
+    }
+    Ok(queued)
 }
 
 #[cfg(test)]

@@ -26,8 +26,9 @@ pub struct MessageRecord {
 impl MessageRecord {
     /// The inserts that always happen, in order.
     fn inserts(&self) -> Vec<Statement<'_>> {
-        let mut statements = Vec::with_capacity(3 + self.documents.len());
+        let mut statements = Vec::with_capacity(4 + self.documents.len());
         statements.push(messages::insert_statement(&self.message));
+        statements.push(messages::queue_notifications_statement(self.message.id));
         if let Some(raw) = &self.original {
             statements.push(messages::original_statement(self.message.id, raw));
         }

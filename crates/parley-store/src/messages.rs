@@ -50,16 +50,18 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
 }
 
 pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), StoreError> {
-    insert_statement(message).execute(conn).await?;
+    insert_statement(message).execute(&mut *conn).await?;
+    queue_notifications_statement(message.id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub(crate) fn insert_statement(message: &Message) -> Statement<'_> {
     Statement::new(
         "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, sender_email, \
-           cc, body, language, channel, created_at, read_at, full_body, email_message_id, \
-           notify_pending) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)",
+           cc, body, language, channel, created_at, read_at, full_body, email_message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         vec![
             message.id.to_string().into(),
             message.thread_id.to_string().into(),
@@ -92,6 +94,15 @@ pub(crate) fn insert_statement(message: &Message) -> Statement<'_> {
                 .and_then(|e| e.message_id.as_deref())
                 .into(),
         ],
+    )
+}
+
+/// Puts a new message in the queue of those whose notifications the mail worker has yet to
+/// queue (see [`pending_notifications`]).
+pub(crate) fn queue_notifications_statement(message: MessageId) -> Statement<'static> {
+    Statement::new(
+        "INSERT INTO notification_queue (message_id) VALUES ($1)",
+        vec![message.to_string().into()],
     )
 }
 
@@ -170,8 +181,8 @@ pub async fn pending_notifications(
 ) -> Result<Vec<(Message, Vec<Document>)>, StoreError> {
     let rows = dynamic_query(format!(
         "SELECT {MESSAGE_COLUMNS_OF_M}, {DOCUMENT_COLUMNS_PREFIXED} FROM \
-           (SELECT * FROM messages WHERE notify_pending IS NOT NULL \
-            ORDER BY created_at, id LIMIT $1) m \
+           (SELECT message_id FROM notification_queue ORDER BY message_id LIMIT $1) q \
+           JOIN messages m ON m.id = q.message_id \
            LEFT JOIN documents d ON d.message_id = m.id \
          ORDER BY m.created_at, m.id, d.created_at, d.id"
     ))
@@ -191,8 +202,7 @@ pub async fn claim_notifications(
         return Ok(Vec::new());
     }
     let mut query = dynamic_query(format!(
-        "UPDATE messages SET notify_pending = NULL \
-         WHERE id IN ({}) AND notify_pending IS NOT NULL RETURNING id",
+        "DELETE FROM notification_queue WHERE message_id IN ({}) RETURNING message_id",
         placeholders(1, ids.len())
     ));
     for id in ids {
@@ -202,7 +212,7 @@ pub async fn claim_notifications(
         .fetch_all(conn)
         .await?
         .iter()
-        .map(|row| parse(&row.try_get::<String, _>("id")?, "message id"))
+        .map(|row| parse(&row.try_get::<String, _>("message_id")?, "message id"))
         .collect()
 }
 

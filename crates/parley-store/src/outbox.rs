@@ -23,6 +23,19 @@ pub struct Mail {
     /// What it is about (`sign_in_link`, `new_message`, …), for logs and metrics.
     pub kind: String,
     pub created_at: i64,
+    /// For a notice that quotes a message: its bodies are rendered when it is read, from this
+    /// (see migration 0010); `text_body` and `html_body` are empty until then.
+    pub notice: Option<StoredNotice>,
+}
+
+/// What a notice says around the message it quotes, as the app wrote it, and that message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredNotice {
+    pub message_id: String,
+    /// Opaque to the store (the app's JSON).
+    pub content: String,
+    /// The quoted message's body: filled when the mail is read, ignored when it is queued.
+    pub quote: String,
 }
 
 /// A mail being delivered, with its delivery state.
@@ -35,11 +48,14 @@ pub struct Queued {
 }
 
 /// A mail's columns: its delivery state in `outbox`, its bodies in `outbox_bodies` (written
-/// once, so the state's updates stay small: see migration 0009).
+/// once, so the state's updates stay small: see migration 0009), or for a notice, what it says
+/// in `outbox_notices` and the body of the message it quotes (migration 0010).
 const COLUMNS: &str = "o.id, o.recipient, o.subject, b.text_body, b.html_body, o.from_name, \
-    o.from_address, o.kind, o.created_at, o.attempts, o.sent_at, o.last_error";
+    o.from_address, o.kind, o.created_at, o.attempts, o.sent_at, o.last_error, \
+    n.message_id AS notice_message_id, n.content AS notice_content, m.body AS notice_quote";
 
-const FROM: &str = "outbox o JOIN outbox_bodies b ON b.mail_id = o.id";
+const FROM: &str = "outbox o LEFT JOIN outbox_bodies b ON b.mail_id = o.id \
+    LEFT JOIN outbox_notices n ON n.mail_id = o.id LEFT JOIN messages m ON m.id = n.message_id";
 
 fn queued(row: &AnyRow) -> Result<Queued, StoreError> {
     Ok(Queued {
@@ -47,12 +63,26 @@ fn queued(row: &AnyRow) -> Result<Queued, StoreError> {
             id: row.try_get("id")?,
             recipient: row.try_get("recipient")?,
             subject: row.try_get("subject")?,
-            text_body: row.try_get("text_body")?,
+            text_body: row
+                .try_get::<Option<String>, _>("text_body")?
+                .unwrap_or_default(),
             html_body: row.try_get("html_body")?,
             from_name: row.try_get("from_name")?,
             from_address: row.try_get("from_address")?,
             kind: row.try_get("kind")?,
             created_at: row.try_get("created_at")?,
+            notice: row
+                .try_get::<Option<String>, _>("notice_message_id")?
+                .map(|message_id| -> Result<StoredNotice, StoreError> {
+                    Ok(StoredNotice {
+                        message_id,
+                        content: row.try_get("notice_content")?,
+                        quote: row
+                            .try_get::<Option<String>, _>("notice_quote")?
+                            .unwrap_or_default(),
+                    })
+                })
+                .transpose()?,
         },
         attempts: row.try_get("attempts")?,
         sent_at: row.try_get("sent_at")?,
@@ -89,21 +119,43 @@ pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), S
             .bind(mail.created_at);
     }
     query.execute(&mut *conn).await?;
-    let rows: Vec<String> = (0..mails.len())
-        .map(|i| format!("({})", placeholders(i * 3 + 1, 3)))
-        .collect();
-    let mut query = dynamic_query(format!(
-        "INSERT INTO outbox_bodies (mail_id, text_body, html_body) VALUES {}",
-        rows.join(", ")
-    ));
-    for mail in mails {
-        query = query
-            .bind(mail.id.clone())
-            .bind(mail.text_body.clone())
-            .bind(mail.html_body.clone());
+    let (notices, rendered): (Vec<&Mail>, Vec<&Mail>) =
+        mails.iter().partition(|mail| mail.notice.is_some());
+    if !rendered.is_empty() {
+        let mut query = dynamic_query(format!(
+            "INSERT INTO outbox_bodies (mail_id, text_body, html_body) VALUES {}",
+            value_rows(rendered.len(), 3)
+        ));
+        for mail in rendered {
+            query = query
+                .bind(mail.id.clone())
+                .bind(mail.text_body.clone())
+                .bind(mail.html_body.clone());
+        }
+        query.execute(&mut *conn).await?;
     }
-    query.execute(conn).await?;
+    if !notices.is_empty() {
+        let mut query = dynamic_query(format!(
+            "INSERT INTO outbox_notices (mail_id, message_id, content) VALUES {}",
+            value_rows(notices.len(), 3)
+        ));
+        for (mail, notice) in notices.iter().filter_map(|m| Some((m, m.notice.as_ref()?))) {
+            query = query
+                .bind(mail.id.clone())
+                .bind(notice.message_id.clone())
+                .bind(notice.content.clone());
+        }
+        query.execute(conn).await?;
+    }
     Ok(())
+}
+
+/// `($1, $2, $3), ($4, $5, $6)` for two rows of three values.
+fn value_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|i| format!("({})", placeholders(i * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The most recent mail, newest first.

@@ -108,3 +108,71 @@ async fn sqlite_data_survives_the_network_migration() {
         "foreign keys are enforced after the rebuild"
     );
 }
+
+/// Migration 0010 moves "notifications pending" from a column of messages to a queue table:
+/// a message waiting for its notices before the upgrade still gets them, one already notified
+/// does not get them twice.
+#[tokio::test]
+async fn sqlite_pending_notifications_survive_the_queue_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let old = tempfile::tempdir().expect("tempdir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name.as_str() < "0010" {
+            std::fs::copy(&path, old.path().join(&name)).expect("copy");
+        }
+    }
+    // The messages alone: their thread and request do not matter here.
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("options");
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.foreign_keys(false))
+        .await
+        .expect("connect");
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .expect("old migrations")
+        .run(&pool)
+        .await
+        .expect("old schema");
+    // A migration turns the checks back on.
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&pool)
+        .await
+        .expect("pragma");
+    for (id, pending) in [
+        ("01900000-0000-7000-8000-0000000000a1", Some(1_i64)),
+        ("01900000-0000-7000-8000-0000000000a2", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, \
+               sender_email, cc, body, language, channel, created_at, notify_pending) \
+             VALUES (?1, '01900000-0000-7000-8000-0000000000b1', \
+               '01900000-0000-7000-8000-0000000000c1', 'buyer', 'x', 'ana@buyer.example', \
+               '[]', 'Hello', 'en', 'web', 7, ?2)",
+        )
+        .bind(id)
+        .bind(pending)
+        .execute(&pool)
+        .await
+        .expect("old message");
+    }
+    pool.close().await;
+
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("upgrade");
+    let mut conn = store.read().await.expect("read");
+    let pending = parley_store::messages::pending_notifications(&mut conn, 10)
+        .await
+        .expect("pending");
+    let ids: Vec<String> = pending.iter().map(|(m, _)| m.id.to_string()).collect();
+    assert_eq!(ids, ["01900000-0000-7000-8000-0000000000a1"]);
+    assert_eq!(pending[0].0.body, "Hello");
+}

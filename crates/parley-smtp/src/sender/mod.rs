@@ -104,6 +104,16 @@ pub async fn deliver_due(
     config: &DeliveryConfig,
     transport: &Transport,
 ) -> Result<usize, parley_app::AppError> {
+    if let Transport::DevMailbox = transport {
+        // Nothing leaves: a mail is "delivered" once queued, and rendered when the mailbox
+        // shows it.
+        let claimed = app.claim_outbox_ids(config.batch).await?;
+        let count = claimed.len();
+        if let Err(error) = app.outbox_delivered(claimed).await {
+            tracing::error!(%error, "outbox: recording deliveries");
+        }
+        return Ok(count);
+    }
     let claimed = app.claim_outbox(config.batch).await?;
     let mut delivered = Vec::with_capacity(claimed.len());
     for mail in &claimed {
@@ -133,10 +143,10 @@ async fn deliver(
     transport: &Transport,
     claimed: &Claimed,
 ) -> Result<(), (String, bool)> {
-    let message = build_message(&claimed.mail, config).map_err(|e| (e, true))?;
     let Transport::Smtp(smtp) = transport else {
         return Ok(());
     };
+    let message = build_message(&claimed.mail, config).map_err(|e| (e, true))?;
     let sent = match &config.dkim {
         Some(dkim) => {
             let signed = dkim.sign(&message.formatted()).map_err(|e| (e, false))?;

@@ -539,6 +539,37 @@ async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
         .await
         .expect("deliver");
     assert_eq!(left, 0);
+
+    // Without a smarthost, mail ends in the development mailbox: marked delivered without
+    // being rendered, and rendered when the mailbox shows it.
+    let dev = DeliveryConfig {
+        smarthost: None,
+        ..config(0)
+    };
+    assert_eq!(
+        t.say(&t.maker, &request, "Kept for the dev mailbox.")
+            .await
+            .status(),
+        201
+    );
+    t.app.queue_pending_notifications(10).await.expect("queue");
+    let kept = deliver_due(&t.app, &dev, &Transport::new(&dev).expect("transport"))
+        .await
+        .expect("deliver");
+    assert_eq!(kept, 2);
+    let shown = t.app.dev_mailbox(10).await.expect("mailbox");
+    let latest: Vec<_> = shown
+        .iter()
+        .filter(|q| q.mail.text_body.contains("Kept for the dev mailbox."))
+        .collect();
+    assert_eq!(latest.len(), 2, "both notices, rendered");
+    assert!(latest.iter().all(|q| q.sent_at.is_some()));
+    assert!(latest.iter().all(|q| {
+        q.mail
+            .html_body
+            .as_deref()
+            .is_some_and(|h| h.contains("Kept for the dev"))
+    }));
 }
 
 fn free_port() -> u16 {
