@@ -153,7 +153,15 @@ async fn smtp_only(app: &App, config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening for SMTP on {}", config.smtp))?;
     tracing::info!(smtp = %smtp.local_addr()?, relay_domain = %config.relay_domain, "Parley SMTP relay is serving");
-    parley_smtp::serve(smtp, app.clone(), smtp_config(config)?, shutdown_signal()).await?;
+    // On a worker thread rather than the main one: the accept loop then spawns each session
+    // on the worker that accepted it, with no wake-up of another thread per connection.
+    tokio::spawn(parley_smtp::serve(
+        smtp,
+        app.clone(),
+        smtp_config(config)?,
+        shutdown_signal(),
+    ))
+    .await??;
     tracing::info!("stopped");
     Ok(())
 }

@@ -135,19 +135,22 @@ const FORWARD_LINES: &[&str] = &[
 
 /// Whether `line` alone is an attribution or a forward separator.
 pub(super) fn is_attribution(line: &str) -> bool {
-    let lower = line.to_lowercase();
+    is_attribution_lower(&line.to_lowercase())
+}
+
+/// [`is_attribution`] of a line already in lower case (the classifier lowers each line once).
+pub(super) fn is_attribution_lower(lower: &str) -> bool {
     let core =
         lower.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '-' | '*' | '_'));
     if core.is_empty() {
         return false;
     }
-    is_forward_separator(line, core) || is_dated_attribution(core) || posted_by(core)
+    is_forward_separator(lower, core) || is_dated_attribution(core) || posted_by(core)
 }
 
-/// Whether `line` could be the first line of an attribution wrapped over several lines:
-/// worth joining with the next ones and asking again.
-pub(super) fn may_start_attribution(line: &str) -> bool {
-    let lower = line.to_lowercase();
+/// Whether a line, in lower case, could be the first line of an attribution wrapped over
+/// several lines: worth joining with the next ones and asking again.
+pub(super) fn may_start_attribution_lower(lower: &str) -> bool {
     let core = lower.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '-'));
     if core.len() > 300 || ends_a_sentence(core) {
         return false;
@@ -191,6 +194,10 @@ fn is_dated_attribution(core: &str) -> bool {
     });
     let ends_with_colon = core.trim_end().ends_with([':', '：']);
     let digit = has_digit(core);
+    // Every form below has a digit (a date) or ends with a colon: most lines stop here.
+    if !digit && !ends_with_colon {
+        return false;
+    }
     let ends_with_closer = CLOSERS.iter().any(|c| ends_with_word(tail, c));
     if starts_with_opener(core)
         && digit

@@ -21,6 +21,7 @@ pub(super) enum Kind {
 pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
     let mut kinds = Vec::with_capacity(lines.len());
     let mut in_code = false;
+    let mut lower = String::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -35,14 +36,17 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
             i += 1;
             continue;
         }
-        let kind = line_kind(line);
+        // Every test below is case-insensitive: the line is lowered once, here, into a
+        // buffer reused from line to line.
+        lower_into(line, &mut lower);
+        let kind = line_kind_lower(line, &lower);
         if kind == Kind::Attribution && closes_attribution(line, lines.get(i + 1)) {
             kinds.extend([Kind::Attribution, Kind::Attribution]);
             i += 2;
             continue;
         }
         if kind != Kind::Attribution
-            && attribution::may_start_attribution(line)
+            && attribution::may_start_attribution_lower(&lower)
             && let Some(span) = wrapped_attribution(&lines[i..])
         {
             kinds.extend(std::iter::repeat_n(Kind::Attribution, span));
@@ -55,15 +59,32 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
     kinds
 }
 
+/// `line` in lower case, into `buffer`.
+fn lower_into(line: &str, buffer: &mut String) {
+    buffer.clear();
+    if line.is_ascii() {
+        buffer.push_str(line);
+        buffer.make_ascii_lowercase();
+    } else {
+        buffer.push_str(&line.to_lowercase());
+    }
+}
+
+#[cfg(test)]
 fn line_kind(line: &str) -> Kind {
+    line_kind_lower(line, &line.to_lowercase())
+}
+
+/// The kind of `line`, given it in lower case too.
+fn line_kind_lower(line: &str, lower: &str) -> Kind {
     let trimmed = line.trim();
     if trimmed.is_empty() {
         Kind::Empty
     } else if is_delimiter(trimmed) {
         Kind::Delimiter
-    } else if is_signature(trimmed) {
+    } else if is_signature(trimmed, lower.trim()) {
         Kind::Signature
-    } else if attribution::is_attribution(line) {
+    } else if attribution::is_attribution_lower(lower) {
         Kind::Attribution
     } else if is_header(trimmed) {
         Kind::Header
@@ -154,11 +175,12 @@ const SIGNATURE_PREFIXES: &[&str] = &[
     "lähetetty ",
 ];
 
-fn is_signature(trimmed: &str) -> bool {
+/// Whether a line (trimmed, and in lower case) is a mobile or web mail signature.
+fn is_signature(trimmed: &str, lower: &str) -> bool {
     if trimmed.chars().count() > 120 {
         return false;
     }
-    let text = without_markdown_links(trimmed).to_lowercase();
+    let text = without_markdown_links(lower);
     let text = text.trim_start_matches(['(', '<', ' ', '\t']);
     if SIGNATURE_PREFIXES.iter().any(|p| text.starts_with(p)) {
         return true;
@@ -175,7 +197,10 @@ fn is_signature(trimmed: &str) -> bool {
 }
 
 /// "[text](url)" becomes "text": signatures are often written with links.
-fn without_markdown_links(line: &str) -> String {
+fn without_markdown_links(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains("](") {
+        return std::borrow::Cow::Borrowed(line);
+    }
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(open) = rest.find('[') {
@@ -189,7 +214,7 @@ fn without_markdown_links(line: &str) -> String {
         rest = &after[close + 2 + end + 1..];
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Header names that carry a date, then those that carry text, in lower case.

@@ -84,15 +84,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             ));
         }
         let documents = self.documents(&parsed)?;
-        for target in &envelope.recipients {
-            let email = InboundEmail {
-                from: sender.clone(),
-                message_id: parsed.message_id.clone(),
-                full_text: parsed.full_text.clone(),
-                reply_text: parsed.reply_text.clone(),
-                documents: documents.clone(),
-                raw: raw.clone(),
+        // One email per recipient; the last takes the parsed parts instead of copies (most
+        // mail has one recipient).
+        let mut last = Some(InboundEmail {
+            from: sender,
+            message_id: parsed.message_id,
+            full_text: parsed.full_text,
+            reply_text: parsed.reply_text,
+            documents,
+            raw,
+        });
+        for (index, target) in envelope.recipients.iter().enumerate() {
+            let email = if index + 1 == envelope.recipients.len() {
+                last.take()
+            } else {
+                last.clone()
             };
+            let Some(email) = email else { break };
             match self.app.receive_email(target, email).await {
                 Ok(Received::Stored { message_id }) => {
                     tracing::info!(peer = %self.peer, message = %message_id, "relay: reply stored");
