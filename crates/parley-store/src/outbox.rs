@@ -94,8 +94,21 @@ pub async fn enqueue(conn: &mut Connection, mail: &Mail) -> Result<(), StoreErro
     enqueue_many(conn, std::slice::from_ref(mail)).await
 }
 
-/// Queues several mails in two statements (their states, then their bodies).
+/// Mails per INSERT: SQLite resolves each bound value's name by a linear search of the
+/// statement's parameters, so one statement's binding costs grow with the square of its
+/// values (perf: 2 % of the relay's CPU with 200 mails at once).
+const ENQUEUE_CHUNK: usize = 32;
+
+/// Queues several mails, a few statements per [`ENQUEUE_CHUNK`] of them (their states, then
+/// their bodies or notices).
 pub async fn enqueue_many(conn: &mut Connection, mails: &[Mail]) -> Result<(), StoreError> {
+    for chunk in mails.chunks(ENQUEUE_CHUNK) {
+        enqueue_chunk(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn enqueue_chunk(conn: &mut Connection, mails: &[Mail]) -> Result<(), StoreError> {
     if mails.is_empty() {
         return Ok(());
     }

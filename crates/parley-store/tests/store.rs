@@ -287,6 +287,39 @@ async fn history_is_append_only_and_dedupes(store: Store) {
     }
 }
 
+/// More mails than one INSERT takes (see `outbox::ENQUEUE_CHUNK`): all queued, each with its
+/// own bodies.
+async fn many_mails_queue_together(store: Store) {
+    use parley_store::outbox::{self, Mail};
+    let mails: Vec<Mail> = (0..70)
+        .map(|i| Mail {
+            id: format!("mail-{i:03}"),
+            recipient: format!("r{i}@example.com"),
+            subject: format!("Subject {i}"),
+            text_body: format!("Text {i}"),
+            html_body: (i % 2 == 0).then(|| format!("<p>Html {i}</p>")),
+            kind: "test".to_owned(),
+            created_at: i,
+            ..Mail::default()
+        })
+        .collect();
+    let ids: Vec<String> = mails.iter().map(|m| m.id.clone()).collect();
+    store
+        .write(mails, |tx, mails| Box::pin(outbox::enqueue_many(tx, mails)))
+        .await
+        .expect("queued");
+    let mut conn = store.read().await.expect("read");
+    let mut queued = outbox::get_many(&mut conn, &ids).await.expect("read back");
+    queued.sort_by(|a, b| a.mail.id.cmp(&b.mail.id));
+    assert_eq!(queued.len(), 70);
+    for (i, q) in queued.iter().enumerate() {
+        assert_eq!(q.mail.recipient, format!("r{i}@example.com"));
+        assert_eq!(q.mail.text_body, format!("Text {i}"));
+        assert_eq!(q.mail.html_body.is_some(), i % 2 == 0);
+        assert!(q.mail.notice.is_none());
+    }
+}
+
 async fn migrations_run_twice(store: Store) {
     store.migrate().await.expect("second run is a no-op");
     store.ping().await.expect("ping");
@@ -300,4 +333,5 @@ both!(
     missing_rows_are_not_found,
     history_is_append_only_and_dedupes,
     migrations_run_twice,
+    many_mails_queue_together,
 );
