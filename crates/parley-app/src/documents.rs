@@ -6,7 +6,7 @@ use parley_domain::policy::{Action, can};
 use parley_domain::{
     AuthorKind, Document, DocumentId, EventKind, MessageId, OrganizationId, RequestId, ThreadId,
 };
-use parley_store::{Connection, events, messages};
+use parley_store::{Store, events, messages};
 use serde_json::json;
 
 use crate::events::new_event;
@@ -22,18 +22,17 @@ impl App {
         caller: &Caller,
         id: DocumentId,
     ) -> Result<(Document, Bytes), AppError> {
-        let mut conn = self.store.read().await?;
-        let document = messages::document_by_id(&mut conn, id).await?;
+        // No pooled connection is held while the access check reads (it may need one).
+        let document = messages::document_by_id(&mut *self.store.read().await?, id).await?;
         let party = thread_party(
-            &mut conn,
+            &self.store,
             caller,
             document.request_id,
             document.thread_id,
             Action::OpenDocument,
         )
         .await?;
-        let message = messages::get(&mut conn, document.message_id).await?;
-        drop(conn);
+        let message = messages::get(&mut *self.store.read().await?, document.message_id).await?;
         let bytes = files::get(self.files.as_ref(), &document.storage_key).await?;
         let viewer_side = match caller {
             Caller::Buyer(_) => AuthorKind::Buyer,
@@ -64,17 +63,16 @@ impl App {
         caller: &Caller,
         id: MessageId,
     ) -> Result<Vec<u8>, AppError> {
-        let mut conn = self.store.read().await?;
-        let message = messages::get(&mut conn, id).await?;
+        let message = messages::get(&mut *self.store.read().await?, id).await?;
         thread_party(
-            &mut conn,
+            &self.store,
             caller,
             message.request_id,
             message.thread_id,
             Action::ReadThread,
         )
         .await?;
-        messages::original(&mut conn, id)
+        messages::original(&mut *self.store.read().await?, id)
             .await?
             .ok_or(AppError::NotFound)
     }
@@ -83,13 +81,13 @@ impl App {
 /// The party of `thread` in `request`, when the caller may do `action` in it (one of the
 /// per-thread actions); "not found" otherwise.
 async fn thread_party(
-    conn: &mut Connection,
+    store: &Store,
     caller: &Caller,
     request: RequestId,
     thread: ThreadId,
     action: fn(OrganizationId) -> Action,
 ) -> Result<OrganizationId, AppError> {
-    let access = authorize(conn, caller, request, Action::ViewRequest).await?;
+    let access = authorize(store, caller, request, Action::ViewRequest).await?;
     let party = access
         .threads
         .iter()

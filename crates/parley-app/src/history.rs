@@ -12,10 +12,10 @@ use crate::{App, AppError, Caller, now};
 impl App {
     /// The history of a request, newest first: only the entries the caller may see.
     pub async fn history(&self, caller: &Caller, id: RequestId) -> Result<Vec<Event>, AppError> {
-        let mut conn = self.store.read().await?;
-        let parties = authorize(&mut conn, caller, id, Action::ReadHistory)
+        let parties = authorize(&self.store, caller, id, Action::ReadHistory)
             .await?
             .parties;
+        let mut conn = self.store.read().await?;
         let principal = caller.principal();
         Ok(events::of_request(&mut conn, id)
             .await?
@@ -39,10 +39,8 @@ impl App {
         id: RequestId,
         party: Option<OrganizationId>,
     ) -> Result<usize, AppError> {
-        let mut conn = self.store.read().await?;
-        let access = authorize(&mut conn, caller, id, Action::ViewRequest).await?;
+        let access = authorize(&self.store, caller, id, Action::ViewRequest).await?;
         let (threads, parties) = (access.threads, access.parties);
-        drop(conn);
         let principal = caller.principal();
         let targets: Vec<_> = threads
             .iter()

@@ -124,10 +124,9 @@ impl App {
             Caller::Marketplace(_) => return Err(AppError::NotFound),
         };
         // Access first: a caller who may not write here learns nothing from validation errors.
-        let access = self.store.access(request_id).await?;
-        if !can(&caller.principal(), Action::ViewRequest, &access.parties) {
-            return Err(AppError::NotFound);
-        }
+        let access =
+            crate::requests::authorize(&self.store, caller, request_id, Action::ViewRequest)
+                .await?;
         let thread = choose_thread(
             caller,
             &access.threads,

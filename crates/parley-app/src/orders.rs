@@ -47,9 +47,8 @@ impl App {
         caller: &Caller,
         id: QuoteId,
     ) -> Result<(Quote, OrganizationId), AppError> {
-        let mut conn = self.store.read().await?;
-        let quote = quotes::get(&mut conn, id).await?;
-        let access = authorize(&mut conn, caller, quote.request_id, Action::ViewRequest).await?;
+        let quote = quotes::get(&mut *self.store.read().await?, id).await?;
+        let access = authorize(&self.store, caller, quote.request_id, Action::ViewRequest).await?;
         let party = access
             .threads
             .iter()
@@ -371,8 +370,8 @@ impl App {
                 "Give 1 to 5 stars.",
             ));
         }
+        let access = authorize(&self.store, caller, request, Action::ViewRequest).await?;
         let mut conn = self.store.read().await?;
-        let access = authorize(&mut conn, caller, request, Action::ViewRequest).await?;
         let thread = match party.map(str::trim).filter(|p| !p.is_empty()) {
             Some(text) => access.threads.iter().find(|t| t.party.to_string() == text),
             None => access.threads.iter().find(|t| t.contacted_at.is_some()),

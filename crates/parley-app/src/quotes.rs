@@ -189,8 +189,8 @@ impl App {
         caller: &Caller,
         request: RequestId,
     ) -> Result<Vec<Quote>, AppError> {
+        let access = authorize(&self.store, caller, request, Action::ViewRequest).await?;
         let mut conn = self.store.read().await?;
-        let access = authorize(&mut conn, caller, request, Action::ViewRequest).await?;
         let readable: Vec<_> = access
             .threads
             .iter()

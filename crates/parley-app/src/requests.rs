@@ -6,7 +6,7 @@ use parley_domain::{
     Request, RequestId, Thread, ThreadId,
 };
 use parley_store::requests::{self as store_requests, Access};
-use parley_store::{Connection, directory, events, messages};
+use parley_store::{Store, directory, events, messages};
 use serde_json::json;
 
 use crate::events::new_event;
@@ -50,14 +50,16 @@ pub struct RequestDetail {
     pub threads: Vec<ThreadView>,
 }
 
-/// Loads a request and its parties, answering `NotFound` unless `action` is allowed.
+/// Loads a request and its parties, answering `NotFound` unless `action` is allowed: the
+/// access check of every use case on a request. It reads through [`Store::access`] (a
+/// direct read connection with SQLite), not a pooled connection.
 pub(crate) async fn authorize(
-    conn: &mut Connection,
+    store: &Store,
     caller: &Caller,
     id: RequestId,
     action: Action,
 ) -> Result<Access, AppError> {
-    let access = store_requests::access(conn, id).await?;
+    let access = store.access(id).await?;
     if can(&caller.principal(), action, &access.parties) {
         Ok(access)
     } else {
@@ -136,10 +138,10 @@ impl App {
         let Caller::Member(member) = caller else {
             return Err(AppError::NotFound);
         };
-        let mut conn = self.store.read().await?;
         let Access {
             request, parties, ..
-        } = authorize(&mut conn, caller, id, Action::DisplayPhone).await?;
+        } = authorize(&self.store, caller, id, Action::DisplayPhone).await?;
+        let mut conn = self.store.read().await?;
         let buyer = directory::buyer_by_id(&mut conn, request.buyer_id).await?;
         drop(conn);
         let party = parley_domain::policy::acting_parties(&caller.principal(), &parties)
