@@ -5,11 +5,9 @@
 use parley_domain::{EmailAddress, Organization, OrganizationId, OrganizationKind};
 use parley_store::{Store, directory};
 
-#[tokio::test]
-async fn sqlite_data_survives_the_network_migration() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
-    // The schema as Parley applied it before the sales network (migrations 0001–0004).
+/// The SQLite migrations an earlier Parley had: those numbered before `first_new`, copied
+/// into a folder of their own.
+fn sqlite_migrations_before(first_new: &str) -> tempfile::TempDir {
     let old = tempfile::tempdir().expect("tempdir");
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
     for entry in std::fs::read_dir(&source).expect("migrations") {
@@ -19,10 +17,19 @@ async fn sqlite_data_survives_the_network_migration() {
             .expect("name")
             .to_string_lossy()
             .into_owned();
-        if name.as_str() < "0005" {
+        if name.as_str() < first_new {
             std::fs::copy(&path, old.path().join(&name)).expect("copy");
         }
     }
+    old
+}
+
+#[tokio::test]
+async fn sqlite_data_survives_the_network_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    // The schema as Parley applied it before the sales network (migrations 0001–0004).
+    let old = sqlite_migrations_before("0005");
     let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
     sqlx::migrate::Migrator::new(old.path())
         .await
@@ -116,19 +123,7 @@ async fn sqlite_data_survives_the_network_migration() {
 async fn sqlite_pending_notifications_survive_the_queue_migration() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
-    let old = tempfile::tempdir().expect("tempdir");
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
-    for entry in std::fs::read_dir(&source).expect("migrations") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        if name.as_str() < "0010" {
-            std::fs::copy(&path, old.path().join(&name)).expect("copy");
-        }
-    }
+    let old = sqlite_migrations_before("0010");
     // The messages alone: their thread and request do not matter here.
     let options: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("options");
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
