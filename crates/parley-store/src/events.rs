@@ -23,7 +23,7 @@ pub(crate) fn append_statement<'a>(event: &'a Event, dedupe_key: Option<&'a str>
         "INSERT INTO events (id, request_id, party_id, kind, audience, actor_kind, actor_id, \
            actor_name, data, dedupe_key, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT (dedupe_key) DO NOTHING",
+         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
         vec![
             event.id.to_string().into(),
             event.request_id.to_string().into(),

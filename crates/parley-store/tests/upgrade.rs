@@ -47,6 +47,28 @@ async fn sqlite_data_survives_the_network_migration() {
            from_address, kind, created_at, next_attempt_at) \
          VALUES ('mail-1', 'claire@hydrotech.example', 'New request', 'Plain words', \
            '<p>Rich words</p>', 'Parley', NULL, 'new_request', 5, 5)",
+        // A request and two events of its history (migration 0011 rebuilds the events table).
+        "INSERT INTO marketplaces (id, slug, name, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000003', 'm', 'M', 1)",
+        "INSERT INTO buyers (id, name, company, country, language, email, phone, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000004', 'Ana', NULL, 'ES', 'es', \
+           'ana@buyer.example', NULL, 1)",
+        "INSERT INTO products (id, manufacturer_id, name, reference, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000005', '01900000-0000-7000-8000-000000000001', \
+           'Pump', 'P-1', 1)",
+        "INSERT INTO requests (id, marketplace_id, buyer_id, product_id, manufacturer_id, \
+           external_ref, message, language, handler_member_id, status, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000006', '01900000-0000-7000-8000-000000000003', \
+           '01900000-0000-7000-8000-000000000004', '01900000-0000-7000-8000-000000000005', \
+           '01900000-0000-7000-8000-000000000001', NULL, 'Hello', 'es', NULL, 'new', 1)",
+        "INSERT INTO events (id, request_id, party_id, kind, audience, actor_kind, actor_id, \
+           actor_name, data, dedupe_key, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000007', '01900000-0000-7000-8000-000000000006', \
+           NULL, 'request_created', 'everyone', 'buyer', NULL, 'Ana', '{}', NULL, 2)",
+        "INSERT INTO events (id, request_id, party_id, kind, audience, actor_kind, actor_id, \
+           actor_name, data, dedupe_key, created_at) \
+         VALUES ('01900000-0000-7000-8000-000000000008', '01900000-0000-7000-8000-000000000006', \
+           NULL, 'phone_displayed', 'sellers', 'member', NULL, 'Claire', '{}', 'seen:1', 3)",
     ] {
         sqlx::query(statement)
             .execute(&pool)
@@ -83,6 +105,25 @@ async fn sqlite_data_survives_the_network_migration() {
         Some("<p>Rich words</p>")
     );
     assert_eq!(mails[0].mail.subject, "New request");
+    let request: parley_domain::RequestId =
+        "01900000-0000-7000-8000-000000000006".parse().expect("id");
+    let history = parley_store::events::of_request(&mut conn, request)
+        .await
+        .expect("history");
+    let ids: Vec<String> = history.iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(
+        ids,
+        [
+            "01900000-0000-7000-8000-000000000008",
+            "01900000-0000-7000-8000-000000000007"
+        ],
+        "the history is kept, newest first"
+    );
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE dedupe_key = 'seen:1'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("dedupe key kept");
+    assert_eq!(taken, 1);
     drop(conn);
     // The widened constraint takes external contacts; the foreign keys still hold.
     let external = Organization {
