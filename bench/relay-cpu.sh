@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# CPU per relayed message: starts Parley on fresh demo data, sends with Postfix's smtp-source,
+# and reads the process's CPU time (utime + stime, /proc/PID/stat) before and after. Compare
+# two builds by alternating them in one sitting (this machine's speed varies run to run):
+#
+#   bench/relay-cpu.sh                                   # parley smtp, 6,000 × 5 KB
+#   MODE=serve SIZE=102400 N=2000 bench/relay-cpu.sh     # serve --demo, 100 KB
+#   BIN=/tmp/old/target/release/parley bench/relay-cpu.sh
+#   WAL=1 bench/relay-cpu.sh    # also: WAL frames per message and per commit, by B-tree
+#                               # (the process is killed before it checkpoints; keep N small
+#                               # enough that the WAL stays under wal_autocheckpoint)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/sbin"
+BIN="${BIN:-./target/release/parley}"; MODE="${MODE:-smtp}"; N="${N:-6000}"; SIZE="${SIZE:-5120}"
+[ -n "${WAL:-}" ] && N="${N_WAL:-1000}"
+work=$(mktemp -d)
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+if [ "$MODE" = serve ]; then
+  RUST_LOG=warn "$BIN" --data-dir "$work" serve --demo --http "127.0.0.1:$(free_port)" \
+    --smtp "127.0.0.1:$port" >"$work/demo.txt" 2>"$work/log" &
+else
+  "$BIN" --data-dir "$work" demo >"$work/demo.txt" 2>/dev/null
+  RUST_LOG=warn "$BIN" --data-dir "$work" smtp --smtp "127.0.0.1:$port" 2>"$work/log" &
+fi
+pid=$!
+for _ in $(seq 1 600); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+line=$(grep -m1 '^  swaks ' "$work/demo.txt")
+from=$(sed -E 's/.*--from ([^ ]+).*/\1/' <<<"$line"); to=$(sed -E 's/.*--to ([^ ]+).*/\1/' <<<"$line")
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+before=$(cpu); start=$(date +%s.%N)
+smtp-source -s 10 -l "$SIZE" -m "$N" -f "$from" -t "$to" "127.0.0.1:$port"
+end=$(date +%s.%N); after=$(cpu)
+ticks=$(getconf CLK_TCK)
+python3 -c "n=$N; d=$end-$start; print(f'$MODE $((SIZE / 1024)) KB: {n/d:.0f} msg/s, {($after-$before)/$ticks*1e6/n:.0f} µs of CPU per message')"
+if [ -n "${WAL:-}" ]; then
+  kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+  python3 - "$work/parley.db" "$N" <<'PY'
+import collections, struct, subprocess, sys
+db, n = sys.argv[1], int(sys.argv[2])
+wal = open(db + '-wal', 'rb').read()
+size = struct.unpack('>I', wal[8:12])[0]
+offset, commits, current = 32, [], []
+while offset + 24 + size <= len(wal):
+    page, db_pages = struct.unpack('>II', wal[offset:offset + 8])
+    current.append(page)
+    if db_pages:  # a commit frame
+        commits.append(current)
+        current = []
+    offset += 24 + size
+rows = subprocess.run(['sqlite3', db, 'SELECT pageno, name FROM dbstat'],
+                      capture_output=True, text=True, check=True).stdout
+names = {int(r.split('|')[0]): r.split('|')[1] for r in rows.splitlines()}
+frames = sum(map(len, commits))
+print(f'WAL: {frames / n:.2f} frames per message, {n / len(commits):.2f} messages per commit')
+by_tree = collections.Counter(names.get(p, '?') for c in commits for p in c)
+print('per commit: ' + ', '.join(f'{k} {v / len(commits):.2f}' for k, v in by_tree.most_common()))
+PY
+fi
