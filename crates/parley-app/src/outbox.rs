@@ -51,9 +51,20 @@ impl App {
         Ok(claimed)
     }
 
-    /// Claims up to `limit` due mails, without reading them: for the development mailbox,
-    /// where a mail is read when it is shown.
-    pub async fn claim_outbox_ids(&self, limit: u32) -> Result<Vec<String>, AppError> {
+    /// Marks up to `limit` due mails delivered without reading them, in one statement: for
+    /// the development mailbox, where nothing leaves and a mail is read when it is shown.
+    pub async fn outbox_to_dev_mailbox(&self, limit: u32) -> Result<Vec<String>, AppError> {
+        let at = now().0;
+        Ok(self
+            .store
+            .write((), move |tx, ()| {
+                Box::pin(outbox::mark_due_sent(tx, at, limit))
+            })
+            .await?)
+    }
+
+    /// Takes the lease on up to `limit` due mails, without reading them.
+    async fn claim_outbox_ids(&self, limit: u32) -> Result<Vec<String>, AppError> {
         let at = now().0;
         let mut conn = self.store.read().await?;
         let due = outbox::due(&mut conn, at, limit).await?;

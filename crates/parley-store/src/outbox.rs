@@ -246,6 +246,32 @@ pub async fn claim_many(
         .collect()
 }
 
+/// Marks up to `limit` due mails delivered, in one statement, and returns their ids: for the
+/// development mailbox, where nothing leaves (so no lease is needed). `sent_at IS NULL` is
+/// checked again on each row, so two workers never both take a mail (PostgreSQL re-checks it
+/// on a row another transaction just updated).
+pub async fn mark_due_sent(
+    conn: &mut Connection,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<String>, StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+           last_error = NULL \
+         WHERE sent_at IS NULL AND id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
+           AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
+           ORDER BY next_attempt_at, id LIMIT $2) \
+         RETURNING id",
+    )
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok(row.try_get("id")?))
+    .collect()
+}
+
 /// Records the delivery of `ids`, in one statement.
 pub async fn mark_sent_many(
     conn: &mut Connection,

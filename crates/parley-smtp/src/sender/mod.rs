@@ -107,12 +107,7 @@ pub async fn deliver_due(
     if let Transport::DevMailbox = transport {
         // Nothing leaves: a mail is "delivered" once queued, and rendered when the mailbox
         // shows it.
-        let claimed = app.claim_outbox_ids(config.batch).await?;
-        let count = claimed.len();
-        if let Err(error) = app.outbox_delivered(claimed).await {
-            tracing::error!(%error, "outbox: recording deliveries");
-        }
-        return Ok(count);
+        return Ok(app.outbox_to_dev_mailbox(config.batch).await?.len());
     }
     let claimed = app.claim_outbox(config.batch).await?;
     let mut delivered = Vec::with_capacity(claimed.len());
