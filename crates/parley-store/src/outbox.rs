@@ -184,20 +184,24 @@ pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Queued>, St
     .collect()
 }
 
+/// The ids of up to `$2` mails due at `$1`, oldest first: not sent, their time come, and no
+/// live lease on them.
+const DUE_IDS: &str = "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+    AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY next_attempt_at, id LIMIT $2";
+
+/// The `id` column of `rows`.
+fn id_column(rows: &[AnyRow]) -> Result<Vec<String>, StoreError> {
+    rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
+}
+
 /// Ids of mail due for (another) attempt at `now`, oldest first.
 pub async fn due(conn: &mut Connection, now: i64, limit: u32) -> Result<Vec<String>, StoreError> {
-    sqlx::query(
-        "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-           AND (claimed_until IS NULL OR claimed_until < $1) \
-         ORDER BY next_attempt_at, id LIMIT $2",
-    )
-    .bind(now)
-    .bind(i64::from(limit))
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|row| Ok(row.try_get("id")?))
-    .collect()
+    let rows = sqlx::query(DUE_IDS)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(conn)
+        .await?;
+    id_column(&rows)
 }
 
 /// Mails by id (those that exist), in no particular order.
@@ -238,12 +242,7 @@ pub async fn claim_many(
     for id in ids {
         query = query.bind(id.clone());
     }
-    query
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| Ok(row.try_get("id")?))
-        .collect()
+    id_column(&query.fetch_all(conn).await?)
 }
 
 /// Marks up to `limit` due mails delivered, in one statement, and returns their ids: for the
@@ -255,21 +254,16 @@ pub async fn mark_due_sent(
     now: i64,
     limit: u32,
 ) -> Result<Vec<String>, StoreError> {
-    sqlx::query(
+    let rows = dynamic_query(format!(
         "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
            last_error = NULL \
-         WHERE sent_at IS NULL AND id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
-           AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
-           ORDER BY next_attempt_at, id LIMIT $2) \
-         RETURNING id",
-    )
+         WHERE sent_at IS NULL AND id IN ({DUE_IDS}) RETURNING id"
+    ))
     .bind(now)
     .bind(i64::from(limit))
     .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|row| Ok(row.try_get("id")?))
-    .collect()
+    .await?;
+    id_column(&rows)
 }
 
 /// Records the delivery of `ids`, in one statement.
