@@ -3,8 +3,10 @@
 //! "-----Original Message-----"). Clients wrap them over several lines, so a line that
 //! starts like one is tried again joined with the lines that follow.
 
+use super::phrases::Phrases;
+
 /// Words an attribution starts with, before the date ("On 3 May…", "Le 4 janv.…").
-const OPENERS: &[&str] = &[
+static OPENERS: Phrases = Phrases::new(&[
     "on",
     "at",
     "in message",
@@ -23,10 +25,10 @@ const OPENERS: &[&str] = &[
     "в",
     "在",
     "於",
-];
+]);
 
 /// What an attribution ends with, before the final colon.
-const CLOSERS: &[&str] = &[
+static CLOSERS: Phrases = Phrases::new(&[
     "wrote",
     "writes",
     "said",
@@ -62,29 +64,29 @@ const CLOSERS: &[&str] = &[
     "は書きました",
     "escrigué",
     "skrifaði",
-];
+]);
 
 /// Verbs that may sit in the middle when the author's address follows them
 /// ("Am 3. Mai 2024 schrieb Ana <ana@example.com>:").
-const MIDDLE_CLOSERS: &[&str] = &[
+static MIDDLE_CLOSERS: Phrases = Phrases::new(&[
     " schrieb ",
     " skrev ",
     " schreef ",
     " escribió ",
     " a écrit ",
     " wrote ",
-];
+]);
 
 /// Someone-first attributions: "Ana <ana@example.com> schrieb am Fr., 28. Apr. 2017:".
-const SOMEONE_WROTE_ON: &[&str] = &[
+static SOMEONE_WROTE_ON: Phrases = Phrases::new(&[
     " wrote on ",
     " schrieb am ",
     " a écrit le ",
     " escribió el ",
-];
+]);
 
 /// Separators of a forwarded or original message, in the languages mail clients use.
-const FORWARD_PHRASES: &[&str] = &[
+static FORWARD_PHRASES: Phrases = Phrases::new(&[
     "original message",
     "forwarded message",
     "reply message",
@@ -119,10 +121,10 @@ const FORWARD_PHRASES: &[&str] = &[
     "wiadomość oryginalna",
     "wiadomość przekazana dalej",
     "alkuperäinen viesti",
-];
+]);
 
 /// Lines that announce a forwarded message without dashes.
-const FORWARD_LINES: &[&str] = &[
+static FORWARD_LINES: Phrases = Phrases::new(&[
     "begin forwarded message",
     "début du message transféré",
     "début du message réexpédié",
@@ -131,7 +133,7 @@ const FORWARD_LINES: &[&str] = &[
     "inizio messaggio inoltrato",
     "início da mensagem reencaminhada",
     "begin doorgestuurd bericht",
-];
+]);
 
 /// Whether `line` alone is an attribution or a forward separator.
 pub(super) fn is_attribution(line: &str) -> bool {
@@ -155,9 +157,7 @@ pub(super) fn may_start_attribution_lower(lower: &str) -> bool {
     if core.len() > 300 || ends_a_sentence(core) {
         return false;
     }
-    (starts_with_opener(core) && has_digit(core))
-        || has_year(core)
-        || SOMEONE_WROTE_ON.iter().any(|p| core.contains(p))
+    (starts_with_opener(core) && has_digit(core)) || has_year(core) || SOMEONE_WROTE_ON.within(core)
 }
 
 /// Whether a continuation line begins another attribution, so joining must stop.
@@ -184,8 +184,7 @@ fn is_forward_separator(line: &str, core: &str) -> bool {
     let dashed = line
         .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '*'))
         .starts_with("--");
-    (dashed && FORWARD_PHRASES.iter().any(|p| core.starts_with(p)))
-        || FORWARD_LINES.iter().any(|p| core.starts_with(p))
+    (dashed && FORWARD_PHRASES.starts(core)) || FORWARD_LINES.starts(core)
 }
 
 fn is_dated_attribution(core: &str) -> bool {
@@ -198,26 +197,29 @@ fn is_dated_attribution(core: &str) -> bool {
     if !digit && !ends_with_colon {
         return false;
     }
-    let ends_with_closer = CLOSERS.iter().any(|c| ends_with_word(tail, c));
-    if starts_with_opener(core)
-        && digit
-        && (ends_with_closer
-            || (ends_with_colon && MIDDLE_CLOSERS.iter().any(|c| core.contains(c))))
+    let ends_with_closer = CLOSERS.ending(tail).any(|c| ends_with_word(tail, c));
+    if digit
+        && starts_with_opener(core)
+        && (ends_with_closer || (ends_with_colon && MIDDLE_CLOSERS.within(core)))
     {
         return true;
     }
-    let year = has_year(core);
-    if year && ends_with_colon && ends_with_closer {
+    // A year is a digit, and without a colon only "… <address>" is left to try.
+    let year = || digit && has_year(core);
+    if !ends_with_colon {
+        return ends_with_address(core) && year();
+    }
+    if ends_with_closer && year() {
         return true;
     }
-    if year && ends_with_address(core) {
+    if ends_with_address(core) && year() {
         return true;
     }
-    if ends_with_colon && SOMEONE_WROTE_ON.iter().any(|p| core.contains(p)) && digit {
+    if digit && SOMEONE_WROTE_ON.within(core) {
         return true;
     }
     // "Ana <ana@example.com> wrote:", "ana via Parley wrote:"
-    ends_with_colon
+    ends_with_closer
         && ["wrote", "schrieb", "a écrit", "escribió"]
             .iter()
             .any(|c| ends_with_word(tail, c))
@@ -229,7 +231,7 @@ fn posted_by(core: &str) -> bool {
 }
 
 fn starts_with_opener(core: &str) -> bool {
-    OPENERS.iter().any(|o| {
+    OPENERS.starting(core).any(|o| {
         core.strip_prefix(o).is_some_and(|rest| {
             // CJK openers are followed by the date directly; the others by a space.
             !o.is_ascii() && o.chars().all(|c| c as u32 > 0x2E80)
@@ -266,15 +268,25 @@ fn has_digit(text: &str) -> bool {
     text.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// A four-digit year from 1970 to 2099 standing on its own.
+/// A four-digit year from 1970 to 2099 standing on its own (a run of exactly four digits).
 fn has_year(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.windows(4).enumerate().any(|(i, w)| {
-        w.iter().all(u8::is_ascii_digit)
-            && (w.starts_with(b"19") && w[2] >= b'7' || w.starts_with(b"20"))
-            && (i == 0 || !bytes[i - 1].is_ascii_digit())
-            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
-    })
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &bytes[start..i];
+        if run.len() == 4 && (run.starts_with(b"19") && run[2] >= b'7' || run.starts_with(b"20")) {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

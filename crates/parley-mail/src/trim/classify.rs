@@ -1,6 +1,7 @@
 //! What each line of an email body is: the trimmer decides on the sequence of kinds.
 
 use super::attribution;
+use super::phrases::Phrases;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -25,7 +26,7 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if line.trim_start().starts_with("```") {
+        if is_fence(line) {
             in_code = !in_code;
             kinds.push(Kind::Text);
             i += 1;
@@ -57,6 +58,11 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
         i += 1;
     }
     kinds
+}
+
+/// A code fence ("```"), indented or not.
+fn is_fence(line: &str) -> bool {
+    matches!(line.trim_start().as_bytes(), [b'`', b'`', b'`', ..])
 }
 
 /// `line` in lower case, into `buffer`.
@@ -142,7 +148,7 @@ fn is_delimiter(trimmed: &str) -> bool {
 
 /// Signatures mail clients add on phones and web mail, in lower case, matched at the start
 /// of the line (after "(" or "<" and with markdown links reduced to their text).
-const SIGNATURE_PREFIXES: &[&str] = &[
+static SIGNATURE_PREFIXES: Phrases = Phrases::new(&[
     "sent from ",
     "sent via ",
     "sent with ",
@@ -173,16 +179,17 @@ const SIGNATURE_PREFIXES: &[&str] = &[
     "发自我的",
     "iphoneから送信",
     "lähetetty ",
-];
+]);
 
 /// Whether a line (trimmed, and in lower case) is a mobile or web mail signature.
 fn is_signature(trimmed: &str, lower: &str) -> bool {
-    if trimmed.chars().count() > 120 {
+    // More than 120 characters: counted only when the bytes leave it open.
+    if trimmed.len() > 120 && (trimmed.len() > 480 || trimmed.chars().count() > 120) {
         return false;
     }
     let text = without_markdown_links(lower);
     let text = text.trim_start_matches(['(', '<', ' ', '\t']);
-    if SIGNATURE_PREFIXES.iter().any(|p| text.starts_with(p)) {
+    if SIGNATURE_PREFIXES.starts(text) {
         return true;
     }
     if let Some(rest) = text.strip_prefix("from my ") {
@@ -286,18 +293,30 @@ const TEXT_HEADERS: &[&str] = &[
 
 fn is_header(trimmed: &str) -> bool {
     let line = trimmed.trim_start_matches(['*', ' ', '\t', '>']);
-    let Some((name, value)) = line.split_once([':', '：']) else {
+    // A header name is at most 24 bytes: only that far is a colon looked for.
+    let Some((name, value)) = split_at_colon(line, 24) else {
         return false;
     };
-    if name.len() > 24 {
-        return false;
-    }
     let name = name.trim_matches(['*', ' ', '\t']).to_lowercase();
     if DATE_HEADERS.contains(&name.as_str()) {
         value.bytes().any(|b| b.is_ascii_digit())
     } else {
         TEXT_HEADERS.contains(&name.as_str()) && value.chars().any(char::is_alphanumeric)
     }
+}
+
+/// `line` around its first colon (':' or the full-width '：'), when that colon comes after at
+/// most `max_name` bytes.
+fn split_at_colon(line: &str, max_name: usize) -> Option<(&str, &str)> {
+    let bytes = line.as_bytes();
+    let end = bytes.len().min(max_name + 1);
+    // '：' is U+FF1A: EF BC 9A in UTF-8; no other character starts with EF BC 9A.
+    let (at, width) = (0..end).find_map(|i| match bytes[i] {
+        b':' => Some((i, 1)),
+        0xEF if bytes[i..].starts_with("：".as_bytes()) => Some((i, 3)),
+        _ => None,
+    })?;
+    Some((&line[..at], &line[at + width..]))
 }
 
 #[cfg(test)]
