@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU per relayed message: starts Parley on fresh demo data, sends with Postfix's smtp-source,
 # and reads the process's CPU time (utime + stime, /proc/PID/stat) before and after. Compare
-# two builds by alternating them in one sitting (this machine's speed varies run to run):
+# two builds by alternating them in one sitting (this machine's speed varies run to run).
+# Also prints the CPU by thread (Tokio's workers, the SQLite writer, …) and smtp-source's own:
 #
 #   bench/relay-cpu.sh                                   # parley smtp, 6,000 × 5 KB
 #   MODE=serve SIZE=102400 N=2000 bench/relay-cpu.sh     # serve --demo, 100 KB
@@ -30,11 +31,31 @@ for _ in $(seq 1 600); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && bre
 line=$(grep -m1 '^  swaks ' "$work/demo.txt")
 from=$(sed -E 's/.*--from ([^ ]+).*/\1/' <<<"$line"); to=$(sed -E 's/.*--to ([^ ]+).*/\1/' <<<"$line")
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# CPU ticks by thread name (Tokio's workers, the SQLite writer, sqlx's threads), summed.
+threads() { for t in /proc/"$pid"/task/*; do echo "$(tr ' ' _ <"$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done; }
+threads >"$work/threads.before"
 before=$(cpu); start=$(date +%s.%N)
-smtp-source -s 10 -l "$SIZE" -m "$N" -f "$from" -t "$to" "127.0.0.1:$port"
+/usr/bin/time -o "$work/source.time" -f '%U %S' \
+  smtp-source -s 10 -l "$SIZE" -m "$N" -f "$from" -t "$to" "127.0.0.1:$port"
 end=$(date +%s.%N); after=$(cpu)
+threads >"$work/threads.after"
 ticks=$(getconf CLK_TCK)
 python3 -c "n=$N; d=$end-$start; print(f'$MODE $((SIZE / 1024)) KB: {n/d:.0f} msg/s, {($after-$before)/$ticks*1e6/n:.0f} µs of CPU per message')"
+python3 - "$work" "$N" "$ticks" <<'PY'
+import collections, sys
+work, n, ticks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def load(name):
+    total = collections.Counter()
+    for line in open(f'{work}/{name}'):
+        thread, value = line.split()
+        total[thread] += int(value)
+    return total
+before, after = load('threads.before'), load('threads.after')
+spent = {t: (after[t] - before[t]) / ticks * 1e6 / n for t in after}
+print('  by thread: ' + ', '.join(f'{t} {v:.0f} µs' for t, v in sorted(spent.items(), key=lambda x: -x[1]) if v >= 1))
+user, system = map(float, open(f'{work}/source.time').read().split())
+print(f'  smtp-source itself: {(user + system) * 1e6 / n:.0f} µs per message')
+PY
 if [ -n "${WAL:-}" ]; then
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true
   python3 - "$work/parley.db" "$N" <<'PY'
