@@ -174,13 +174,22 @@ fn group_documents(rows: &[AnyRow]) -> Result<Vec<(Message, Vec<Document>)>, Sto
     Ok(out)
 }
 
-/// Messages whose notifications are not queued yet, oldest first, with their documents.
+/// [`MESSAGE_COLUMNS_OF_M`] without the texts: the body and the whole email read as empty
+/// (an emailed message keeps an empty whole email, so that it still reads as emailed).
+const MESSAGE_HEAD_COLUMNS_OF_M: &str = "m.id, m.thread_id, m.request_id, m.author_kind, \
+    m.author_id, m.sender_email, m.cc, '' AS body, m.language, m.channel, m.created_at, \
+    m.read_at, CASE WHEN m.full_body IS NULL THEN NULL ELSE '' END AS full_body, \
+    m.email_message_id";
+
+/// Messages whose notifications are not queued yet, oldest first, with their documents, but
+/// without their text (an empty body): a notice quotes its message by reference and renders
+/// it when delivered, so the 5–100 KB of each body are not read here.
 pub async fn pending_notifications(
     conn: &mut Connection,
     limit: u32,
 ) -> Result<Vec<(Message, Vec<Document>)>, StoreError> {
     let rows = dynamic_query(format!(
-        "SELECT {MESSAGE_COLUMNS_OF_M}, {DOCUMENT_COLUMNS_PREFIXED} FROM \
+        "SELECT {MESSAGE_HEAD_COLUMNS_OF_M}, {DOCUMENT_COLUMNS_PREFIXED} FROM \
            (SELECT message_id FROM notification_queue ORDER BY message_id LIMIT $1) q \
            JOIN messages m ON m.id = q.message_id \
            LEFT JOIN documents d ON d.message_id = m.id \
