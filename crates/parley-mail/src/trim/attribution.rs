@@ -231,12 +231,10 @@ fn posted_by(core: &str) -> bool {
 }
 
 fn starts_with_opener(core: &str) -> bool {
+    // CJK openers are followed by the date directly; the others by a space.
     OPENERS.starting(core).any(|o| {
-        core.strip_prefix(o).is_some_and(|rest| {
-            // CJK openers are followed by the date directly; the others by a space.
-            !o.is_ascii() && o.chars().all(|c| c as u32 > 0x2E80)
-                || rest.starts_with(char::is_whitespace)
-        })
+        !o.is_ascii() && o.chars().all(|c| c as u32 > 0x2E80)
+            || core[o.len()..].starts_with(char::is_whitespace)
     })
 }
 
