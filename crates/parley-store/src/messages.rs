@@ -14,10 +14,21 @@ use crate::{Connection, StoreError, dynamic_query};
 const MESSAGE_COLUMNS: &str = "id, thread_id, request_id, author_kind, author_id, sender_email, \
     cc, body, language, channel, created_at, read_at, full_body, email_message_id";
 
-/// [`MESSAGE_COLUMNS`] of the table aliased `m`.
-const MESSAGE_COLUMNS_OF_M: &str = "m.id, m.thread_id, m.request_id, m.author_kind, \
-    m.author_id, m.sender_email, m.cc, m.body, m.language, m.channel, m.created_at, m.read_at, \
-    m.full_body, m.email_message_id";
+/// [`MESSAGE_COLUMNS`] of the table aliased `m`, with the expressions that give the body and
+/// the whole email.
+macro_rules! message_columns_of_m {
+    ($body:literal, $full_body:literal) => {
+        concat!(
+            "m.id, m.thread_id, m.request_id, m.author_kind, m.author_id, m.sender_email, m.cc, ",
+            $body,
+            " AS body, m.language, m.channel, m.created_at, m.read_at, ",
+            $full_body,
+            " AS full_body, m.email_message_id"
+        )
+    };
+}
+
+const MESSAGE_COLUMNS_OF_M: &str = message_columns_of_m!("m.body", "m.full_body");
 
 fn message(row: &AnyRow) -> Result<Message, StoreError> {
     Ok(Message {
@@ -176,10 +187,8 @@ fn group_documents(rows: &[AnyRow]) -> Result<Vec<(Message, Vec<Document>)>, Sto
 
 /// [`MESSAGE_COLUMNS_OF_M`] without the texts: the body and the whole email read as empty
 /// (an emailed message keeps an empty whole email, so that it still reads as emailed).
-const MESSAGE_HEAD_COLUMNS_OF_M: &str = "m.id, m.thread_id, m.request_id, m.author_kind, \
-    m.author_id, m.sender_email, m.cc, '' AS body, m.language, m.channel, m.created_at, \
-    m.read_at, CASE WHEN m.full_body IS NULL THEN NULL ELSE '' END AS full_body, \
-    m.email_message_id";
+const MESSAGE_HEAD_COLUMNS_OF_M: &str =
+    message_columns_of_m!("''", "CASE WHEN m.full_body IS NULL THEN NULL ELSE '' END");
 
 /// Messages whose notifications are not queued yet, oldest first, with their documents, but
 /// without their text (an empty body): a notice quotes its message by reference and renders
