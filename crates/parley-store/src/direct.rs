@@ -41,6 +41,8 @@ const MAX_IDLE_READERS: usize = 8;
 pub(crate) struct DirectReaders {
     options: DirectOptions,
     idle: Mutex<Vec<rusqlite::Connection>>,
+    /// Accesses read on these connections (see `access_cache`).
+    pub(crate) access: crate::access_cache::AccessCache,
 }
 
 impl DirectReaders {
@@ -48,6 +50,7 @@ impl DirectReaders {
         Self {
             options,
             idle: Mutex::new(Vec::new()),
+            access: crate::access_cache::AccessCache::default(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! The use-case layer owns transactions: it hands [`Store::write`] a unit of work that calls the
 //! functions of each module (`requests::insert(tx, …)`); the unit runs in one transaction.
 
+mod access_cache;
 mod direct;
 mod error;
 mod rows;
@@ -184,14 +185,15 @@ impl Store {
         }
     }
 
-    /// A request with its threads, parties and grants ([`requests::access`]): read on a
-    /// direct connection with SQLite (see `direct`), through the pool otherwise.
+    /// A request with its threads, parties and grants ([`requests::access`]): with SQLite on
+    /// a direct connection (see `direct`), kept while no access changes (see
+    /// `access_cache`); through the pool otherwise.
     pub async fn access(
         &self,
         id: parley_domain::RequestId,
     ) -> Result<requests::Access, StoreError> {
         match &self.readers {
-            Some(readers) => readers.with(|conn| requests::access_direct(conn, id)),
+            Some(readers) => readers.with(|conn| readers.access.access(conn, id)),
             None => requests::access(&mut *self.read().await?, id).await,
         }
     }

@@ -14,6 +14,7 @@ both!(
     declining_hides_the_reason_from_the_buyer_and_counts_as_handled,
     routing_follows_product_lines_and_can_be_turned_off,
     the_network_is_managed_through_the_api_with_auto_copies,
+    access_is_never_read_stale,
 );
 
 fn base(request: &str) -> String {
@@ -579,4 +580,85 @@ async fn the_network_is_managed_through_the_api_with_auto_copies(db: Db) {
     );
     let card = t.get(&bea.token, &base(&later_request)).await;
     assert_eq!(card.status(), 404);
+}
+
+/// Runs `sql` through the store's writer, as another process or a hand-made fix would: no
+/// application code that could tell a cache about it.
+async fn raw_write(t: &TestApp, sql: &'static str) {
+    t.app
+        .store()
+        .write((), move |tx, ()| {
+            Box::pin(async move {
+                sqlx::query(sql).execute(&mut *tx).await?;
+                Ok::<_, parley_store::StoreError>(())
+            })
+        })
+        .await
+        .expect("raw write");
+}
+
+/// The access check (SQLite keeps accesses in memory while nothing that decides them changes)
+/// sees every change to a request, its threads, their organizations and the grants at once,
+/// whoever wrote it.
+async fn access_is_never_read_stale(db: Db) {
+    let t = spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "jeanne@buyer.example").await;
+    let id: parley_domain::RequestId = request.parse().expect("request id");
+    let store = t.app.store();
+    let access = || async { store.access(id).await.expect("access") };
+    let parties = |a: &parley_store::requests::Access| -> Vec<String> {
+        a.threads.iter().map(|th| th.party.to_string()).collect()
+    };
+    let (manufacturer, distributor) = (t.manufacturer.to_string(), t.distributor.to_string());
+    assert_eq!(parties(&access().await), [manufacturer.as_str()]);
+    assert_eq!(
+        parties(&access().await),
+        [manufacturer.as_str()],
+        "read again"
+    );
+
+    // Through Parley: a forward adds the distributor's thread and hands the request over.
+    let forwarded = t
+        .post_json(
+            &t.maker.token,
+            &format!("{}/forward", base(&request)),
+            &json!({ "to_organization": distributor }),
+        )
+        .await;
+    assert_eq!(forwarded.status(), 200);
+    let after = access().await;
+    assert_eq!(
+        parties(&after),
+        [manufacturer.as_str(), distributor.as_str()]
+    );
+    let handler = after.request.handler;
+
+    // Behind Parley's back, table by table.
+    raw_write(
+        &t,
+        "UPDATE organizations SET name = 'Renamed Fluids' WHERE id IN \
+        (SELECT organization_id FROM members WHERE email = 'lucia@iberia.example')",
+    )
+    .await;
+    assert_eq!(access().await.organizations[1].name, "Renamed Fluids");
+    raw_write(
+        &t,
+        "UPDATE threads SET declined_at = 1 WHERE organization_id IN \
+        (SELECT organization_id FROM members WHERE email = 'lucia@iberia.example')",
+    )
+    .await;
+    assert!(access().await.threads[1].declined_at.is_some());
+    raw_write(&t, "UPDATE requests SET handler_member_id = NULL").await;
+    assert!(handler.is_some() && access().await.request.handler.is_none());
+    let grant = "INSERT INTO grants (request_id, member_id, party_id, kind, granted_by, \
+        request_created_at, created_at) SELECT r.id, m.id, m.organization_id, 'cc', NULL, 0, 0 \
+        FROM requests r, members m WHERE m.email = 'lucia@iberia.example'";
+    raw_write(&t, grant).await;
+    assert_eq!(access().await.parties.grants.len(), 1);
+    raw_write(&t, "DELETE FROM grants").await;
+    assert!(access().await.parties.grants.is_empty());
+    raw_write(&t, grant).await;
+    assert_eq!(access().await.parties.grants.len(), 1);
+    raw_write(&t, "UPDATE grants SET revoked_at = 1").await;
+    assert!(access().await.parties.grants.is_empty());
 }
