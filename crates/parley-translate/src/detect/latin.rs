@@ -91,23 +91,51 @@ struct Scores {
     distinct_trigrams: usize,
 }
 
+/// A text's six scores, and which two are highest.
+struct Ranking {
+    scores: Scores,
+    best: usize,
+    best_score: f64,
+    second_score: f64,
+}
+
+impl Ranking {
+    fn of(text: &str) -> Self {
+        let scores = scores(&text.to_lowercase());
+        let mut order: Vec<(usize, f64)> = scores.by_language.iter().copied().enumerate().collect();
+        order.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Self {
+            best: order[0].0,
+            best_score: order[0].1,
+            second_score: order[1].1,
+            scores,
+        }
+    }
+
+    /// Whether the best score is shared by several languages.
+    fn is_tied(&self) -> bool {
+        self.second_score == self.best_score
+    }
+
+    /// whatlang's confidence in the best language against `other_score`.
+    fn confidence_over(&self, other_score: f64) -> f64 {
+        confidence(self.best_score, other_score, self.scores.distinct_trigrams)
+    }
+}
+
 /// The language of a Latin-script `text` (already sampled), as the whatlang-based path
 /// answers it: the best of the six when whatlang would call it reliable or it is the
 /// author's `fallback`; otherwise the best only when it clearly beats the fallback.
 pub(super) fn detect(text: &str, fallback: LanguageCode) -> LanguageCode {
-    let scores = scores(&text.to_lowercase());
-    let mut ranked: Vec<(usize, f64)> = scores.by_language.iter().copied().enumerate().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let (best, best_score) = ranked[0];
-    if ranked[1].1 == best_score {
+    let ranking = Ranking::of(text);
+    if ranking.is_tied() {
         // The text cannot tell its best languages apart (a word, a signature, "XXXX"):
         // whatlang would pick one of them arbitrarily; the author's language is the better
         // guess.
         return fallback;
     }
-    let found = LANGUAGES[best].0;
-    let count = scores.distinct_trigrams;
-    if found == fallback || confidence(best_score, ranked[1].1, count) > RELIABLE {
+    let found = LANGUAGES[ranking.best].0;
+    if found == fallback || ranking.confidence_over(ranking.second_score) > RELIABLE {
         return found;
     }
     // The duel: only the best and the fallback. A fallback outside the Latin script has no
@@ -115,35 +143,27 @@ pub(super) fn detect(text: &str, fallback: LanguageCode) -> LanguageCode {
     let Some(theirs) = LANGUAGES.iter().position(|(code, _, _)| *code == fallback) else {
         return found;
     };
-    let fallback_score = scores.by_language[theirs];
-    if best_score > fallback_score && confidence(best_score, fallback_score, count) > RELIABLE {
+    let fallback_score = ranking.scores.by_language[theirs];
+    if ranking.best_score > fallback_score && ranking.confidence_over(fallback_score) > RELIABLE {
         found
     } else {
         fallback
     }
 }
 
-/// Whether the best score of `text` (lower-cased by the caller) is shared by several
-/// languages.
+/// Whether the best score of `text` is shared by several languages.
 #[cfg(test)]
 pub(super) fn best_is_tied(text: &str) -> bool {
-    let mut scores = scores(&text.to_lowercase()).by_language;
-    scores.sort_by(|a, b| b.total_cmp(a));
-    scores[0] == scores[1]
+    Ranking::of(text).is_tied()
 }
 
 /// The best of the six for `text` and whatlang's confidence in it, as its nine-language
 /// detection reports them.
 #[cfg(test)]
 pub(super) fn best(text: &str) -> (LanguageCode, f64) {
-    let scores = scores(&text.to_lowercase());
-    let mut ranked: Vec<(usize, f64)> = scores.by_language.iter().copied().enumerate().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let found = LANGUAGES[ranked[0].0].0;
-    (
-        found,
-        confidence(ranked[0].1, ranked[1].1, scores.distinct_trigrams),
-    )
+    let ranking = Ranking::of(text);
+    let confidence = ranking.confidence_over(ranking.second_score);
+    (LANGUAGES[ranking.best].0, confidence)
 }
 
 /// whatlang's confidence that the highest score is right rather than the second.
