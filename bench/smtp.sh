@@ -83,7 +83,7 @@ for mode in $MODES; do
   stored=$(python3 - "$data/parley.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-print(db.execute("SELECT COUNT(*) FROM messages m JOIN email_originals o ON o.message_id = m.id").fetchone()[0])
+print(db.execute("SELECT COUNT(*) FROM messages WHERE email_raw IS NOT NULL").fetchone()[0])
 PY
 )
   sizes_count=$(wc -w <<<"$SIZES")

@@ -27,11 +27,11 @@ impl MessageRecord {
     /// The inserts that always happen, in order.
     fn inserts(&self) -> Vec<Statement<'_>> {
         let mut statements = Vec::with_capacity(4 + self.documents.len());
-        statements.push(messages::insert_statement(&self.message));
+        statements.push(messages::insert_statement(
+            &self.message,
+            self.original.as_deref(),
+        ));
         statements.push(messages::queue_notifications_statement(self.message.id));
-        if let Some(raw) = &self.original {
-            statements.push(messages::original_statement(self.message.id, raw));
-        }
         statements.extend(self.documents.iter().map(messages::document_statement));
         statements.push(events::append_statement(&self.sent, None));
         statements

@@ -61,18 +61,21 @@ fn message(row: &AnyRow) -> Result<Message, StoreError> {
 }
 
 pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), StoreError> {
-    insert_statement(message).execute(&mut *conn).await?;
+    insert_statement(message, None).execute(&mut *conn).await?;
     queue_notifications_statement(message.id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub(crate) fn insert_statement(message: &Message) -> Statement<'_> {
+/// The message's row; `raw`, the email it came from, is kept in it (its last column, so that
+/// reading the others never walks the raw email's overflow pages).
+pub(crate) fn insert_statement<'a>(message: &'a Message, raw: Option<&'a [u8]>) -> Statement<'a> {
     Statement::new(
         "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, sender_email, \
-           cc, body, language, channel, created_at, read_at, full_body, email_message_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+           cc, body, language, channel, created_at, read_at, full_body, email_message_id, \
+           email_raw) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         vec![
             message.id.to_string().into(),
             message.thread_id.to_string().into(),
@@ -104,6 +107,7 @@ pub(crate) fn insert_statement(message: &Message) -> Statement<'_> {
                 .as_ref()
                 .and_then(|e| e.message_id.as_deref())
                 .into(),
+            Param::Blob(raw),
         ],
     )
 }
@@ -117,33 +121,19 @@ pub(crate) fn queue_notifications_statement(message: MessageId) -> Statement<'st
     )
 }
 
-/// Keeps the raw email a message came from.
-pub async fn insert_original(
-    conn: &mut Connection,
-    message: MessageId,
-    raw: &[u8],
-) -> Result<(), StoreError> {
-    original_statement(message, raw).execute(conn).await?;
-    Ok(())
-}
-
-pub(crate) fn original_statement(message: MessageId, raw: &[u8]) -> Statement<'_> {
-    Statement::new(
-        "INSERT INTO email_originals (message_id, raw) VALUES ($1, $2)",
-        vec![message.to_string().into(), Param::Blob(raw)],
-    )
-}
-
 /// The raw email a message came from, if it came by email.
 pub async fn original(
     conn: &mut Connection,
     message: MessageId,
 ) -> Result<Option<Vec<u8>>, StoreError> {
-    let row = sqlx::query("SELECT raw FROM email_originals WHERE message_id = $1")
+    let row = sqlx::query("SELECT email_raw FROM messages WHERE id = $1")
         .bind(message.to_string())
         .fetch_optional(conn)
         .await?;
-    Ok(row.map(|row| row.try_get("raw")).transpose()?)
+    Ok(row
+        .map(|row| row.try_get::<Option<Vec<u8>>, _>("email_raw"))
+        .transpose()?
+        .flatten())
 }
 
 /// The messages of the given threads, newest first, each with its documents, in one query.

@@ -13,7 +13,7 @@ use crate::{Connection, StoreError};
 pub(crate) enum Param<'a> {
     Text(Option<Cow<'a, str>>),
     Int(Option<i64>),
-    Blob(&'a [u8]),
+    Blob(Option<&'a [u8]>),
 }
 
 impl<'a> From<&'a str> for Param<'a> {
@@ -57,8 +57,8 @@ impl rusqlite::ToSql for Param<'_> {
         Ok(ToSqlOutput::Borrowed(match self {
             Self::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
             Self::Int(Some(value)) => ValueRef::Integer(*value),
-            Self::Blob(bytes) => ValueRef::Blob(bytes),
-            Self::Text(None) | Self::Int(None) => ValueRef::Null,
+            Self::Blob(Some(bytes)) => ValueRef::Blob(bytes),
+            Self::Text(None) | Self::Int(None) | Self::Blob(None) => ValueRef::Null,
         }))
     }
 }
@@ -83,7 +83,7 @@ impl<'a> Statement<'a> {
             query = match param {
                 Param::Text(text) => query.bind(text.map(Cow::into_owned)),
                 Param::Int(value) => query.bind(value),
-                Param::Blob(bytes) => query.bind(bytes.to_vec()),
+                Param::Blob(bytes) => query.bind(bytes.map(<[u8]>::to_vec)),
             };
         }
         Ok(query.execute(conn).await?.rows_affected())

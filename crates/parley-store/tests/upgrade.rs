@@ -215,3 +215,75 @@ async fn sqlite_pending_notifications_survive_the_queue_migration() {
     // Notices quote their message by reference: the queue does not read the text.
     assert_eq!((message.body.as_str(), message.email.is_none()), ("", true));
 }
+
+/// Migration 0013 moves each raw email into its message's row (and rebuilds the history keyed
+/// by request): an email received before the upgrade is still shown whole afterwards.
+#[tokio::test]
+async fn sqlite_raw_emails_survive_the_move_into_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let old = sqlite_migrations_before("0013");
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("options");
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.foreign_keys(false))
+        .await
+        .expect("connect");
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .expect("old migrations")
+        .run(&pool)
+        .await
+        .expect("old schema");
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&pool)
+        .await
+        .expect("pragma");
+    let raw = b"From: ana@buyer.example\r\nSubject: Re: Pump\r\n\r\nYes, \xc3\xa0 demain.\r\n";
+    for (id, channel) in [
+        ("01900000-0000-7000-8000-0000000000a1", "email"),
+        ("01900000-0000-7000-8000-0000000000a2", "web"),
+    ] {
+        sqlx::query(
+            "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, \
+               sender_email, cc, body, language, channel, created_at) \
+             VALUES (?1, '01900000-0000-7000-8000-0000000000b1', \
+               '01900000-0000-7000-8000-0000000000c1', 'buyer', 'x', 'ana@buyer.example', \
+               '[]', 'Hello', 'en', ?2, 7)",
+        )
+        .bind(id)
+        .bind(channel)
+        .execute(&pool)
+        .await
+        .expect("old message");
+    }
+    sqlx::query("INSERT INTO email_originals (message_id, raw) VALUES (?1, ?2)")
+        .bind("01900000-0000-7000-8000-0000000000a1")
+        .bind(&raw[..])
+        .execute(&pool)
+        .await
+        .expect("old original");
+    pool.close().await;
+
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("upgrade");
+    let mut conn = store.read().await.expect("read");
+    let emailed = parley_store::messages::original(
+        &mut conn,
+        "01900000-0000-7000-8000-0000000000a1".parse().expect("id"),
+    )
+    .await
+    .expect("original");
+    assert_eq!(
+        emailed.as_deref(),
+        Some(&raw[..]),
+        "the raw email is kept byte for byte"
+    );
+    let typed = parley_store::messages::original(
+        &mut conn,
+        "01900000-0000-7000-8000-0000000000a2".parse().expect("id"),
+    )
+    .await
+    .expect("original");
+    assert_eq!(typed, None, "a message typed on the web has no raw email");
+}
