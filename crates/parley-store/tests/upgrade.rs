@@ -8,8 +8,15 @@ use parley_store::{Store, directory};
 /// The SQLite migrations an earlier Parley had: those numbered before `first_new`, copied
 /// into a folder of their own.
 fn sqlite_migrations_before(first_new: &str) -> tempfile::TempDir {
+    migrations_before("sqlite", first_new)
+}
+
+/// The migrations of `backend` numbered before `first_new`, in a folder of their own.
+fn migrations_before(backend: &str, first_new: &str) -> tempfile::TempDir {
     let old = tempfile::tempdir().expect("tempdir");
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
     for entry in std::fs::read_dir(&source).expect("migrations") {
         let path = entry.expect("entry").path();
         let name = path
@@ -216,40 +223,43 @@ async fn sqlite_pending_notifications_survive_the_queue_migration() {
     assert_eq!((message.body.as_str(), message.email.is_none()), ("", true));
 }
 
-/// Migration 0013 moves each raw email into its message's row (and rebuilds the history keyed
-/// by request): an email received before the upgrade is still shown whole afterwards.
-#[tokio::test]
-async fn sqlite_raw_emails_survive_the_move_into_messages() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
-    let old = sqlite_migrations_before("0013");
-    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("options");
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+/// A raw email, as an earlier Parley kept it in `email_originals`.
+const RAW_EMAIL: &[u8] =
+    b"From: ana@buyer.example\r\nSubject: Re: Pump\r\n\r\nYes, \xc3\xa0 demain.\r\n";
+const EMAILED: &str = "01900000-0000-7000-8000-0000000000a1";
+const TYPED: &str = "01900000-0000-7000-8000-0000000000a2";
+
+/// Gives the database at `url` the schema of `migrations` (an earlier Parley's), then an
+/// emailed message with its raw email and a message typed on the web. `no_foreign_keys` lets
+/// the messages go without their thread and request.
+async fn old_messages_with_a_raw_email(
+    url: &str,
+    migrations: &std::path::Path,
+    no_foreign_keys: &'static str,
+) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
-        .connect_with(options.foreign_keys(false))
+        .connect(url)
         .await
         .expect("connect");
-    sqlx::migrate::Migrator::new(old.path())
+    sqlx::migrate::Migrator::new(migrations)
         .await
         .expect("old migrations")
         .run(&pool)
         .await
         .expect("old schema");
-    sqlx::query("PRAGMA foreign_keys = OFF")
+    sqlx::query(no_foreign_keys)
         .execute(&pool)
         .await
-        .expect("pragma");
-    let raw = b"From: ana@buyer.example\r\nSubject: Re: Pump\r\n\r\nYes, \xc3\xa0 demain.\r\n";
-    for (id, channel) in [
-        ("01900000-0000-7000-8000-0000000000a1", "email"),
-        ("01900000-0000-7000-8000-0000000000a2", "web"),
-    ] {
+        .expect("no foreign key checks");
+    for (id, channel) in [(EMAILED, "email"), (TYPED, "web")] {
         sqlx::query(
             "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, \
                sender_email, cc, body, language, channel, created_at) \
-             VALUES (?1, '01900000-0000-7000-8000-0000000000b1', \
+             VALUES ($1, '01900000-0000-7000-8000-0000000000b1', \
                '01900000-0000-7000-8000-0000000000c1', 'buyer', 'x', 'ana@buyer.example', \
-               '[]', 'Hello', 'en', ?2, 7)",
+               '[]', 'Hello', 'en', $2, 7)",
         )
         .bind(id)
         .bind(channel)
@@ -257,33 +267,64 @@ async fn sqlite_raw_emails_survive_the_move_into_messages() {
         .await
         .expect("old message");
     }
-    sqlx::query("INSERT INTO email_originals (message_id, raw) VALUES (?1, ?2)")
-        .bind("01900000-0000-7000-8000-0000000000a1")
-        .bind(&raw[..])
+    sqlx::query("INSERT INTO email_originals (message_id, raw) VALUES ($1, $2)")
+        .bind(EMAILED)
+        .bind(RAW_EMAIL.to_vec())
         .execute(&pool)
         .await
         .expect("old original");
     pool.close().await;
+}
 
-    let store = Store::connect(&url).await.expect("connect");
+/// Upgrades the database at `url` and reads both messages' raw emails back.
+async fn raw_emails_after_upgrade(url: &str) {
+    let store = Store::connect(url).await.expect("connect");
     store.migrate().await.expect("upgrade");
     let mut conn = store.read().await.expect("read");
-    let emailed = parley_store::messages::original(
-        &mut conn,
-        "01900000-0000-7000-8000-0000000000a1".parse().expect("id"),
-    )
-    .await
-    .expect("original");
+    let emailed = parley_store::messages::original(&mut conn, EMAILED.parse().expect("id"))
+        .await
+        .expect("original");
     assert_eq!(
         emailed.as_deref(),
-        Some(&raw[..]),
+        Some(RAW_EMAIL),
         "the raw email is kept byte for byte"
     );
-    let typed = parley_store::messages::original(
-        &mut conn,
-        "01900000-0000-7000-8000-0000000000a2".parse().expect("id"),
-    )
-    .await
-    .expect("original");
+    let typed = parley_store::messages::original(&mut conn, TYPED.parse().expect("id"))
+        .await
+        .expect("original");
     assert_eq!(typed, None, "a message typed on the web has no raw email");
+}
+
+/// Migration 0013 moves each raw email into its message's row (and rebuilds the history keyed
+/// by request): an email received before the upgrade is still shown whole afterwards.
+#[tokio::test]
+async fn sqlite_raw_emails_survive_the_move_into_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let old = sqlite_migrations_before("0013");
+    old_messages_with_a_raw_email(&url, old.path(), "PRAGMA foreign_keys = OFF").await;
+    raw_emails_after_upgrade(&url).await;
+}
+
+/// PostgreSQL's migration 0012 moves the raw emails the same way.
+#[tokio::test]
+async fn postgres_raw_emails_survive_the_move_into_messages() {
+    let Some(server) = std::env::var("PARLEY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        assert!(
+            std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_none(),
+            "PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not"
+        );
+        return;
+    };
+    let name = format!("parley_upgrade_{}", parley_domain::MessageId::new()).replace('-', "");
+    let url = parley_store::create_postgres_database(&server, &name)
+        .await
+        .expect("create database");
+    let old = migrations_before("postgres", "0012");
+    // Superuser only (the test server's `postgres`): foreign keys are triggers, off in replica.
+    old_messages_with_a_raw_email(&url, old.path(), "SET session_replication_role = replica").await;
+    raw_emails_after_upgrade(&url).await;
 }
