@@ -52,8 +52,9 @@ pub struct Settings {
     /// The domain of masked addresses (`reply.parley.localhost`): Parley's SMTP listener
     /// receives its mail.
     pub relay_domain: String,
-    /// SQLite commit durability (full by default: accepted means on disk).
-    pub sqlite_sync: parley_store::SqliteSync,
+    /// SQLite commit durability (full by default: accepted means on disk) and how long the
+    /// relay's accepted mail may wait to be folded into the conversations.
+    pub sqlite: parley_store::SqliteOptions,
     /// A request counts as handled in the network ratings when answered or declined within
     /// this many days.
     pub response_window_days: u32,
@@ -132,7 +133,7 @@ impl Default for Settings {
             public_url: None,
             dev_mailbox: false,
             relay_domain: "reply.parley.localhost".to_owned(),
-            sqlite_sync: parley_store::SqliteSync::Full,
+            sqlite: parley_store::SqliteOptions::default(),
             response_window_days: 2,
             translation: Vec::new(),
             stripe: None,
@@ -171,7 +172,7 @@ impl App {
         documents_dir: &Path,
         settings: Settings,
     ) -> Result<Self, AppError> {
-        let store = Store::connect_with(database_url, settings.sqlite_sync).await?;
+        let store = Store::connect_with(database_url, settings.sqlite).await?;
         store.migrate().await?;
         std::fs::create_dir_all(documents_dir).map_err(|e| {
             AppError::internal(format!("creating {}: {e}", documents_dir.display()))

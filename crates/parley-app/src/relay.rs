@@ -234,7 +234,7 @@ impl App {
             Ok(view) => Ok(Received::Stored {
                 message_id: view.message.id.to_string(),
             }),
-            Err(AppError::Conflict(name)) if name == "messages_email_message_id_key" => {
+            Err(AppError::Conflict(name)) if name == parley_store::messages::EMAIL_REPEAT => {
                 Ok(Received::Duplicate)
             }
             Err(other) => Err(other),

@@ -120,7 +120,7 @@ pub struct Thread {
 }
 
 /// A message of a thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: MessageId,
     pub thread_id: ThreadId,
@@ -143,7 +143,7 @@ pub struct Message {
 /// Where an emailed message came from. The body of the [`Message`] is the trimmed reply; the
 /// whole text stays here, behind a "show the whole email" toggle (and the raw email in its own
 /// table).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailOrigin {
     /// The email's text before trimming.
     pub full_body: String,
@@ -152,7 +152,7 @@ pub struct EmailOrigin {
 }
 
 /// A PDF attached to a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub id: DocumentId,
     pub message_id: MessageId,
@@ -178,7 +178,7 @@ pub struct Actor {
 }
 
 /// An entry of a request's append-only history.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: EventId,
     pub request_id: RequestId,

@@ -22,6 +22,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Database(sqlx::Error),
+    /// The relay's spool could not be written or read (see `spool`).
+    #[error("spool: {0}")]
+    Spool(std::io::Error),
     /// An error of the SQLite writer's direct connection (see `direct`).
     #[error(transparent)]
     Sqlite(rusqlite::Error),

@@ -8,7 +8,9 @@
 mod access_cache;
 mod direct;
 mod error;
+mod fold;
 mod rows;
+mod spool;
 mod statement;
 mod writer;
 
@@ -62,6 +64,13 @@ pub struct Store {
     writer: Option<writer::Writer>,
     /// Direct read connections (SQLite on a file only).
     readers: Option<std::sync::Arc<direct::DirectReaders>>,
+    /// Where emailed messages are accepted, once [`Store::migrate`] opened it (SQLite on a
+    /// file only; see `spool`).
+    spool: std::sync::Arc<std::sync::OnceLock<spool::Spool>>,
+    /// The SQLite file, when there is one.
+    sqlite_file: Option<std::path::PathBuf>,
+    /// How long spooled messages wait for company (see [`SqliteOptions::relay_fold`]).
+    relay_fold: Duration,
     pool: AnyPool,
     backend: Backend,
 }
@@ -70,12 +79,13 @@ impl Store {
     /// Connects to `url` (`sqlite://path/to/file.db` or `postgres://…`), creating a SQLite
     /// file if needed. SQLite commits are synced to disk before they are acknowledged.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, SqliteSync::Full).await
+        Self::connect_with(url, SqliteOptions::default()).await
     }
 
     /// [`Store::connect`] with SQLite's commit durability chosen (PostgreSQL keeps its own
     /// `synchronous_commit` setting).
-    pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Self, StoreError> {
+    pub async fn connect_with(url: &str, sqlite: SqliteOptions) -> Result<Self, StoreError> {
+        let sync = sqlite.sync;
         install_default_drivers();
         if url.starts_with("sqlite:") {
             let url = with_create_mode(url);
@@ -86,6 +96,7 @@ impl Store {
                 SqliteSync::Normal => "PRAGMA synchronous = NORMAL;",
             };
             let direct = direct_options(&url, sync_pragma)?;
+            let sqlite_file = direct.as_ref().map(|options| options.path.clone());
             let readers = direct
                 .clone()
                 .map(|options| std::sync::Arc::new(direct::DirectReaders::new(options)));
@@ -106,6 +117,9 @@ impl Store {
             Ok(Self {
                 writer: Some(writer),
                 readers,
+                spool: std::sync::Arc::default(),
+                sqlite_file,
+                relay_fold: sqlite.relay_fold,
                 pool,
                 backend: Backend::Sqlite,
             })
@@ -118,6 +132,9 @@ impl Store {
             Ok(Self {
                 writer: None,
                 readers: None,
+                spool: std::sync::Arc::default(),
+                sqlite_file: None,
+                relay_fold: sqlite.relay_fold,
                 pool,
                 backend: Backend::Postgres,
             })
@@ -139,7 +156,38 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        self.open_spool().await
+    }
+
+    /// With SQLite on a file: folds what an earlier run left in the spool and starts spooling
+    /// emailed messages (unless another process spools for this database).
+    async fn open_spool(&self) -> Result<(), StoreError> {
+        let (Some(writer), Some(file)) = (&self.writer, &self.sqlite_file) else {
+            return Ok(());
+        };
+        if self.spool.get().is_some() || !writer.has_direct() {
+            return Ok(());
+        }
+        if let Some(spool) = spool::Spool::open(
+            spool::SpoolPaths::new(file),
+            writer.clone(),
+            self.relay_fold,
+        )
+        .await?
+        {
+            let _ = self.spool.set(spool);
+        }
         Ok(())
+    }
+
+    /// Returns once every emailed message accepted so far is in its conversation (the spool
+    /// folds within milliseconds anyway; tests and tools that read right after sending wait
+    /// here instead).
+    pub async fn settle(&self) -> Result<(), StoreError> {
+        match self.spool.get() {
+            Some(spool) => spool.settle().await,
+            None => Ok(()),
+        }
     }
 
     /// Runs `unit` on `data` in a read-write transaction, committed when it returns `Ok`,
@@ -168,6 +216,17 @@ impl Store {
         &self,
         record: message_record::MessageRecord,
     ) -> Result<(), StoreError> {
+        // An emailed message has no reader waiting to see it: it is durable once spooled, and
+        // in its conversation a fold later (see `spool`). A repeat of one stored before is
+        // refused here, as the unique index would (one still in the spool is skipped there).
+        if let (Some(spool), Some(readers)) = (self.spool.get(), &self.readers)
+            && record.message.channel == parley_domain::Channel::Email
+        {
+            if readers.with(|conn| messages::email_repeat_direct(conn, &record.message))? {
+                return Err(StoreError::Conflict(messages::EMAIL_REPEAT.to_owned()));
+            }
+            return spool.append(record).await;
+        }
         match &self.writer {
             Some(writer) if writer.has_direct() => {
                 writer
@@ -212,6 +271,9 @@ impl Store {
 
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        if let Some(spool) = self.spool.get() {
+            spool.close().await;
+        }
         if let Some(readers) = &self.readers {
             readers.close();
         }
@@ -258,6 +320,25 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
 /// [`checkpoint_in_background`]; the high threshold is only a backstop should that task fall
 /// behind.
 const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 20000;";
+
+/// How Parley uses a SQLite database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    pub sync: SqliteSync,
+    /// How long an emailed message may wait in the relay's spool for others to be folded
+    /// into SQLite with (see `spool`): longer makes larger transactions under load, and is
+    /// how far the history may lag behind the relay's `250`.
+    pub relay_fold: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            sync: SqliteSync::Full,
+            relay_fold: spool::FOLD_INTERVAL,
+        }
+    }
+}
 
 /// How SQLite commits reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,10 +8,11 @@ use crate::statement::Statement;
 use crate::{Connection, StoreError, events, messages, requests};
 
 /// A new message and what it changes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MessageRecord {
     pub message: Message,
-    /// The raw email, for an emailed reply.
+    /// The raw email, for an emailed reply (the spool keeps it beside the JSON, as bytes).
+    #[serde(skip)]
     pub original: Option<Vec<u8>>,
     pub documents: Vec<Document>,
     /// The “message sent” event.
@@ -69,7 +70,41 @@ pub(crate) fn record_direct(
     conn: &rusqlite::Connection,
     record: &MessageRecord,
 ) -> Result<(), StoreError> {
-    for statement in record.inserts() {
+    apply_direct(conn, record, false).map(|_| ())
+}
+
+/// [`record_direct`] for a spooled message, which may be stored already: by an earlier fold
+/// (replayed after a crash) or as the same email sent twice (same Message-ID from the same
+/// sender). Those are skipped: `Ok(false)`. The message's row is the first statement, and a
+/// refused statement leaves the transaction as it was, so a skipped message writes nothing.
+pub(crate) fn fold_direct(
+    conn: &rusqlite::Connection,
+    record: &MessageRecord,
+) -> Result<bool, StoreError> {
+    apply_direct(conn, record, true)
+}
+
+fn apply_direct(
+    conn: &rusqlite::Connection,
+    record: &MessageRecord,
+    skip_repeats: bool,
+) -> Result<bool, StoreError> {
+    let mut statements = record.inserts().into_iter();
+    if let Some(message) = statements.next() {
+        match message.execute_direct(conn) {
+            Err(error)
+                if skip_repeats
+                    && (error.is_conflict("messages_id_key")
+                        || error.is_conflict(messages::EMAIL_REPEAT)) =>
+            {
+                return Ok(false);
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    for statement in statements {
         statement.execute_direct(conn)?;
     }
     if let Some(contacted) = &record.contacted
@@ -80,5 +115,5 @@ pub(crate) fn record_direct(
     if record.answers_request {
         record.answered_update().execute_direct(conn)?;
     }
-    Ok(())
+    Ok(true)
 }

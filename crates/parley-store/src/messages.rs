@@ -68,6 +68,29 @@ pub async fn insert(conn: &mut Connection, message: &Message) -> Result<(), Stor
     Ok(())
 }
 
+/// The unique index an emailed message repeated (same thread, sender and Message-ID) meets.
+pub const EMAIL_REPEAT: &str = "messages_email_message_id_key";
+
+/// Whether `message`, an emailed one, repeats one stored before (what [`EMAIL_REPEAT`] would
+/// refuse), read on a direct connection.
+pub(crate) fn email_repeat_direct(
+    conn: &rusqlite::Connection,
+    message: &Message,
+) -> Result<bool, StoreError> {
+    let Some(message_id) = message.email.as_ref().and_then(|e| e.message_id.as_deref()) else {
+        return Ok(false);
+    };
+    let mut statement = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM messages \
+           WHERE thread_id = ?1 AND sender_email = ?2 AND email_message_id = ?3)",
+    )?;
+    let thread = message.thread_id.to_string();
+    Ok(statement.query_row(
+        rusqlite::params![thread, message.sender.as_str(), message_id],
+        |row| row.get::<_, bool>(0),
+    )?)
+}
+
 /// The message's row; `raw`, the email it came from, is kept in it (its last column, so that
 /// reading the others never walks the raw email's overflow pages).
 pub(crate) fn insert_statement<'a>(message: &'a Message, raw: Option<&'a [u8]>) -> Statement<'a> {

@@ -21,11 +21,15 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use sqlx::{AnyConnection, Connection as _};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::direct::{DirectJob, DirectOptions, DirectPending, open_direct, run_direct_batch};
+use crate::fold;
+use crate::spool::{Folder, SpoolPaths, Spooled};
 use crate::{Connection, StoreError};
 
 /// A boxed future, as write units return.
@@ -78,6 +82,8 @@ where
 enum Command {
     Run(Box<dyn Job>),
     Direct(Box<dyn DirectJob>),
+    /// Spooled messages to fold (see `spool`), and who learns when they are.
+    Fold(Vec<Spooled>, oneshot::Sender<()>),
     Close(oneshot::Sender<()>),
 }
 
@@ -87,6 +93,8 @@ pub(crate) struct Writer {
     commands: mpsc::UnboundedSender<Command>,
     /// Whether the thread has its direct connection.
     direct: bool,
+    /// The highest spooled sequence number folded and committed.
+    folded_through: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -102,6 +110,8 @@ impl Writer {
         let (commands, queue) = mpsc::unbounded_channel::<Command>();
         let (ready, started) = oneshot::channel::<Result<(), StoreError>>();
         let has_direct = direct.is_some();
+        let folded_through = Arc::new(AtomicU64::new(0));
+        let folded = Arc::clone(&folded_through);
         std::thread::Builder::new()
             .name("parley-sqlite-writer".to_owned())
             .spawn(move || {
@@ -123,6 +133,7 @@ impl Writer {
                             return;
                         }
                     };
+                    let direct_options = direct.clone();
                     let direct = match direct.as_ref().map(open_direct).transpose() {
                         Ok(direct) => direct,
                         Err(error) => {
@@ -131,7 +142,8 @@ impl Writer {
                         }
                     };
                     let _ = ready.send(Ok(()));
-                    serve(conn, direct, queue).await;
+                    let spool = direct_options.map(|o| SpoolPaths::new(&o.path));
+                    serve(conn, direct, queue, (spool, folded)).await;
                 });
             })
             .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
@@ -139,6 +151,7 @@ impl Writer {
         Ok(Self {
             commands,
             direct: has_direct,
+            folded_through,
         })
     }
 
@@ -201,12 +214,16 @@ async fn serve(
     mut conn: AnyConnection,
     mut direct: Option<rusqlite::Connection>,
     mut queue: mpsc::UnboundedReceiver<Command>,
+    (spool, folded_through): (Option<SpoolPaths>, Arc<AtomicU64>),
 ) {
     let mut closing = None;
+    // Spooled messages whose fold could not commit, retried with the next batch.
+    let mut retry = Vec::new();
     while closing.is_none() {
         let Some(first) = queue.recv().await else {
             break;
         };
+        let mut folds = Vec::new();
         let mut batch = Vec::new();
         let mut direct_batch = Vec::new();
         let mut take = |command| match command {
@@ -216,6 +233,10 @@ async fn serve(
             }
             Command::Direct(job) => {
                 direct_batch.push(job);
+                None
+            }
+            Command::Fold(records, reply) => {
+                folds.push((records, reply));
                 None
             }
             Command::Close(done) => Some(done),
@@ -244,11 +265,38 @@ async fn serve(
         if !batch.is_empty() {
             run_batch(&mut conn, batch).await;
         }
+        if !folds.is_empty() || !retry.is_empty() {
+            let mut records = std::mem::take(&mut retry);
+            let mut replies = Vec::with_capacity(folds.len());
+            for (batch, reply) in folds {
+                records.extend(batch);
+                replies.push(reply);
+            }
+            retry = fold::fold(direct.as_mut(), spool.as_ref(), records, &folded_through);
+            for reply in replies {
+                let _ = reply.send(());
+            }
+        }
     }
     drop(direct);
     let _ = conn.close().await;
     if let Some(done) = closing {
         let _ = done.send(());
+    }
+}
+
+impl Folder for Writer {
+    fn fold(&self, records: Vec<Spooled>) -> oneshot::Receiver<()> {
+        let (reply, done) = oneshot::channel();
+        if self.commands.send(Command::Fold(records, reply)).is_err() {
+            // Closed: the records stay in their segment, folded at the next start.
+            tracing::warn!("the writer is closed; spooled messages wait for the next start");
+        }
+        done
+    }
+
+    fn folded_through(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.folded_through)
     }
 }
 

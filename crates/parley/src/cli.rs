@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
     about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
     after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
                   max_document_mb, log_format, public_url, smtp, relay_domain, smarthost, mail_from, smtp_cert, \
-                  smtp_key, max_message_mb, dkim_key, dkim_selector, dkim_domain, sqlite_sync, response_days. Precedence: flag > PARLEY_* variable > file > default."
+                  smtp_key, max_message_mb, dkim_key, dkim_selector, dkim_domain, sqlite_sync, relay_fold_ms, response_days. Precedence: flag > PARLEY_* variable > file > default."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -85,6 +85,11 @@ pub struct GlobalArgs {
     /// (synced at checkpoints: faster, may lose the last commits on a power cut) [default: full]
     #[arg(long, global = true, env = "PARLEY_SQLITE_SYNC", value_name = "MODE")]
     pub sqlite_sync: Option<String>,
+    /// Milliseconds an email accepted by the relay may wait in the spool (on disk already)
+    /// before it is folded into its conversation with others: the history's lag behind the
+    /// relay [default: 20]
+    #[arg(long, global = true, env = "PARLEY_RELAY_FOLD_MS", value_name = "MS")]
+    pub relay_fold_ms: Option<u64>,
     /// Days within which a request counts as handled in the network ratings [default: 2]
     #[arg(long, global = true, env = "PARLEY_RESPONSE_DAYS", value_name = "DAYS")]
     pub response_days: Option<u32>,

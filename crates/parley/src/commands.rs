@@ -80,7 +80,10 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         ),
         dev_mailbox: config.dev_mailbox,
         relay_domain: config.relay_domain.clone(),
-        sqlite_sync: config.sqlite_sync,
+        sqlite: parley_store::SqliteOptions {
+            sync: config.sqlite_sync,
+            relay_fold: config.relay_fold,
+        },
         response_window_days: config.response_days,
         translation: config.translation.clone(),
         stripe: config.stripe.clone(),

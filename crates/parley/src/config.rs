@@ -30,6 +30,7 @@ struct FileConfig {
     dkim_selector: Option<String>,
     dkim_domain: Option<String>,
     sqlite_sync: Option<String>,
+    relay_fold_ms: Option<u64>,
     response_days: Option<u32>,
     apertium: Option<String>,
     libretranslate: Option<String>,
@@ -60,6 +61,7 @@ pub struct Config {
     /// (key file, domain, selector)
     pub dkim: Option<(PathBuf, String, String)>,
     pub sqlite_sync: parley_store::SqliteSync,
+    pub relay_fold: std::time::Duration,
     pub response_days: u32,
     /// `auto`, `off` or a URL.
     pub apertium: String,
@@ -216,6 +218,11 @@ impl Config {
             (None, None) => None,
             _ => anyhow::bail!("online payment needs both stripe_key and stripe_webhook_secret"),
         };
+        let relay_fold_ms = global.relay_fold_ms.or(file.relay_fold_ms).unwrap_or(20);
+        anyhow::ensure!(
+            relay_fold_ms <= 3_600_000,
+            "relay_fold_ms must be at most 3600000 (an hour)"
+        );
         let response_days = global.response_days.or(file.response_days).unwrap_or(2);
         anyhow::ensure!(response_days > 0, "response_days must be at least 1");
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
@@ -258,6 +265,7 @@ impl Config {
             smtp_tls,
             dkim,
             sqlite_sync,
+            relay_fold: std::time::Duration::from_millis(relay_fold_ms),
             response_days,
             apertium,
             translation,

@@ -216,6 +216,11 @@ impl TestApp {
         }
     }
 
+    /// Waits until the mail the relay accepted so far is in its conversations.
+    pub async fn settle(&self) {
+        self.app.store().settle().await.expect("settle");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -28,6 +28,7 @@ pub(crate) async fn spawn(db: Db) -> TestApp {
 /// The queued mail, newest first (after the worker's step that queues the notifications of
 /// new messages).
 pub(crate) async fn outbox(t: &TestApp) -> Vec<Mail> {
+    t.settle().await;
     while t.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
     t.app
         .dev_mailbox(200)
@@ -82,7 +83,10 @@ pub(crate) fn email(from: &str, to: &str, message_id: &str, body: &str) -> Strin
     )
 }
 
+/// The request as `who` sees it, once the relay's accepted mail is folded into it (the spool
+/// folds within milliseconds; waiting for it here keeps the reads exact).
 async fn history(t: &TestApp, who: &Person, request: &str) -> Value {
+    t.settle().await;
     t.get_json(&who.token, &format!("/api/v1/requests/{request}"))
         .await
 }

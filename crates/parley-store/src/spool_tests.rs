@@ -1,0 +1,201 @@
+//! The spool's file format and its replay, with a folder that only collects (the fold itself
+//! is the writer's, exercised end to end by the relay's tests and `parley`'s crash test).
+
+use std::sync::Mutex;
+
+use parley_domain::{
+    Actor, Audience, AuthorKind, Channel, EmailAddress, EmailOrigin, Event, EventId, EventKind,
+    LanguageCode, Message, MessageId, RequestId, ThreadId, Timestamp,
+};
+
+use super::*;
+
+fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
+    let request_id = RequestId::new();
+    let message = Message {
+        id: MessageId::new(),
+        thread_id: ThreadId::new(),
+        request_id,
+        author_kind: AuthorKind::Buyer,
+        author_id: "buyer".to_owned(),
+        sender: EmailAddress::parse("buyer@example.com").expect("address"),
+        cc: Vec::new(),
+        body: body.to_owned(),
+        language: LanguageCode::En,
+        channel: Channel::Email,
+        created_at: Timestamp(1_700_000_000_000),
+        read_at: None,
+        email: Some(EmailOrigin {
+            full_body: format!("{body}\n> quoted"),
+            message_id: Some("<1@example.com>".to_owned()),
+        }),
+    };
+    MessageRecord {
+        sent: Event {
+            id: EventId::new(),
+            request_id,
+            party: None,
+            kind: EventKind::MessageSent,
+            audience: Audience::PartyAndBuyer,
+            actor: Actor {
+                kind: AuthorKind::Buyer,
+                id: None,
+                name: "Buyer".to_owned(),
+            },
+            data: serde_json::json!({ "message_id": message.id }),
+            created_at: message.created_at,
+        },
+        message,
+        original: raw.map(<[u8]>::to_vec),
+        documents: Vec::new(),
+        contacted: None,
+        answers_request: false,
+    }
+}
+
+fn frames(records: &[MessageRecord]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (n, record) in records.iter().enumerate() {
+        let spooled = Spooled {
+            seq: n as u64 + 1,
+            record: record.clone(),
+        };
+        encode(&spooled, &mut out).expect("encode");
+    }
+    out
+}
+
+#[test]
+fn frames_read_back_whole_and_a_torn_or_damaged_tail_is_not_read() {
+    let records = [
+        record("first", Some(b"raw \x00\xff bytes")),
+        record("second", None),
+        record("third ünïcode", Some(b"")),
+    ];
+    let bytes = frames(&records);
+    let read = decode(&bytes);
+    assert_eq!(read.len(), 3);
+    for (spooled, record) in read.iter().zip(&records) {
+        assert_eq!(spooled.record.message, record.message);
+        assert_eq!(spooled.record.original, record.original);
+        assert_eq!(spooled.record.sent, record.sent);
+    }
+    assert_eq!(read.iter().map(|s| s.seq).collect::<Vec<_>>(), [1, 2, 3]);
+
+    // A power cut in the middle of the last append: that append was never acknowledged.
+    assert_eq!(decode(&bytes[..bytes.len() - 3]).len(), 2);
+    // Zeroed space after the frames (preallocation) ends the log.
+    let mut padded = bytes.clone();
+    padded.extend_from_slice(&[0; 4096]);
+    assert_eq!(decode(&padded).len(), 3);
+    // A damaged byte in the second frame: its checksum fails, and nothing after it is read.
+    let first_len = frames(&records[..1]).len();
+    let mut damaged = bytes;
+    damaged[first_len + HEADER_BYTES + 5] ^= 0x20;
+    assert_eq!(decode(&damaged).len(), 1);
+}
+
+/// A folder that keeps what it is given and counts it folded at once.
+#[derive(Clone, Default)]
+struct Collect {
+    got: Arc<Mutex<Vec<(u64, MessageId)>>>,
+    through: Arc<AtomicU64>,
+}
+
+impl Folder for Collect {
+    fn fold(&self, records: Vec<Spooled>) -> oneshot::Receiver<()> {
+        let mut got = self.got.lock().expect("lock");
+        got.extend(records.iter().map(|s| (s.seq, s.record.message.id)));
+        let last = got.iter().map(|g| g.0).max().unwrap_or(0);
+        self.through.fetch_max(last, Ordering::AcqRel);
+        let (done, folded) = oneshot::channel();
+        let _ = done.send(());
+        folded
+    }
+
+    fn folded_through(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.through)
+    }
+}
+
+impl Collect {
+    fn ids(&self) -> Vec<(u64, MessageId)> {
+        self.got.lock().expect("lock").clone()
+    }
+}
+
+fn segment_files(paths: &SpoolPaths) -> Vec<u64> {
+    paths
+        .segments()
+        .expect("list")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
+}
+
+#[tokio::test]
+async fn what_a_crashed_run_spooled_is_folded_at_the_next_open_then_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = SpoolPaths::new(&dir.path().join("parley.db"));
+    // A run that crashed left two acknowledged messages, and a torn third append.
+    let left = [record("one", Some(b"raw one")), record("two", None)];
+    let mut bytes = frames(&left);
+    let torn = frames(&[record("three", None)]);
+    bytes.extend_from_slice(&torn[..torn.len() / 2]);
+    std::fs::write(paths.segment(7), &bytes).expect("write segment");
+
+    let folder = Collect::default();
+    let spool = Spool::open(paths.clone(), folder.clone(), FOLD_INTERVAL)
+        .await
+        .expect("open")
+        .expect("this process spools");
+    let replayed: Vec<MessageId> = folder.ids().into_iter().map(|(_, id)| id).collect();
+    assert_eq!(replayed, [left[0].message.id, left[1].message.id]);
+    // The old segment is gone (folded); appends go to a new one, numbered on.
+    assert_eq!(segment_files(&paths), [8]);
+
+    // New appends continue the numbering, reach the folder in order, and a close deletes
+    // the segment once they are folded.
+    let fresh = record("four", Some(b"raw four"));
+    spool.append(fresh.clone()).await.expect("append");
+    spool.settle().await.expect("settle");
+    assert_eq!(folder.ids().last(), Some(&(3, fresh.message.id)));
+    spool.close().await;
+    assert!(segment_files(&paths).is_empty());
+}
+
+#[tokio::test]
+async fn one_process_spools_per_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = SpoolPaths::new(&dir.path().join("parley.db"));
+    let first = Spool::open(paths.clone(), Collect::default(), FOLD_INTERVAL)
+        .await
+        .expect("open");
+    assert!(first.is_some());
+    let second = Spool::open(paths.clone(), Collect::default(), FOLD_INTERVAL)
+        .await
+        .expect("open");
+    assert!(
+        second.is_none(),
+        "the lock is held: the second writes directly"
+    );
+}
+
+#[tokio::test]
+async fn an_appended_message_is_on_disk_before_it_is_acknowledged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = SpoolPaths::new(&dir.path().join("parley.db"));
+    let folder = Collect::default();
+    let spool = Spool::open(paths.clone(), folder.clone(), FOLD_INTERVAL)
+        .await
+        .expect("open")
+        .expect("spools");
+    let sent = record("kept", Some(b"raw"));
+    spool.append(sent.clone()).await.expect("append");
+    // Read the segment as a restart would, while the spool still runs and nothing is folded.
+    let (_, segment) = paths.segments().expect("list").pop().expect("segment");
+    let on_disk = decode(&std::fs::read(segment).expect("read"));
+    assert_eq!(on_disk.len(), 1);
+    assert_eq!(on_disk[0].record.message, sent.message);
+    assert_eq!(on_disk[0].record.original.as_deref(), Some(&b"raw"[..]));
+}
