@@ -21,8 +21,7 @@
 //! One process spools per database (a lock file says which); others write directly.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::io::Read as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -31,6 +30,9 @@ use tokio::sync::oneshot;
 
 use crate::StoreError;
 use crate::message_record::MessageRecord;
+use files::{SEGMENT_BYTES, Segment};
+pub(crate) use files::{SpoolPaths, keep_rejected};
+use frame::{decode, encode};
 
 /// How long a spooled message may wait for company before it is folded into SQLite, unless
 /// configured otherwise ([`crate::SqliteOptions::relay_fold`]): what the history lags behind
@@ -47,238 +49,11 @@ pub(crate) const FOLD_MAX: usize = 1024;
 const GROUP_WAIT: Duration = Duration::from_micros(1500);
 const GROUP_MIN: usize = 4;
 
-/// A segment is closed for new appends past this size (then deleted once folded).
-const SEGMENT_BYTES: u64 = 32 << 20;
-
-/// Segments grow by this much zeroed space at a time, ahead of the appends: an append that
-/// changes the file's size makes its sync write the inode too (perf: ext4 writing the inode
-/// block was a sixth of the spool's time), one into space already there does not. Replay
-/// stops at the zeros.
-const PREALLOCATE_BYTES: u64 = 2 << 20;
-
-/// Marks the start of every frame.
-const MAGIC: [u8; 4] = *b"PSP1";
-
-/// What follows a frame's header: the record as JSON, its body, its whole email text (when it
-/// differs from the body), the raw email.
-const SECTIONS: usize = 4;
-
-/// magic, sequence number, each section's length (`u32::MAX`: absent), CRC-32.
-const HEADER_BYTES: usize = 4 + 8 + 4 * SECTIONS + 4;
-
 /// A message in the spool, numbered in append order.
 #[derive(Debug)]
 pub(crate) struct Spooled {
     pub seq: u64,
     pub record: MessageRecord,
-}
-
-/// Where a database's spool lives: files named after the database (like its `-wal`).
-#[derive(Debug, Clone)]
-pub(crate) struct SpoolPaths {
-    database: PathBuf,
-}
-
-impl SpoolPaths {
-    pub(crate) fn new(database: &Path) -> Self {
-        Self {
-            database: database.to_path_buf(),
-        }
-    }
-
-    fn with_suffix(&self, suffix: &str) -> PathBuf {
-        let mut name = self.database.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    }
-
-    fn lock(&self) -> PathBuf {
-        self.with_suffix("-spool.lock")
-    }
-
-    fn segment(&self, number: u64) -> PathBuf {
-        self.with_suffix(&format!("-spool.{number:08}"))
-    }
-
-    /// Where messages that could not be folded are kept (never dropped), in the spool's
-    /// format, for an operator to look at.
-    pub(crate) fn rejected(&self) -> PathBuf {
-        self.with_suffix("-spool.rejected")
-    }
-
-    /// The existing segments, oldest first.
-    fn segments(&self) -> std::io::Result<Vec<(u64, PathBuf)>> {
-        let dir = self.directory();
-        let Some(name) = self.database.file_name().and_then(|n| n.to_str()) else {
-            return Ok(Vec::new());
-        };
-        let prefix = format!("{name}-spool.");
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir(&dir)? {
-            let entry = entry?;
-            let file = entry.file_name();
-            let Some(number) = file
-                .to_str()
-                .and_then(|f| f.strip_prefix(&prefix))
-                .filter(|n| n.len() == 8)
-                .and_then(|n| n.parse::<u64>().ok())
-            else {
-                continue;
-            };
-            found.push((number, entry.path()));
-        }
-        found.sort();
-        Ok(found)
-    }
-
-    fn directory(&self) -> PathBuf {
-        match self.database.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
-    }
-
-    /// Syncs the directory, so that a new segment's name survives a power cut.
-    fn sync_directory(&self) -> std::io::Result<()> {
-        File::open(self.directory())?.sync_all()
-    }
-}
-
-/// Appends `spooled` as one frame to `out`: the record as JSON, except its texts, which follow
-/// as they are (escaping 10 KB of text into JSON was a fifth of the spool's time in perf).
-/// The texts are taken out for the JSON and put back.
-pub(crate) fn encode(spooled: &mut Spooled, out: &mut Vec<u8>) -> Result<(), StoreError> {
-    let message = &mut spooled.record.message;
-    let body = std::mem::take(&mut message.body);
-    let full = message
-        .email
-        .as_mut()
-        .map(|e| std::mem::take(&mut e.full_body));
-    let json = serde_json::to_vec(&spooled.record);
-    let message = &mut spooled.record.message;
-    message.body = body;
-    if let (Some(email), Some(full)) = (message.email.as_mut(), full) {
-        email.full_body = full;
-    }
-    let json = json.map_err(|e| StoreError::Corrupt(format!("spooling a message: {e}")))?;
-    let message = &spooled.record.message;
-    // `None` (u32::MAX): the whole text is the body (or there is no email), the raw email is
-    // absent.
-    let full = message
-        .email
-        .as_ref()
-        .map(|e| e.full_body.as_bytes())
-        .filter(|full| *full != message.body.as_bytes());
-    let sections = [
-        Some(json.as_slice()),
-        Some(message.body.as_bytes()),
-        full,
-        spooled.record.original.as_deref(),
-    ];
-    let mut lens = [0u32; SECTIONS];
-    for (len, section) in lens.iter_mut().zip(&sections) {
-        *len = match section {
-            Some(bytes) => u32::try_from(bytes.len())
-                .ok()
-                .filter(|len| *len != u32::MAX)
-                .ok_or_else(|| StoreError::Corrupt("a message too large to spool".to_owned()))?,
-            None => u32::MAX,
-        };
-    }
-    let mut described = Vec::with_capacity(8 + 4 * SECTIONS);
-    described.extend_from_slice(&spooled.seq.to_le_bytes());
-    for len in lens {
-        described.extend_from_slice(&len.to_le_bytes());
-    }
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&described);
-    for section in sections.iter().flatten() {
-        crc.update(section);
-    }
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&described);
-    out.extend_from_slice(&crc.finalize().to_le_bytes());
-    for section in sections.iter().flatten() {
-        out.extend_from_slice(section);
-    }
-    Ok(())
-}
-
-/// The frames of `bytes` up to the first that is incomplete or fails its checksum (a torn
-/// append, never acknowledged).
-pub(crate) fn decode(bytes: &[u8]) -> Vec<Spooled> {
-    let mut found = Vec::new();
-    let mut rest = bytes;
-    while rest.len() >= HEADER_BYTES && rest[..4] == MAGIC {
-        let Some((spooled, len)) = decode_one(rest) else {
-            break;
-        };
-        found.push(spooled);
-        rest = &rest[len..];
-    }
-    found
-}
-
-/// The frame at the start of `bytes` and its length.
-fn decode_one(bytes: &[u8]) -> Option<(Spooled, usize)> {
-    let described = &bytes[4..HEADER_BYTES - 4];
-    let seq = u64::from_le_bytes(described[..8].try_into().ok()?);
-    let mut lens = [None; SECTIONS];
-    for (n, len) in lens.iter_mut().enumerate() {
-        let at = 8 + 4 * n;
-        let value = u32::from_le_bytes(described[at..at + 4].try_into().ok()?);
-        *len = (value != u32::MAX).then_some(value as usize);
-    }
-    let crc = u32::from_le_bytes(bytes[HEADER_BYTES - 4..HEADER_BYTES].try_into().ok()?);
-    let total: usize = lens.iter().flatten().sum();
-    let payload = bytes.get(HEADER_BYTES..HEADER_BYTES + total)?;
-    let mut check = crc32fast::Hasher::new();
-    check.update(described);
-    check.update(payload);
-    if check.finalize() != crc {
-        return None;
-    }
-    let mut sections = [None::<&[u8]>; SECTIONS];
-    let mut at = 0;
-    for (section, len) in sections.iter_mut().zip(lens) {
-        if let Some(len) = len {
-            *section = Some(&payload[at..at + len]);
-            at += len;
-        }
-    }
-    let [Some(json), Some(body), full, raw] = sections else {
-        return None;
-    };
-    let mut record = serde_json::from_slice::<MessageRecord>(json).ok()?;
-    let body = String::from_utf8(body.to_vec()).ok()?;
-    if let Some(email) = record.message.email.as_mut() {
-        email.full_body = match full {
-            Some(full) => String::from_utf8(full.to_vec()).ok()?,
-            None => body.clone(),
-        };
-    }
-    record.message.body = body;
-    record.original = raw.map(<[u8]>::to_vec);
-    Some((Spooled { seq, record }, HEADER_BYTES + total))
-}
-
-/// Appends `spooled` to the rejected file (synced): a message the fold could not store.
-pub(crate) fn keep_rejected(paths: &SpoolPaths, spooled: &Spooled) -> Result<(), StoreError> {
-    let mut frame = Vec::new();
-    encode(
-        &mut Spooled {
-            seq: spooled.seq,
-            record: spooled.record.clone(),
-        },
-        &mut frame,
-    )?;
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.rejected())
-        .map_err(StoreError::Spool)?;
-    file.write_all(&frame).map_err(StoreError::Spool)?;
-    file.sync_data().map_err(StoreError::Spool)
 }
 
 /// Where the spool sends what it accepted: the SQLite writer (see `writer`).
@@ -406,48 +181,6 @@ impl Spool {
         if self.commands.send(Command::Close(reply)).is_ok() {
             let _ = done.await;
         }
-    }
-}
-
-/// The segment appends go to.
-struct Segment {
-    number: u64,
-    file: File,
-    len: u64,
-    /// The file's size: `len` plus zeroed space.
-    allocated: u64,
-    last_seq: u64,
-}
-
-impl Segment {
-    fn create(paths: &SpoolPaths, number: u64) -> std::io::Result<Self> {
-        let file = OpenOptions::new()
-            .create_new(true)
-            .write(true)
-            .open(paths.segment(number))?;
-        paths.sync_directory()?;
-        Ok(Self {
-            number,
-            file,
-            len: 0,
-            allocated: 0,
-            last_seq: 0,
-        })
-    }
-
-    /// Writes `frames` and syncs them.
-    fn append(&mut self, frames: &[u8]) -> std::io::Result<()> {
-        let end = self.len + frames.len() as u64;
-        if end > self.allocated {
-            let grown = end.next_multiple_of(PREALLOCATE_BYTES);
-            let zeros = vec![0u8; usize::try_from(grown - self.allocated).unwrap_or(0)];
-            std::os::unix::fs::FileExt::write_all_at(&self.file, &zeros, self.allocated)?;
-            self.allocated = grown;
-        }
-        self.file.write_all(frames)?;
-        self.file.sync_data()?;
-        self.len += frames.len() as u64;
-        Ok(())
     }
 }
 
@@ -622,6 +355,7 @@ impl<F: Folder> Appender<F> {
     }
 }
 
+mod files;
+mod frame;
 #[cfg(test)]
-#[path = "spool_tests.rs"]
 mod tests;

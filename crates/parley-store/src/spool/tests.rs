@@ -8,6 +8,7 @@ use parley_domain::{
     LanguageCode, Message, MessageId, RequestId, ThreadId, Timestamp,
 };
 
+use super::frame::HEADER_BYTES;
 use super::*;
 
 fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
