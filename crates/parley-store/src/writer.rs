@@ -18,6 +18,9 @@
 //! as half of the relay's CPU. Direct units run on this thread, batched and retried alone on
 //! failure like the others. The two connections take turns (a batch of each, never
 //! overlapping), so they never wait for each other's lock.
+//!
+//! The direct connection also folds the relay's spooled messages (see `spool` and `fold`):
+//! the spool hands over a batch every few milliseconds, folded in one transaction of its own.
 
 use std::future::Future;
 use std::pin::Pin;
