@@ -92,7 +92,7 @@ fn sqlite_unique_name(table: &str, column: &str) -> String {
         ("events", "dedupe_key") => "events_dedupe_key".to_owned(),
         ("relay_addresses", "thread_id") => "relay_addresses_holder_key".to_owned(),
         ("relay_addresses", "token") => "relay_addresses_pkey".to_owned(),
-        ("messages", "thread_id") => "messages_email_message_id_key".to_owned(),
+        ("messages", "thread_id") => crate::messages::EMAIL_REPEAT.to_owned(),
         _ => format!("{table}_{column}_key"),
     }
 }

@@ -77,16 +77,6 @@ pub(crate) struct Spool {
     commands: std::sync::mpsc::Sender<Command>,
 }
 
-impl std::fmt::Debug for Command {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Append(..) => "Append",
-            Self::Settle(_) => "Settle",
-            Self::Close(_) => "Close",
-        })
-    }
-}
-
 impl Spool {
     /// Takes the database's spool (`None` when another process holds it), folds what an
     /// earlier run left in it, and starts accepting messages.
