@@ -11,6 +11,7 @@ use parley_domain::{Channel, EmailOrigin, RequestId, ThreadId};
 use parley_store::outbox;
 use parley_store::relay::{self, Holder, HolderKind, RelayAddress};
 use parley_store::{Connection, StoreError};
+pub use parley_store::{Receiving, while_receiving};
 
 use crate::messages::Draft;
 use crate::notify::Notice;
@@ -181,6 +182,14 @@ impl App {
                 Box::pin(relay::revoke(tx, token, at))
             })
             .await?)
+    }
+
+    /// A ticket for an email being received, from its `DATA` until it is stored (within
+    /// [`while_receiving`]): while it is out, other emailed replies wait a moment to share
+    /// their sync to disk with it.
+    #[must_use]
+    pub fn expect_email(&self) -> Option<Receiving> {
+        self.store.expect_email()
     }
 
     /// Records an emailed reply in the address's thread, through the same use case as a web

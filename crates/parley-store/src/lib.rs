@@ -38,6 +38,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 
 pub use error::StoreError;
+pub use spool::{Receiving, while_receiving};
 pub use writer::BoxFuture;
 
 /// A connection, inside a transaction or not.
@@ -180,6 +181,14 @@ impl Store {
         Ok(())
     }
 
+    /// A ticket for an email about to be received, to be stored within [`while_receiving`]:
+    /// while it is out, emailed messages wait a moment for it to share their sync (see
+    /// `spool`). `None` when emailed messages are not spooled.
+    #[must_use]
+    pub fn expect_email(&self) -> Option<Receiving> {
+        self.spool.get().map(spool::Spool::receiving)
+    }
+
     /// Returns once every emailed message accepted so far is in its conversation (the spool
     /// folds within milliseconds anyway; tests and tools that read right after sending wait
     /// here instead).
@@ -225,7 +234,7 @@ impl Store {
             if readers.with(|conn| messages::email_repeat_direct(conn, &record.message))? {
                 return Err(StoreError::Conflict(messages::EMAIL_REPEAT.to_owned()));
             }
-            return spool.append(record).await;
+            return spool.append(record, spool::take_ticket()).await;
         }
         match &self.writer {
             Some(writer) if writer.has_direct() => {

@@ -10,7 +10,7 @@ mod greeting;
 use std::sync::Arc;
 
 use parley_app::App;
-use parley_app::relay::RelayTarget;
+use parley_app::relay::{Receiving, RelayTarget};
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -33,6 +33,8 @@ enum Phase {
         message: Vec<u8>,
         /// The message passed the size cap: the rest is read and dropped, then `552`.
         too_big: bool,
+        /// Held until the message is stored (see [`App::expect_email`]).
+        ticket: Option<Receiving>,
     },
 }
 
@@ -133,6 +135,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 receiver,
                 message,
                 too_big,
+                ticket,
             } = &mut self.phase
             {
                 let done = receiver.ingest(bytes, message);
@@ -143,9 +146,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 if !done {
                     return Flow::Continue;
                 }
-                let (message, too_big) = (std::mem::take(message), *too_big);
+                let (message, too_big, ticket) = (std::mem::take(message), *too_big, ticket.take());
                 self.phase = Phase::Commands;
-                self.message_received(message, too_big).await;
+                self.message_received(message, too_big, ticket).await;
                 continue;
             }
             if bytes.len() == 0 {

@@ -23,13 +23,16 @@
 use std::fs::{File, OpenOptions};
 use std::io::Read as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
 use crate::StoreError;
 use crate::message_record::MessageRecord;
+pub(crate) use company::take_ticket;
+use company::{GROUP_WAIT, taken, wait_for_company};
+pub use company::{Receiving, while_receiving};
 use files::{SEGMENT_BYTES, Segment};
 pub(crate) use files::{SpoolPaths, keep_rejected};
 use frame::{decode, encode};
@@ -41,13 +44,6 @@ pub(crate) const FOLD_INTERVAL: Duration = Duration::from_millis(20);
 
 /// The most spooled messages folded in one transaction.
 pub(crate) const FOLD_MAX: usize = 1024;
-
-/// An append waits up to this long for others to share its sync, until [`GROUP_MIN`] are
-/// queued. Each sync is a flush through the virtual disk, about 100 µs of CPU here: with ten
-/// senders a sync found under two appends waiting, and waiting for four saved more CPU than
-/// it cost in latency (`bench/relay-cpu.sh`, `serve`: 2,770 → 2,960–3,150 msg/s).
-const GROUP_WAIT: Duration = Duration::from_micros(1500);
-const GROUP_MIN: usize = 4;
 
 /// A message in the spool, numbered in append order.
 #[derive(Debug)]
@@ -66,7 +62,12 @@ pub(crate) trait Folder: Send + 'static {
 }
 
 enum Command {
-    Append(Box<MessageRecord>, oneshot::Sender<Result<(), StoreError>>),
+    /// A message, who waits for its sync, and the ticket of its sender (see `company`).
+    Append(
+        Box<MessageRecord>,
+        oneshot::Sender<Result<(), StoreError>>,
+        Option<Receiving>,
+    ),
     Settle(oneshot::Sender<()>),
     Close(oneshot::Sender<()>),
 }
@@ -75,6 +76,10 @@ enum Command {
 #[derive(Debug, Clone)]
 pub(crate) struct Spool {
     commands: std::sync::mpsc::Sender<Command>,
+    /// Messages being received, that appends may wait for (see `company`).
+    receiving: Arc<AtomicUsize>,
+    /// Syncs done so far (each for a group of appends).
+    syncs: Arc<AtomicU64>,
 }
 
 impl Spool {
@@ -84,6 +89,16 @@ impl Spool {
         paths: SpoolPaths,
         folder: impl Folder,
         fold_interval: Duration,
+    ) -> Result<Option<Self>, StoreError> {
+        Self::open_waiting(paths, folder, fold_interval, GROUP_WAIT).await
+    }
+
+    /// [`Spool::open`], with appends waiting up to `group_wait` for company.
+    pub(crate) async fn open_waiting(
+        paths: SpoolPaths,
+        folder: impl Folder,
+        fold_interval: Duration,
+        group_wait: Duration,
     ) -> Result<Option<Self>, StoreError> {
         let lock = OpenOptions::new()
             .create(true)
@@ -129,7 +144,12 @@ impl Spool {
         let number = left.last().map_or(1, |(n, _)| n + 1);
         let segment = Segment::create(&paths, number).map_err(StoreError::Spool)?;
         let (commands, queue) = std::sync::mpsc::channel();
+        let receiving = Arc::new(AtomicUsize::new(0));
+        let syncs = Arc::new(AtomicU64::new(0));
         let state = Appender {
+            receiving: receiving.clone(),
+            syncs: syncs.clone(),
+            group_wait,
             paths,
             folder,
             segment,
@@ -144,16 +164,38 @@ impl Spool {
             .name("parley-spool".to_owned())
             .spawn(move || state.serve(&queue))
             .map_err(StoreError::Spool)?;
-        Ok(Some(Self { commands }))
+        Ok(Some(Self {
+            commands,
+            receiving,
+            syncs,
+        }))
     }
 
-    /// Appends `record` and returns once it is synced to disk.
-    pub(crate) async fn append(&self, record: MessageRecord) -> Result<(), StoreError> {
+    /// A ticket for a message about to be received (see `company`).
+    pub(crate) fn receiving(&self) -> Receiving {
+        Receiving::new(&self.receiving)
+    }
+
+    /// The syncs done so far.
+    pub(crate) fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Acquire)
+    }
+
+    /// Appends `record` (sent by the holder of `ticket`, if any) at once; the future completes
+    /// once it is synced to disk.
+    pub(crate) fn append(
+        &self,
+        record: MessageRecord,
+        ticket: Option<Receiving>,
+    ) -> impl Future<Output = Result<(), StoreError>> + use<> {
         let (reply, result) = oneshot::channel();
-        self.commands
-            .send(Command::Append(Box::new(record), reply))
-            .map_err(|_| StoreError::Closed)?;
-        result.await.map_err(|_| StoreError::Closed)?
+        let sent = self
+            .commands
+            .send(Command::Append(Box::new(record), reply, ticket));
+        async move {
+            sent.map_err(|_| StoreError::Closed)?;
+            result.await.map_err(|_| StoreError::Closed)?
+        }
     }
 
     /// Returns once every message spooled before the call is folded into SQLite.
@@ -171,19 +213,7 @@ impl Spool {
         if self.commands.send(Command::Close(reply)).is_ok() {
             let _ = done.await;
         }
-    }
-}
-
-/// Adds to `commands` what arrives within [`GROUP_WAIT`], until [`GROUP_MIN`] are there (a
-/// settle or a close does not wait).
-fn wait_for_company(queue: &std::sync::mpsc::Receiver<Command>, commands: &mut Vec<Command>) {
-    let until = Instant::now() + GROUP_WAIT;
-    while commands.len() < GROUP_MIN && commands.iter().all(|c| matches!(c, Command::Append(..))) {
-        let left = until.saturating_duration_since(Instant::now());
-        match queue.recv_timeout(left) {
-            Ok(command) => commands.push(command),
-            Err(_) => break,
-        }
+        tracing::debug!(syncs = self.syncs(), "relay spool closed");
     }
 }
 
@@ -199,6 +229,9 @@ struct Appender<F> {
     pending: Vec<Spooled>,
     since: Option<Instant>,
     fold_interval: Duration,
+    receiving: Arc<AtomicUsize>,
+    syncs: Arc<AtomicU64>,
+    group_wait: Duration,
     _lock: File,
 }
 
@@ -226,15 +259,15 @@ impl<F: Folder> Appender<F> {
                 self.hand_over(true);
                 break;
             };
-            let mut commands = vec![first];
-            commands.extend(queue.try_iter().take(FOLD_MAX));
-            wait_for_company(queue, &mut commands);
+            let mut commands = vec![taken(first)];
+            commands.extend(queue.try_iter().take(FOLD_MAX).map(taken));
+            wait_for_company(queue, &mut commands, &self.receiving, self.group_wait);
             let mut frames = Vec::new();
             let mut accepted = Vec::new();
             let mut after = Vec::new();
             for command in commands {
                 match command {
-                    Command::Append(record, reply) => {
+                    Command::Append(record, reply, _) => {
                         let mut spooled = Spooled {
                             seq: self.next_seq,
                             record: *record,
@@ -291,6 +324,7 @@ impl<F: Folder> Appender<F> {
             }
             return;
         }
+        self.syncs.fetch_add(1, Ordering::AcqRel);
         self.since.get_or_insert_with(Instant::now);
         for (spooled, reply) in accepted {
             self.segment.last_seq = spooled.seq;
@@ -345,6 +379,7 @@ impl<F: Folder> Appender<F> {
     }
 }
 
+mod company;
 mod files;
 mod frame;
 #[cfg(test)]

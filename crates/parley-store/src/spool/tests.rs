@@ -164,7 +164,7 @@ async fn what_a_crashed_run_spooled_is_folded_at_the_next_open_then_deleted() {
     // New appends continue the numbering, reach the folder in order, and a close deletes
     // the segment once they are folded.
     let fresh = record("four", Some(b"raw four"));
-    spool.append(fresh.clone()).await.expect("append");
+    spool.append(fresh.clone(), None).await.expect("append");
     spool.settle().await.expect("settle");
     assert_eq!(folder.ids().last(), Some(&(3, fresh.message.id)));
     spool.close().await;
@@ -198,11 +198,79 @@ async fn an_appended_message_is_on_disk_before_it_is_acknowledged() {
         .expect("open")
         .expect("spools");
     let sent = record("kept", Some(b"raw"));
-    spool.append(sent.clone()).await.expect("append");
+    spool.append(sent.clone(), None).await.expect("append");
     // Read the segment as a restart would, while the spool still runs and nothing is folded.
     let (_, segment) = paths.segments().expect("list").pop().expect("segment");
     let on_disk = decode(&std::fs::read(segment).expect("read"));
     assert_eq!(on_disk.len(), 1);
     assert_eq!(on_disk[0].record.message, sent.message);
     assert_eq!(on_disk[0].record.original.as_deref(), Some(&b"raw"[..]));
+}
+
+#[test]
+fn appends_wait_for_company_only_while_a_message_is_being_received() {
+    assert!(company::worth_waiting(1, 1), "someone is sending: wait");
+    assert!(company::worth_waiting(3, 2));
+    assert!(!company::worth_waiting(1, 0), "nobody else is sending");
+    assert!(
+        !company::worth_waiting(company::GROUP_MIN, 5),
+        "enough company"
+    );
+}
+
+/// Runs `append` with a guard against a wait that never ends (the appends below would wait
+/// an hour for company if the rule were wrong).
+async fn within_a_minute<T>(append: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), append)
+        .await
+        .expect("the append waited for company that could not come")
+}
+
+#[tokio::test]
+async fn a_lone_append_is_synced_at_once_and_one_waits_for_a_message_being_received() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = SpoolPaths::new(&dir.path().join("parley.db"));
+    let hour = Duration::from_secs(3600);
+    let spool = Spool::open_waiting(paths, Collect::default(), FOLD_INTERVAL, hour)
+        .await
+        .expect("open")
+        .expect("spools");
+
+    // Nobody else is sending: no wait.
+    within_a_minute(spool.append(record("alone", None), None))
+        .await
+        .expect("append");
+    assert_eq!(spool.syncs(), 1);
+
+    // A ticket given back unused (the message was refused) is not waited for.
+    drop(spool.receiving());
+    within_a_minute(spool.append(record("alone again", None), None))
+        .await
+        .expect("append");
+    assert_eq!(spool.syncs(), 2);
+
+    // Someone is receiving a message: the first append waits for it, and both share a sync.
+    let ticket = spool.receiving();
+    let first = spool.append(record("first", None), None);
+    let second = spool.append(record("second", None), Some(ticket));
+    let (first, second) = within_a_minute(async { tokio::join!(first, second) }).await;
+    first.expect("first");
+    second.expect("second");
+    assert_eq!(spool.syncs(), 3, "one sync for both");
+    assert_eq!(spool.receiving.load(Ordering::Acquire), 0);
+}
+
+#[tokio::test]
+async fn the_ticket_of_the_message_being_stored_reaches_the_store() {
+    let count = Arc::new(AtomicUsize::new(0));
+    let ticket = Receiving::new(&count);
+    assert_eq!(count.load(Ordering::Acquire), 1);
+    let taken = while_receiving(Some(ticket), async {
+        let ticket = take_ticket();
+        (ticket.is_some(), take_ticket().is_none())
+    })
+    .await;
+    assert_eq!(taken, (true, true), "taken once, inside the scope");
+    assert_eq!(count.load(Ordering::Acquire), 0, "and given back");
+    assert!(take_ticket().is_none(), "outside any message");
 }
