@@ -8,17 +8,15 @@
 //! come (`smtp-source -s 1`: 406 msg/s; 1,373 without the wait).
 //!
 //! So the SMTP session holds a [`Receiving`] ticket from `DATA` until its message reaches the
-//! spool (the spool drops it when it takes the append), and an append waits only while a
-//! ticket is out: someone else is sending a message that will be here in a moment.
+//! spool's queue (which takes the ticket back with the append), and an append waits only
+//! while a ticket is out: someone else is sending a message that will be here in a moment.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::Command;
+use super::queue::Queue;
 
 /// The longest an append waits for company.
 pub(super) const GROUP_WAIT: Duration = Duration::from_micros(1500);
@@ -27,24 +25,30 @@ pub(super) const GROUP_WAIT: Duration = Duration::from_micros(1500);
 pub(super) const GROUP_MIN: usize = 4;
 
 /// A message being received that will be appended to the spool in a moment (see the module
-/// documentation). Dropping it says it will not come, or has come.
+/// documentation). Dropping it says it will not come; the queue takes it back with the
+/// message otherwise.
 #[derive(Debug)]
 pub struct Receiving {
-    count: Arc<AtomicUsize>,
+    queue: Option<Arc<Queue>>,
 }
 
 impl Receiving {
-    pub(super) fn new(count: &Arc<AtomicUsize>) -> Self {
-        count.fetch_add(1, Ordering::AcqRel);
-        Self {
-            count: count.clone(),
-        }
+    pub(super) fn new(queue: Arc<Queue>) -> Self {
+        queue.ticket_out();
+        Self { queue: Some(queue) }
+    }
+
+    /// The message reached the queue, which counted the ticket back itself (under its lock).
+    pub(super) fn given_with_message(mut self) {
+        self.queue = None;
     }
 }
 
 impl Drop for Receiving {
     fn drop(&mut self) {
-        self.count.fetch_sub(1, Ordering::AcqRel);
+        if let Some(queue) = self.queue.take() {
+            queue.ticket_back();
+        }
     }
 }
 
@@ -69,32 +73,4 @@ pub(crate) fn take_ticket() -> Option<Receiving> {
 /// and someone is sending a message that has not reached the spool.
 pub(super) fn worth_waiting(queued: usize, receiving: usize) -> bool {
     queued < GROUP_MIN && receiving > 0
-}
-
-/// A command as the spool takes it: an append's ticket is given back.
-pub(super) fn taken(mut command: Command) -> Command {
-    if let Command::Append(_, _, ticket) = &mut command {
-        ticket.take();
-    }
-    command
-}
-
-/// Adds to `commands` what arrives while it is worth waiting, for `wait` at most (a settle or
-/// a close does not wait).
-pub(super) fn wait_for_company(
-    queue: &Receiver<Command>,
-    commands: &mut Vec<Command>,
-    receiving: &AtomicUsize,
-    wait: Duration,
-) {
-    let until = Instant::now() + wait;
-    while worth_waiting(commands.len(), receiving.load(Ordering::Acquire))
-        && commands.iter().all(|c| matches!(c, Command::Append(..)))
-    {
-        let left = until.saturating_duration_since(Instant::now());
-        match queue.recv_timeout(left) {
-            Ok(command) => commands.push(taken(command)),
-            Err(_) => break,
-        }
-    }
 }

@@ -23,19 +23,20 @@
 use std::fs::{File, OpenOptions};
 use std::io::Read as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
 use crate::StoreError;
 use crate::message_record::MessageRecord;
+use company::GROUP_WAIT;
 pub(crate) use company::take_ticket;
-use company::{GROUP_WAIT, taken, wait_for_company};
 pub use company::{Receiving, while_receiving};
 use files::{SEGMENT_BYTES, Segment};
 pub(crate) use files::{SpoolPaths, keep_rejected};
 use frame::{decode, encode};
+use queue::{Next, Queue};
 
 /// How long a spooled message may wait for company before it is folded into SQLite, unless
 /// configured otherwise ([`crate::SqliteOptions::relay_fold`]): what the history lags behind
@@ -75,9 +76,7 @@ enum Command {
 /// A handle on the spool's thread. Cheap to clone.
 #[derive(Debug, Clone)]
 pub(crate) struct Spool {
-    commands: std::sync::mpsc::Sender<Command>,
-    /// Messages being received, that appends may wait for (see `company`).
-    receiving: Arc<AtomicUsize>,
+    commands: queue::Sender,
     /// Syncs done so far (each for a group of appends).
     syncs: Arc<AtomicU64>,
 }
@@ -143,11 +142,9 @@ impl Spool {
         }
         let number = left.last().map_or(1, |(n, _)| n + 1);
         let segment = Segment::create(&paths, number).map_err(StoreError::Spool)?;
-        let (commands, queue) = std::sync::mpsc::channel();
-        let receiving = Arc::new(AtomicUsize::new(0));
+        let (queue, commands) = Queue::new();
         let syncs = Arc::new(AtomicU64::new(0));
         let state = Appender {
-            receiving: receiving.clone(),
             syncs: syncs.clone(),
             group_wait,
             paths,
@@ -162,18 +159,17 @@ impl Spool {
         };
         std::thread::Builder::new()
             .name("parley-spool".to_owned())
-            .spawn(move || state.serve(&queue))
+            .spawn(move || {
+                state.serve(&queue);
+                queue.stop();
+            })
             .map_err(StoreError::Spool)?;
-        Ok(Some(Self {
-            commands,
-            receiving,
-            syncs,
-        }))
+        Ok(Some(Self { commands, syncs }))
     }
 
     /// A ticket for a message about to be received (see `company`).
     pub(crate) fn receiving(&self) -> Receiving {
-        Receiving::new(&self.receiving)
+        self.commands.receiving()
     }
 
     /// The syncs done so far.
@@ -229,39 +225,28 @@ struct Appender<F> {
     pending: Vec<Spooled>,
     since: Option<Instant>,
     fold_interval: Duration,
-    receiving: Arc<AtomicUsize>,
     syncs: Arc<AtomicU64>,
     group_wait: Duration,
     _lock: File,
 }
 
 impl<F: Folder> Appender<F> {
-    fn serve(mut self, queue: &std::sync::mpsc::Receiver<Command>) {
+    fn serve(mut self, queue: &Queue) {
         let mut closing = None;
         while closing.is_none() {
-            let next = match self.since {
-                Some(since) => {
-                    let left =
-                        (since + self.fold_interval).saturating_duration_since(Instant::now());
-                    match queue.recv_timeout(left) {
-                        Ok(command) => Some(command),
-                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                            self.hand_over(false);
-                            continue;
-                        }
-                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
-                    }
+            let deadline = self.since.map(|since| since + self.fold_interval);
+            let commands = match queue.take(deadline, self.group_wait) {
+                Next::Commands(commands) => commands,
+                Next::Timeout => {
+                    self.hand_over(false);
+                    continue;
                 }
-                None => queue.recv().ok(),
+                Next::Disconnected => {
+                    // Every handle is gone: what is synced still goes to SQLite now.
+                    self.hand_over(true);
+                    break;
+                }
             };
-            let Some(first) = next else {
-                // Every handle is gone: what is synced still goes to SQLite now.
-                self.hand_over(true);
-                break;
-            };
-            let mut commands = vec![taken(first)];
-            commands.extend(queue.try_iter().take(FOLD_MAX).map(taken));
-            wait_for_company(queue, &mut commands, &self.receiving, self.group_wait);
             let mut frames = Vec::new();
             let mut accepted = Vec::new();
             let mut after = Vec::new();
@@ -382,5 +367,6 @@ impl<F: Folder> Appender<F> {
 mod company;
 mod files;
 mod frame;
+mod queue;
 #[cfg(test)]
 mod tests;

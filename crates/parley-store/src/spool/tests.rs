@@ -257,20 +257,27 @@ async fn a_lone_append_is_synced_at_once_and_one_waits_for_a_message_being_recei
     first.expect("first");
     second.expect("second");
     assert_eq!(spool.syncs(), 3, "one sync for both");
-    assert_eq!(spool.receiving.load(Ordering::Acquire), 0);
+    assert_eq!(spool.commands.queue().receiving(), 0);
+
+    // A message being received is refused: the append waiting for it goes on.
+    let ticket = spool.receiving();
+    let waiting = spool.append(record("waits", None), None);
+    drop(ticket);
+    within_a_minute(waiting).await.expect("append");
+    assert_eq!(spool.syncs(), 4);
 }
 
 #[tokio::test]
 async fn the_ticket_of_the_message_being_stored_reaches_the_store() {
-    let count = Arc::new(AtomicUsize::new(0));
-    let ticket = Receiving::new(&count);
-    assert_eq!(count.load(Ordering::Acquire), 1);
+    let (queue, _sender) = Queue::new();
+    let ticket = Receiving::new(queue.clone());
+    assert_eq!(queue.receiving(), 1);
     let taken = while_receiving(Some(ticket), async {
         let ticket = take_ticket();
         (ticket.is_some(), take_ticket().is_none())
     })
     .await;
     assert_eq!(taken, (true, true), "taken once, inside the scope");
-    assert_eq!(count.load(Ordering::Acquire), 0, "and given back");
+    assert_eq!(queue.receiving(), 0, "and given back");
     assert!(take_ticket().is_none(), "outside any message");
 }
