@@ -160,8 +160,8 @@ impl Spool {
         std::thread::Builder::new()
             .name("parley-spool".to_owned())
             .spawn(move || {
+                let _stop = queue.stop_on_exit();
                 state.serve(&queue);
-                queue.stop();
             })
             .map_err(StoreError::Spool)?;
         Ok(Some(Self { commands, syncs }))

@@ -148,9 +148,21 @@ impl Queue {
         }
     }
 
+    /// Stops the queue when the returned guard is dropped: when the spool thread ends, even
+    /// by a panic, nobody is left waiting on a queue that no one reads.
+    pub(super) fn stop_on_exit(self: &Arc<Self>) -> impl Drop + use<> {
+        struct Stop(Arc<Queue>);
+        impl Drop for Stop {
+            fn drop(&mut self) {
+                self.0.stop();
+            }
+        }
+        Stop(self.clone())
+    }
+
     /// The spool thread stopped: later sends fail, and what is queued is dropped (its
     /// senders get [`crate::StoreError::Closed`]).
-    pub(super) fn stop(&self) {
+    fn stop(&self) {
         let mut state = self.lock();
         state.stopped = true;
         let left = std::mem::take(&mut state.commands);

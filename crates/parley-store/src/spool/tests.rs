@@ -281,3 +281,16 @@ async fn the_ticket_of_the_message_being_stored_reaches_the_store() {
     assert_eq!(queue.receiving(), 0, "and given back");
     assert!(take_ticket().is_none(), "outside any message");
 }
+
+#[tokio::test]
+async fn an_append_after_the_spool_stopped_fails_rather_than_waits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = SpoolPaths::new(&dir.path().join("parley.db"));
+    let spool = Spool::open(paths, Collect::default(), FOLD_INTERVAL)
+        .await
+        .expect("open")
+        .expect("spools");
+    spool.close().await;
+    let late = within_a_minute(spool.append(record("late", None), None)).await;
+    assert!(matches!(late, Err(StoreError::Closed)), "{late:?}");
+}
