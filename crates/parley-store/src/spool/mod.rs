@@ -63,12 +63,8 @@ pub(crate) trait Folder: Send + 'static {
 }
 
 enum Command {
-    /// A message, who waits for its sync, and the ticket of its sender (see `company`).
-    Append(
-        Box<MessageRecord>,
-        oneshot::Sender<Result<(), StoreError>>,
-        Option<Receiving>,
-    ),
+    /// A message, and who waits for its sync.
+    Append(Box<MessageRecord>, oneshot::Sender<Result<(), StoreError>>),
     Settle(oneshot::Sender<()>),
     Close(oneshot::Sender<()>),
 }
@@ -187,7 +183,7 @@ impl Spool {
         let (reply, result) = oneshot::channel();
         let sent = self
             .commands
-            .send(Command::Append(Box::new(record), reply, ticket));
+            .send(Command::Append(Box::new(record), reply), ticket);
         async move {
             sent.map_err(|_| StoreError::Closed)?;
             result.await.map_err(|_| StoreError::Closed)?
@@ -198,7 +194,7 @@ impl Spool {
     pub(crate) async fn settle(&self) -> Result<(), StoreError> {
         let (reply, done) = oneshot::channel();
         self.commands
-            .send(Command::Settle(reply))
+            .send(Command::Settle(reply), None)
             .map_err(|_| StoreError::Closed)?;
         done.await.map_err(|_| StoreError::Closed)
     }
@@ -206,7 +202,7 @@ impl Spool {
     /// Folds what is spooled, deletes the segments and stops (at shutdown).
     pub(crate) async fn close(&self) {
         let (reply, done) = oneshot::channel();
-        if self.commands.send(Command::Close(reply)).is_ok() {
+        if self.commands.send(Command::Close(reply), None).is_ok() {
             let _ = done.await;
         }
         tracing::debug!(syncs = self.syncs(), "relay spool closed");
@@ -252,7 +248,7 @@ impl<F: Folder> Appender<F> {
             let mut after = Vec::new();
             for command in commands {
                 match command {
-                    Command::Append(record, reply, _) => {
+                    Command::Append(record, reply) => {
                         let mut spooled = Spooled {
                             seq: self.next_seq,
                             record: *record,

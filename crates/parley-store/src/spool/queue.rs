@@ -227,13 +227,8 @@ impl Drop for Sender {
 
 impl Sender {
     /// Queues `command`, waking the spool thread if it waits for it; gives it back when the
-    /// spool has stopped.
-    pub(super) fn send(&self, mut command: Command) -> Result<(), Command> {
-        // The sender's ticket is given back as its message reaches the queue.
-        let ticket = match &mut command {
-            Command::Append(_, _, ticket) => ticket.take(),
-            _ => None,
-        };
+    /// spool has stopped. The `ticket` of an append's sender is given back with it.
+    pub(super) fn send(&self, command: Command, ticket: Option<Receiving>) -> Result<(), Command> {
         let mut state = self.queue.lock();
         if state.stopped {
             drop(state);
