@@ -4,6 +4,9 @@
 # then to Parley, which stores every message in its conversation (trimmed, with its raw
 # original and its history event, committed and synced before 250). 5 KB and 100 KB bodies.
 #
+# Postfix itself runs too when the script runs as root (POSTFIX=0 to skip): a real MTA that
+# syncs every queue file before its 250, then discards the message: a durable reference.
+#
 # Parley runs two ways, each on fresh demo data:
 #   serve  `parley serve --demo`: the listener, the web server and the mail worker in one
 #          process; the worker turns every stored reply into two notifications (rendered and
@@ -54,6 +57,33 @@ echo "parley $(git rev-parse --short HEAD), $(nproc) cores; $MESSAGES messages, 
 for size in $SIZES; do
   run smtp-sink "$sink_port" "$size" sink@example.com rcpt@example.com
 done
+
+# A durable reference beside smtp-sink (which keeps nothing): Postfix itself, in a private
+# instance under $work, syncing each queue file before its 250, then discarding the message.
+# Needs root (Postfix's master starts as root); POSTFIX=0 skips it.
+if [ "${POSTFIX:-1}" = 1 ] && [ "$(id -u)" = 0 ] && [ -x /usr/lib/postfix/sbin/master ]; then
+  pf="$work/postfix"
+  pf_port=$(free_port)
+  mkdir -p "$pf/etc" "$pf/spool" "$pf/data"
+  chown postfix "$pf/data"
+  chmod 755 "$work"
+  sed -E "s/^smtp( +)inet( +)n( +)-( +)y/127.0.0.1:$pf_port inet n - n/" \
+    /etc/postfix/master.cf >"$pf/etc/master.cf"
+  printf '%s\n' "compatibility_level = 3.6" "queue_directory = $pf/spool" \
+    "data_directory = $pf/data" "inet_interfaces = 127.0.0.1" "inet_protocols = ipv4" \
+    "myhostname = bench.localhost" "mydestination =" "relay_domains = *" \
+    "mynetworks = 127.0.0.0/8" "smtpd_relay_restrictions = permit_mynetworks, reject" \
+    "default_transport = discard:bench" "relay_transport = discard:bench" \
+    "local_transport = discard:bench" >"$pf/etc/main.cf"
+  if postfix -c "$pf/etc" start 2>/dev/null && wait_port "$pf_port"; then
+    for size in $SIZES; do
+      run postfix "$pf_port" "$size" sink@example.com rcpt@example.com
+    done
+  else
+    echo "postfix: a private instance did not start (skipped)"
+  fi
+  postfix -c "$pf/etc" stop 2>/dev/null || true
+fi
 
 for mode in $MODES; do
   data="$work/$mode"

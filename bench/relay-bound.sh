@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# How fast could the relay be with less of its storage? An upper bound, not a mode to run:
+# builds HEAD with bench/patches/storage-bound.patch (in a scratch worktree, into
+# target/bound) and measures, alternated ROUNDS times with bench/relay-cpu.sh:
+#
+#   durable         Parley as it is: spooled and synced before 250, folded into SQLite
+#   no sync         the spool written but not synced (not durable)
+#   no fold         spooled and synced, never folded into SQLite (nothing in the history)
+#   no sync, fold   neither
+#   no store        parsed, trimmed, checked and answered 250, nothing written
+# and, as the reference, smtp-sink (accepts and discards).
+#
+#   bench/relay-bound.sh                 # 10 sessions, 10,000 × 5 KB, 2 rounds
+#   ROUNDS=3 N=20000 bench/relay-bound.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${ROUNDS:-2}"
+export N="${N:-10000}"
+repo=$(pwd)
+tree=$(mktemp -d)
+trap 'git -C "$repo" worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"' EXIT
+git worktree add --quiet --detach "$tree" HEAD
+git -C "$tree" apply "$repo/bench/patches/storage-bound.patch"
+(cd "$tree" && cargo build --release --quiet -p parley --target-dir "$repo/target/bound")
+export BIN="$repo/target/bound/release/parley"
+
+# smtp-sink in each round: this machine's speed drifts within minutes, so ratios are taken
+# against the sink of the same round.
+sink() {
+  local port start end
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  PATH="$PATH:/usr/sbin" smtp-sink -u nobody "127.0.0.1:$port" 1024 &
+  local pid=$!
+  for _ in $(seq 1 100); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  start=$(date +%s.%N)
+  PATH="$PATH:/usr/sbin" smtp-source -s 10 -l 5120 -m "$N" "127.0.0.1:$port"
+  end=$(date +%s.%N)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  python3 -c "print(f'smtp-sink 5 KB: {$N/($end-$start):.0f} msg/s')"
+}
+
+variants=("durable:" "no sync:BOUND_NO_SYNC" "no fold:BOUND_NO_FOLD"
+  "no sync, fold:BOUND_NO_SYNC BOUND_NO_FOLD" "no store:BOUND_NO_STORE")
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round"
+  printf '  %-14s %s\n' reference "$(sink)"
+  for variant in "${variants[@]}"; do
+    settings=()
+    for name in ${variant#*:}; do settings+=("$name=1"); done
+    out=$(env "${settings[@]}" bench/relay-cpu.sh)
+    printf '  %-14s %s\n' "${variant%%:*}" "${out%%$'\n'*}"
+    sed 1d <<<"$out" | sed 's/^ */                   /'
+  done
+done
