@@ -6,7 +6,7 @@
 #   durable         Parley as it is: spooled and synced before 250, folded into SQLite
 #   no sync         the spool written but not synced (not durable)
 #   no fold         spooled and synced, never folded into SQLite (nothing in the history)
-#   no sync, fold   neither
+#   neither         neither synced nor folded
 #   no store        parsed, trimmed, checked and answered 250, nothing written
 # and, as the reference, smtp-sink (accepts and discards).
 #
@@ -40,7 +40,7 @@ sink() {
 }
 
 variants=("durable:" "no sync:BOUND_NO_SYNC" "no fold:BOUND_NO_FOLD"
-  "no sync, fold:BOUND_NO_SYNC BOUND_NO_FOLD" "no store:BOUND_NO_STORE")
+  "neither:BOUND_NO_SYNC BOUND_NO_FOLD" "no store:BOUND_NO_STORE")
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
   printf '  %-14s %s\n' reference "$(sink)"
