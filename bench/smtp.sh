@@ -34,7 +34,12 @@ REUSE="${REUSE:-}"
 cargo build --release --quiet
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # A private Postfix (below) runs detached: stop it before its queue directory goes.
+  [ -n "${pf:-}" ] && postfix -c "$pf/etc" stop >/dev/null 2>&1
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
