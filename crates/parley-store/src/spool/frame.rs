@@ -74,15 +74,63 @@ pub(super) fn encode(spooled: &mut Spooled, out: &mut Vec<u8>) -> Result<(), Sto
     Ok(())
 }
 
+/// Marks the start of a segment that says which sequence number its frames start at.
+const SEGMENT_MAGIC: [u8; 4] = *b"PSPG";
+
+/// magic, the first frame's sequence number, CRC-32 of both.
+pub(super) const SEGMENT_HEADER_BYTES: usize = 4 + 8 + 4;
+
+/// The header a segment starts with: its frames are numbered from `first_seq` on, one by one.
+/// A recycled segment (see `files`) still holds an earlier life's frames after its new ones;
+/// those are numbered below `first_seq`, so the numbering says where the new ones end.
+pub(super) fn segment_header(first_seq: u64) -> [u8; SEGMENT_HEADER_BYTES] {
+    let mut header = [0; SEGMENT_HEADER_BYTES];
+    header[..4].copy_from_slice(&SEGMENT_MAGIC);
+    header[4..12].copy_from_slice(&first_seq.to_le_bytes());
+    let crc = crc32fast::hash(&header[..12]);
+    header[12..].copy_from_slice(&crc.to_le_bytes());
+    header
+}
+
+/// The messages of a segment file: after its header, the frames numbered on from the header's
+/// number, up to the first that is out of that order, incomplete or damaged (a torn append,
+/// never acknowledged, or the earlier life of a recycled segment). A segment written before
+/// segments had headers is read frame by frame, as it was written.
+pub(super) fn decode_segment(bytes: &[u8]) -> Vec<Spooled> {
+    if bytes.len() >= SEGMENT_HEADER_BYTES && bytes[..4] == SEGMENT_MAGIC {
+        let (header, frames) = bytes.split_at(SEGMENT_HEADER_BYTES);
+        let crc = u32::from_le_bytes([header[12], header[13], header[14], header[15]]);
+        if crc32fast::hash(&header[..12]) != crc {
+            return Vec::new();
+        }
+        let mut first = [0; 8];
+        first.copy_from_slice(&header[4..12]);
+        return decode_from(frames, Some(u64::from_le_bytes(first)));
+    }
+    decode(bytes)
+}
+
 /// The frames of `bytes` up to the first that is incomplete or fails its checksum (a torn
 /// append, never acknowledged).
 pub(super) fn decode(bytes: &[u8]) -> Vec<Spooled> {
+    decode_from(bytes, None)
+}
+
+/// [`decode`], stopping also at the first frame not numbered `first_seq`, `first_seq + 1`, …
+fn decode_from(bytes: &[u8], first_seq: Option<u64>) -> Vec<Spooled> {
     let mut found = Vec::new();
+    let mut expected = first_seq;
     let mut rest = bytes;
     while rest.len() >= HEADER_BYTES && rest[..4] == MAGIC {
         let Some((spooled, len)) = decode_one(rest) else {
             break;
         };
+        if let Some(seq) = expected {
+            if spooled.seq != seq {
+                break;
+            }
+            expected = Some(seq + 1);
+        }
         found.push(spooled);
         rest = &rest[len..];
     }

@@ -35,7 +35,7 @@ pub(crate) use company::take_ticket;
 pub use company::{Receiving, while_receiving};
 use files::{SEGMENT_BYTES, Segment};
 pub(crate) use files::{SpoolPaths, keep_rejected};
-use frame::{decode, encode};
+use frame::{decode_segment, encode};
 use queue::{Next, Queue};
 
 /// How long a spooled message may wait for company before it is folded into SQLite, unless
@@ -85,15 +85,17 @@ impl Spool {
         folder: impl Folder,
         fold_interval: Duration,
     ) -> Result<Option<Self>, StoreError> {
-        Self::open_waiting(paths, folder, fold_interval, GROUP_WAIT).await
+        Self::open_waiting(paths, folder, fold_interval, GROUP_WAIT, SEGMENT_BYTES).await
     }
 
-    /// [`Spool::open`], with appends waiting up to `group_wait` for company.
+    /// [`Spool::open`], with appends waiting up to `group_wait` for company, and segments of
+    /// `segment_bytes`.
     pub(crate) async fn open_waiting(
         paths: SpoolPaths,
         folder: impl Folder,
         fold_interval: Duration,
         group_wait: Duration,
+        segment_bytes: u64,
     ) -> Result<Option<Self>, StoreError> {
         let lock = OpenOptions::new()
             .create(true)
@@ -116,7 +118,7 @@ impl Spool {
             File::open(path)
                 .and_then(|mut f| f.read_to_end(&mut bytes))
                 .map_err(StoreError::Spool)?;
-            replayed.extend(decode(&bytes));
+            replayed.extend(decode_segment(&bytes));
         }
         let next_seq = replayed.iter().map(|s| s.seq + 1).max().unwrap_or(1);
         if !replayed.is_empty() {
@@ -136,16 +138,26 @@ impl Spool {
         for (_, path) in &left {
             std::fs::remove_file(path).map_err(StoreError::Spool)?;
         }
+        // A spare from an earlier run holds frames numbered like this run's will be: the
+        // numbering tells a recycled segment's new frames from its old ones within a run only.
+        match std::fs::remove_file(paths.spare()) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Spool(error));
+            }
+            _ => {}
+        }
         let number = left.last().map_or(1, |(n, _)| n + 1);
-        let segment = Segment::create(&paths, number).map_err(StoreError::Spool)?;
+        let segment = Segment::create(&paths, number, next_seq).map_err(StoreError::Spool)?;
         let (queue, commands) = Queue::new();
         let syncs = Arc::new(AtomicU64::new(0));
         let state = Appender {
             syncs: syncs.clone(),
             group_wait,
+            segment_bytes,
             paths,
             folder,
             segment,
+            spare: false,
             closed: Vec::new(),
             next_seq,
             pending: Vec::new(),
@@ -214,6 +226,10 @@ struct Appender<F> {
     paths: SpoolPaths,
     folder: F,
     segment: Segment,
+    /// Segments are closed for appends past this size.
+    segment_bytes: u64,
+    /// Whether the spare (a folded segment kept for reuse, see `files`) is there.
+    spare: bool,
     /// Segments full or abandoned, with the last sequence number each holds.
     closed: Vec<(u64, u64)>,
     next_seq: u64,
@@ -277,10 +293,12 @@ impl<F: Folder> Appender<F> {
             if wait || due || self.pending.len() >= FOLD_MAX {
                 self.hand_over(wait);
             }
+            // Folded segments are put away before a settle is answered: who settled sees the
+            // spool's files as they are once nothing waits to be folded.
+            self.delete_folded(closing.is_some());
             for reply in after {
                 let _ = reply.send(());
             }
-            self.delete_folded(closing.is_some());
         }
         if let Some(done) = closing {
             let _ = done.send(());
@@ -312,7 +330,7 @@ impl<F: Folder> Appender<F> {
             self.pending.push(spooled);
             let _ = reply.send(Ok(()));
         }
-        if self.segment.len >= SEGMENT_BYTES {
+        if self.segment.len >= self.segment_bytes {
             self.rotate();
         }
     }
@@ -328,7 +346,17 @@ impl<F: Folder> Appender<F> {
     }
 
     fn rotate(&mut self) {
-        match Segment::create(&self.paths, self.segment.number + 1) {
+        let (number, first_seq) = (self.segment.number + 1, self.next_seq);
+        let next = if std::mem::take(&mut self.spare) {
+            Segment::recycle(&self.paths, number, first_seq).or_else(|error| {
+                tracing::warn!(%error, "could not reuse the spool's spare segment");
+                let _ = std::fs::remove_file(self.paths.spare());
+                Segment::create(&self.paths, number, first_seq)
+            })
+        } else {
+            Segment::create(&self.paths, number, first_seq)
+        };
+        match next {
             Ok(next) => {
                 let full = std::mem::replace(&mut self.segment, next);
                 self.closed.push((full.number, full.last_seq));
@@ -337,19 +365,31 @@ impl<F: Folder> Appender<F> {
         }
     }
 
-    /// Deletes the closed segments whose messages are all folded (and the current one too at
-    /// shutdown, once everything is).
+    /// Deletes the closed segments whose messages are all folded, but for one kept as the spare
+    /// (and the current one too at shutdown, once everything is, and the spare).
     fn delete_folded(&mut self, closing: bool) {
         let folded = self.folder.folded_through().load(Ordering::Acquire);
         if closing && self.segment.last_seq <= folded {
             self.closed
                 .push((self.segment.number, self.segment.last_seq));
         }
+        if closing
+            && std::mem::take(&mut self.spare)
+            && let Err(error) = std::fs::remove_file(self.paths.spare())
+        {
+            tracing::warn!(%error, "could not delete the spool's spare segment");
+        }
+        let (paths, spare) = (&self.paths, &mut self.spare);
         self.closed.retain(|&(number, last_seq)| {
             if last_seq > folded {
                 return true;
             }
-            match std::fs::remove_file(self.paths.segment(number)) {
+            let path = paths.segment(number);
+            if !closing && !*spare && std::fs::rename(&path, paths.spare()).is_ok() {
+                *spare = true;
+                return false;
+            }
+            match std::fs::remove_file(path) {
                 Ok(()) => false,
                 Err(error) => {
                     tracing::warn!(%error, number, "could not delete a folded spool segment");

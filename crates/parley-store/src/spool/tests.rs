@@ -8,7 +8,7 @@ use parley_domain::{
     LanguageCode, Message, MessageId, RequestId, ThreadId, Timestamp,
 };
 
-use super::frame::HEADER_BYTES;
+use super::frame::{HEADER_BYTES, decode};
 use super::*;
 
 fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
@@ -102,6 +102,52 @@ fn frames_read_back_whole_and_a_torn_or_damaged_tail_is_not_read() {
     assert_eq!(decode(&damaged).len(), 1);
 }
 
+#[test]
+fn a_segment_reads_only_the_frames_numbered_on_from_its_header() {
+    let records = [
+        record("aaaa", None),
+        record("bbbb", None),
+        record("cccc", None),
+    ];
+    let numbered = |first: u64, records: &[MessageRecord]| {
+        let mut out = Vec::new();
+        for (n, record) in records.iter().enumerate() {
+            let mut spooled = Spooled {
+                seq: first + n as u64,
+                record: record.clone(),
+            };
+            encode(&mut spooled, &mut out).expect("encode");
+        }
+        out
+    };
+    // A recycled segment: the new life's header and one frame (seq 10), written over the
+    // earlier life's frames (seq 5, 6, 7), the same size, so the next old frame starts
+    // exactly where the new one ends.
+    let old = [frame::segment_header(5).as_slice(), &numbered(5, &records)].concat();
+    let mut recycled = old.clone();
+    let new = [
+        frame::segment_header(10).as_slice(),
+        &numbered(10, &records[2..]),
+    ]
+    .concat();
+    recycled[..new.len()].copy_from_slice(&new);
+    assert_eq!(
+        decode_segment(&old).len(),
+        3,
+        "the earlier life, read whole"
+    );
+    let read = decode_segment(&recycled);
+    assert_eq!(read.iter().map(|s| s.seq).collect::<Vec<_>>(), [10]);
+    assert_eq!(read[0].record.message, records[2].message);
+    // The old frames after it are whole and valid: only their numbers end the reading.
+    assert_eq!(decode(&recycled[frame::SEGMENT_HEADER_BYTES..]).len(), 3);
+
+    // A damaged header: nothing in the segment can be trusted to be this life's.
+    let mut damaged = recycled;
+    damaged[6] ^= 1;
+    assert!(decode_segment(&damaged).is_empty());
+}
+
 /// A folder that keeps what it is given and counts it folded at once.
 #[derive(Clone, Default)]
 struct Collect {
@@ -144,7 +190,8 @@ fn segment_files(paths: &SpoolPaths) -> Vec<u64> {
 async fn what_a_crashed_run_spooled_is_folded_at_the_next_open_then_deleted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = SpoolPaths::new(&dir.path().join("parley.db"));
-    // A run that crashed left two acknowledged messages, and a torn third append.
+    // A run that crashed left two acknowledged messages, and a torn third append (in a
+    // segment without a header, as runs before segments had one wrote them: still read).
     let left = [record("one", Some(b"raw one")), record("two", None)];
     let mut bytes = frames(&left);
     let torn = frames(&[record("three", None)]);
@@ -201,7 +248,7 @@ async fn an_appended_message_is_on_disk_before_it_is_acknowledged() {
     spool.append(sent.clone(), None).await.expect("append");
     // Read the segment as a restart would, while the spool still runs and nothing is folded.
     let (_, segment) = paths.segments().expect("list").pop().expect("segment");
-    let on_disk = decode(&std::fs::read(segment).expect("read"));
+    let on_disk = decode_segment(&std::fs::read(segment).expect("read"));
     assert_eq!(on_disk.len(), 1);
     assert_eq!(on_disk[0].record.message, sent.message);
     assert_eq!(on_disk[0].record.original.as_deref(), Some(&b"raw"[..]));
@@ -231,10 +278,16 @@ async fn a_lone_append_is_synced_at_once_and_one_waits_for_a_message_being_recei
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = SpoolPaths::new(&dir.path().join("parley.db"));
     let hour = Duration::from_secs(3600);
-    let spool = Spool::open_waiting(paths, Collect::default(), FOLD_INTERVAL, hour)
-        .await
-        .expect("open")
-        .expect("spools");
+    let spool = Spool::open_waiting(
+        paths,
+        Collect::default(),
+        FOLD_INTERVAL,
+        hour,
+        SEGMENT_BYTES,
+    )
+    .await
+    .expect("open")
+    .expect("spools");
 
     // Nobody else is sending: no wait.
     within_a_minute(spool.append(record("alone", None), None))
@@ -293,4 +346,72 @@ async fn an_append_after_the_spool_stopped_fails_rather_than_waits() {
     spool.close().await;
     let late = within_a_minute(spool.append(record("late", None), None)).await;
     assert!(matches!(late, Err(StoreError::Closed)), "{late:?}");
+}
+
+#[tokio::test]
+async fn a_folded_segment_is_reused_and_its_earlier_frames_are_never_read_again() {
+    use std::os::unix::fs::MetadataExt as _;
+    let inode = |path: std::path::PathBuf| std::fs::metadata(path).expect("metadata").ino();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = SpoolPaths::new(&dir.path().join("parley.db"));
+    let hour = Duration::from_secs(3600);
+    // Segments of one byte: every group closes its segment; folds only when settled.
+    let spool = Spool::open_waiting(paths.clone(), Collect::default(), hour, hour, 1)
+        .await
+        .expect("open")
+        .expect("spools");
+    // Frames of the same size, so that a new one ends exactly where an old one starts.
+    let [a, b, c, d, e] = ["aaaa", "bbbb", "cccc", "dddd", "eeee"].map(|body| record(body, None));
+    assert_eq!(
+        frames(std::slice::from_ref(&a)).len(),
+        frames(std::slice::from_ref(&d)).len()
+    );
+
+    // Two messages share a sync in segment 1; once folded, it becomes the spare.
+    let ticket = spool.receiving();
+    let first = spool.append(a, None);
+    let second = spool.append(b, Some(ticket));
+    let (first, second) = within_a_minute(async { tokio::join!(first, second) }).await;
+    first.expect("first");
+    second.expect("second");
+    spool.settle().await.expect("settle");
+    assert_eq!(segment_files(&paths), [2]);
+    let first_file = inode(paths.spare());
+
+    // The next segment is the spare, renamed; segment 2, folded, is the spare now.
+    spool.append(c, None).await.expect("append");
+    spool.settle().await.expect("settle");
+    assert_eq!(segment_files(&paths), [3]);
+    assert_eq!(
+        inode(paths.segment(3)),
+        first_file,
+        "segment 1's file, reused"
+    );
+    let second_file = inode(paths.spare());
+
+    // Written over the earlier lives: d over a (just before b), e over c.
+    spool.append(d.clone(), None).await.expect("append");
+    spool.append(e.clone(), None).await.expect("append");
+    assert_eq!(
+        inode(paths.segment(4)),
+        second_file,
+        "segment 2's file, reused"
+    );
+    assert!(!paths.spare().exists());
+
+    // What a restart would replay now: d and e, each once, nothing of the earlier lives.
+    let mut replayed = Vec::new();
+    for (_, path) in paths.segments().expect("list") {
+        replayed.extend(decode_segment(&std::fs::read(path).expect("read")));
+    }
+    let replayed: Vec<(u64, MessageId)> = replayed
+        .iter()
+        .map(|s| (s.seq, s.record.message.id))
+        .collect();
+    assert_eq!(replayed, [(4, d.message.id), (5, e.message.id)]);
+
+    // A clean close leaves no spool file behind, the spare included.
+    spool.close().await;
+    assert!(segment_files(&paths).is_empty());
+    assert!(!paths.spare().exists());
 }
