@@ -16,13 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-2}"
 export N="${N:-10000}"
-repo=$(pwd)
-tree=$(mktemp -d)
-trap 'git -C "$repo" worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"' EXIT
-git worktree add --quiet --detach "$tree" HEAD
-git -C "$tree" apply "$repo/bench/patches/storage-bound.patch"
-(cd "$tree" && cargo build --release --quiet -p parley --target-dir "$repo/target/bound")
-export BIN="$repo/target/bound/release/parley"
+BIN=$(bench/build-patched.sh bench/patches/storage-bound.patch bound)
+export BIN
 
 # smtp-sink in each round: this machine's speed drifts within minutes, so ratios are taken
 # against the sink of the same round.

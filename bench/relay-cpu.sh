@@ -7,6 +7,8 @@
 #   bench/relay-cpu.sh                                   # parley smtp, 6,000 × 5 KB
 #   MODE=serve SIZE=102400 N=2000 bench/relay-cpu.sh     # serve --demo, 100 KB
 #   BIN=/tmp/old/target/release/parley bench/relay-cpu.sh
+#   BIN=$(bench/build-patched.sh bench/patches/end-of-data-probe.patch probe) bench/relay-cpu.sh
+#                               # also: where the end of data's time goes (bench/relay-probe.sh)
 #   WAL=1 bench/relay-cpu.sh    # also: WAL frames per message and per commit, by B-tree
 #                               # (the process is killed before it checkpoints; keep N small
 #                               # enough that the WAL stays under wal_autocheckpoint)
@@ -56,6 +58,9 @@ print('  by thread: ' + ', '.join(f'{t} {v:.0f} µs' for t, v in sorted(spent.it
 user, system = map(float, open(f'{work}/source.time').read().split())
 print(f'  smtp-source itself: {(user + system) * 1e6 / n:.0f} µs per message')
 PY
+# A build with bench/patches/end-of-data-probe.patch (bench/relay-probe.sh) prints where the
+# end of data went; the last report covers the last 5,000 messages.
+grep -h '^PROBE' "$work/log" | tail -1 | sed 's/^PROBE/ /' || true
 if [ -n "${WAL:-}" ]; then
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true
   python3 - "$work/parley.db" "$N" <<'PY'

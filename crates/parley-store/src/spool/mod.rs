@@ -12,11 +12,12 @@
 //! the very statements of the direct path, where a B-tree's pages are shared by the batch.
 //!
 //! Durability is unchanged: what was acknowledged is in the spool (synced) or in SQLite
-//! (synced). A segment file is deleted only once every message in it was folded and that
-//! commit synced; at start the spool's remains are folded again, and folding is idempotent (a
-//! message whose id is already stored is skipped), so a crash anywhere in between neither loses
-//! nor doubles a message. A torn append (power cut mid-write) was never acknowledged; replay
-//! stops at the first frame whose checksum fails.
+//! (synced). A segment file is deleted (or kept as the spare, the next segment's file; see
+//! `files`) only once every message in it was folded and that commit synced; at start the
+//! spool's remains are folded again, and folding is idempotent (a message whose id is already
+//! stored is skipped), so a crash anywhere in between neither loses nor doubles a message. A
+//! torn append (power cut mid-write) was never acknowledged; replay stops at the first frame
+//! whose checksum fails or whose number does not follow (see `frame`).
 //!
 //! One process spools per database (a lock file says which); others write directly.
 
