@@ -8,7 +8,8 @@ use super::Spooled;
 use super::frame::{SEGMENT_HEADER_BYTES, encode, segment_header};
 use crate::StoreError;
 
-/// A segment is closed for new appends past this size (then deleted once folded).
+/// A segment is closed for new appends past this size (then, once folded, deleted or kept as
+/// the spare).
 pub(super) const SEGMENT_BYTES: u64 = 32 << 20;
 
 /// Segments grow by this much zeroed space at a time, ahead of the appends: an append that

@@ -55,10 +55,15 @@ fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
 }
 
 fn frames(records: &[MessageRecord]) -> Vec<u8> {
+    numbered(1, records)
+}
+
+/// The frames of `records`, numbered from `first` on.
+fn numbered(first: u64, records: &[MessageRecord]) -> Vec<u8> {
     let mut out = Vec::new();
     for (n, record) in records.iter().enumerate() {
         let mut spooled = Spooled {
-            seq: n as u64 + 1,
+            seq: first + n as u64,
             record: record.clone(),
         };
         encode(&mut spooled, &mut out).expect("encode");
@@ -109,17 +114,6 @@ fn a_segment_reads_only_the_frames_numbered_on_from_its_header() {
         record("bbbb", None),
         record("cccc", None),
     ];
-    let numbered = |first: u64, records: &[MessageRecord]| {
-        let mut out = Vec::new();
-        for (n, record) in records.iter().enumerate() {
-            let mut spooled = Spooled {
-                seq: first + n as u64,
-                record: record.clone(),
-            };
-            encode(&mut spooled, &mut out).expect("encode");
-        }
-        out
-    };
     // A recycled segment: the new life's header and one frame (seq 10), written over the
     // earlier life's frames (seq 5, 6, 7), the same size, so the next old frame starts
     // exactly where the new one ends.
