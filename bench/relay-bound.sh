@@ -8,7 +8,9 @@
 #   no fold         spooled and synced, never folded into SQLite (nothing in the history)
 #   neither         neither synced nor folded
 #   no store        parsed, trimmed, checked and answered 250, nothing written
-# and, as the reference, smtp-sink (accepts and discards).
+# and, as the reference, smtp-sink (accepts and discards). The patch carries the end-of-data
+# probe too (bench/patches/end-of-data-probe.patch, see bench/relay-probe.sh): each variant
+# also prints where its answer to the end of data waited.
 #
 #   bench/relay-bound.sh                 # 10 sessions, 10,000 × 5 KB, 2 rounds
 #   ROUNDS=3 N=20000 bench/relay-bound.sh
