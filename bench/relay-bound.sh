@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # How fast could the relay be with less of its storage? An upper bound, not a mode to run:
-# builds HEAD with bench/patches/storage-bound.patch (in a scratch worktree, into
-# target/bound) and measures, alternated ROUNDS times with bench/relay-cpu.sh:
+# builds HEAD with bench/patches/storage-bound.patch on top of end-of-data-probe.patch (in a
+# scratch worktree, into target/bound) and measures, alternated ROUNDS times with bench/relay-cpu.sh:
 #
 #   durable         Parley as it is: spooled and synced before 250, folded into SQLite
 #   no sync         the spool written but not synced (not durable)
 #   no fold         spooled and synced, never folded into SQLite (nothing in the history)
 #   neither         neither synced nor folded
 #   no store        parsed, trimmed, checked and answered 250, nothing written
-# and, as the reference, smtp-sink (accepts and discards). The patch carries the end-of-data
-# probe too (bench/patches/end-of-data-probe.patch, see bench/relay-probe.sh): each variant
-# also prints where its answer to the end of data waited.
+# and, as the reference, smtp-sink (accepts and discards). With the probe under it (see
+# bench/relay-probe.sh), each variant also prints where its answer to the end of data waited.
 #
 #   bench/relay-bound.sh                 # 10 sessions, 10,000 × 5 KB, 2 rounds
 #   ROUNDS=3 N=20000 bench/relay-bound.sh
@@ -18,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-2}"
 export N="${N:-10000}"
-BIN=$(bench/build-patched.sh bench/patches/storage-bound.patch bound)
+BIN=$(bench/build-patched.sh bench/patches/end-of-data-probe.patch \
+  bench/patches/storage-bound.patch bound)
 export BIN
 
 # smtp-sink in each round: this machine's speed drifts within minutes, so ratios are taken
