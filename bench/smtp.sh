@@ -16,6 +16,10 @@
 #
 #   bench/smtp.sh                     # 20,000 messages, 10 sessions, both ways
 #   MESSAGES=2000 MODES=smtp bench/smtp.sh
+#   ROUNDS=3 SIZES=5120 bench/smtp.sh # smtp-sink and Parley alternated three times: this
+#                                     # machine's speed drifts by ±20 % within minutes, so each
+#                                     # ratio is taken against the sink of its own round, and
+#                                     # the median of the rounds' ratios is printed at the end
 #
 # Needs Debian's postfix package for smtp-source and smtp-sink (its daemon is not started):
 #   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
@@ -27,6 +31,7 @@ MESSAGES="${MESSAGES:-20000}"
 SESSIONS="${SESSIONS:-10}"
 SIZES="${SIZES:-5120 102400}"
 MODES="${MODES:-serve smtp}"
+ROUNDS="${ROUNDS:-1}"
 # REUSE=-d sends every message of a session over one connection; the default opens one
 # connection per message, as mail servers delivering to Parley mostly do.
 REUSE="${REUSE:-}"
@@ -45,6 +50,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 600); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
+round=1
 run() { # name port size from to
   local start end
   start=$(date +%s.%N)
@@ -53,15 +59,21 @@ run() { # name port size from to
   end=$(date +%s.%N)
   python3 -c "import sys; n,s,e=int(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print(f'{sys.argv[4]:<14} {int(sys.argv[5])//1024:>4} KB  {n/(e-s):8.0f} msg/s  ({e-s:.1f} s)')" \
     "$MESSAGES" "$start" "$end" "$1" "$3"
+  # For the summary: round, name, size, msg/s.
+  python3 -c "import sys; print(sys.argv[1], sys.argv[2].replace(' ', '_'), sys.argv[3], int(sys.argv[4])/(float(sys.argv[6])-float(sys.argv[5])))" \
+    "$round" "$1" "$3" "$MESSAGES" "$start" "$end" >>"$work/results"
 }
 
 sink_port=$(free_port)
 smtp-sink -u nobody "127.0.0.1:$sink_port" 1024 & pids+=($!)
 wait_port "$sink_port"
 echo "parley $(git rev-parse --short HEAD), $(nproc) cores; $MESSAGES messages, $SESSIONS sessions"
-for size in $SIZES; do
-  run smtp-sink "$sink_port" "$size" sink@example.com rcpt@example.com
-done
+sink() {
+  for size in $SIZES; do
+    run smtp-sink "$sink_port" "$size" sink@example.com rcpt@example.com
+  done
+}
+sink
 
 # A durable reference beside smtp-sink (which keeps nothing): Postfix itself, in a private
 # instance under $work, syncing each queue file before its 250, then discarding the message.
@@ -90,8 +102,9 @@ if [ "${POSTFIX:-1}" = 1 ] && [ "$(id -u)" = 0 ] && [ -x /usr/lib/postfix/sbin/m
   postfix -c "$pf/etc" stop 2>/dev/null || true
 fi
 
-for mode in $MODES; do
-  data="$work/$mode"
+parley_run() { # mode
+  local mode=$1
+  data="$work/$mode-$round"
   smtp_port=$(free_port)
   http_port=$(free_port)
   if [ "$mode" = serve ]; then
@@ -124,4 +137,28 @@ PY
   sizes_count=$(wc -w <<<"$SIZES")
   echo "parley $mode: emailed messages stored with their original: $stored (sent: $((MESSAGES * sizes_count)))"
   grep -E 'ERROR|WARN' "$work/$mode.log" | head -5 || true
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  if [ "$round" -gt 1 ]; then
+    echo "round $round"
+    sink
+  fi
+  for mode in $MODES; do parley_run "$mode"; done
 done
+
+# Each Parley run against the smtp-sink run of its round.
+python3 - "$work/results" <<'PY'
+import collections, statistics, sys
+sink, runs = {}, collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    round_, name, size, rate = line.split()
+    if name == 'smtp-sink':
+        sink[(round_, size)] = float(rate)
+    elif name.startswith('parley'):
+        runs[(name.replace('_', ' '), size)].append(float(rate) / sink[(round_, size)])
+for (name, size), ratios in runs.items():
+    each = ' / '.join(f'{r:.2f}' for r in ratios)
+    print(f'{name:<14} {int(size) // 1024:>4} KB  {statistics.median(ratios):.2f}× smtp-sink '
+          f'(median of {len(ratios)}: {each})')
+PY
