@@ -57,11 +57,16 @@ run() { # name port size from to
   # shellcheck disable=SC2086
   smtp-source $REUSE -s "$SESSIONS" -l "$3" -m "$MESSAGES" -f "$4" -t "$5" "127.0.0.1:$2"
   end=$(date +%s.%N)
-  python3 -c "import sys; n,s,e=int(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print(f'{sys.argv[4]:<14} {int(sys.argv[5])//1024:>4} KB  {n/(e-s):8.0f} msg/s  ({e-s:.1f} s)')" \
-    "$MESSAGES" "$start" "$end" "$1" "$3"
-  # For the summary: round, name, size, msg/s.
-  python3 -c "import sys; print(sys.argv[1], sys.argv[2].replace(' ', '_'), sys.argv[3], int(sys.argv[4])/(float(sys.argv[6])-float(sys.argv[5])))" \
-    "$round" "$1" "$3" "$MESSAGES" "$start" "$end" >>"$work/results"
+  # Printed, and kept for the summary (round, name, size, msg/s).
+  python3 - "$MESSAGES" "$start" "$end" "$1" "$3" "$round" "$work/results" <<'PY'
+import sys
+n, start, end, name, size, round_, results = sys.argv[1:]
+seconds = float(end) - float(start)
+rate = int(n) / seconds
+print(f'{name:<14} {int(size) // 1024:>4} KB  {rate:8.0f} msg/s  ({seconds:.1f} s)')
+with open(results, 'a') as kept:
+    print(round_, name.replace(' ', '_'), size, rate, file=kept)
+PY
 }
 
 sink_port=$(free_port)
