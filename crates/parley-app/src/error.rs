@@ -28,14 +28,28 @@ pub enum AppError {
     /// may try again later.
     #[error("unavailable: {0}")]
     Unavailable(String),
-    /// A fault of ours or of infrastructure; logged, never shown.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault of ours or of infrastructure, with its cause (and the cause's own sources):
+    /// logged with [`AppError::chain`], never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl AppError {
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::Internal(message.into())
+        Self::Internal(message.into().into())
+    }
+
+    /// The error and each of its sources, joined by `: `, for logs.
+    #[must_use]
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 
     /// One invalid field (for adapters that check their own input shape).
@@ -58,7 +72,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(name) => Self::Conflict(name),
-            other => Self::Internal(other.to_string()),
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
@@ -67,9 +81,9 @@ impl From<object_store::Error> for AppError {
     fn from(error: object_store::Error) -> Self {
         match error {
             object_store::Error::NotFound { .. } => {
-                Self::Internal(format!("document bytes missing: {error}"))
+                Self::internal(format!("document bytes missing: {error}"))
             }
-            other => Self::Internal(other.to_string()),
+            other => Self::Internal(Box::new(other)),
         }
     }
 }

@@ -71,7 +71,7 @@ fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !parley_domain::text::is_forbidden_in_line(*c) && *c != '"')
         .take(200)
         .collect();
     if cleaned.trim().is_empty() {

@@ -30,6 +30,7 @@ pub mod requests;
 pub mod translate;
 mod ttl_cache;
 pub mod web_sessions;
+pub mod worker_health;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -154,6 +155,8 @@ pub struct App {
     payments: Option<Arc<dyn parley_pay::PaymentProvider>>,
     /// The dev stand-in's handle, for its payment page.
     dev_checkout: Option<Arc<parley_pay::DevCheckout>>,
+    /// The background worker's vital signs (`/healthz`, `/metrics`).
+    worker_health: Arc<worker_health::WorkerHealth>,
 }
 
 impl std::fmt::Debug for App {
@@ -212,6 +215,7 @@ impl App {
             translators: Arc::new(translators),
             payments: settings_payments,
             dev_checkout,
+            worker_health: Arc::default(),
         })
     }
 
@@ -237,6 +241,12 @@ impl App {
     #[must_use]
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The background worker's vital signs.
+    #[must_use]
+    pub fn worker_health(&self) -> &worker_health::WorkerHealth {
+        &self.worker_health
     }
 
     /// Whether the database answers (for `/healthz`).

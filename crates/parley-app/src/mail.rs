@@ -101,6 +101,8 @@ impl App {
             return Err(AppError::NotFound);
         }
         let mut conn = self.store.read().await?;
-        crate::outbox::rendered(outbox::recent(&mut conn, limit).await?)
+        Ok(crate::outbox::rendered(
+            outbox::recent(&mut conn, limit).await?,
+        ))
     }
 }

@@ -72,6 +72,26 @@ fn field(errors: &mut Vec<FieldError>, field: &str, code: &str, message: impl In
     });
 }
 
+/// A required one-line text (a name: it reaches mail headers), `when_empty` said when missing.
+fn one_line_field(
+    errors: &mut Vec<FieldError>,
+    name: &str,
+    value: &str,
+    when_empty: &str,
+) -> String {
+    match parley_domain::text::one_line(value, parley_domain::text::NAME_MAX_CHARS) {
+        Ok(value) => value,
+        Err(parley_domain::text::TextError::Empty) => {
+            field(errors, name, "required", when_empty);
+            String::new()
+        }
+        Err(error) => {
+            field(errors, name, error.code(), format!("{error}."));
+            String::new()
+        }
+    }
+}
+
 /// Parses an auto-CC list: every address valid, at most [`AUTO_CC_TOKENS`].
 fn parse_auto_cc(text: &str, errors: &mut Vec<FieldError>) -> Vec<EmailAddress> {
     let mut list = Vec::new();
@@ -216,10 +236,7 @@ impl App {
         let manufacturer = self.managed_network(caller, &mut conn).await?;
         drop(conn);
         let mut errors = Vec::new();
-        let name = input.name.trim().to_owned();
-        if name.is_empty() {
-            field(&mut errors, "name", "required", "Give the member's name.");
-        }
+        let name = one_line_field(&mut errors, "name", &input.name, "Give the member's name.");
         let kind = match OrganizationKind::parse(input.kind.trim()) {
             Ok(kind @ (OrganizationKind::Distributor | OrganizationKind::AreaManager)) => {
                 Some(kind)
@@ -241,15 +258,12 @@ impl App {
                 .ok(),
         };
         let territories = parse_territories(&input.territories, &mut errors);
-        let contact_name = input.contact_name.trim().to_owned();
-        if contact_name.is_empty() {
-            field(
-                &mut errors,
-                "contact_name",
-                "required",
-                "Give the contact's name.",
-            );
-        }
+        let contact_name = one_line_field(
+            &mut errors,
+            "contact_name",
+            &input.contact_name,
+            "Give the contact's name.",
+        );
         let contact_email = EmailAddress::parse(&input.contact_email)
             .map_err(|e| field(&mut errors, "contact_email", "email_invalid", e.to_string()))
             .ok();

@@ -1,6 +1,7 @@
 //! Creating a request sent by a marketplace integration: parsing every field at the edge,
 //! routing by sales-network territory, threads, and the first history events.
 
+use parley_domain::text;
 use parley_domain::{
     Actor, AuthorKind, Buyer, BuyerId, CountryCode, EmailAddress, EventKind, FieldError,
     LanguageCode, Marketplace, OrganizationId, OrganizationKind, Product, ProductId, Request,
@@ -48,16 +49,26 @@ struct ParsedRequest {
     external_ref: Option<String>,
 }
 
+/// A required one-line field (it may reach a mail header): every problem goes to `errors`.
 fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            code: "required".to_owned(),
-            message: format!("{field} is required."),
-        });
+    match text::one_line(value, text::NAME_MAX_CHARS) {
+        Ok(value) => value,
+        Err(error) => {
+            field_error(errors, field, error.code(), format!("{field}: {error}."));
+            String::new()
+        }
     }
-    value.to_owned()
+}
+
+/// An optional one-line field.
+fn optional(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<String> {
+    match text::optional_line(value.unwrap_or_default(), text::NAME_MAX_CHARS) {
+        Ok(value) => value,
+        Err(error) => {
+            field_error(errors, field, error.code(), format!("{field}: {error}."));
+            None
+        }
+    }
 }
 
 fn field_error(errors: &mut Vec<FieldError>, field: &str, code: &str, message: String) {
@@ -117,6 +128,10 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
         .ok();
     let product_reference = required(&mut errors, "product.reference", &input.product_reference);
     let product_name = required(&mut errors, "product.name", &input.product_name);
+    let product_line = optional(&mut errors, "product.line", input.product_line.as_deref());
+    let company = optional(&mut errors, "buyer.company", input.buyer_company.as_deref());
+    let phone = optional(&mut errors, "buyer.phone", input.buyer_phone.as_deref());
+    let external_ref = optional(&mut errors, "external_ref", input.external_ref.as_deref());
     let message = input.message.trim().to_owned();
     if message.is_empty() {
         field_error(
@@ -134,31 +149,19 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
                 buyer: Buyer {
                     id: BuyerId::new(),
                     name,
-                    company: input
-                        .buyer_company
-                        .map(|c| c.trim().to_owned())
-                        .filter(|c| !c.is_empty()),
+                    company,
                     country,
                     language: buyer_language,
                     email,
-                    phone: input
-                        .buyer_phone
-                        .map(|p| p.trim().to_owned())
-                        .filter(|p| !p.is_empty()),
+                    phone,
                 },
                 manufacturer,
                 product_reference,
                 product_name,
-                product_line: input
-                    .product_line
-                    .map(|l| l.trim().to_owned())
-                    .filter(|l| !l.is_empty()),
+                product_line,
                 message,
                 language,
-                external_ref: input
-                    .external_ref
-                    .map(|r| r.trim().to_owned())
-                    .filter(|r| !r.is_empty()),
+                external_ref,
             })
         }
         _ => Err(AppError::Invalid(errors)),

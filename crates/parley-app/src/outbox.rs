@@ -5,6 +5,7 @@ use parley_store::outbox;
 pub use parley_store::outbox::Mail;
 use parley_store::outbox::Queued;
 
+use crate::worker_health::FailureReason;
 use crate::{App, AppError, notify, now};
 
 /// How long a worker holds a claimed mail before another may try it (a worker that died
@@ -40,13 +41,26 @@ impl App {
         let mut conn = self.store.read().await?;
         let queued = outbox::get_many(&mut conn, &won).await?;
         drop(conn);
-        let mut claimed: Vec<Claimed> = rendered(queued)?
-            .into_iter()
-            .map(|queued| Claimed {
-                mail: queued.mail,
+        let mut claimed = Vec::with_capacity(queued.len());
+        for mut queued in queued {
+            let claim = Claimed {
                 attempts: queued.attempts,
-            })
-            .collect();
+                mail: queued.mail.clone(),
+            };
+            // One mail that cannot be rendered is given up alone; the others go out.
+            match notify::render_stored(&mut queued.mail) {
+                Ok(()) => claimed.push(Claimed {
+                    mail: queued.mail,
+                    attempts: queued.attempts,
+                }),
+                Err(error) => {
+                    tracing::error!(mail = %claim.mail.id, %error, "outbox: a mail cannot be rendered");
+                    self.worker_health.failed(FailureReason::Render);
+                    self.outbox_failed(&claim, &format!("cannot be rendered: {error}"), true)
+                        .await?;
+                }
+            }
+        }
         claimed.sort_by(|a, b| a.mail.id.cmp(&b.mail.id));
         Ok(claimed)
     }
@@ -121,15 +135,17 @@ impl App {
     }
 }
 
-/// The mails with their bodies: those queued by reference to the message they quote are
-/// rendered now (see `notify::render_stored`).
-pub(crate) fn rendered(mut queued: Vec<Queued>) -> Result<Vec<Queued>, AppError> {
+/// The mails with their bodies, for showing: those queued by reference to the message they
+/// quote are rendered now (see `notify::render_stored`); one that cannot be says so in its body
+/// rather than hiding the others.
+pub(crate) fn rendered(mut queued: Vec<Queued>) -> Vec<Queued> {
     for mail in &mut queued {
-        notify::render_stored(&mut mail.mail).map_err(|error| {
-            AppError::internal(format!("outbox mail {}: bad notice: {error}", mail.mail.id))
-        })?;
+        if let Err(error) = notify::render_stored(&mut mail.mail) {
+            mail.mail.text_body = format!("(this mail cannot be rendered: {error})");
+            mail.mail.html_body = None;
+        }
     }
-    Ok(queued)
+    queued
 }
 
 #[cfg(test)]

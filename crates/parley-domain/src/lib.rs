@@ -16,6 +16,7 @@ pub mod policy;
 pub mod quote;
 pub mod rating;
 pub mod territory;
+pub mod text;
 
 pub use email::EmailAddress;
 pub use entities::*;

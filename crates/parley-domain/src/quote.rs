@@ -146,14 +146,21 @@ impl QuoteTerms {
                 None
             }
         };
-        let reference = input.reference.trim().to_owned();
-        if reference.is_empty() {
-            errors.push(error(
-                "quote.reference",
-                "required",
-                "Give the quote's reference.",
-            ));
-        }
+        let reference = match crate::text::one_line(&input.reference, 100) {
+            Ok(reference) => reference,
+            Err(crate::text::TextError::Empty) => {
+                errors.push(error(
+                    "quote.reference",
+                    "required",
+                    "Give the quote's reference.",
+                ));
+                String::new()
+            }
+            Err(other) => {
+                errors.push(error("quote.reference", other.code(), format!("{other}.")));
+                String::new()
+            }
+        };
         match (amount, valid_until) {
             (Some(amount), Some(valid_until)) if errors.is_empty() => Ok(Self {
                 amount,

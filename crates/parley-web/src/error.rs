@@ -98,6 +98,7 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
+        let chain = error.chain();
         match error {
             AppError::NotFound => Self::not_found(),
             AppError::Unauthenticated => Self::new(
@@ -123,9 +124,9 @@ impl From<AppError> for ApiError {
                     "A service Parley relies on did not answer; try again in a moment.",
                 )
             }
-            AppError::Internal(cause) => {
+            AppError::Internal(_) => {
                 // The cause stays in the logs: clients learn only that it was our fault.
-                tracing::error!(%cause, "internal error");
+                tracing::error!(error = %chain, "internal error");
                 Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",

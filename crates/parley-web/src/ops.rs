@@ -6,6 +6,8 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use parley_app::worker_health::{WorkerHealth, WorkerState};
+
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -14,15 +16,35 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// 200 when the database answers, 503 otherwise.
+/// 200 when the database answers and the background worker (when this process runs one) is
+/// alive and delivering; 503 otherwise, with one line per check saying which failed.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.app.health().await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
+    let database = match state.app.health().await {
+        Ok(()) => Ok("database: ok".to_owned()),
         Err(error) => {
-            tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            tracing::error!(error = %error.chain(), "health check failed");
+            Err("database: unavailable".to_owned())
         }
-    }
+    };
+    let worker = match state.app.worker_health().state(parley_app::now().0) {
+        WorkerState::NotRunning => Ok("worker: not running in this process".to_owned()),
+        WorkerState::Ok => Ok("worker: ok".to_owned()),
+        WorkerState::Stalled(ms) => Err(format!("worker: stalled (no round for {} s)", ms / 1000)),
+        WorkerState::Failing(count) => Err(format!(
+            "worker: failing ({count} deliveries failed in a row)"
+        )),
+    };
+    let healthy = database.is_ok() && worker.is_ok();
+    let body = [database, worker]
+        .into_iter()
+        .map(|line| line.unwrap_or_else(|e| e) + "\n")
+        .collect::<String>();
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, body)
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
@@ -31,6 +53,38 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        state.metrics.render() + &worker_metrics(state.app.worker_health()),
     )
+}
+
+/// The background worker's counters in the Prometheus text format.
+fn worker_metrics(health: &WorkerHealth) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    out.push_str("# HELP parley_mail_delivered_total Mails the worker delivered.\n");
+    out.push_str("# TYPE parley_mail_delivered_total counter\n");
+    let _ = writeln!(
+        out,
+        "parley_mail_delivered_total {}",
+        health.delivered_total()
+    );
+    out.push_str(
+        "# HELP parley_mail_failures_total Mails (or worker rounds) that failed, by reason.\n",
+    );
+    out.push_str("# TYPE parley_mail_failures_total counter\n");
+    for (reason, count) in health.failures() {
+        let _ = writeln!(
+            out,
+            "parley_mail_failures_total{{reason=\"{}\"}} {count}",
+            reason.as_str()
+        );
+    }
+    out.push_str("# HELP parley_worker_last_round_timestamp_seconds When the worker last finished a round.\n");
+    out.push_str("# TYPE parley_worker_last_round_timestamp_seconds gauge\n");
+    let _ = writeln!(
+        out,
+        "parley_worker_last_round_timestamp_seconds {}",
+        health.last_round_ms() / 1000
+    );
+    out
 }

@@ -5,10 +5,14 @@ use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use parley_app::outbox::Mail;
+use parley_domain::text::clean_line;
 
 use super::DeliveryConfig;
 
 /// Builds the message for `mail`; an error is permanent (an address that does not parse).
+/// Names and subjects were checked where they entered Parley; they are cleaned again here, as
+/// lettre panics on a control character in a display name and one such mail must never stop
+/// the queue (older rows, or a path that forgot).
 pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, String> {
     let from_address = mail
         .from_address
@@ -17,7 +21,9 @@ pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, St
     let from = Mailbox::new(
         Some(
             mail.from_name
-                .clone()
+                .as_deref()
+                .map(clean_line)
+                .filter(|name| !name.is_empty())
                 .unwrap_or_else(|| "Parley".to_owned()),
         ),
         from_address
@@ -31,7 +37,7 @@ pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, St
     let builder = Message::builder()
         .from(from)
         .to(to)
-        .subject(&mail.subject)
+        .subject(clean_line(&mail.subject))
         .message_id(Some(format!("<{}@{}>", mail.id, config.message_id_domain)));
     let built = match &mail.html_body {
         Some(html) => builder.multipart(MultiPart::alternative_plain_html(

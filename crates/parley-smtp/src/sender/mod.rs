@@ -9,11 +9,14 @@ mod dkim;
 mod message;
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use parley_app::App;
 use parley_app::outbox::Claimed;
+use parley_app::worker_health::FailureReason;
 
 pub use dkim::Dkim;
 pub use message::build_message;
@@ -55,7 +58,8 @@ impl Transport {
 }
 
 /// Runs the worker until `shutdown`: queues the notifications of new messages, then, when
-/// there is a transport, delivers what is due. Without one, mail stays queued.
+/// there is a transport, delivers what is due. Without one, mail stays queued. Each round runs
+/// as a task of its own: a panic in it is logged and counted, and the next round starts.
 pub async fn run_worker(
     app: App,
     config: DeliveryConfig,
@@ -63,42 +67,57 @@ pub async fn run_worker(
     shutdown: impl Future<Output = ()> + Send,
 ) {
     tokio::pin!(shutdown);
+    let transport = transport.map(Arc::new);
     let mut tick = tokio::time::interval(config.poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    app.worker_health().started();
     loop {
         tokio::select! {
             () = &mut shutdown => return,
             _ = tick.tick() => {}
         }
-        loop {
-            match app.queue_pending_notifications(config.batch * 4).await {
-                Ok(count) if count == (config.batch * 4) as usize => {}
-                Ok(_) => break,
-                Err(error) => {
-                    tracing::error!(%error, "outbox: queuing notifications");
-                    break;
-                }
+        let round = tokio::spawn(round(app.clone(), config.clone(), transport.clone()));
+        if let Err(error) = round.await {
+            tracing::error!(%error, "outbox: a round of the worker panicked");
+            app.worker_health().failed(FailureReason::Panic);
+        }
+        app.worker_health().round_done();
+    }
+}
+
+/// One round: queue pending notifications, then deliver what is due.
+async fn round(app: App, config: DeliveryConfig, transport: Option<Arc<Transport>>) {
+    loop {
+        match app.queue_pending_notifications(config.batch * 4).await {
+            Ok(count) if count == (config.batch * 4) as usize => {}
+            Ok(_) => break,
+            Err(error) => {
+                tracing::error!(error = %error.chain(), "outbox: queuing notifications");
+                app.worker_health().failed(FailureReason::Queue);
+                break;
             }
         }
-        let Some(transport) = &transport else {
-            continue;
-        };
-        loop {
-            match deliver_due(&app, &config, transport).await {
-                // A full batch: more may be waiting.
-                Ok(count) if count == config.batch as usize => {}
-                Ok(_) => break,
-                Err(error) => {
-                    tracing::error!(%error, "outbox: claiming mail");
-                    break;
-                }
+    }
+    let Some(transport) = &transport else {
+        return;
+    };
+    loop {
+        match deliver_due(&app, &config, transport).await {
+            // A full batch: more may be waiting.
+            Ok(count) if count == config.batch as usize => {}
+            Ok(_) => break,
+            Err(error) => {
+                tracing::error!(error = %error.chain(), "outbox: claiming mail");
+                app.worker_health().failed(FailureReason::Queue);
+                break;
             }
         }
     }
 }
 
 /// Delivers the mail due now; returns how many were claimed. Tests call it to run the queue
-/// on demand.
+/// on demand. A mail that fails is recorded as failed with its reason (tried again later, or
+/// given up) and the others go on.
 pub async fn deliver_due(
     app: &App,
     config: &DeliveryConfig,
@@ -107,7 +126,9 @@ pub async fn deliver_due(
     if let Transport::DevMailbox = transport {
         // Nothing leaves: a mail is "delivered" once queued, and rendered when the mailbox
         // shows it.
-        return Ok(app.outbox_to_dev_mailbox(config.batch).await?.len());
+        let delivered = app.outbox_to_dev_mailbox(config.batch).await?.len();
+        app.worker_health().delivered(delivered);
+        return Ok(delivered);
     }
     let claimed = app.claim_outbox(config.batch).await?;
     let mut delivered = Vec::with_capacity(claimed.len());
@@ -117,38 +138,93 @@ pub async fn deliver_due(
                 tracing::info!(mail = %mail.mail.id, kind = %mail.mail.kind, "outbox: delivered");
                 delivered.push(mail.mail.id.clone());
             }
-            Err((error, permanent)) => {
-                tracing::warn!(mail = %mail.mail.id, %error, permanent, "outbox: delivery failed");
+            Err(failure) => {
+                let permanent = failure.reason != FailureReason::Transient;
+                tracing::warn!(
+                    mail = %mail.mail.id,
+                    reason = failure.reason.as_str(),
+                    error = %failure.error,
+                    "outbox: delivery failed"
+                );
+                app.worker_health().failed(failure.reason);
+                let error = format!("{}: {}", failure.reason.as_str(), failure.error);
                 if let Err(error) = app.outbox_failed(mail, &error, permanent).await {
-                    tracing::error!(mail = %mail.mail.id, %error, "outbox: recording a failure");
+                    tracing::error!(mail = %mail.mail.id, error = %error.chain(), "outbox: recording a failure");
                 }
             }
         }
     }
+    app.worker_health().delivered(delivered.len());
     // Recorded together: a crash before this line sends these again (at least once).
     if let Err(error) = app.outbox_delivered(delivered).await {
-        tracing::error!(%error, "outbox: recording deliveries");
+        tracing::error!(error = %error.chain(), "outbox: recording deliveries");
     }
     Ok(claimed.len())
 }
 
-/// Delivers one mail; the error says whether retrying can help.
+/// Why one mail was not delivered.
+#[derive(Debug)]
+struct Failure {
+    reason: FailureReason,
+    error: String,
+}
+
+impl Failure {
+    fn new(reason: FailureReason, error: impl Into<String>) -> Self {
+        Self {
+            reason,
+            error: error.into(),
+        }
+    }
+}
+
+/// Delivers one mail. Building and signing run under `catch_unwind` and the SMTP exchange in a
+/// task of its own, so a panic in a library (lettre's header encoding has one) fails this mail
+/// and nothing else.
 async fn deliver(
     config: &DeliveryConfig,
     transport: &Transport,
     claimed: &Claimed,
-) -> Result<(), (String, bool)> {
+) -> Result<(), Failure> {
     let Transport::Smtp(smtp) = transport else {
         return Ok(());
     };
-    let message = build_message(&claimed.mail, config).map_err(|e| (e, true))?;
-    let sent = match &config.dkim {
-        Some(dkim) => {
-            let signed = dkim.sign(&message.formatted()).map_err(|e| (e, false))?;
-            smtp.send_raw(message.envelope(), &signed).await
-        }
-        None => smtp.send(message).await,
+    let built = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let message = build_message(&claimed.mail, config)?;
+        let signed = match &config.dkim {
+            Some(dkim) => Some(dkim.sign(&message.formatted())?),
+            None => None,
+        };
+        Ok::<_, String>((message, signed))
+    }));
+    let (message, signed) = match built {
+        Ok(Ok(built)) => built,
+        Ok(Err(error)) => return Err(Failure::new(FailureReason::Build, error)),
+        Err(panic) => return Err(Failure::new(FailureReason::Panic, panic_text(&*panic))),
     };
-    sent.map(|_| ())
-        .map_err(|e| (e.to_string(), e.is_permanent()))
+    let smtp = smtp.clone();
+    let sent = tokio::spawn(async move {
+        match signed {
+            Some(signed) => smtp.send_raw(message.envelope(), &signed).await,
+            None => smtp.send(message).await,
+        }
+    })
+    .await;
+    match sent {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) if error.is_permanent() => {
+            Err(Failure::new(FailureReason::Permanent, error.to_string()))
+        }
+        Ok(Err(error)) => Err(Failure::new(FailureReason::Transient, error.to_string())),
+        Err(join) => Err(Failure::new(FailureReason::Panic, join.to_string())),
+    }
+}
+
+/// What a panic said, when it said it with a string.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
 }

@@ -113,6 +113,7 @@ pub enum PageError {
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> Self {
+        let chain = error.chain();
         match error {
             AppError::NotFound | AppError::Unauthenticated | AppError::Forbidden(_) => {
                 Self::NotFound
@@ -121,7 +122,7 @@ impl From<AppError> for PageError {
                 Self::Internal(format!("unexpected invalid input: {errors:?}"))
             }
             AppError::Conflict(what) => Self::Internal(format!("conflict: {what}")),
-            AppError::Internal(cause) | AppError::Unavailable(cause) => Self::Internal(cause),
+            AppError::Internal(_) | AppError::Unavailable(_) => Self::Internal(chain),
         }
     }
 }

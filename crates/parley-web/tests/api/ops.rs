@@ -14,7 +14,12 @@ async fn health_metrics_and_openapi(db: Db) {
         .await
         .expect("GET");
     assert_eq!(health.status(), 200);
-    assert_eq!(health.text().await.expect("body"), "ok\n");
+    let body = health.text().await.expect("body");
+    assert!(body.contains("database: ok\n"), "{body}");
+    assert!(
+        body.contains("worker: not running"),
+        "no worker in this test: {body}"
+    );
 
     let spec: Value = app
         .client

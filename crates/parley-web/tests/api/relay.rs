@@ -12,7 +12,7 @@ use parley_app::outbox::Mail;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{Db, Person, TestApp, pdf};
+use crate::helpers::{Db, Person, SmtpSink, TestApp, free_port, pdf};
 
 pub(crate) async fn spawn(db: Db) -> TestApp {
     TestApp::spawn_with(
@@ -574,68 +574,6 @@ async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
             .as_deref()
             .is_some_and(|h| h.contains("Kept for the dev"))
     }));
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// Postfix's smtp-sink on a free port, dumping every message into a folder.
-struct SmtpSink {
-    port: u16,
-    child: std::process::Child,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().expect("dir");
-        // smtp-sink drops to `nobody`, who must be able to write the dumps.
-        std::fs::set_permissions(
-            dir.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o777),
-        )
-        .expect("chmod");
-        let port = free_port();
-        let child = Command::new("smtp-sink")
-            .args(["-u", "nobody", "-d"])
-            .arg(dir.path().join("%M."))
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("10")
-            .spawn()
-            .expect("smtp-sink (Debian package postfix, installed by scripts/test)");
-        // Wait until it accepts connections.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "smtp-sink did not start"
-            );
-            std::thread::yield_now();
-        }
-        Self { port, child, dir }
-    }
-
-    /// Everything received so far.
-    fn received(&self) -> String {
-        let mut all = String::new();
-        for entry in std::fs::read_dir(self.dir.path()).expect("dumps") {
-            let bytes = std::fs::read(entry.expect("entry").path()).expect("dump");
-            all.push_str(&String::from_utf8_lossy(&bytes));
-        }
-        all
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn base64(bytes: &[u8]) -> String {
