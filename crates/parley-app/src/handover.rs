@@ -97,7 +97,7 @@ pub(crate) struct HandoverContext<'a> {
 /// The member with this address, or a new external contact (an organization of their own, so
 /// they see only what they are granted). Buyers' addresses are refused: a buyer cannot act for
 /// a seller.
-async fn member_for(
+pub(crate) async fn member_for(
     tx: &mut Connection,
     email: &EmailAddress,
     language: LanguageCode,
@@ -272,6 +272,8 @@ struct ForwardUnit {
     thread_id: ThreadId,
     recipients: Vec<Recipient>,
     route_to: Option<Organization>,
+    /// The network member's automatic-copy addresses, for a route.
+    auto_cc: Vec<EmailAddress>,
     by: Member,
     note: String,
 }
@@ -279,7 +281,8 @@ struct ForwardUnit {
 impl App {
     /// Forwards a request (guide section 4). The new recipient handles it from now on and
     /// gets a sign-in link; a network member gets its own thread, anyone else the forwarding
-    /// party's access to this request. Auto-CC addresses of a network member are copied.
+    /// party's access to this request. A network member's automatic-copy addresses get the
+    /// request (only: see `auto_copy`).
     pub async fn forward_request(
         &self,
         caller: &Caller,
@@ -296,6 +299,7 @@ impl App {
         }
         let party = handling_party(caller, &access, forward.party.as_deref())?;
         let at = now();
+        let mut auto_cc = Vec::new();
         let (route_to, new_thread, thread_id, recipients) = match &forward.to {
             ForwardTo::Organization(org) => {
                 if !can(&caller.principal(), Action::Route, &access.parties) {
@@ -335,14 +339,8 @@ impl App {
                 });
                 let thread_id =
                     existing.map_or_else(|| new_thread.as_ref().map(|t| t.id), |t| Some(t.id));
-                let mut recipients = vec![Recipient::new(handler.email.clone(), None, true)?];
-                for cc in &link.auto_cc {
-                    recipients.push(Recipient::new(
-                        cc.clone(),
-                        Some((*org, GrantKind::Cc)),
-                        false,
-                    )?);
-                }
+                let recipients = vec![Recipient::new(handler.email.clone(), None, true)?];
+                auto_cc.clone_from(&link.auto_cc);
                 (
                     Some(organization),
                     new_thread,
@@ -385,6 +383,7 @@ impl App {
             thread_id,
             recipients,
             route_to,
+            auto_cc,
             by: by.clone(),
             note: forward.note.trim().to_owned(),
         };
@@ -453,17 +452,15 @@ async fn record_forward(
         at,
     );
     events::append(&mut *tx, &event, None).await?;
-    for copied in members.iter().skip(1) {
-        let cc = new_event(
-            request.id,
-            Some(thread_party),
-            EventKind::CcAdded,
-            actor.clone(),
-            json!({ "name": copied.name, "email": copied.email, "automatic": true }),
-            at,
-        );
-        events::append(&mut *tx, &cc, None).await?;
-    }
+    crate::auto_copy::send_automatic_copies(
+        &mut *tx,
+        &context.conversation,
+        &request.message,
+        (thread_party, &unit.auto_cc),
+        handler.language,
+        at,
+    )
+    .await?;
     Ok(HandedTo {
         member: handler.id,
         name: handler.name.clone(),

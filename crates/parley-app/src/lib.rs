@@ -2,7 +2,9 @@
 //! functions; they own the transaction, write the history events in it, and ask the access
 //! policy before anything else.
 
+mod auto_copy;
 mod caller;
+pub mod copies;
 mod error;
 mod events;
 mod files;

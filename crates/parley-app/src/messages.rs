@@ -136,6 +136,7 @@ impl App {
         )?
         .clone();
         let request_answered = access.request.answered_at.is_some();
+        let request_created_at = access.request.created_at;
 
         let mut errors: Vec<FieldError> = Vec::new();
         let valid = match validate_message(&draft.body, draft.sender.as_deref(), &draft.cc) {
@@ -209,7 +210,7 @@ impl App {
             .record_message(
                 caller,
                 &thread,
-                request_answered,
+                (request_answered, request_created_at),
                 (&message, original),
                 &documents,
                 quote,
@@ -228,7 +229,7 @@ impl App {
         &self,
         caller: &Caller,
         thread: &Thread,
-        request_answered: bool,
+        (request_answered, request_created_at): (bool, parley_domain::Timestamp),
         (message, original): (&Message, Option<Vec<u8>>),
         documents: &[Document],
         quote: Option<parley_domain::quote::Quote>,
@@ -246,6 +247,12 @@ impl App {
         // The quote's event id is drawn first, the status the other parties see (this party
         // contacted the buyer, once) next, the message's event last: at the same millisecond
         // the history then shows the message on top, with its quote and status under it.
+        // The people the Copy field puts in copy show under all of them.
+        let cc_events: Vec<parley_domain::EventId> = message
+            .cc
+            .iter()
+            .map(|_| parley_domain::EventId::new())
+            .collect();
         let quote_event = parley_domain::EventId::new();
         let contacted = new_event(
             message.request_id,
@@ -274,24 +281,43 @@ impl App {
             documents,
             sent,
         };
-        let Some(quote) = quote else {
+        // People in the Copy field are put in copy of the request (see `copies`).
+        let copier = match caller {
+            Caller::Member(member) if !record.message.cc.is_empty() => Some(member.clone()),
+            _ => None,
+        };
+        if quote.is_none() && copier.is_none() {
             self.store.record_message(record).await?;
             return Ok(());
-        };
+        }
         self.store
             .write(
-                (record, quote, thread.party),
-                move |tx, (record, quote, party)| {
+                (record, quote, thread.party, copier, cc_events),
+                move |tx, (record, quote, party, copier, cc_events)| {
                     let quote_event = quote_event;
                     Box::pin(async move {
-                        message_record::record(tx, record).await?;
-                        crate::quotes::record_quote(
-                            tx,
-                            quote,
-                            (*party, quote_event),
-                            &record.sent.actor,
-                        )
-                        .await
+                        message_record::record(&mut *tx, record).await?;
+                        if let Some(by) = copier {
+                            crate::copies::copy_from_message(
+                                &mut *tx,
+                                (record.message.request_id, request_created_at),
+                                *party,
+                                (&record.message.cc, cc_events),
+                                (by, &record.sent.actor),
+                                record.message.created_at,
+                            )
+                            .await?;
+                        }
+                        if let Some(quote) = quote {
+                            crate::quotes::record_quote(
+                                tx,
+                                quote,
+                                (*party, quote_event),
+                                &record.sent.actor,
+                            )
+                            .await?;
+                        }
+                        Ok::<_, AppError>(())
                     })
                 },
             )

@@ -12,7 +12,6 @@ use parley_store::{Connection, directory, events};
 use serde_json::json;
 
 use crate::events::new_event;
-use crate::handover::{HandoverContext, Recipient, hand_over, recipient_is_buyer};
 use crate::notify::{self, Conversation};
 use crate::relay;
 use crate::{App, AppError, now};
@@ -184,14 +183,6 @@ impl App {
         let notice = NewRequestNotice {
             settings: (*self.settings).clone(),
             token: crate::relay::new_address_token()?,
-            spare_tokens: (0..AUTO_CC_TOKENS)
-                .map(|_| {
-                    Ok((
-                        crate::relay::new_address_token()?,
-                        crate::auth::new_token()?,
-                    ))
-                })
-                .collect::<Result<_, AppError>>()?,
         };
         self.store
             .write(
@@ -210,11 +201,9 @@ struct NewRequestNotice {
     /// The handler's masked address token, should they have none in the new thread (they
     /// cannot: the thread is new; drawn here because write units may run twice).
     token: String,
-    /// Relay and sign-in tokens for the people copied automatically (see `AUTO_CC_TOKENS`).
-    spare_tokens: Vec<(String, String)>,
 }
 
-/// The most auto-CC addresses copied on one request (the network page allows no more).
+/// The most automatic-copy addresses of one network member (the network page allows no more).
 pub const AUTO_CC_TOKENS: usize = 5;
 
 /// Creates the request in one transaction (see [`App::create_request`]).
@@ -329,14 +318,18 @@ async fn insert_request(
     events::append(&mut *tx, &created, None).await?;
     if let Some(party) = routed_to {
         let org = directory::organization(&mut *tx, party).await?;
-        copy_automatically(
-            &mut *tx,
-            notice,
-            &network,
-            (&request, &product, &buyer),
-            (&org, handler_thread),
-        )
-        .await?;
+        if let Some(thread) = handler_thread {
+            let language = handler_member
+                .as_ref()
+                .map_or(buyer.language, |m| m.language);
+            copy_automatically(
+                &mut *tx,
+                &network,
+                (&request, &product, &buyer),
+                (&org, thread, language),
+            )
+            .await?;
+        }
         let system = Actor {
             kind: AuthorKind::System,
             id: None,
@@ -387,75 +380,33 @@ fn route(
     (by_territory, "territory")
 }
 
-/// Copies the routed network member's auto-CC addresses on the request (FAQ e: on the request
-/// only, not on the member's later conversation).
+/// Emails the request to the routed network member's automatic-copy addresses (FAQ e: the
+/// request only, never the conversation; see `auto_copy`).
 async fn copy_automatically(
     tx: &mut Connection,
-    notice: &NewRequestNotice,
     network: &[parley_domain::NetworkLink],
     (request, product, buyer): (&Request, &Product, &Buyer),
-    (org, thread): (&parley_domain::Organization, Option<ThreadId>),
+    (org, thread, language): (&parley_domain::Organization, ThreadId, LanguageCode),
 ) -> Result<(), AppError> {
     let Some(link) = network.iter().find(|l| l.member_org_id == org.id) else {
         return Ok(());
     };
-    let Some(thread) = thread else {
-        return Ok(());
+    let conversation = Conversation {
+        request_id: request.id.to_string(),
+        thread_id: thread.to_string(),
+        product: &product.name,
+        party_name: &org.name,
+        buyer,
     };
-    let recipients: Vec<Recipient> = link
-        .auto_cc
-        .iter()
-        .zip(&notice.spare_tokens)
-        .map(|(email, (relay_token, sign_in_token))| Recipient {
-            email: email.clone(),
-            grant: Some((org.id, parley_domain::GrantKind::Cc)),
-            forwarded: false,
-            relay_token: relay_token.clone(),
-            sign_in_token: sign_in_token.clone(),
-        })
-        .collect();
-    if recipients.is_empty() {
-        return Ok(());
-    }
-    let manufacturer = directory::organization(&mut *tx, request.manufacturer_id).await?;
-    let by = format!("{} (automatic copy)", manufacturer.name);
-    let context = HandoverContext {
-        settings: &notice.settings,
-        conversation: Conversation {
-            request_id: request.id.to_string(),
-            thread_id: thread.to_string(),
-            product: &product.name,
-            party_name: &org.name,
-            buyer,
-        },
-        request_text: &request.message,
-        request_created_at: request.created_at,
-        by_name: &by,
-        by_member: None,
-        note: "",
-        default_language: buyer.language,
-        at: request.created_at,
-    };
-    let members = hand_over(&mut *tx, &context, &recipients)
-        .await
-        .map_err(AppError::from)
-        .map_err(recipient_is_buyer("auto_cc"))?;
-    let system = Actor {
-        kind: AuthorKind::System,
-        id: None,
-        name: "Parley".to_owned(),
-    };
-    for member in members {
-        let cc = new_event(
-            request.id,
-            Some(org.id),
-            EventKind::CcAdded,
-            system.clone(),
-            json!({ "name": member.name, "email": member.email.as_str(), "automatic": true }),
-            request.created_at,
-        );
-        events::append(&mut *tx, &cc, None).await?;
-    }
+    crate::auto_copy::send_automatic_copies(
+        &mut *tx,
+        &conversation,
+        &request.message,
+        (org.id, &link.auto_cc),
+        language,
+        request.created_at,
+    )
+    .await?;
     Ok(())
 }
 

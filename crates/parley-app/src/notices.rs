@@ -71,7 +71,7 @@ impl App {
             };
             // Who hears about a buyer's message: the handler when the thread is theirs, else
             // the members of the thread's organization.
-            let sellers = match (&card.handler, message.author_kind) {
+            let mut sellers = match (&card.handler, message.author_kind) {
                 (_, AuthorKind::Member | AuthorKind::System) => Vec::new(),
                 // The handler may be a forwardee acting for the party by a grant.
                 (Some(handler), _)
@@ -82,6 +82,34 @@ impl App {
                 }
                 _ => directory::members_of(&mut conn, thread.party).await?,
             };
+            // People acting for the party by a grant (in copy, forwarded to) hear the buyer
+            // too, while their grant lasts.
+            if message.author_kind == AuthorKind::Buyer {
+                for (grantee, _) in access
+                    .parties
+                    .grants
+                    .iter()
+                    .filter(|(_, party)| *party == thread.party)
+                {
+                    if sellers.iter().any(|s| s.id == *grantee) {
+                        continue;
+                    }
+                    let member = match members.entry(*grantee) {
+                        Entry::Occupied(known) => known.into_mut(),
+                        Entry::Vacant(slot) => {
+                            slot.insert(directory::member_by_id(&mut conn, *grantee).await?)
+                        }
+                    };
+                    sellers.push(member.clone());
+                }
+            }
+            // The people a seller copied, as the members they now are (see `copies`).
+            let mut copied = Vec::with_capacity(message.cc.len());
+            for email in &message.cc {
+                if let Some(member) = directory::member_by_email(&mut conn, email).await? {
+                    copied.push(member);
+                }
+            }
             let conversation = Conversation {
                 request_id: message.request_id.to_string(),
                 thread_id: thread.id.to_string(),
@@ -89,7 +117,13 @@ impl App {
                 party_name: &party.name,
                 buyer: &card.buyer,
             };
-            let notices = self.notices(&caller, message, documents, &conversation, &sellers);
+            let notices = self.notices(
+                &caller,
+                message,
+                documents,
+                &conversation,
+                (&sellers, &copied),
+            );
             batch.push((message.id, relay::with_tokens(notices)?));
         }
         drop(conn);
@@ -122,7 +156,7 @@ impl App {
         message: &Message,
         documents: &[Document],
         conversation: &Conversation<'_>,
-        sellers: &[Member],
+        (sellers, copied): (&[Member], &[Member]),
     ) -> Vec<Notice> {
         let settings = &self.settings;
         let at = message.created_at.0;
@@ -160,15 +194,23 @@ impl App {
                     ));
                 }
                 for cc in &message.cc {
+                    // A person in copy answers as themselves; an address Parley has no member
+                    // for (copied before people in copy had grants) writes as the copier.
+                    let person = copied.iter().find(|m| m.email == *cc);
+                    let person_id = person.map(|p| p.id.to_string());
                     notices.push(notify::copy_of_message(
                         settings,
                         conversation,
                         &new_message,
                         Recipient {
-                            holder_kind: HolderKind::Cc,
-                            holder_id: &member_id,
+                            holder_kind: if person.is_some() {
+                                HolderKind::Member
+                            } else {
+                                HolderKind::Cc
+                            },
+                            holder_id: person_id.as_deref().unwrap_or(&member_id),
                             email: cc.as_str(),
-                            language: member.language,
+                            language: person.map_or(member.language, |p| p.language),
                         },
                         at,
                     ));

@@ -74,6 +74,8 @@ pub(crate) struct Content<'a> {
     /// rendered bodies, and is rendered when read ([`render_stored`]).
     pub quote_of: Option<&'a str>,
     pub documents: &'a [String],
+    /// The request page; empty for a mail that only informs (an automatic copy): no link, no
+    /// invitation to answer.
     pub url: String,
     /// Show "Forward" and "Decline" (guide sections 4 and 5: buttons in the request's email).
     pub handle_links: bool,
@@ -114,6 +116,13 @@ fn render(content: &Content<'_>) -> (String, String) {
         }
         text.push('\n');
     }
+    if content.url.is_empty() {
+        // An informational mail (an automatic copy): no link, nothing to answer.
+        return (
+            text,
+            render_html(content, documents_label, action, &[], footer),
+        );
+    }
     text.push_str(&format!("{action}: {}\n", content.url));
     let handle_links: Vec<(&str, String)> = if content.handle_links {
         let (forward, decline) = if fr {
@@ -132,7 +141,18 @@ fn render(content: &Content<'_>) -> (String, String) {
         text.push_str(&format!("{label}: {link}\n"));
     }
     text.push_str(&format!("\n-- \n{footer}\n"));
-    let html = NoticeHtml {
+    let html = render_html(content, documents_label, action, &handle_links, footer);
+    (text, html)
+}
+
+fn render_html(
+    content: &Content<'_>,
+    documents_label: &str,
+    action: &str,
+    handle_links: &[(&str, String)],
+    footer: &str,
+) -> String {
+    NoticeHtml {
         lang: content.language.code(),
         subject: &content.subject,
         intro: &content.intro,
@@ -141,13 +161,12 @@ fn render(content: &Content<'_>) -> (String, String) {
         documents: content.documents,
         action,
         url: &content.url,
-        handle_links: &handle_links,
+        handle_links,
         footer,
     }
     .render()
     // The template has no fallible filters; should rendering ever fail, the text part stands.
-    .unwrap_or_default();
-    (text, html)
+    .unwrap_or_default()
 }
 
 pub(crate) fn request_url(settings: &Settings, request_id: &str) -> String {
@@ -180,12 +199,12 @@ pub(crate) fn mail(
                 quote: String::new(),
             });
         }
-        None => (mail.text_body, mail.html_body) = bodies(content),
+        None => (mail.text_body, mail.html_body) = mail_bodies(content),
     }
     mail
 }
 
-fn bodies(content: &Content<'_>) -> (String, Option<String>) {
+pub(crate) fn mail_bodies(content: &Content<'_>) -> (String, Option<String>) {
     let (text, html) = render(content);
     (text, Some(html).filter(|h| !h.is_empty()))
 }
@@ -236,7 +255,7 @@ pub(crate) fn render_stored(mail: &mut Mail) -> Result<(), serde_json::Error> {
         url: stored.url,
         handle_links: stored.handle_links,
     };
-    (mail.text_body, mail.html_body) = bodies(&content);
+    (mail.text_body, mail.html_body) = mail_bodies(&content);
     Ok(())
 }
 

@@ -2,19 +2,14 @@
 //! (guide section 5: the reason stays with the sellers, the buyer may get a polite notice), and
 //! mark it won or lost (the "sale concluded" status the manufacturer follows).
 
-use parley_domain::{
-    Actor, DeclineReason, EmailAddress, EventKind, GrantKind, Member, Outcome, RequestId, Timestamp,
-};
+use parley_domain::{DeclineReason, EventKind, Member, Outcome, RequestId};
+use parley_store::events;
 use parley_store::network;
 use parley_store::requests::{self as store_requests, Access, Card};
-use parley_store::{Connection, events};
 use serde_json::json;
 
 use crate::events::new_event;
-use crate::handover::{
-    HandedTo, HandoverContext, Recipient, hand_over, handling_party, party_name,
-    recipient_is_buyer, thread_of,
-};
+use crate::handover::{handling_party, party_name, thread_of};
 use crate::network_mail::declined_to_buyer;
 use crate::notify::Conversation;
 use crate::{App, AppError, Caller, now, relay};
@@ -32,16 +27,16 @@ pub struct Decline {
 }
 
 /// What a request's party-side transaction needs, loaded before it.
-struct Loaded {
-    settings: crate::Settings,
-    access: Access,
-    card: Card,
-    party: parley_domain::OrganizationId,
-    by: Member,
+pub(crate) struct Loaded {
+    pub settings: crate::Settings,
+    pub access: Access,
+    pub card: Card,
+    pub party: parley_domain::OrganizationId,
+    pub by: Member,
 }
 
 impl App {
-    async fn load_for_party(
+    pub(crate) async fn load_for_party(
         &self,
         caller: &Caller,
         request_id: RequestId,
@@ -60,34 +55,6 @@ impl App {
             party,
             by: by.clone(),
         })
-    }
-
-    /// Puts `email` in copy of the request for the caller's party: they get the request, a
-    /// sign-in link, and that party's access; they may answer the buyer (FAQ d).
-    pub async fn add_cc(
-        &self,
-        caller: &Caller,
-        request_id: RequestId,
-        party: Option<String>,
-        email: &str,
-    ) -> Result<HandedTo, AppError> {
-        let email = EmailAddress::parse(email)
-            .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
-        let loaded = self
-            .load_for_party(caller, request_id, party.as_deref())
-            .await?;
-        thread_of(&loaded.access, loaded.party)?;
-        let recipient = Recipient::new(email, Some((loaded.party, GrantKind::Cc)), false)?;
-        let (actor, at) = (caller.actor(), now());
-        self.store
-            .write(
-                (loaded, recipient, actor, at),
-                |tx, (loaded, recipient, actor, at)| {
-                    Box::pin(record_cc(tx, loaded, recipient, actor, *at))
-                },
-            )
-            .await
-            .map_err(recipient_is_buyer("email"))
     }
 
     /// Declines the request for the caller's party. Counts as handled in the ratings; the
@@ -198,53 +165,6 @@ impl App {
     }
 }
 
-async fn record_cc(
-    tx: &mut Connection,
-    loaded: &Loaded,
-    recipient: &Recipient,
-    actor: &Actor,
-    at: Timestamp,
-) -> Result<HandedTo, AppError> {
-    let thread = thread_of(&loaded.access, loaded.party)?;
-    let name = party_name(&loaded.access, loaded.party);
-    let request = &loaded.access.request;
-    let context = HandoverContext {
-        settings: &loaded.settings,
-        conversation: Conversation {
-            request_id: request.id.to_string(),
-            thread_id: thread.id.to_string(),
-            product: &loaded.card.product.name,
-            party_name: &name,
-            buyer: &loaded.card.buyer,
-        },
-        request_text: &request.message,
-        request_created_at: request.created_at,
-        by_name: &loaded.by.name,
-        by_member: Some(loaded.by.id),
-        note: "",
-        default_language: loaded.by.language,
-        at,
-    };
-    let members = hand_over(&mut *tx, &context, std::slice::from_ref(recipient)).await?;
-    let member = members
-        .first()
-        .ok_or_else(|| AppError::internal("a copy without a recipient"))?;
-    let event = new_event(
-        request.id,
-        Some(loaded.party),
-        EventKind::CcAdded,
-        actor.clone(),
-        json!({ "name": member.name, "email": member.email.as_str(), "automatic": false }),
-        at,
-    );
-    events::append(&mut *tx, &event, None).await?;
-    Ok(HandedTo {
-        member: member.id,
-        name: member.name.clone(),
-        email: member.email.to_string(),
-    })
-}
-
 /// What the request page's "handle" panel shows a seller: the party they act for, its status,
 /// and where the request can be forwarded.
 #[derive(Debug, Clone)]
@@ -255,6 +175,8 @@ pub struct Handling {
     /// (value for the form, label): `org:<id>` for network members (manufacturer's party
     /// only), `member:<id>` for colleagues.
     pub forward_choices: Vec<(String, String)>,
+    /// The people in copy for this party (each can be taken out of copy).
+    pub copies: Vec<crate::copies::PersonInCopy>,
 }
 
 impl App {
@@ -296,11 +218,18 @@ impl App {
                 ));
             }
         }
+        let copies = parley_store::network::copies_of(&mut conn, request_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.party == party)
+            .map(crate::copies::PersonInCopy::from)
+            .collect();
         Ok(Some(Handling {
             party,
             declined: thread.decline_reason,
             outcome: thread.outcome,
             forward_choices,
+            copies,
         }))
     }
 }

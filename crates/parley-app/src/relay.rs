@@ -71,8 +71,15 @@ pub(crate) async fn enqueue_notices(
         for notice in notices.iter().filter(|n| n.thread_id == thread) {
             let email = notice.holder_email.to_lowercase();
             let holds = |a: &RelayAddress| a.holder_kind == notice.holder_kind && a.email == email;
-            let token = match known.iter().find(|a| holds(a)) {
-                Some(address) => address.token.clone(),
+            let token = match known.iter_mut().find(|a| holds(a)) {
+                Some(address) if address.revoked_at.is_none() => address.token.clone(),
+                // Taken out of copy, then put back: a new token (the old one stays dead).
+                Some(address) => {
+                    relay::reissue(&mut *tx, &address.token, &notice.new_token, at).await?;
+                    address.token.clone_from(&notice.new_token);
+                    address.revoked_at = None;
+                    notice.new_token.clone()
+                }
                 None => {
                     let address = RelayAddress {
                         token: notice.new_token.clone(),

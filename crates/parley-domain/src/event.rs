@@ -89,6 +89,11 @@ event_kinds! {
     RequestForwarded => "request_forwarded", Sellers;
     // A party put someone in copy of the request.
     CcAdded => "cc_added", Sellers;
+    // A party took someone out of copy: their access ended.
+    CcRemoved => "cc_removed", Sellers;
+    // A new request was emailed to one of the routed member's automatic-copy addresses (the
+    // request only; no access). The member's business: its party sees it.
+    AutomaticCopySent => "automatic_copy_sent", Party;
     // A party declined the request; the reason stays with the sellers (guide section 5).
     RequestDeclined => "request_declined", Sellers;
     // A party marked the request won (a sale was concluded) or lost.

@@ -110,9 +110,9 @@ pub async fn insert_member(conn: &mut Connection, member: &Member) -> Result<(),
     Ok(())
 }
 
-const MEMBER_COLUMNS: &str = "id, organization_id, name, email, phone, language";
+pub(crate) const MEMBER_COLUMNS: &str = "id, organization_id, name, email, phone, language";
 
-fn member(row: &AnyRow) -> Result<Member, StoreError> {
+pub(crate) fn member(row: &AnyRow) -> Result<Member, StoreError> {
     Ok(Member {
         id: parse(&row.try_get::<String, _>("id")?, "member id")?,
         organization_id: parse(&row.try_get::<String, _>("organization_id")?, "org id")?,

@@ -43,6 +43,66 @@ pub async fn grant(conn: &mut Connection, grant: &Grant) -> Result<bool, StoreEr
     Ok(result.rows_affected() > 0)
 }
 
+/// A person in copy of a request: who, for which party, since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    pub member: parley_domain::Member,
+    pub party: OrganizationId,
+    pub since: Timestamp,
+}
+
+/// The people in copy of a request (live grants of kind `cc`), oldest first.
+pub async fn copies_of(
+    conn: &mut Connection,
+    request: RequestId,
+) -> Result<Vec<Copied>, StoreError> {
+    let columns = crate::directory::MEMBER_COLUMNS
+        .split(", ")
+        .map(|c| format!("m.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    crate::dynamic_query(format!(
+        "SELECT {columns}, g.party_id AS g_party, g.created_at AS g_created_at \
+         FROM grants g JOIN members m ON m.id = g.member_id \
+         WHERE g.request_id = $1 AND g.kind = 'cc' AND g.revoked_at IS NULL \
+         ORDER BY g.created_at, m.id"
+    ))
+    .bind(request.to_string())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Copied {
+            member: crate::directory::member(row)?,
+            party: parse(&row.try_get::<String, _>("g_party")?, "party id")?,
+            since: Timestamp(row.try_get("g_created_at")?),
+        })
+    })
+    .collect()
+}
+
+/// Takes `member` out of copy of `request` for `party`; `false` when they were not in copy.
+pub async fn revoke_copy(
+    conn: &mut Connection,
+    request: RequestId,
+    member: MemberId,
+    party: OrganizationId,
+    at: Timestamp,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "UPDATE grants SET revoked_at = $1 \
+         WHERE request_id = $2 AND member_id = $3 AND party_id = $4 AND kind = 'cc' \
+           AND revoked_at IS NULL",
+    )
+    .bind(at.0)
+    .bind(request.to_string())
+    .bind(member.to_string())
+    .bind(party.to_string())
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
 /// Withdraws a member's grants on a request; `false` when they had none.
 pub async fn revoke_grants(
     conn: &mut Connection,

@@ -182,6 +182,60 @@ pub async fn revoke(conn: &mut Connection, token: &str, at: i64) -> Result<bool,
     Ok(done.rows_affected() == 1)
 }
 
+/// Gives a revoked address a new token and makes it live again (its holder was given access
+/// again); mail to the old token stays refused.
+pub async fn reissue(
+    conn: &mut Connection,
+    old_token: &str,
+    new_token: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE relay_addresses SET token = $2, revoked_at = NULL, created_at = $3 \
+         WHERE token = $1",
+    )
+    .bind(old_token)
+    .bind(new_token)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes the masked addresses `email` writes from in one thread (as a member, or as a person
+/// copied on a message before people in copy had grants); returns their tokens, so caches can
+/// forget them.
+pub async fn revoke_held_by(
+    conn: &mut Connection,
+    thread_id: &str,
+    email: &str,
+    at: i64,
+) -> Result<Vec<String>, StoreError> {
+    let tokens: Vec<String> = sqlx::query(
+        "SELECT token FROM relay_addresses \
+         WHERE thread_id = $1 AND email = $2 AND holder_kind IN ('member', 'cc') \
+           AND revoked_at IS NULL",
+    )
+    .bind(thread_id)
+    .bind(email)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| row.try_get("token"))
+    .collect::<Result<_, _>>()?;
+    sqlx::query(
+        "UPDATE relay_addresses SET revoked_at = $3 \
+         WHERE thread_id = $1 AND email = $2 AND holder_kind IN ('member', 'cc') \
+           AND revoked_at IS NULL",
+    )
+    .bind(thread_id)
+    .bind(email)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(tokens)
+}
+
 /// The live addresses of a request, oldest first (the demo prints them; operators list them).
 pub async fn of_request(
     conn: &mut Connection,

@@ -328,3 +328,114 @@ async fn postgres_raw_emails_survive_the_move_into_messages() {
     old_messages_with_a_raw_email(&url, old.path(), "SET session_replication_role = replica").await;
     raw_emails_after_upgrade(&url).await;
 }
+
+/// An automatic copy's grant and masked address as Parley wrote them before migration 0014,
+/// beside a person copied by hand.
+async fn old_automatic_copy(
+    url: &str,
+    migrations: &std::path::Path,
+    no_foreign_keys: &'static str,
+) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .expect("connect");
+    sqlx::migrate::Migrator::new(migrations)
+        .await
+        .expect("old migrations")
+        .run(&pool)
+        .await
+        .expect("old schema");
+    sqlx::query(no_foreign_keys)
+        .execute(&pool)
+        .await
+        .expect("no foreign key checks");
+    for statement in [
+        "INSERT INTO members (id, organization_id, name, email, phone, language, created_at) \
+         VALUES ('m-auto', 'org-maker', 'Claire', 'claire@hydrotech.example', NULL, 'fr', 1), \
+                ('m-hand', 'org-ext', 'marc', 'marc@extern.example', NULL, 'fr', 1)",
+        "INSERT INTO threads (id, request_id, organization_id, created_at) \
+         VALUES ('t-dist', 'r-1', 'org-dist', 1)",
+        "INSERT INTO grants (request_id, member_id, party_id, kind, granted_by, \
+           request_created_at, created_at) \
+         VALUES ('r-1', 'm-auto', 'org-dist', 'cc', NULL, 1, 1), \
+                ('r-1', 'm-hand', 'org-dist', 'cc', 'm-lucia', 1, 2)",
+        "INSERT INTO events (id, request_id, party_id, kind, audience, actor_kind, actor_id, \
+           actor_name, data, dedupe_key, created_at) \
+         VALUES ('e-1', 'r-1', 'org-dist', 'cc_added', 'sellers', 'system', NULL, 'Parley', \
+           '{\"automatic\":true,\"email\":\"claire@hydrotech.example\",\"name\":\"Claire\"}', NULL, 1), \
+                ('e-2', 'r-1', 'org-dist', 'cc_added', 'sellers', 'member', 'm-lucia', 'Lucía', \
+           '{\"automatic\":false,\"email\":\"marc@extern.example\",\"name\":\"marc\"}', NULL, 2)",
+        "INSERT INTO relay_addresses (token, thread_id, request_id, holder_kind, holder_id, email, \
+           created_at) \
+         VALUES ('autoautoautoautoautoauto', 't-dist', 'r-1', 'member', 'm-auto', \
+           'claire@hydrotech.example', 1), \
+                ('handhandhandhandhandhand', 't-dist', 'r-1', 'member', 'm-hand', \
+           'marc@extern.example', 2)",
+    ] {
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+    pool.close().await;
+}
+
+/// After the upgrade, the automatic copy's grant and address are revoked; the person copied by
+/// hand keeps both.
+async fn automatic_copies_after_upgrade(url: &str) {
+    use sqlx::Row;
+    let store = Store::connect(url).await.expect("connect");
+    store.migrate().await.expect("upgrade");
+    let mut conn = store.read().await.expect("read");
+    let grants: Vec<String> =
+        sqlx::query("SELECT member_id FROM grants WHERE revoked_at IS NULL ORDER BY member_id")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("grants")
+            .iter()
+            .map(|row| row.try_get("member_id").expect("member"))
+            .collect();
+    assert_eq!(grants, ["m-hand"]);
+    let addresses: Vec<String> =
+        sqlx::query("SELECT token FROM relay_addresses WHERE revoked_at IS NULL ORDER BY token")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("addresses")
+            .iter()
+            .map(|row| row.try_get("token").expect("token"))
+            .collect();
+    assert_eq!(addresses, ["handhandhandhandhandhand"]);
+}
+
+#[tokio::test]
+async fn sqlite_automatic_copies_lose_their_access() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let old = sqlite_migrations_before("0014");
+    old_automatic_copy(&url, old.path(), "PRAGMA foreign_keys = OFF").await;
+    automatic_copies_after_upgrade(&url).await;
+}
+
+#[tokio::test]
+async fn postgres_automatic_copies_lose_their_access() {
+    let Some(server) = std::env::var("PARLEY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        assert!(
+            std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_none(),
+            "PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not"
+        );
+        return;
+    };
+    let name = format!("parley_upgrade_{}", parley_domain::MessageId::new()).replace('-', "");
+    let url = parley_store::create_postgres_database(&server, &name)
+        .await
+        .expect("create database");
+    let old = migrations_before("postgres", "0014");
+    old_automatic_copy(&url, old.path(), "SET session_replication_role = replica").await;
+    automatic_copies_after_upgrade(&url).await;
+}

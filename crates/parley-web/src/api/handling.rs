@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parley_app::handover::{Forward, ForwardTo, HandedTo};
 use parley_app::party_actions::Decline;
@@ -144,6 +144,87 @@ pub async fn cc(
         .add_cc(&caller, id, body.party, &body.email)
         .await?;
     Ok((StatusCode::CREATED, Json(handed.into())))
+}
+
+/// A person in copy: they act for `party` on this request until taken out of copy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CopyDto {
+    pub member_id: String,
+    pub name: String,
+    pub email: String,
+    pub party: String,
+    /// Unix milliseconds.
+    pub since: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CopiesDto {
+    pub copies: Vec<CopyDto>,
+}
+
+/// The people in copy for the parties the caller acts for.
+#[utoipa::path(
+    get, path = "/requests/{id}/cc", tag = "network",
+    params(("id" = String, Path, description = "Request id")),
+    responses(
+        (status = 200, body = CopiesDto),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn copies(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<CopiesDto>, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let copies = state.app.people_in_copy(&caller, id).await?;
+    Ok(Json(CopiesDto {
+        copies: copies
+            .into_iter()
+            .map(|c| CopyDto {
+                member_id: c.member.to_string(),
+                name: c.name,
+                email: c.email,
+                party: c.party.to_string(),
+                since: c.since.0,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PartyQuery {
+    /// The party, when the caller acts for several.
+    pub party: Option<String>,
+}
+
+/// Take someone out of copy: their access to the request and their masked addresses end at
+/// once.
+#[utoipa::path(
+    delete, path = "/requests/{id}/cc/{member}", tag = "network",
+    params(
+        ("id" = String, Path, description = "Request id"),
+        ("member" = String, Path, description = "The person's member id"),
+        PartyQuery,
+    ),
+    responses(
+        (status = 204, description = "Out of copy"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_cc(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path((id, member)): Path<(String, String)>,
+    Query(query): Query<PartyQuery>,
+) -> Result<StatusCode, ApiError> {
+    let id: RequestId = path_id(&id)?;
+    let member = path_id(&member)?;
+    state
+        .app
+        .remove_from_copy(&caller, id, query.party, member)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -42,6 +42,8 @@ use crate::error::{FieldErrorDto, Problem};
         documents::download,
         handling::forward,
         handling::cc,
+        handling::copies,
+        handling::remove_cc,
         handling::decline,
         handling::outcome,
         network::overview,
@@ -98,7 +100,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/documents/{id}", get(documents::download))
         .route("/requests/{id}/forward", post(handling::forward))
-        .route("/requests/{id}/cc", post(handling::cc))
+        .route(
+            "/requests/{id}/cc",
+            post(handling::cc).get(handling::copies),
+        )
+        .route(
+            "/requests/{id}/cc/{member}",
+            axum::routing::delete(handling::remove_cc),
+        )
         .route("/requests/{id}/decline", post(handling::decline))
         .route("/requests/{id}/outcome", post(handling::outcome))
         .route("/network", get(network::overview))

@@ -25,6 +25,8 @@ pub struct HandlingView {
     pub outcome: Option<String>,
     pub forward_choices: Vec<(String, String)>,
     pub reasons: Vec<(&'static str, String)>,
+    /// The people in copy: (member id, "Name <email>").
+    pub copies: Vec<(String, String)>,
 }
 
 impl HandlingView {
@@ -35,6 +37,11 @@ impl HandlingView {
                 .map(|r| tr.t(&format!("decline-reason-{r}"))),
             outcome: handling.outcome.map(|o| o.to_string()),
             forward_choices: handling.forward_choices,
+            copies: handling
+                .copies
+                .iter()
+                .map(|c| (c.member.to_string(), format!("{} <{}>", c.name, c.email)))
+                .collect(),
             reasons: DeclineReason::ALL
                 .iter()
                 .map(|r| (r.as_str(), tr.t(&format!("decline-reason-{r}"))))
@@ -152,6 +159,26 @@ pub async fn cc(
         .await
         .map(|_| ());
     done(&state, &signed_in, tr, id, form, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    pub csrf: Option<String>,
+}
+
+/// Takes someone out of copy (their access ends at once).
+pub async fn remove_cc(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, member)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    let id: RequestId = parse_id(&id)?;
+    let member = parse_id(&member)?;
+    signed_in.check_csrf(form.csrf.as_deref())?;
+    let caller = self::member(&signed_in)?;
+    state.app.remove_from_copy(caller, id, None, member).await?;
+    Ok(Redirect::to(&format!("/requests/{id}#handle")).into_response())
 }
 
 pub async fn decline(

@@ -42,6 +42,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/remind", post(request_page::remind))
         .route("/requests/{id}/forward", post(handling::forward))
         .route("/requests/{id}/cc", post(handling::cc))
+        .route(
+            "/requests/{id}/cc/{member}/remove",
+            post(handling::remove_cc),
+        )
         .route("/requests/{id}/decline", post(handling::decline))
         .route("/requests/{id}/outcome", post(handling::outcome))
         .route("/messages/{id}/translate", post(translation::translate))

@@ -322,6 +322,8 @@ fn history_item(
             };
             tr.t1(key, "email", data("email"))
         }
+        EventKind::CcRemoved => tr.t1("history-cc-removed", "email", data("email")),
+        EventKind::AutomaticCopySent => tr.t1("history-automatic-copy", "email", data("email")),
         EventKind::RequestDeclined => {
             let reason = tr.t(&format!("decline-reason-{}", data("reason")));
             let note = data("note");

@@ -9,6 +9,17 @@ use crate::helpers::{Db, TestApp, person};
 
 async fn access_matrix_over_http(db: Db) {
     let app = TestApp::spawn(db).await;
+    // Tom (manufacturer) is in the distributor's automatic copies (FAQ e): he gets the request
+    // by email, and nothing more than any manufacturer member.
+    let auto_cc = app
+        .client
+        .put(app.url(&format!("/api/v1/network/members/{}", app.distributor)))
+        .bearer_auth(&app.maker.token)
+        .json(&json!({ "territories": "ES, PT", "auto_cc": "tom@hydrotech.example" }))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(auto_cc.status(), 204);
     let (request, buyer) = app.request_from("ES", "carmen@b.example").await;
     let _ = app.request_from("FR", "other@b.example").await;
     let other_buyer = person(&app.app, "other@b.example").await;
@@ -35,12 +46,38 @@ async fn access_matrix_over_http(db: Db) {
     assert_eq!(copied.status(), 201);
     let forwardee = person(&app.app, "expert@consult.example").await;
     let distributor_cc = person(&app.app, "boss@iberia-partner.example").await;
+    // The distributor copied someone, then took them out of copy.
+    let copied: Value = app
+        .post_json(
+            &app.distributor_member.token,
+            &format!("/api/v1/requests/{request}/cc"),
+            &json!({ "email": "former@iberia-partner.example" }),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let former = person(&app.app, "former@iberia-partner.example").await;
+    let removed = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/requests/{request}/cc/{}",
+            copied["member_id"].as_str().expect("member id")
+        )))
+        .bearer_auth(&app.distributor_member.token)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(removed.status(), 204);
 
     let actors: Vec<(&str, Option<&str>)> = vec![
         ("buyer", Some(&buyer.token)),
         ("other buyer", Some(&other_buyer.token)),
         ("manufacturer member", Some(&app.maker.token)),
-        ("second manufacturer member", Some(&app.maker2.token)),
+        (
+            "manufacturer member in D's auto-CC",
+            Some(&app.maker2.token),
+        ),
         (
             "routed distributor member",
             Some(&app.distributor_member.token),
@@ -49,6 +86,7 @@ async fn access_matrix_over_http(db: Db) {
         ("other manufacturer", Some(&app.outsider.token)),
         ("manufacturer's forwardee", Some(&forwardee.token)),
         ("distributor's CC", Some(&distributor_cc.token)),
+        ("distributor's removed CC", Some(&former.token)),
         ("anonymous", None),
     ];
     let manufacturer = app.manufacturer.to_string();
@@ -104,17 +142,18 @@ async fn access_matrix_over_http(db: Db) {
         ),
     ];
     #[rustfmt::skip]
-    let expected: [(&str, [u16; 11]); 10] = [
+    let expected: [(&str, [u16; 11]); 11] = [
         //                            read  hist phone postM readM docM docD postD fwdM  ccD  wonD
         ("buyer",                      [200, 200, 404, 201, 200, 200, 200, 201, 404, 404, 404]),
         ("other buyer",                [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
-        ("second manufacturer member", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
+        ("manufacturer member in D's auto-CC", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
         ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204]),
         ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         ("manufacturer's forwardee",   [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
         ("distributor's CC",           [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204]),
+        ("distributor's removed CC",   [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         ("anonymous",                  [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
     ];
     let mut mismatches = Vec::new();
@@ -181,6 +220,7 @@ async fn access_matrix_over_http(db: Db) {
         "rita@rival.example",
         "expert@consult.example",
         "boss@iberia-partner.example",
+        "former@iberia-partner.example",
     ];
     for (n, (from, (actor, row))) in emails.iter().zip(expected.iter()).enumerate() {
         let own = addresses.iter().find(|a| a.email == *from);

@@ -15,3 +15,4 @@ mod quotes;
 mod relay;
 mod requests;
 mod translation;
+mod wall;

@@ -45,6 +45,7 @@ async fn a_reply_with_a_quote_lands_on_top(db: Db) {
         [
             "message_sent",
             "quote_sent",
+            "cc_added",
             "message_sent",
             "buyer_contacted",
             "request_created"

@@ -527,23 +527,34 @@ async fn the_network_is_managed_through_the_api_with_auto_copies(db: Db) {
         .status(),
         404
     );
-    // A Dutch request goes to the new member, and its auto-CC address is copied on it (on the
-    // request: it may read and answer that thread, and nothing else).
+    // A Dutch request goes to the new member, and its automatic-copy address gets the request
+    // (only: FAQ e), from Parley's own address, with nothing to sign in with or answer to.
     let (request, _) = t.request_from("NL", "daan@buyer.example").await;
-    let copy = last_mail(&t, "sales-director@hydrotech.example", "request_copied").await;
-    assert!(copy.text_body.contains("Price") || copy.text_body.contains("presupuesto"));
-    let director = person(&t.app, "sales-director@hydrotech.example").await;
-    assert_eq!(
-        thread_parties(&t, &director, &request).await,
-        [lowlands.as_str()]
+    let copy = last_mail(&t, "sales-director@hydrotech.example", "automatic_copy").await;
+    assert!(copy.text_body.contains("presupuesto"), "{}", copy.text_body);
+    assert!(copy.from_address.is_none(), "no masked address to answer");
+    assert!(!copy.text_body.contains("/signin/"), "{}", copy.text_body);
+    assert!(!copy.text_body.contains("daan@buyer.example"));
+    assert!(
+        t.app
+            .create_token("sales-director@hydrotech.example", "test")
+            .await
+            .is_err(),
+        "an automatic copy makes nobody a member"
     );
     let bea = person(&t.app, "bea@lowlands.example").await;
     assert_eq!(t.say(&bea, &request, "Hallo!").await.status(), 201);
+    // Lowlands sees who got the copy; the manufacturer does not.
+    let seen = events(&t, &bea, &request).await;
+    assert!(seen.iter().any(|e| e["kind"] == "automatic_copy_sent"));
+    let seen = events(&t, &t.maker, &request).await;
+    assert!(!seen.iter().any(|e| e["kind"] == "automatic_copy_sent"));
     // Later conversation mail does not go to the auto-CC address (FAQ e).
+    t.app.queue_pending_notifications(10).await.expect("queue");
     let later: Vec<_> = outbox(&t)
         .await
         .into_iter()
-        .filter(|m| m.recipient == "sales-director@hydrotech.example" && m.kind != "request_copied")
+        .filter(|m| m.recipient == "sales-director@hydrotech.example" && m.kind != "automatic_copy")
         .collect();
     assert!(later.is_empty(), "{later:?}");
     // Territories change; removed members get no new requests.
