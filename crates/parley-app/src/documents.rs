@@ -57,12 +57,15 @@ impl App {
         Ok((document, bytes))
     }
 
-    /// The raw email an emailed message came from, for whoever may read its thread.
+    /// An emailed message's original. The sender's own side (the buyer for a buyer's email;
+    /// the party's members and the people acting for it for a seller's) gets the raw email;
+    /// the other side gets a readable view without the headers that identify the sender's
+    /// mailbox and with every address masked (FAQ a).
     pub async fn email_original(
         &self,
         caller: &Caller,
         id: MessageId,
-    ) -> Result<Vec<u8>, AppError> {
+    ) -> Result<Original, AppError> {
         let message = messages::get(&mut *self.store.read().await?, id).await?;
         thread_party(
             &self.store,
@@ -72,10 +75,59 @@ impl App {
             Action::ReadThread,
         )
         .await?;
-        messages::original(&mut *self.store.read().await?, id)
+        let raw = messages::original(&mut *self.store.read().await?, id)
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        let own_side =
+            matches!(caller, Caller::Buyer(_)) == (message.author_kind == AuthorKind::Buyer);
+        if own_side {
+            return Ok(Original::Raw(raw));
+        }
+        let parsed = parley_mail::parse_email(&raw).unwrap_or_default();
+        let mask = |text: &str| parley_mail::mask_addresses(text, &[], &self.settings.relay_domain);
+        Ok(Original::Readable(EmailView {
+            request: message.request_id,
+            received_at: message.created_at,
+            subject: parsed.subject.as_deref().map(mask).unwrap_or_default(),
+            text: message
+                .email
+                .map(|email| email.full_body)
+                .unwrap_or(message.body),
+            attachments: parsed
+                .attachments
+                .iter()
+                .map(|a| {
+                    (
+                        crate::files::clean_filename(&a.filename),
+                        a.content_type.clone(),
+                        a.bytes.len(),
+                    )
+                })
+                .collect(),
+        }))
     }
+}
+
+/// An emailed message's original, as the caller may have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Original {
+    /// The raw email (RFC 5322), for the sender's own side.
+    Raw(Vec<u8>),
+    /// What the other side may read of it.
+    Readable(EmailView),
+}
+
+/// An email as the other side reads it: no headers that identify the sender's mailbox (no
+/// Return-Path, Received, Reply-To, Sender, DKIM-Signature, X-Originating-IP, Message-ID…),
+/// addresses masked in the text (they were masked when the email was received).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailView {
+    pub request: RequestId,
+    pub received_at: parley_domain::Timestamp,
+    pub subject: String,
+    pub text: String,
+    /// Each attachment's file name, declared type and size in bytes.
+    pub attachments: Vec<(String, String, usize)>,
 }
 
 /// The party of `thread` in `request`, when the caller may do `action` in it (one of the

@@ -67,7 +67,7 @@ pub(crate) fn check_uploads(
 }
 
 /// A filename safe to show and to put in a Content-Disposition header.
-fn clean_filename(name: &str) -> String {
+pub(crate) fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()

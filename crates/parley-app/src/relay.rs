@@ -217,11 +217,20 @@ impl App {
         let corrupt = |_| AppError::internal("relay address with a bad id");
         let request_id: RequestId = address.request_id.parse().map_err(corrupt)?;
         let thread: ThreadId = address.thread_id.parse().map_err(corrupt)?;
+        // What the other side reads never shows a real address: the sender's becomes their
+        // name, any other one is hidden (FAQ a). The raw email keeps them, for the sender's
+        // own side only (see `documents::email_original`).
+        let known = [parley_mail::KnownAddress {
+            email: address.email.to_lowercase(),
+            name: target.caller.actor().name,
+        }];
+        let mask =
+            |text: &str| parley_mail::mask_addresses(text, &known, &self.settings.relay_domain);
         let body = if email.reply_text.trim().is_empty() && !email.documents.is_empty() {
             // A mail with only a document still says something: the document.
             "📎".to_owned()
         } else {
-            email.reply_text
+            mask(&email.reply_text)
         };
         let sender = (address.holder_kind == HolderKind::Cc).then(|| address.email.clone());
         let draft = Draft {
@@ -234,7 +243,7 @@ impl App {
             quote: None,
         };
         let origin = EmailOrigin {
-            full_body: email.full_text,
+            full_body: mask(&email.full_text),
             message_id: email.message_id,
         };
         match self

@@ -1,8 +1,11 @@
 //! Mail logic that needs no I/O, so it can be fuzzed and benchmarked alone: the reply
-//! trimmer (quoted history and signatures off an emailed reply) and MIME parsing.
+//! trimmer (quoted history and signatures off an emailed reply), MIME parsing, and hiding
+//! real addresses in what the other side reads.
 
 pub mod inbound;
+pub mod mask;
 pub mod trim;
 
 pub use inbound::{Attachment, ParseError, ParsedEmail, parse_email};
+pub use mask::{KnownAddress, mask_addresses};
 pub use trim::trim_reply;

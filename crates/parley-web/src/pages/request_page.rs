@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::documents::Original;
 use parley_app::messages::Draft;
 use parley_app::requests::RequestDetail;
 use parley_app::{AppError, Caller};
@@ -69,8 +70,9 @@ pub struct HistoryItem {
     pub read: Option<String>,
     /// For an emailed reply: the whole email (escaped, links clickable), behind a toggle.
     pub full_email: Option<String>,
-    /// For an emailed reply: the message id, to download its original.
-    pub emailed: Option<String>,
+    /// For an emailed reply: the message id, to open its original, and whether the reader is
+    /// on the sender's side (the raw `.eml`) or the other (a readable view, addresses masked).
+    pub emailed: Option<(String, bool)>,
     /// The message's id (its anchor) and the translation picker, for the other side's.
     pub message_id: String,
     pub translate: Option<super::translation::TranslateForm>,
@@ -378,11 +380,13 @@ fn history_item(
                 item.body = Some(linkify(&view.message.body));
                 item.message_id = view.message.id.to_string();
                 item.translate = reader.form_for(&view.message);
+                let own_side =
+                    reader.buyer == (view.message.author_kind == parley_domain::AuthorKind::Buyer);
                 item.emailed = view
                     .message
                     .email
                     .as_ref()
-                    .map(|_| view.message.id.to_string());
+                    .map(|_| (view.message.id.to_string(), own_side));
                 item.full_email = view
                     .message
                     .email
@@ -530,17 +534,54 @@ pub async fn remind(
     Ok(Redirect::to(&format!("/requests/{id}?reminded={sent}")).into_response())
 }
 
+#[derive(Template)]
+#[template(path = "email_view.html")]
+struct EmailViewPage {
+    tr: Tr,
+    languages: &'static [(&'static str, &'static str)],
+    csrf: String,
+    seller: bool,
+    request: String,
+    at: String,
+    at_text: String,
+    subject: String,
+    /// Escaped, links clickable.
+    text: String,
+    attachments: Vec<(String, String, String)>,
+}
+
+/// An emailed message's original: the raw `.eml` for the sender's own side, a readable view
+/// with addresses masked for the other side.
 pub async fn email_original(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    tr: Tr,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let message: parley_domain::MessageId = parse_id(&id)?;
-    let raw = state
+    match state
         .app
         .email_original(signed_in.caller(), message)
-        .await?;
-    Ok(crate::api::documents::original_response(&id, raw))
+        .await?
+    {
+        Original::Raw(raw) => Ok(crate::api::documents::original_response(&id, raw)),
+        Original::Readable(view) => Ok(render(&EmailViewPage {
+            languages: &LANGUAGES,
+            csrf: signed_in.session.csrf.clone(),
+            seller: signed_in.is_seller(),
+            request: view.request.to_string(),
+            at: view.received_at.to_rfc3339(),
+            at_text: human_time(view.received_at),
+            subject: view.subject,
+            text: linkify(&view.text),
+            attachments: view
+                .attachments
+                .into_iter()
+                .map(|(name, kind, size)| (name, kind, format!("{} KB", size.div_ceil(1024))))
+                .collect(),
+            tr,
+        })),
+    }
 }
 
 pub async fn document(

@@ -10,13 +10,13 @@ use parley_app::Settings;
 use crate::helpers::{Db, MAX_DOCUMENT, TestApp, pdf, pdf_part};
 
 /// A browser: no automatic redirects, the session cookie sent by hand.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     cookie: String,
     csrf: String,
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn sign_in(app: &TestApp, email: &str) -> Browser {
     sign_in_expecting(app, email, false).await
 }
 
@@ -93,7 +93,7 @@ impl Browser {
         (status, response.text().await.expect("text"))
     }
 
-    async fn get(&self, app: &TestApp, path: &str) -> String {
+    pub(crate) async fn get(&self, app: &TestApp, path: &str) -> String {
         let response = self
             .client
             .get(app.url(path))

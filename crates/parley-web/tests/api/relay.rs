@@ -174,9 +174,16 @@ async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
         .expect("id")
         .parse()
         .expect("uuid");
-    let seller = t.app.authenticate(&t.maker.token).await.expect("caller");
-    let raw = t.app.email_original(&seller, id).await.expect("original");
+    let own = t.app.authenticate(&buyer.token).await.expect("caller");
+    let Ok(parley_app::documents::Original::Raw(raw)) = t.app.email_original(&own, id).await else {
+        panic!("the buyer gets their own raw email");
+    };
     assert!(String::from_utf8_lossy(&raw).contains("Message-ID: <r1@buyer.example>"));
+    let seller = t.app.authenticate(&t.maker.token).await.expect("caller");
+    assert!(matches!(
+        t.app.email_original(&seller, id).await,
+        Ok(parley_app::documents::Original::Readable(_))
+    ));
     let outsider = t.app.authenticate(&t.outsider.token).await.expect("caller");
     assert!(t.app.email_original(&outsider, id).await.is_err());
     // The seller hears of it, from the same masked address as before.

@@ -8,6 +8,7 @@ use crate::helpers::{Person, TestApp, person};
 use crate::relay::{email, last_mail, outbox, refusal, send, spawn};
 
 both!(
+    the_buyers_address_never_reaches_the_sellers,
     an_automatic_copy_gets_the_request_and_no_access,
     a_person_in_copy_answers_as_themselves_hears_the_buyer_and_can_be_removed,
 );
@@ -258,4 +259,97 @@ async fn a_person_in_copy_answers_as_themselves_hears_the_buyer_and_can_be_remov
     assert_eq!(before, after);
     let kinds = t.history_kinds(&t.area_member, &request).await;
     assert!(kinds.contains(&"cc_removed".to_owned()), "{kinds:?}");
+}
+
+/// A buyer's reply as a real mailbox sends it: every header that identifies the mailbox, the
+/// address in the signature, and a quoted header block.
+fn elodies_reply(to: &str) -> String {
+    format!(
+        "Return-Path: <elodie.fabre@acheteur.example>\r\n\
+         Received: from mail.acheteur.example (mail.acheteur.example [203.0.113.7])\r\n\
+         DKIM-Signature: v=1; a=rsa-sha256; d=acheteur.example; s=sel; b=abc\r\n\
+         X-Originating-IP: [203.0.113.7]\r\n\
+         From: \"Élodie Fabre\" <elodie.fabre@acheteur.example>\r\n\
+         Reply-To: elodie.fabre@acheteur.example\r\n\
+         Sender: elodie.fabre@acheteur.example\r\n\
+         To: <{to}>\r\n\
+         Subject: Re: pompe (elodie.fabre@acheteur.example)\r\n\
+         Message-ID: <leak1@acheteur.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Merci, écrivez-moi directement à elodie.fabre@acheteur.example.\r\n\
+         \r\n\
+         Élodie Fabre | Achats | elodie.fabre@acheteur.example | jean.compta@acheteur.example\r\n\
+         \r\n\
+         De : Hydrotech via Parley <{to}>\r\n\
+         Envoyé : lundi 3 mars\r\n\
+         À : Élodie Fabre <elodie.fabre@acheteur.example>\r\n\
+         Objet : pompe\r\n\
+         \r\n\
+         Voici notre offre.\r\n"
+    )
+}
+
+async fn the_buyers_address_never_reaches_the_sellers(db: crate::helpers::Db) {
+    let t = spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "elodie.fabre@acheteur.example").await;
+    assert_eq!(
+        t.say(&t.maker, &request, "Voici notre offre.")
+            .await
+            .status(),
+        201
+    );
+    let address = last_mail(&t, "elodie.fabre@acheteur.example", "new_message")
+        .await
+        .from_address
+        .expect("masked");
+    send(
+        t.smtp,
+        "elodie.fabre@acheteur.example",
+        &address,
+        &elodies_reply(&address),
+    )
+    .await
+    .expect("250");
+    t.settle().await;
+    let leaks = |text: &str| -> Vec<&'static str> {
+        [
+            "elodie.fabre@",
+            "acheteur.example",
+            "203.0.113.7",
+            "DKIM",
+            "Received:",
+            "Return-Path",
+            "X-Originating-IP",
+            "leak1@",
+        ]
+        .into_iter()
+        .filter(|needle| text.contains(needle))
+        .collect()
+    };
+    // The API: the message, its whole email, the history.
+    let seen = everything_seen(&t, &t.maker, &request).await;
+    assert!(seen.contains("écrivez-moi directement"), "{seen}");
+    assert_eq!(leaks(&seen), Vec::<&str>::new(), "{seen}");
+    // The seller's notification.
+    let notice = last_mail(&t, "claire@hydrotech.example", "new_message").await;
+    assert!(notice.text_body.contains("écrivez-moi directement"));
+    for body in [&notice.text_body, notice.html_body.as_ref().expect("html")] {
+        assert_eq!(leaks(body), Vec::<&str>::new(), "{body}");
+    }
+    // The request page, and "the email as received": readable, masked, no mailbox headers.
+    let message: Value =
+        t.get_json(&t.maker.token, &base(&request)).await["threads"][0]["messages"][0].clone();
+    let id = message["id"].as_str().expect("id");
+    let seller = crate::pages::sign_in(&t, "claire@hydrotech.example").await;
+    let page = seller.get(&t, &format!("/requests/{request}")).await;
+    assert!(page.contains(&format!("/messages/{id}/original")));
+    assert_eq!(leaks(&page), Vec::<&str>::new());
+    let view = seller.get(&t, &format!("/messages/{id}/original")).await;
+    assert!(view.contains("écrivez-moi directement"), "{view}");
+    assert!(view.contains("Élodie Fabre"), "{view}");
+    assert_eq!(leaks(&view), Vec::<&str>::new(), "{view}");
+    // The buyer's own side keeps the raw email.
+    let own = crate::pages::sign_in(&t, "elodie.fabre@acheteur.example").await;
+    let raw = own.get(&t, &format!("/messages/{id}/original")).await;
+    assert!(raw.contains("X-Originating-IP: [203.0.113.7]"), "{raw}");
 }
