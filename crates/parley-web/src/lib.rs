@@ -7,6 +7,7 @@ mod error;
 mod metrics;
 mod ops;
 mod pages;
+mod server;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use tower_http::trace::TraceLayer;
 pub use api::ApiDoc;
 pub use error::ApiError;
 pub use metrics::Metrics;
+pub use server::{HttpLimits, serve_router};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -56,7 +58,5 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_router(listener, router(app), HttpLimits::default(), shutdown).await
 }

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
     about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
     after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
                   max_document_mb, log_format, public_url, smtp, relay_domain, smarthost, mail_from, smtp_cert, \
-                  smtp_key, max_message_mb, dkim_key, dkim_selector, dkim_domain, sqlite_sync, relay_fold_ms, response_days. Precedence: flag > PARLEY_* variable > file > default."
+                  smtp_key, max_message_mb, dkim_key, dkim_selector, dkim_domain, sqlite_sync, relay_fold_ms, response_days, smtp_max_sessions, smtp_max_sessions_per_ip. Precedence: flag > PARLEY_* variable > file > default."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -150,6 +150,22 @@ pub struct GlobalArgs {
     /// Largest email accepted by the SMTP listener, in MB [default: 25]
     #[arg(long, global = true, env = "PARLEY_MAX_MESSAGE_MB", value_name = "MB")]
     pub max_message_mb: Option<u32>,
+    /// SMTP sessions at once; beyond, clients get 421 [default: 400]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_SMTP_MAX_SESSIONS",
+        value_name = "N"
+    )]
+    pub smtp_max_sessions: Option<usize>,
+    /// SMTP sessions at once from one client address [default: 20]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_SMTP_MAX_SESSIONS_PER_IP",
+        value_name = "N"
+    )]
+    pub smtp_max_sessions_per_ip: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -99,7 +99,20 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     .context("opening the database")
 }
 
+/// Raises the open-file limit to the hard limit: systemd's usual soft limit (1,024) is what a
+/// crowd of idle connections exhausted. Logged either way.
+fn raise_open_file_limit() {
+    let before = rlimit::getrlimit(rlimit::Resource::NOFILE).map(|(soft, _)| soft);
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(now) => {
+            tracing::info!(before = ?before.ok(), now, "open-file limit raised to the hard limit")
+        }
+        Err(error) => tracing::warn!(%error, "could not raise the open-file limit"),
+    }
+}
+
 async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
+    raise_open_file_limit();
     if args.demo {
         let summary = app.load_demo().await?;
         print_demo(&summary, config);
@@ -152,6 +165,7 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
 
 /// `parley smtp`: the relay listener alone.
 async fn smtp_only(app: &App, config: &Config) -> anyhow::Result<()> {
+    raise_open_file_limit();
     let smtp = TcpListener::bind(config.smtp)
         .await
         .with_context(|| format!("listening for SMTP on {}", config.smtp))?;
@@ -173,6 +187,7 @@ fn smtp_config(config: &Config) -> anyhow::Result<SmtpConfig> {
     let mut smtp = SmtpConfig::new(&config.relay_domain);
     smtp.max_message_bytes = config.max_message_bytes;
     smtp.max_document_bytes = config.max_document_bytes;
+    smtp.limits = config.smtp_limits;
     if let Some((cert, key)) = &config.smtp_tls {
         smtp.tls = Some(parley_smtp::load_acceptor(cert, key)?);
     }

@@ -40,6 +40,8 @@ struct FileConfig {
     stripe_key: Option<String>,
     stripe_webhook_secret: Option<String>,
     stripe_api: Option<String>,
+    smtp_max_sessions: Option<usize>,
+    smtp_max_sessions_per_ip: Option<usize>,
 }
 
 /// The configuration in force.
@@ -58,6 +60,8 @@ pub struct Config {
     pub mail_from: String,
     pub smtp_tls: Option<(PathBuf, PathBuf)>,
     pub max_message_bytes: usize,
+    /// SMTP sessions at once, in total and per client address.
+    pub smtp_limits: parley_smtp::gate::ConnectionLimits,
     /// (key file, domain, selector)
     pub dkim: Option<(PathBuf, String, String)>,
     pub sqlite_sync: parley_store::SqliteSync,
@@ -227,6 +231,21 @@ impl Config {
         anyhow::ensure!(response_days > 0, "response_days must be at least 1");
         let max_message_mb = global.max_message_mb.or(file.max_message_mb).unwrap_or(25);
         anyhow::ensure!(max_message_mb > 0, "max_message_mb must be at least 1");
+        let defaults = parley_smtp::gate::ConnectionLimits::default();
+        let smtp_limits = parley_smtp::gate::ConnectionLimits {
+            total: global
+                .smtp_max_sessions
+                .or(file.smtp_max_sessions)
+                .unwrap_or(defaults.total),
+            per_ip: global
+                .smtp_max_sessions_per_ip
+                .or(file.smtp_max_sessions_per_ip)
+                .unwrap_or(defaults.per_ip),
+        };
+        anyhow::ensure!(
+            smtp_limits.total > 0 && smtp_limits.per_ip > 0,
+            "smtp_max_sessions and smtp_max_sessions_per_ip must be at least 1"
+        );
         let http = serve_http
             .or(file.http)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
@@ -271,6 +290,7 @@ impl Config {
             translation,
             stripe,
             max_message_bytes: max_message_mb as usize * 1024 * 1024,
+            smtp_limits,
             public_url,
             data_dir,
             database_url,

@@ -39,6 +39,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 message: Vec::with_capacity(8 * 1024),
                 too_big: false,
                 ticket: self.app.expect_email(),
+                deadline: tokio::time::Instant::now() + self.config.data_deadline,
             };
         }
     }

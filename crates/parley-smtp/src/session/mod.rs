@@ -35,6 +35,8 @@ enum Phase {
         too_big: bool,
         /// Held until the message is stored (see [`App::expect_email`]).
         ticket: Option<Receiving>,
+        /// When the whole DATA phase must be over.
+        deadline: tokio::time::Instant,
     },
 }
 
@@ -60,6 +62,8 @@ pub struct Session<S> {
     out: Vec<u8>,
     /// Bad commands so far: a client that only sends garbage is shown the door.
     errors: u32,
+    /// The listener's gate, for its stress (shorter timeouts when crowded).
+    gate: Option<Arc<crate::gate::Gate>>,
 }
 
 /// What handling a command asks of the loop.
@@ -85,6 +89,50 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             requests: RequestReceiver::default(),
             out: Vec::with_capacity(512),
             errors: 0,
+            gate: None,
+        }
+    }
+
+    /// The session counts as one of `gate`'s: its timeouts shorten when the gate is stressed.
+    #[must_use]
+    pub fn within(mut self, gate: Arc<crate::gate::Gate>) -> Self {
+        self.gate = Some(gate);
+        self
+    }
+
+    /// Reads what the client sends, or `None` when it stayed silent too long. The limit is
+    /// looked at again every short timeout while waiting, so a session idle since before the
+    /// listener got crowded is let go as soon as it is.
+    async fn read_in_time(&mut self, buffer: &mut [u8]) -> Option<std::io::Result<usize>> {
+        let waiting_since = tokio::time::Instant::now();
+        loop {
+            let limit = self.read_timeout();
+            let waited = waiting_since.elapsed();
+            if waited >= limit {
+                return None;
+            }
+            let slice = (limit - waited).min(self.config.stressed_command_timeout);
+            // Reading is cancel-safe: a slice that ends takes nothing from the stream.
+            if let Ok(read) = tokio::time::timeout(slice, self.stream.read(buffer)).await {
+                return Some(read);
+            }
+        }
+    }
+
+    /// How long the next read may wait: the command timeout (shorter when the listener is
+    /// crowded), and in DATA no later than the phase's deadline.
+    fn read_timeout(&self) -> std::time::Duration {
+        let stressed = self.gate.as_ref().is_some_and(|g| g.stressed());
+        let idle = if stressed {
+            self.config.stressed_command_timeout
+        } else {
+            self.config.command_timeout
+        };
+        match &self.phase {
+            Phase::Commands => idle,
+            Phase::Data { deadline, .. } => {
+                idle.min(deadline.saturating_duration_since(tokio::time::Instant::now()))
+            }
         }
     }
 
@@ -96,19 +144,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         }
         let mut buffer = vec![0u8; 16 * 1024];
         loop {
-            let timeout = match self.phase {
-                Phase::Commands => self.config.command_timeout,
-                Phase::Data { .. } => self.config.data_timeout,
+            let Some(read) = self.read_in_time(&mut buffer).await else {
+                tracing::info!(peer = %self.peer, "SMTP client timed out");
+                self.reply(421, "4.4.2 Timeout, closing the connection");
+                let _ = self.flush().await;
+                return Ok(Outcome::Closed);
             };
-            let read = match tokio::time::timeout(timeout, self.stream.read(&mut buffer)).await {
-                Ok(read) => read?,
-                Err(_) => {
-                    tracing::info!(peer = %self.peer, "SMTP client timed out");
-                    self.reply(421, "4.4.2 Timeout, closing the connection");
-                    let _ = self.flush().await;
-                    return Ok(Outcome::Closed);
-                }
-            };
+            let read = read?;
             if read == 0 {
                 return Ok(Outcome::Closed);
             }
@@ -136,6 +178,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 message,
                 too_big,
                 ticket,
+                ..
             } = &mut self.phase
             {
                 let done = receiver.ingest(bytes, message);
