@@ -27,11 +27,27 @@ pub struct WebSession {
     pub csrf: String,
 }
 
-/// Keeps only same-site paths, so a link can never redirect elsewhere.
+/// Keeps only a path of this site, so a link can never redirect elsewhere: an absolute path
+/// (`/` then not `/` or `\`) written only with the characters RFC 3986 allows in a path, a
+/// query and a fragment, `%` only before two hex digits. Anything else gives `/`. Browsers
+/// drop tabs and line breaks from URLs (`/\t/evil.example` becomes `//evil.example`, another
+/// site) and a line break in a `Location` header is an error: neither gets through.
 #[must_use]
 pub fn local_path(next: &str) -> String {
-    let next = next.trim();
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let next = next.trim_matches(' ');
+    let bytes = next.as_bytes();
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?#%".contains(&b);
+    let percent_ok = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    let safe = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && bytes.iter().all(|b| allowed(*b))
+        && percent_ok;
+    if safe {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -140,5 +156,27 @@ mod tests {
         assert_eq!(local_path("//evil.example/x"), "/");
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path("/\t/evil.example/phish"), "/");
+        assert_eq!(
+            local_path("/%09/evil.example"),
+            "/%09/evil.example",
+            "encoded: a path here"
+        );
+        for bad in [
+            "/x\n",
+            "/x\r\nSet-Cookie: a=b",
+            "/x\u{b}",
+            "/x\u{0}",
+            "/é",
+            "/x y",
+            "/x%zz",
+            "/x%4",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+        assert_eq!(
+            local_path("/requests?open=forward#handle"),
+            "/requests?open=forward#handle"
+        );
     }
 }

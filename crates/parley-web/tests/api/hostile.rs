@@ -15,6 +15,7 @@ both!(
     sessions_are_limited_and_crowded_ones_time_out_sooner,
     a_data_phase_dripped_byte_by_byte_ends_at_its_deadline,
     unfinished_http_headers_are_cut_off_and_the_web_still_answers,
+    a_genuine_sign_in_link_never_leads_off_site,
 );
 
 fn request_body(t: &TestApp, name: &str, company: &str, product: &str) -> Value {
@@ -441,4 +442,34 @@ async fn unfinished_http_headers_are_cut_off_and_the_web_still_answers(db: Db) {
         .await
         .expect("GET");
     assert_eq!(health.status(), 200);
+}
+
+async fn a_genuine_sign_in_link_never_leads_off_site(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for next in [
+        "/\t/evil.example/phish",
+        "//evil.example",
+        "/x\r\nSet-Cookie: a=b",
+        "/x\n",
+        "/x\u{b}",
+        "/x\u{0}",
+    ] {
+        let (link, _) = t
+            .app
+            .create_sign_in_link("claire@hydrotech.example", next)
+            .await
+            .expect("link")
+            .expect("known address");
+        let response = client
+            .get(t.url(&format!("/signin/{link}")))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 303, "{next:?}");
+        assert_eq!(response.headers()["location"], "/", "{next:?}");
+    }
 }
