@@ -230,7 +230,23 @@ async fn insert_request(
         }
         Err(other) => return Err(other.into()),
     };
-    let buyer = directory::upsert_buyer(&mut *tx, &parsed.buyer).await?;
+    // An address that signs in as a seller can never sign in as this buyer: say so now.
+    if directory::member_by_email(&mut *tx, &parsed.buyer.email)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::invalid(
+            "buyer.email",
+            "email_of_a_seller",
+            "This address belongs to a seller on Parley: the buyer needs an address of their own.",
+        ));
+    }
+    // One buyer per address (the identity they sign in with); this request carries the details
+    // this marketplace sent, which route it and which its sellers see.
+    let buyer = Buyer {
+        id: directory::upsert_buyer(&mut *tx, &parsed.buyer).await?.id,
+        ..parsed.buyer.clone()
+    };
     let product = directory::upsert_product(
         &mut *tx,
         &Product {
@@ -266,7 +282,8 @@ async fn insert_request(
         created_at: at,
         answered_at: None,
     };
-    store_requests::insert(&mut *tx, &request).await?;
+    // Sellers see the details this marketplace sent, whatever another one said before.
+    store_requests::insert(&mut *tx, &request, &buyer).await?;
     let mut handler_thread = None;
     for party in std::iter::once(manufacturer.id).chain(routed_to) {
         let thread = Thread {

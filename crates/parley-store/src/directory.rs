@@ -229,13 +229,14 @@ fn buyer(row: &AnyRow) -> Result<Buyer, StoreError> {
 
 /// Inserts the buyer, or updates the profile of the buyer with the same email, and returns the
 /// stored buyer.
+/// The buyer with `new`'s email, created from `new` when there is none. An existing buyer is
+/// left as it is: what one marketplace sends never changes what another sent (each request
+/// keeps the details sent with it).
 pub async fn upsert_buyer(conn: &mut Connection, new: &Buyer) -> Result<Buyer, StoreError> {
     let row = dynamic_query(format!(
         "INSERT INTO buyers (id, name, company, country, language, email, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (email) DO UPDATE SET name = excluded.name, company = excluded.company, \
-           country = excluded.country, language = excluded.language, \
-           phone = COALESCE(excluded.phone, buyers.phone) \
+         ON CONFLICT (email) DO UPDATE SET email = buyers.email \
          RETURNING {BUYER_COLUMNS}"
     ))
     .bind(new.id.to_string())

@@ -135,7 +135,7 @@ pub async fn list(
             filter.marketplace.map(|id| id.to_string()),
         ),
         ("r.product_id", filter.product.map(|id| id.to_string())),
-        ("b.country", filter.country.map(|c| c.to_string())),
+        ("r.buyer_country", filter.country.map(|c| c.to_string())),
         ("r.status", filter.status.map(|s| s.as_str().to_owned())),
     ] {
         if let Some(value) = value {
@@ -144,9 +144,9 @@ pub async fn list(
         }
     }
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS}, b.name AS buyer_name, b.company AS buyer_company, \
-           b.country AS buyer_country, p.name AS product_name, m.name AS marketplace_name \
-         FROM {from} JOIN buyers b ON b.id = r.buyer_id JOIN products p ON p.id = r.product_id \
+        "SELECT {REQUEST_COLUMNS}, r.buyer_name AS buyer_name, r.buyer_company AS buyer_company, \
+           r.buyer_country AS buyer_country, p.name AS product_name, m.name AS marketplace_name \
+         FROM {from} JOIN products p ON p.id = r.product_id \
            JOIN marketplaces m ON m.id = r.marketplace_id \
          WHERE {owner_filter} \
          AND (r.created_at < $2 OR (r.created_at = $2 AND r.id < $3)){conditions} \
@@ -211,8 +211,8 @@ pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, Store
         (
             2,
             format!(
-                "SELECT DISTINCT b.country, b.country FROM {from} \
-                 JOIN buyers b ON b.id = r.buyer_id WHERE {owner_filter} ORDER BY b.country"
+                "SELECT DISTINCT r.buyer_country, r.buyer_country FROM {from} \
+                 WHERE {owner_filter} ORDER BY r.buyer_country"
             ),
         ),
     ] {

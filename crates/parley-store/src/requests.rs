@@ -36,11 +36,18 @@ pub(crate) fn request(row: &impl Columns) -> Result<Request, StoreError> {
     })
 }
 
-pub async fn insert(conn: &mut Connection, request: &Request) -> Result<(), StoreError> {
+/// Inserts a request with the buyer's details as the marketplace sent them for it (`buyer`: the
+/// buyer row's id is not read; see migration 0015).
+pub async fn insert(
+    conn: &mut Connection,
+    request: &Request,
+    buyer: &parley_domain::Buyer,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO requests (id, marketplace_id, buyer_id, product_id, manufacturer_id, \
-           external_ref, message, language, handler_member_id, status, created_at, answered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+           external_ref, message, language, handler_member_id, status, created_at, answered_at, \
+           buyer_name, buyer_company, buyer_phone, buyer_country) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(request.id.to_string())
     .bind(request.marketplace_id.to_string())
@@ -54,6 +61,10 @@ pub async fn insert(conn: &mut Connection, request: &Request) -> Result<(), Stor
     .bind(request.status.as_str())
     .bind(request.created_at.0)
     .bind(request.answered_at.map(|t| t.0))
+    .bind(&buyer.name)
+    .bind(buyer.company.clone())
+    .bind(buyer.phone.clone())
+    .bind(buyer.country.to_string())
     .execute(conn)
     .await?;
     Ok(())
@@ -215,8 +226,8 @@ pub async fn access_with_card(
         "SELECT {REQUEST_COLUMNS}, {ACCESS_COLUMNS}, \
            m.slug AS m_slug, m.name AS m_name, p.name AS p_name, p.reference AS p_reference, p.line AS p_line, \
            mo.kind AS mo_kind, mo.name AS mo_name, mo.country AS mo_country, \
-           b.name AS b_name, b.company AS b_company, b.country AS b_country, \
-           b.language AS b_language, b.email AS b_email, b.phone AS b_phone, \
+           r.buyer_name AS b_name, r.buyer_company AS b_company, r.buyer_country AS b_country, \
+           b.language AS b_language, b.email AS b_email, r.buyer_phone AS b_phone, \
            h.organization_id AS h_org, h.name AS h_name, h.email AS h_email, \
            h.phone AS h_phone, h.language AS h_language, \
            (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $2) AS phone_shown \

@@ -230,7 +230,7 @@ async fn history_is_append_only_and_dedupes(store: Store) {
                     created_at: Timestamp(1),
                     answered_at: None,
                 };
-                parley_store::requests::insert(tx, &request).await
+                parley_store::requests::insert(tx, &request, &buyer).await
             })
         })
         .await
