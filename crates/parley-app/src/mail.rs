@@ -53,6 +53,43 @@ pub(crate) fn sign_in_link(settings: &Settings, caller: &Caller, token: &str, at
     }
 }
 
+/// The one notice an emailed reply's sender gets when some of its attachments were not passed
+/// on (only PDF documents are): the reply itself was delivered.
+pub(crate) fn attachments_set_aside(caller: &Caller, names: &[String], at: i64) -> Mail {
+    let recipient = match caller {
+        Caller::Member(member) => member.email.to_string(),
+        Caller::Buyer(buyer) => buyer.email.to_string(),
+        Caller::Marketplace(_) => String::new(),
+    };
+    let list: String = names.iter().map(|name| format!("- {name}\n")).collect();
+    let (subject, text_body) = match language_of(caller) {
+        LanguageCode::Fr => (
+            "Parley : pièces jointes non transmises".to_owned(),
+            format!(
+                "Votre réponse a bien été transmise dans la conversation, sans ces pièces \
+                 jointes (seuls les documents PDF le sont) :\n{list}\nEnvoyez-les en PDF pour \
+                 qu'elles soient transmises.\n"
+            ),
+        ),
+        _ => (
+            "Parley: attachments not passed on".to_owned(),
+            format!(
+                "Your reply reached the conversation, without these attachments (only PDF \
+                 documents are passed on):\n{list}\nSend them as PDF to pass them on.\n"
+            ),
+        ),
+    };
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient,
+        subject,
+        text_body,
+        kind: "attachments_set_aside".to_owned(),
+        created_at: at,
+        ..Mail::default()
+    }
+}
+
 /// The reminder to a buyer that a seller answered, with a one-time link to the request.
 pub(crate) fn reminder(
     settings: &Settings,

@@ -133,8 +133,11 @@ pub struct InboundEmail {
     pub full_text: String,
     /// The reply without the quoted history and signature.
     pub reply_text: String,
-    /// PDF documents (other attachments are refused before this point).
+    /// PDF documents.
     pub documents: Vec<Upload>,
+    /// The names of the other attachments: kept in the original, not passed on; the sender
+    /// is told once.
+    pub set_aside: Vec<String>,
     /// The raw message, kept in the object store.
     pub raw: Vec<u8>,
 }
@@ -226,8 +229,9 @@ impl App {
         }];
         let mask =
             |text: &str| parley_mail::mask_addresses(text, &known, &self.settings.relay_domain);
-        let body = if email.reply_text.trim().is_empty() && !email.documents.is_empty() {
-            // A mail with only a document still says something: the document.
+        let attached = !email.documents.is_empty() || !email.set_aside.is_empty();
+        let body = if email.reply_text.trim().is_empty() && attached {
+            // A mail with only an attachment still says something: the attachment.
             "📎".to_owned()
         } else {
             mask(&email.reply_text)
@@ -256,9 +260,21 @@ impl App {
             )
             .await
         {
-            Ok(view) => Ok(Received::Stored {
-                message_id: view.message.id.to_string(),
-            }),
+            Ok(view) => {
+                if !email.set_aside.is_empty() {
+                    let notice = crate::mail::attachments_set_aside(
+                        &target.caller,
+                        &email.set_aside,
+                        now().0,
+                    );
+                    self.store
+                        .write(notice, |tx, notice| Box::pin(outbox::enqueue(tx, notice)))
+                        .await?;
+                }
+                Ok(Received::Stored {
+                    message_id: view.message.id.to_string(),
+                })
+            }
             Err(AppError::Conflict(name)) if name == parley_store::messages::EMAIL_REPEAT => {
                 Ok(Received::Duplicate)
             }

@@ -90,7 +90,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                  sender)",
             ));
         }
-        let documents = self.documents(&parsed)?;
+        let (documents, set_aside) = self.documents(&parsed)?;
         // One email per recipient; the last takes the parsed parts instead of copies (most
         // mail has one recipient).
         let mut last = Some(InboundEmail {
@@ -99,6 +99,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             full_text: parsed.full_text,
             reply_text: parsed.reply_text,
             documents,
+            set_aside,
             raw,
         });
         for (index, target) in envelope.recipients.iter().enumerate() {
@@ -121,22 +122,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         Ok(())
     }
 
-    /// PDFs become documents; anything else the person attached is refused with a notice,
-    /// never dropped in silence.
-    fn documents(&self, parsed: &ParsedEmail) -> Result<Vec<Upload>, Refusal> {
+    /// PDFs become documents; anything else the person attached stays in the original and is
+    /// named in a notice to the sender (a vCard, a `winmail.dat`, a forwarded email…): the
+    /// reply itself goes through.
+    fn documents(&self, parsed: &ParsedEmail) -> Result<(Vec<Upload>, Vec<String>), Refusal> {
         let limit = self.config.max_document_bytes;
         let mut documents = Vec::new();
+        let mut set_aside = Vec::new();
         for (index, attachment) in parsed.attachments.iter().enumerate() {
-            let is_pdf = attachment.bytes.starts_with(b"%PDF-");
-            if !is_pdf {
-                return Err(Refusal::new(
-                    554,
-                    format!(
-                        "5.6.1 Attachment \"{}\" refused: only PDF documents can be sent in a \
-                         conversation",
-                        printable(&attachment.filename)
-                    ),
-                ));
+            if !attachment.bytes.starts_with(b"%PDF-") {
+                let name = parley_domain::text::clean_line(&attachment.filename);
+                set_aside.push(name.chars().take(120).collect());
+                continue;
             }
             if attachment.bytes.len() > limit {
                 return Err(Refusal::new(
@@ -155,7 +152,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 bytes: attachment.bytes.clone().into(),
             });
         }
-        Ok(documents)
+        Ok((documents, set_aside))
     }
 }
 

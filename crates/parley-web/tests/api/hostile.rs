@@ -17,6 +17,7 @@ both!(
     unfinished_http_headers_are_cut_off_and_the_web_still_answers,
     a_genuine_sign_in_link_never_leads_off_site,
     a_marketplace_never_changes_what_another_sent_about_a_buyer,
+    signed_and_decorated_replies_are_accepted,
 );
 
 fn request_body(t: &TestApp, name: &str, company: &str, product: &str) -> Value {
@@ -556,4 +557,98 @@ async fn a_marketplace_never_changes_what_another_sent_about_a_buyer(db: Db) {
         .await;
     assert_eq!(refused.status(), 422);
     assert_eq!(error_codes(refused).await, ["email_of_a_seller"]);
+}
+
+/// A reply as real mailboxes write them: `{body}` is the MIME after the From/To headers.
+fn reply_with(to: &str, n: usize, content: &str) -> String {
+    format!(
+        "From: Ana <ana@buyer.example>\r\nTo: <{to}>\r\nSubject: Re: pump\r\n\
+         Message-ID: <real{n}@buyer.example>\r\nMIME-Version: 1.0\r\n{content}"
+    )
+}
+
+async fn signed_and_decorated_replies_are_accepted(db: Db) {
+    let t = crate::relay::spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &request, "Offer").await.status(), 201);
+    let address = crate::relay::last_mail(&t, "ana@buyer.example", "new_message")
+        .await
+        .from_address
+        .expect("masked");
+    // (MIME, the text Parley must keep, the attachments it must name to the sender)
+    let cases: [(&str, &str, &[&str]); 8] = [
+        (
+            "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSigned with S/MIME.\r\n--b1\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--b1--\r\n",
+            "Signed with S/MIME.",
+            &[],
+        ),
+        (
+            "Content-Type: multipart/signed; micalg=pgp-sha256; protocol=\"application/pgp-signature\"; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSigned with PGP.\r\n--b1\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\nabc\r\n-----END PGP SIGNATURE-----\r\n--b1--\r\n",
+            "Signed with PGP.",
+            &[],
+        ),
+        (
+            "Content-Type: multipart/alternative; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nThe meeting suits us.\r\n--b1\r\nContent-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n--b1--\r\n",
+            "The meeting suits us.",
+            &[],
+        ),
+        (
+            "Content-Type: text; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nTm8gc3VidHlwZSBhdCBhbGwu\r\n",
+            "No subtype at all.",
+            &[],
+        ),
+        (
+            "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nMy card.\r\n--b1\r\nContent-Type: text/x-vcard; name=\"ana.vcf\"\r\nContent-Disposition: attachment; filename=\"ana.vcf\"\r\n\r\nBEGIN:VCARD\r\nEND:VCARD\r\n--b1--\r\n",
+            "My card.",
+            &["ana.vcf"],
+        ),
+        (
+            "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nFrom Outlook.\r\n--b1\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Transfer-Encoding: base64\r\n\r\neJ8+IgAA\r\n--b1--\r\n",
+            "From Outlook.",
+            &["winmail.dat"],
+        ),
+        (
+            "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee the mail below.\r\n--b1\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@d.example\r\nSubject: Old offer\r\n\r\nOld text\r\n--b1--\r\n",
+            "See the mail below.",
+            &["Old offer.eml"],
+        ),
+        (
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/msword; name=spec.doc\r\nContent-Disposition: attachment; filename=spec.doc\r\n\r\nnot a pdf\r\n--b--\r\n",
+            "See attached.",
+            &["spec.doc"],
+        ),
+    ];
+    for (n, (mime, text, set_aside)) in cases.iter().enumerate() {
+        crate::relay::send(
+            t.smtp,
+            "ana@buyer.example",
+            &address,
+            &reply_with(&address, n, mime),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("case {n} refused: {e}"));
+        t.settle().await;
+        let detail = t
+            .get_json(&t.maker.token, &format!("/api/v1/requests/{request}"))
+            .await;
+        let newest = &detail["threads"][0]["messages"][0];
+        assert_eq!(newest["body"], *text, "case {n}");
+        assert_eq!(newest["documents"], json!([]), "case {n}");
+        let notices: Vec<_> = crate::relay::outbox(&t)
+            .await
+            .into_iter()
+            .filter(|m| m.recipient == "ana@buyer.example" && m.kind == "attachments_set_aside")
+            .collect();
+        if set_aside.is_empty() {
+            continue;
+        }
+        let notice = notices.first().expect("a notice");
+        for name in *set_aside {
+            assert!(notice.text_body.contains(name), "{}", notice.text_body);
+        }
+    }
+    // A From naming two senders is refused: who wrote it cannot be told.
+    let two = "From: ana@buyer.example, mallory@evil.example\r\nSubject: x\r\n\r\nHi\r\n";
+    let refused = crate::relay::refusal(t.smtp, "ana@buyer.example", &address, two).await;
+    assert!(refused.contains("5.7.1"), "{refused}");
 }
