@@ -3,6 +3,7 @@
 # wrk from the same machine. Measures POST of a message to a thread and GET of a request with a
 # thread of 20 messages. Usage: bench/api.sh [DURATION_SECONDS] [CONNECTIONS]
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 connections=${2:-32}

@@ -14,6 +14,7 @@
 #   bench/relay-bound.sh                 # 10 sessions, 10,000 × 5 KB, 2 rounds
 #   ROUNDS=3 N=20000 bench/relay-bound.sh
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-2}"
 export N="${N:-10000}"

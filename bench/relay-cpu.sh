@@ -13,6 +13,7 @@
 #                               # (the process is killed before it checkpoints; keep N small
 #                               # enough that the WAL stays under wal_autocheckpoint)
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
 BIN="${BIN:-./target/release/parley}"; MODE="${MODE:-smtp}"; N="${N:-6000}"; SIZE="${SIZE:-5120}"

@@ -13,6 +13,7 @@
 #   bench/relay-probe.sh                          # parley smtp, 10 sessions, 20,000 × 5 KB
 #   ROUNDS=3 MODE=serve bench/relay-probe.sh
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-2}"
 export N="${N:-20000}"

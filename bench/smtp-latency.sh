@@ -10,6 +10,7 @@
 #
 # Needs postfix (smtp-source, smtp-sink; see bench/smtp.sh) and tcpdump.
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
 BIN="${BIN:-./target/release/parley}"; MODE="${MODE:-smtp}"; SESSIONS="${SESSIONS:-10}"

@@ -25,6 +25,7 @@
 #   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 #   DEBIAN_FRONTEND=noninteractive apt-get install -y postfix
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
 MESSAGES="${MESSAGES:-20000}"

@@ -11,6 +11,7 @@
 #
 # Needs perf (Debian: linux-perf) and root, or kernel.perf_event_paranoid ≤ -1.
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
 BIN="${BIN:-./target/release/parley}"; TRACE="${TRACE:-3}"

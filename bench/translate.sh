@@ -5,6 +5,7 @@
 # POST /api/v1/messages/{id}/translations for a message already translated.
 # Usage: bench/translate.sh [DURATION_SECONDS] [CONNECTIONS]
 set -euo pipefail
+source "$(dirname "$0")/raised-limits.sh"
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 connections=${2:-32}

@@ -66,7 +66,7 @@ fn request_copy(
         from_address: None,
         kind: "automatic_copy".to_owned(),
         created_at: at,
-        notice: None,
+        ..Mail::default()
     }
 }
 

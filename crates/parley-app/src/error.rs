@@ -24,6 +24,10 @@ pub enum AppError {
     /// The operation conflicts with what is stored.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too many of these from this caller for now (sign-in emails, API calls, emailed
+    /// replies); they may try again after `retry_after`.
+    #[error("rate limited: retry after {retry_after:?}")]
+    RateLimited { retry_after: std::time::Duration },
     /// A service we depend on (a translation engine) failed; the cause is logged, the caller
     /// may try again later.
     #[error("unavailable: {0}")]

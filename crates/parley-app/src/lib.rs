@@ -17,6 +17,7 @@ pub mod demo;
 pub mod documents;
 pub mod handover;
 pub mod history;
+pub mod limits;
 pub mod lists;
 pub mod mail;
 pub mod messages;
@@ -67,6 +68,8 @@ pub struct Settings {
     pub stripe: Option<StripeSettings>,
     /// Without Stripe, a local stand-in for its Checkout (`/dev/checkout`, demos only).
     pub dev_payments: bool,
+    /// Rate limits on sign-in emails, API calls and emailed replies.
+    pub limits: limits::LimitSettings,
 }
 
 /// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
@@ -141,6 +144,7 @@ impl Default for Settings {
             translation: Vec::new(),
             stripe: None,
             dev_payments: false,
+            limits: limits::LimitSettings::default(),
         }
     }
 }
@@ -159,6 +163,7 @@ pub struct App {
     dev_checkout: Option<Arc<parley_pay::DevCheckout>>,
     /// The background worker's vital signs (`/healthz`, `/metrics`).
     worker_health: Arc<worker_health::WorkerHealth>,
+    limits: Arc<limits::RateLimits>,
 }
 
 impl std::fmt::Debug for App {
@@ -208,7 +213,9 @@ impl App {
                 .map(TranslationEngine::engine)
                 .collect(),
         );
+        let limits = Arc::new(limits::RateLimits::new(settings.limits));
         Ok(Self {
+            limits,
             store,
             files: Arc::new(files),
             settings: Arc::new(settings),
@@ -249,6 +256,17 @@ impl App {
     #[must_use]
     pub fn worker_health(&self) -> &worker_health::WorkerHealth {
         &self.worker_health
+    }
+
+    /// Counts an API call made with `token`: `RateLimited` past the per-token allowance.
+    pub fn api_call(&self, token: &str) -> Result<(), AppError> {
+        self.limits.api_call(token)
+    }
+
+    /// Lets the rate limiters forget callers whose allowance is whole again (the worker calls
+    /// it now and then).
+    pub fn forget_idle_callers(&self) {
+        self.limits.forget_idle();
     }
 
     /// Whether the database answers (for `/healthz`).

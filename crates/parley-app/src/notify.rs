@@ -238,6 +238,24 @@ impl StoredContent {
     }
 }
 
+/// Makes a notice the digest of `count` new messages (its own, the newest, and those gathered
+/// since the last mail of the conversation): its intro says how many, before the newest.
+pub(crate) fn gathered(mail: &mut Mail, count: i64) {
+    let Some(notice) = &mut mail.notice else {
+        return;
+    };
+    let Ok(mut stored) = serde_json::from_str::<StoredContent>(&notice.content) else {
+        return;
+    };
+    let line = if french(stored.language) {
+        format!("{count} nouveaux messages dans cette conversation ; le plus récent :")
+    } else {
+        format!("{count} new messages in this conversation; the latest:")
+    };
+    stored.intro = format!("{line}\n\n{}", stored.intro);
+    notice.content = stored.to_json();
+}
+
 /// Renders the bodies of a mail queued by reference to the message it quotes (see
 /// [`Content::quote_of`]); other mails are left as they are.
 pub(crate) fn render_stored(mail: &mut Mail) -> Result<(), serde_json::Error> {

@@ -8,7 +8,7 @@
 //! the other side never sees it.
 
 use parley_domain::{Channel, EmailOrigin, RequestId, ThreadId};
-use parley_store::outbox;
+use parley_store::outbox::{self, Mail};
 use parley_store::relay::{self, Holder, HolderKind, RelayAddress};
 use parley_store::{Connection, StoreError};
 pub use parley_store::{Receiving, while_receiving};
@@ -62,6 +62,7 @@ pub(crate) async fn enqueue_notices(
     at: i64,
 ) -> Result<(), StoreError> {
     let mut mails = Vec::with_capacity(notices.len());
+    let mut batch = Gathering::default();
     let mut threads: Vec<&str> = notices.iter().map(|n| n.thread_id.as_str()).collect();
     threads.sort_unstable();
     threads.dedup();
@@ -98,11 +99,71 @@ pub(crate) async fn enqueue_notices(
             };
             let mut mail = notice.mail.clone();
             mail.from_address = Some(format!("{token}@{relay_domain}"));
-            mails.push(mail);
+            if mail.kind == "new_message" {
+                mail.gather_key = Some(format!("{}|{thread}", mail.recipient));
+                gather(&mut *tx, &mut batch, mail, at).await?;
+            } else {
+                mails.push(mail);
+            }
         }
         relay::insert_many(&mut *tx, &new).await?;
     }
+    mails.extend(batch.mails);
     outbox::enqueue_many(&mut *tx, &mails).await
+}
+
+/// How long after a new-message mail to one recipient in one conversation the next ones are
+/// gathered into a single digest.
+pub const GATHER_MS: i64 = 2 * 60 * 1000;
+
+/// New-message mails of one call, by gather key: where each key's latest is, and how many
+/// notices it gathers.
+#[derive(Default)]
+struct Gathering {
+    mails: Vec<Mail>,
+    latest: std::collections::HashMap<String, (usize, i64)>,
+}
+
+/// Queues a new-message mail, gathered (a burst of messages is announced twice, not once each):
+/// the first to a recipient in a conversation goes at once; one within [`GATHER_MS`] of it
+/// waits until then, and any more before it leaves become that digest.
+async fn gather(
+    tx: &mut Connection,
+    batch: &mut Gathering,
+    mut mail: Mail,
+    at: i64,
+) -> Result<(), StoreError> {
+    let key = mail.gather_key.clone().unwrap_or_default();
+    if let Some(&(index, count)) = batch.latest.get(&key) {
+        let earlier = &mut batch.mails[index];
+        if let Some(due) = earlier.due_at {
+            crate::notify::gathered(&mut mail, count + 1);
+            mail.due_at = Some(due);
+            *earlier = mail;
+            batch.latest.insert(key, (index, count + 1));
+        } else {
+            mail.due_at = Some(earlier.created_at + GATHER_MS);
+            batch.latest.insert(key, (batch.mails.len(), 1));
+            batch.mails.push(mail);
+        }
+        return Ok(());
+    }
+    match outbox::latest_gathered(&mut *tx, &key, at - GATHER_MS, at).await? {
+        Some((waiting_id, _, true, count)) => {
+            crate::notify::gathered(&mut mail, count + 1);
+            outbox::regather(&mut *tx, &waiting_id, &mail).await?;
+        }
+        Some((_, sent_at, false, _)) => {
+            mail.due_at = Some(sent_at + GATHER_MS);
+            batch.latest.insert(key, (batch.mails.len(), 1));
+            batch.mails.push(mail);
+        }
+        None => {
+            batch.latest.insert(key, (batch.mails.len(), 1));
+            batch.mails.push(mail);
+        }
+    }
+    Ok(())
 }
 
 /// A masked address that accepts mail, and who holds it: what RCPT TO found.
@@ -217,6 +278,7 @@ impl App {
             ));
         }
         let address = &target.address;
+        self.limits.relayed(&address.email, &address.thread_id)?;
         let corrupt = |_| AppError::internal("relay address with a bad id");
         let request_id: RequestId = address.request_id.parse().map_err(corrupt)?;
         let thread: ThreadId = address.thread_id.parse().map_err(corrupt)?;

@@ -55,6 +55,18 @@ pub fn local_path(next: &str) -> String {
 }
 
 impl App {
+    /// A sign-in link asked through the form from `client` (when known): counted against the
+    /// limits per address and per client address, then [`App::create_sign_in_link`].
+    pub async fn request_sign_in_link(
+        &self,
+        email: &str,
+        next: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Option<(String, Caller)>, AppError> {
+        self.limits.sign_in(email, client)?;
+        self.create_sign_in_link(email, next).await
+    }
+
     /// Mints a one-time sign-in link token for the member or buyer with this address, leading
     /// to `next`. `None` when nobody has the address (callers must answer the same way either
     /// way, so the form tells nobody who is registered).

@@ -26,6 +26,11 @@ pub struct Mail {
     /// For a notice that quotes a message: its bodies are rendered when it is read, from this
     /// (see migration 0010); `text_body` and `html_body` are empty until then.
     pub notice: Option<StoredNotice>,
+    /// The recipient and conversation of a new-message notice, whose notices are gathered
+    /// (migration 0016); `None` for mail sent on its own.
+    pub gather_key: Option<String>,
+    /// When it is due; `None`: at once (its `created_at`).
+    pub due_at: Option<i64>,
 }
 
 /// What a notice says around the message it quotes, as the app wrote it, and that message.
@@ -83,6 +88,8 @@ fn queued(row: &AnyRow) -> Result<Queued, StoreError> {
                     })
                 })
                 .transpose()?,
+            gather_key: None,
+            due_at: None,
         },
         attempts: row.try_get("attempts")?,
         sent_at: row.try_get("sent_at")?,
@@ -112,14 +119,10 @@ async fn enqueue_chunk(conn: &mut Connection, mails: &[Mail]) -> Result<(), Stor
     if mails.is_empty() {
         return Ok(());
     }
-    // Seven values a row; next_attempt_at repeats created_at (due at once).
-    let rows: Vec<String> = (0..mails.len())
-        .map(|i| format!("({}, ${})", placeholders(i * 7 + 1, 7), i * 7 + 7))
-        .collect();
     let mut query = dynamic_query(format!(
         "INSERT INTO outbox (id, recipient, subject, from_name, from_address, kind, created_at, \
-           next_attempt_at) VALUES {}",
-        rows.join(", ")
+           next_attempt_at, gather_key) VALUES {}",
+        value_rows(mails.len(), 9)
     ));
     for mail in mails {
         query = query
@@ -129,7 +132,9 @@ async fn enqueue_chunk(conn: &mut Connection, mails: &[Mail]) -> Result<(), Stor
             .bind(mail.from_name.clone())
             .bind(mail.from_address.clone())
             .bind(mail.kind.clone())
-            .bind(mail.created_at);
+            .bind(mail.created_at)
+            .bind(mail.due_at.unwrap_or(mail.created_at))
+            .bind(mail.gather_key.clone());
     }
     query.execute(&mut *conn).await?;
     let (notices, rendered): (Vec<&Mail>, Vec<&Mail>) =
@@ -169,6 +174,63 @@ fn value_rows(rows: usize, width: usize) -> String {
         .map(|i| format!("({})", placeholders(i * width + 1, width)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The latest mail queued for `gather_key` since `since`: its id, when it was queued, whether
+/// it is still waiting (not sent, due after `now`) and how many notices it gathers.
+pub async fn latest_gathered(
+    conn: &mut Connection,
+    gather_key: &str,
+    since: i64,
+    now: i64,
+) -> Result<Option<(String, i64, bool, i64)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, created_at, gathered, \
+           CASE WHEN sent_at IS NULL AND next_attempt_at > $3 THEN 1 ELSE 0 END AS waiting \
+         FROM outbox WHERE gather_key = $1 AND created_at > $2 \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(gather_key)
+    .bind(since)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| -> Result<_, StoreError> {
+        Ok((
+            row.try_get("id")?,
+            row.try_get("created_at")?,
+            row.try_get::<i64, _>("waiting")? == 1,
+            row.try_get("gathered")?,
+        ))
+    })
+    .transpose()
+}
+
+/// Makes the waiting digest `id` announce `mail` (the newest notice of its conversation)
+/// instead, one more notice gathered.
+pub async fn regather(conn: &mut Connection, id: &str, mail: &Mail) -> Result<(), StoreError> {
+    let Some(notice) = &mail.notice else {
+        return Err(StoreError::Corrupt(
+            "a gathered mail without its notice".to_owned(),
+        ));
+    };
+    sqlx::query(
+        "UPDATE outbox SET subject = $2, from_name = $3, from_address = $4, \
+           gathered = gathered + 1 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(mail.subject.clone())
+    .bind(mail.from_name.clone())
+    .bind(mail.from_address.clone())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE outbox_notices SET message_id = $2, content = $3 WHERE mail_id = $1")
+        .bind(id)
+        .bind(notice.message_id.clone())
+        .bind(notice.content.clone())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The most recent mail, newest first.

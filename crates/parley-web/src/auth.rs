@@ -25,6 +25,9 @@ impl FromRequestParts<AppState> for Authenticated {
                     .or_else(|| value.strip_prefix("bearer "))
             })
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Self(state.app.authenticate(token).await?))
+        let caller = state.app.authenticate(token).await?;
+        // Counted once known: an unknown token is refused before it costs anything.
+        state.app.api_call(token)?;
+        Ok(Self(caller))
     }
 }

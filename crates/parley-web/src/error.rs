@@ -54,6 +54,8 @@ pub struct ApiError {
     code: &'static str,
     detail: Option<String>,
     errors: Vec<FieldError>,
+    /// For 429: seconds before trying again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -63,6 +65,20 @@ impl ApiError {
             code,
             detail: Some(detail.into()),
             errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// 429, with when to try again.
+    pub fn rate_limited(retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        Self {
+            retry_after: Some(seconds.max(1)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Too many requests; try again in {} s.", seconds.max(1)),
+            )
         }
     }
 
@@ -80,6 +96,7 @@ impl ApiError {
             code: "invalid_input",
             detail: Some("Some fields are not valid; nothing was saved.".to_owned()),
             errors,
+            retry_after: None,
         }
     }
 
@@ -108,6 +125,7 @@ impl From<AppError> for ApiError {
             ),
             AppError::Forbidden(why) => Self::new(StatusCode::FORBIDDEN, "forbidden", why),
             AppError::Invalid(errors) => Self::invalid(errors),
+            AppError::RateLimited { retry_after } => Self::rate_limited(retry_after),
             AppError::Conflict(what) => {
                 tracing::warn!(constraint = %what, "conflict");
                 Self::new(
@@ -153,6 +171,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -1,33 +1,41 @@
-//! The command line. Every option can also come from a `PARLEY_*` environment variable or from
-//! the configuration file (`parley.toml` in the working directory, or `--config FILE`); a flag
-//! wins over the variable, which wins over the file.
+//! The command line. Every option is defined once, in [`Options`]: its flag, its `PARLEY_*`
+//! environment variable (the flag's name in capitals), its key in the configuration file
+//! (`parley.toml` in the working directory, or `--config FILE`: the field's name) and its help
+//! all come from that definition. A flag wins over the variable, which wins over the file.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "parley",
     version,
-    about = "Parley: a self-hosted negotiation hub for B2B marketplaces",
-    after_help = "Configuration file keys (parley.toml): data_dir, database_url, http, \
-                  max_document_mb, log_format, public_url, smtp, relay_domain, smarthost, mail_from, smtp_cert, \
-                  smtp_key, max_message_mb, dkim_key, dkim_selector, dkim_domain, sqlite_sync, relay_fold_ms, response_days, smtp_max_sessions, smtp_max_sessions_per_ip. Precedence: flag > PARLEY_* variable > file > default."
+    about = "Parley: a self-hosted negotiation hub for B2B marketplaces"
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub global: Options,
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
+/// Every option. `None` means "not given here": see [`Options::over`].
+#[derive(Debug, Default, Clone, Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
     /// Configuration file [default: ./parley.toml when it exists]
     #[arg(long, global = true, env = "PARLEY_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
+    /// HTTP listen address (serve) [default: 127.0.0.1:8080]
+    #[arg(long, global = true, env = "PARLEY_HTTP", value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+    /// SMTP listen address (serve, smtp) [default: 127.0.0.1:2525]
+    #[arg(long, global = true, env = "PARLEY_SMTP", value_name = "ADDR")]
+    pub smtp: Option<SocketAddr>,
     /// Data directory: the SQLite database and documents live here [default: ./parley-data]
     #[arg(long, global = true, env = "PARLEY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -166,6 +174,67 @@ pub struct GlobalArgs {
         value_name = "N"
     )]
     pub smtp_max_sessions_per_ip: Option<usize>,
+    /// Sign-in emails per address and hour [default: 5]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_SIGN_IN_PER_ADDRESS_HOURLY",
+        value_name = "N"
+    )]
+    pub sign_in_per_address_hourly: Option<u32>,
+    /// Sign-in emails asked from one client address per hour [default: 20]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_SIGN_IN_PER_IP_HOURLY",
+        value_name = "N"
+    )]
+    pub sign_in_per_ip_hourly: Option<u32>,
+    /// API calls per token and second [default: 100]
+    #[arg(long, global = true, env = "PARLEY_API_PER_SECOND", value_name = "N")]
+    pub api_per_second: Option<u32>,
+    /// API calls a token may make in a burst above that rate [default: 200]
+    #[arg(long, global = true, env = "PARLEY_API_BURST", value_name = "N")]
+    pub api_burst: Option<u32>,
+    /// Emailed replies per sender and conversation per minute [default: 30]
+    #[arg(long, global = true, env = "PARLEY_RELAY_PER_MINUTE", value_name = "N")]
+    pub relay_per_minute: Option<u32>,
+}
+
+impl Options {
+    /// These options, each one unset here taken from `file`: the flags and variables (clap
+    /// read them into `self`) win over the file.
+    pub fn over(self, file: Options) -> anyhow::Result<Options> {
+        let mut merged = serde_json::to_value(file)?;
+        if let (serde_json::Value::Object(merged), serde_json::Value::Object(given)) =
+            (&mut merged, serde_json::to_value(&self)?)
+        {
+            for (key, value) in given {
+                if !value.is_null() {
+                    merged.insert(key, value);
+                }
+            }
+        }
+        let mut options: Options = serde_json::from_value(merged)?;
+        options.config = self.config;
+        Ok(options)
+    }
+}
+
+/// The command line, with the configuration file's keys listed in its help (derived from
+/// [`Options`], so the list is always whole).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let keys: Vec<String> = Cli::command()
+        .get_arguments()
+        .filter(|arg| arg.is_global_set() && arg.get_id() != "config")
+        .map(|arg| arg.get_id().to_string())
+        .collect();
+    Cli::command().after_help(format!(
+        "Configuration file keys (parley.toml): {}. Precedence: flag > PARLEY_* variable > \
+         file > default.",
+        keys.join(", ")
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,7 +242,7 @@ pub enum Command {
     /// Serve the web interface, the API, the SMTP relay and the outbound mail worker
     Serve(ServeArgs),
     /// Run the SMTP relay listener alone (scale-out)
-    Smtp(SmtpArgs),
+    Smtp,
     /// Apply the database migrations and exit
     Migrate,
     /// Load the demo data (idempotent) and print how to use it
@@ -197,20 +266,7 @@ pub enum MailCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct SmtpArgs {
-    /// SMTP listen address [default: 127.0.0.1:2525]
-    #[arg(long, env = "PARLEY_SMTP", value_name = "ADDR")]
-    pub smtp: Option<SocketAddr>,
-}
-
-#[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// HTTP listen address [default: 127.0.0.1:8080]
-    #[arg(long, env = "PARLEY_HTTP", value_name = "ADDR")]
-    pub http: Option<SocketAddr>,
-    /// SMTP listen address [default: 127.0.0.1:2525]
-    #[arg(long, env = "PARLEY_SMTP", value_name = "ADDR")]
-    pub smtp: Option<SocketAddr>,
     /// Load the demo data before serving (turns on the dev mailbox)
     #[arg(long, env = "PARLEY_DEMO")]
     pub demo: bool,
@@ -243,4 +299,52 @@ pub enum TokenCommand {
         /// The token
         token: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// One definition: each option's variable is its flag in capitals, and its file key its
+    /// field's name.
+    #[test]
+    fn every_option_has_its_variable_and_file_key() {
+        let file_keys = match serde_json::to_value(Options::default()).expect("json") {
+            serde_json::Value::Object(keys) => keys,
+            _ => panic!("an object"),
+        };
+        for arg in Cli::command().get_arguments().filter(|a| a.is_global_set()) {
+            let id = arg.get_id().as_str();
+            let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());
+            assert_eq!(
+                env.as_deref(),
+                Some(format!("PARLEY_{}", id.to_uppercase()).as_str()),
+                "{id}"
+            );
+            assert!(
+                id == "config" || file_keys.contains_key(id),
+                "{id} has no file key"
+            );
+        }
+        assert!(
+            command()
+                .render_long_help()
+                .to_string()
+                .contains("relay_per_minute")
+        );
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let flags = Options {
+            data_dir: Some("flag".into()),
+            ..Options::default()
+        };
+        let file: Options = toml::from_str("data_dir = \"file\"\napi_burst = 7\n").expect("toml");
+        let merged = flags.over(file).expect("merge");
+        assert_eq!(merged.data_dir, Some("flag".into()));
+        assert_eq!(merged.api_burst, Some(7));
+    }
 }

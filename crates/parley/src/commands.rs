@@ -22,7 +22,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let app = open(&config).await?;
     let result = match command {
         Command::Serve(args) => serve(&app, &config, &args).await,
-        Command::Smtp(_) => smtp_only(&app, &config).await,
+        Command::Smtp => smtp_only(&app, &config).await,
         Command::Migrate => {
             println!("Database is up to date.");
             Ok(())
@@ -89,6 +89,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         stripe: config.stripe.clone(),
         // Like the dev mailbox: without Stripe, demos pay on a local stand-in of Checkout.
         dev_payments: config.dev_mailbox,
+        limits: config.limits,
     };
     App::open(
         &config.database_url,

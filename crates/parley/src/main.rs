@@ -4,7 +4,7 @@ mod cli;
 mod commands;
 mod config;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 // glibc's allocator spent a quarter of the request time in malloc/free under load (rows are
 // allocated on sqlx's SQLite threads and freed on the runtime's); mimalloc handles that
@@ -13,7 +13,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::from_arg_matches(&cli::command().get_matches())?;
     let config = config::Config::resolve(&cli)?;
     config::init_logging(&config);
     tokio::runtime::Builder::new_multi_thread()

@@ -71,10 +71,16 @@ pub async fn run_worker(
     let mut tick = tokio::time::interval(config.poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     app.worker_health().started();
+    let mut rounds: u64 = 0;
     loop {
         tokio::select! {
             () = &mut shutdown => return,
             _ = tick.tick() => {}
+        }
+        rounds += 1;
+        if rounds.is_multiple_of(120) {
+            // About once a minute: the rate limiters forget callers back to a whole allowance.
+            app.forget_idle_callers();
         }
         let round = tokio::spawn(round(app.clone(), config.clone(), transport.clone()));
         if let Err(error) = round.await {

@@ -175,6 +175,13 @@ fn refusal_of(peer: &str, error: AppError) -> Refusal {
             "5.7.1 This address only accepts replies from the participant it was sent to",
         ),
         AppError::NotFound => Refusal::new(550, "5.1.1 No such address (unknown or revoked)"),
+        AppError::RateLimited { retry_after } => Refusal::new(
+            451,
+            format!(
+                "4.7.1 Too many messages to this conversation; try again in {} s",
+                retry_after.as_secs().max(1)
+            ),
+        ),
         other => {
             tracing::error!(peer, error = %other, "relay: storing a reply");
             Refusal::new(451, "4.3.0 Temporary failure, try again later")

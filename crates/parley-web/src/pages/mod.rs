@@ -112,6 +112,8 @@ struct ErrorPage<'a> {
 pub enum PageError {
     NotFound,
     Csrf,
+    /// Too many of these for now (sign-in links): try again after this many seconds.
+    RateLimited(u64),
     Internal(String),
 }
 
@@ -126,6 +128,9 @@ impl From<AppError> for PageError {
                 Self::Internal(format!("unexpected invalid input: {errors:?}"))
             }
             AppError::Conflict(what) => Self::Internal(format!("conflict: {what}")),
+            AppError::RateLimited { retry_after } => {
+                Self::RateLimited(retry_after.as_secs().max(1))
+            }
             AppError::Internal(_) | AppError::Unavailable(_) => Self::Internal(chain),
         }
     }
@@ -140,6 +145,20 @@ impl IntoResponse for PageError {
                 "page-not-found-text",
             ),
             Self::Csrf => (StatusCode::FORBIDDEN, "page-expired", "page-expired-text"),
+            Self::RateLimited(seconds) => {
+                let page = ErrorPage {
+                    tr: Tr::new("en"),
+                    languages: &LANGUAGES,
+                    title: "page-too-many",
+                    text: "page-too-many-text",
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, seconds.to_string())],
+                    render(&page),
+                )
+                    .into_response();
+            }
             Self::Internal(cause) => {
                 tracing::error!(%cause, "page failed");
                 (

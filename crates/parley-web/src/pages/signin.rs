@@ -82,6 +82,7 @@ pub async fn send_link(
     State(state): State<AppState>,
     tr: Tr,
     headers: HeaderMap,
+    crate::client::ClientAddress(client): crate::client::ClientAddress,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let form_token = cookie(&headers, FORM_COOKIE).unwrap_or_default();
@@ -90,7 +91,11 @@ pub async fn send_link(
         return PageError::Csrf.into_response();
     }
     let next = local_path(form.next.as_deref().unwrap_or("/requests"));
-    match state.app.create_sign_in_link(&form.email, &next).await {
+    match state
+        .app
+        .request_sign_in_link(&form.email, &next, client)
+        .await
+    {
         Ok(_) => render(&SignInPage {
             form_token: form_token.clone(),
             tr: tr.clone(),
