@@ -139,6 +139,16 @@ fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, AppError> {
             "message_empty",
             "The message field is empty.".into(),
         );
+    } else if message.chars().count() > parley_domain::message::MAX_MESSAGE_CHARS {
+        field_error(
+            &mut errors,
+            "message",
+            "message_too_long",
+            format!(
+                "The message is longer than {} characters.",
+                parley_domain::message::MAX_MESSAGE_CHARS
+            ),
+        );
     }
     match (email, country, buyer_language, language, manufacturer) {
         (Some(email), Some(country), Some(buyer_language), Some(language), Some(manufacturer))

@@ -22,7 +22,12 @@ pub enum SendErrorCode {
     DocumentNotPdf,
     /// The document kind is neither quote nor other.
     DocumentKindInvalid,
+    /// The message is longer than [`MAX_MESSAGE_CHARS`].
+    MessageTooLong,
 }
+
+/// The longest message, in characters: a long letter, far from a pasted database.
+pub const MAX_MESSAGE_CHARS: usize = 20_000;
 
 impl SendErrorCode {
     /// The stable code clients match on.
@@ -36,6 +41,7 @@ impl SendErrorCode {
             Self::CcInvalid => "cc_invalid",
             Self::DocumentNotPdf => "document_not_pdf",
             Self::DocumentKindInvalid => "document_kind_invalid",
+            Self::MessageTooLong => "message_too_long",
         }
     }
 }
@@ -91,6 +97,12 @@ pub fn validate_message(
             "body",
             SendErrorCode::MessageEmpty,
             "The message field is empty.",
+        ));
+    } else if body.chars().count() > MAX_MESSAGE_CHARS {
+        errors.push(FieldError::send(
+            "body",
+            SendErrorCode::MessageTooLong,
+            format!("The message is longer than {MAX_MESSAGE_CHARS} characters."),
         ));
     }
     let sender = match sender.map(EmailAddress::parse) {

@@ -5,7 +5,9 @@
 pub mod inbound;
 pub mod mask;
 pub mod trim;
+pub mod wrap;
 
 pub use inbound::{Attachment, ParseError, ParsedEmail, parse_email};
 pub use mask::{KnownAddress, mask_addresses};
 pub use trim::trim_reply;
+pub use wrap::wrap_long_lines;

@@ -171,3 +171,20 @@ async fn starttls_upgrades_the_connection_when_a_certificate_is_configured() {
     plain.read_to_string(&mut transcript).await.expect("read");
     assert!(transcript.contains("250-STARTTLS") || transcript.contains("250 STARTTLS"));
 }
+
+#[tokio::test]
+async fn a_client_guessing_recipients_is_disconnected_after_ten_refusals() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut input = "EHLO c\r\nMAIL FROM:<x@y.example>\r\n".to_owned();
+    for n in 0..1000 {
+        input.push_str(&format!("RCPT TO:<guess{n:020}@relay.test>\r\n"));
+    }
+    let transcript = converse(app(&dir).await, config(), &input).await;
+    let refusals = transcript.lines().filter(|l| l.starts_with("550")).count();
+    assert_eq!(refusals, 10, "{transcript}");
+    assert!(
+        transcript
+            .trim_end()
+            .ends_with("421 4.7.0 Too many errors, closing the connection")
+    );
+}

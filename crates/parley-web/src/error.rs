@@ -202,3 +202,40 @@ impl From<axum::extract::multipart::MultipartError> for ApiError {
         Self::new(error.status(), "bad_multipart", error.body_text())
     }
 }
+
+/// Makes every error the API answers a problem document, including those axum's extractors
+/// give before a handler runs (a malformed JSON body, a query like `?limit=-1`, a bad path, an
+/// unknown route, a wrong method): their plain-text explanation becomes the `detail`.
+pub async fn problems_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&body).trim().to_owned();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "bad_request",
+        _ if status.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let detail = if detail.is_empty() || status.is_server_error() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        detail
+    };
+    ApiError::new(status, code, detail).into_response()
+}

@@ -8,6 +8,7 @@ mod error;
 mod metrics;
 mod ops;
 mod pages;
+mod security;
 mod server;
 
 use std::future::Future;
@@ -49,6 +50,7 @@ pub fn router(app: App) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

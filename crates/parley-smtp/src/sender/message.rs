@@ -39,14 +39,10 @@ pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, St
         .to(to)
         .subject(clean_line(&mail.subject))
         .message_id(Some(format!("<{}@{}>", mail.id, config.message_id_domain)));
+    let text = parley_mail::wrap_long_lines(&mail.text_body).into_owned();
     let built = match &mail.html_body {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-            mail.text_body.clone(),
-            html.clone(),
-        )),
-        None => builder
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.text_body.clone()),
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html.clone())),
+        None => builder.header(ContentType::TEXT_PLAIN).body(text),
     };
     built.map_err(|e| format!("building the message: {e}"))
 }

@@ -34,15 +34,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             self.reply(503, "5.5.1 Give the sender (MAIL FROM) first");
             return;
         };
+        // Every refused recipient counts as an error: a client guessing addresses is shown the
+        // door after a few (see `MAX_ERRORS`).
         if self.envelope.recipients.len() >= self.config.max_recipients {
+            self.errors += 1;
             self.reply(452, "4.5.3 Too many recipients");
             return;
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
+            self.errors += 1;
             self.reply(550, "5.1.1 No such address here");
             return;
         };
         if !domain.eq_ignore_ascii_case(&self.config.relay_domain) {
+            self.errors += 1;
             // Not an open relay: only masked addresses are delivered.
             self.reply(
                 550,
@@ -56,6 +61,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 self.reply(250, "2.1.5 OK");
             }
             Ok(target) => {
+                self.errors += 1;
                 tracing::warn!(
                     peer = %self.peer,
                     sender = %sender,
@@ -69,6 +75,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 );
             }
             Err(AppError::NotFound) => {
+                self.errors += 1;
                 self.reply(550, "5.1.1 No such address (unknown or revoked)");
             }
             Err(error) => {

@@ -86,6 +86,7 @@ page-failed-text = Something went wrong on our side. Nothing you sent was lost; 
 page-back = Back to my requests
 
 error-message_empty = The message field is empty.
+error-message_too_long = The message is too long: keep it under 20,000 characters (attach a PDF for more).
 error-sender_empty = The Sender field is empty: please enter your email address.
 error-sender_invalid = The Sender address is incorrect.
 error-cc_invalid = One of the Copy addresses is incorrect.

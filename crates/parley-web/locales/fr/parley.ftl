@@ -86,6 +86,7 @@ page-failed-text = Un problème est survenu de notre côté. Rien de ce que vous
 page-back = Retour à mes demandes
 
 error-message_empty = Le champ message est vide.
+error-message_too_long = Le message est trop long : moins de 20 000 caractères (joignez un PDF pour davantage).
 error-sender_empty = Le champ « Expéditeur » est vide : veuillez renseigner votre adresse email.
 error-sender_invalid = L’adresse email « Expéditeur » est incorrecte.
 error-cc_invalid = L’une des adresses email « Copie » est incorrecte.

@@ -16,35 +16,49 @@ pub struct CreateRequestBody {
     /// The manufacturer the request is addressed to.
     pub manufacturer_id: String,
     pub product: ProductInput,
-    /// The buyer's message.
+    /// The buyer's message (at most 20,000 characters).
+    #[schema(max_length = 20000)]
     pub message: String,
     /// ISO 639-1 code; the buyer's language when absent.
     pub language: Option<String>,
     /// The marketplace's own id of the request; sending it again returns the first request.
+    /// One line, at most 200 characters.
+    #[schema(max_length = 200)]
     pub external_ref: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BuyerInput {
+    /// One line (no control characters), at most 200 characters.
+    #[schema(max_length = 200)]
     pub name: String,
+    /// One line, at most 200 characters.
+    #[schema(max_length = 200)]
     pub company: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country: String,
     /// ISO 639-1 (fr, en, de, es, it, pt, ru, zh, ja).
     pub language: String,
-    /// Private: never shown to sellers.
+    /// Private: never shown to sellers. An address of a seller on Parley is refused.
+    #[schema(max_length = 254)]
     pub email: String,
-    /// Private: shown to a seller after “Display the number”.
+    /// Private: shown to a seller after “Display the number”. One line, at most 200
+    /// characters.
+    #[schema(max_length = 200)]
     pub phone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProductInput {
-    /// The manufacturer's product reference.
+    /// The manufacturer's product reference (one line, at most 200 characters).
+    #[schema(max_length = 200)]
     pub reference: String,
+    /// One line, at most 200 characters.
+    #[schema(max_length = 200)]
     pub name: String,
     /// The product line, for the manufacturer's routing rules.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub line: Option<String>,
 }
 
@@ -215,6 +229,8 @@ pub struct MarkedRead {
 /// A message without documents, as JSON.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MessageBody {
+    /// At most 20,000 characters.
+    #[schema(max_length = 20000)]
     pub body: String,
     /// The seller's “Sender” address; the caller's own when absent.
     pub sender: Option<String>,

@@ -31,7 +31,7 @@ use crate::error::{ApiError, Problem};
         (status = 201, body = MessageDto),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "message_empty, sender_empty, sender_invalid, cc_invalid, file_too_large, document_not_pdf", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "message_empty, message_too_long (over 20,000 characters), sender_empty, sender_invalid, cc_invalid, file_too_large, document_not_pdf", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn post_message(

@@ -124,6 +124,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/quotes/{id}/pay", post(orders::pay))
         .route("/quotes/{id}/order", post(orders::order))
         .route("/requests/{id}/review", post(orders::review))
+        .fallback(|| async { crate::ApiError::not_found() })
+        .layer(axum::middleware::from_fn(crate::error::problems_only))
 }
 
 /// Parses an id from a path; a malformed id is as absent as an unknown one.

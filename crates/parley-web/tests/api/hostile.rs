@@ -20,6 +20,8 @@ both!(
     signed_and_decorated_replies_are_accepted,
     floods_are_limited,
     a_burst_of_messages_is_notified_once_then_gathered,
+    pages_carry_security_headers,
+    oversized_fields_are_refused,
 );
 
 fn request_body(t: &TestApp, name: &str, company: &str, product: &str) -> Value {
@@ -785,4 +787,47 @@ async fn a_burst_of_messages_is_notified_once_then_gathered(db: Db) {
     // Not due yet: the worker's next pass leaves it.
     let delivered = t.app.outbox_to_dev_mailbox(100).await.expect("deliver");
     assert!(!delivered.contains(&digest.mail.id), "{delivered:?}");
+}
+
+async fn pages_carry_security_headers(db: Db) {
+    let t = TestApp::spawn(db).await;
+    for path in ["/signin", "/api/v1/requests", "/healthz"] {
+        let response = t.client.get(t.url(path)).send().await.expect("GET");
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().expect("ascii");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+    }
+    // The pages' own markup needs nothing the policy forbids: no inline script or style.
+    let page = t
+        .client
+        .get(t.url("/signin"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !page.contains("<script>") && !page.contains(" style=\""),
+        "{page}"
+    );
+}
+
+async fn oversized_fields_are_refused(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let mut body = request_body(&t, "Ana", "Acme", "Pump");
+    body["message"] = json!("x".repeat(parley_domain::message::MAX_MESSAGE_CHARS + 1));
+    let refused = t
+        .post_json(&t.marketplace_key, "/api/v1/requests", &body)
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(error_codes(refused).await, ["message_too_long"]);
+    let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
+    let long = "y".repeat(1_000_000);
+    let refused = t.say(&t.maker, &request, &long).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(error_codes(refused).await, ["message_too_long"]);
 }

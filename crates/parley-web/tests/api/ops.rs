@@ -84,3 +84,70 @@ both!(
     health_metrics_and_openapi,
     health_fails_when_the_database_is_gone
 );
+
+/// Every operation of the OpenAPI document, sent malformed input (a broken JSON body, bad
+/// query values, ids that are not ids): every error it answers is a problem document, and
+/// none is a server error.
+async fn every_api_error_is_a_problem_document(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _buyer) = app.request_from("FR", "ana@buyer.example").await;
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for (path, operations) in spec["paths"].as_object().expect("paths") {
+        for method in operations.as_object().expect("operations").keys() {
+            for id in [
+                request.as_str(),
+                "not-an-id",
+                "0190e8a0-0000-7000-8000-000000000000",
+            ] {
+                let url = app.url(&format!(
+                    "/api/v1{}?limit=-1&days=-5&cursor=%ZZ&status=bogus&party=x",
+                    path.replace("{id}", id).replace("{member}", "nope")
+                ));
+                let call = match method.as_str() {
+                    "get" => app.client.get(url),
+                    "post" => app.client.post(url),
+                    "put" => app.client.put(url),
+                    "delete" => app.client.delete(url),
+                    other => panic!("method {other}"),
+                };
+                for token in [&app.maker.token, &app.marketplace_key] {
+                    let response = call
+                        .try_clone()
+                        .expect("clone")
+                        .bearer_auth(token)
+                        .header("content-type", "application/json")
+                        .body("{\"body\": ")
+                        .send()
+                        .await
+                        .expect("send");
+                    checked += 1;
+                    let status = response.status();
+                    let kind = response
+                        .headers()
+                        .get("content-type")
+                        .map(|v| v.to_str().unwrap_or_default().to_owned())
+                        .unwrap_or_default();
+                    if status.is_server_error()
+                        || (status.is_client_error() && kind != "application/problem+json")
+                    {
+                        problems.push(format!("{method} {path} ({id}): {status} {kind}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} calls");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+both!(every_api_error_is_a_problem_document);
