@@ -80,6 +80,17 @@ impl App {
         })
     }
 
+    /// Whether the caller may pay this quote now: its buyer, the quote accepted (the
+    /// development checkout asks before it signs a payment).
+    pub async fn may_pay(&self, caller: &Caller, id: QuoteId) -> Result<(), AppError> {
+        let (quote, _) = self.buyers_quote(caller, id).await?;
+        if quote.status == QuoteStatus::Accepted {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
     /// Starts the online payment of an accepted quote: returns the provider's payment page.
     pub async fn start_payment(&self, caller: &Caller, id: QuoteId) -> Result<String, AppError> {
         let (quote, _) = self.buyers_quote(caller, id).await?;
@@ -183,8 +194,14 @@ impl App {
             .map_err(|_| AppError::invalid("payload", "reference_invalid", "Unknown reference."))?;
         let mut conn = self.store.read().await?;
         let quote = quotes::get(&mut conn, quote_id).await?;
-        let access = parley_store::requests::access(&mut conn, quote.request_id).await?;
+        let (access, card) =
+            parley_store::requests::access_with_card(&mut conn, quote.request_id, None).await?;
         drop(conn);
+        // Only an accepted quote is paid, whoever signed the event.
+        if quote.status != QuoteStatus::Accepted {
+            tracing::error!(quote = %quote_id, "payment event for a quote that is not accepted");
+            return Err(AppError::Conflict("quote_not_accepted".to_owned()));
+        }
         let party = access
             .threads
             .iter()
@@ -210,16 +227,17 @@ impl App {
             amount_minor: event.amount_minor,
             currency: event.currency.to_ascii_uppercase(),
         };
-        let system = parley_domain::Actor {
-            kind: parley_domain::AuthorKind::System,
-            id: None,
-            name: provider.name().to_owned(),
+        // The buyer paid, through the provider (named in the event's data).
+        let payer = parley_domain::Actor {
+            kind: parley_domain::AuthorKind::Buyer,
+            id: Some(card.buyer.id.to_string()),
+            name: card.buyer.name.clone(),
         };
         let received = new_event(
             quote.request_id,
             party,
             EventKind::PaymentReceived,
-            system,
+            payer,
             json!({ "quote_id": quote_id, "version": quote.version,
                     "amount": total.map(|t| t.to_string()), "provider": provider.name() }),
             at,

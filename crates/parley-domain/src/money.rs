@@ -99,11 +99,19 @@ pub enum MoneyError {
     NotAnAmount(String),
     #[error("“{0}” has more decimals than the currency allows")]
     TooPrecise(String),
-    #[error("the amount is too large")]
+    #[error("the amount is too large (at most 1,000,000,000)")]
     TooLarge,
+    #[error(
+        "“{0}” is ambiguous: a thousands separator or a decimal point? Write it without the separator, or with two decimals"
+    )]
+    Ambiguous(String),
     #[error("the amount must be positive")]
     NotPositive,
 }
+
+/// The largest amount Parley accepts, in major units: far above any quote, and small enough
+/// that no sum of a quote's lines can overflow.
+pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000;
 
 /// An exact amount of one currency, in minor units (cents).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,9 +128,11 @@ impl Money {
     }
 
     /// Parses what a person typed: digits with spaces, dots or commas grouping thousands, and
-    /// one decimal separator (the last `.` or `,` followed by at most the currency's decimals;
-    /// a lone separator followed by exactly three digits groups thousands unless the currency
-    /// has three decimals). Zero and negative amounts are refused.
+    /// one decimal separator (the last `.` or `,` followed by at most the currency's decimals).
+    /// A lone separator followed by exactly three digits is refused as ambiguous ("12.345 EUR":
+    /// twelve thousand, or twelve and a bit?) unless the currency has no decimals (it groups)
+    /// or three (it is the decimal point). Zero, negative and amounts above
+    /// [`MAX_MAJOR_UNITS`] are refused.
     pub fn parse(text: &str, currency: Currency) -> Result<Self, MoneyError> {
         let not_amount = || MoneyError::NotAnAmount(text.trim().to_owned());
         let cleaned: String = text
@@ -147,6 +157,10 @@ impl Money {
                 let after = cleaned.len() - at - 1;
                 let kinds = separators.iter().filter(|(_, c)| *c == sep).count();
                 let mixed = separators.iter().any(|(_, c)| *c != sep);
+                let three_after_one = kinds == 1 && !mixed && after == 3;
+                if three_after_one && currency.decimals != 0 && currency.decimals != 3 {
+                    return Err(MoneyError::Ambiguous(text.trim().to_owned()));
+                }
                 if mixed || (kinds == 1 && !(after == 3 && currency.decimals != 3)) {
                     Some(at)
                 } else {
@@ -201,6 +215,9 @@ impl Money {
             .ok_or(MoneyError::TooLarge)?;
         if minor <= 0 {
             return Err(MoneyError::NotPositive);
+        }
+        if minor > MAX_MAJOR_UNITS * scale {
+            return Err(MoneyError::TooLarge);
         }
         Ok(Self { minor, currency })
     }
@@ -291,8 +308,7 @@ mod tests {
             ("1 234,50", 123_450),
             ("1,234.50", 123_450),
             ("1.234,50", 123_450),
-            ("1.234", 123_400),
-            ("1,234", 123_400),
+            ("1.234.567", 123_456_700),
             ("1234,5", 123_450),
             ("0,10", 10),
             ("12", 1_200),
@@ -316,8 +332,26 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        assert!(
-            matches!(Money::parse("12.345", Currency::parse("USD").expect("usd")), Ok(m) if m.minor() == 1_234_500)
+        for ambiguous in ["12.345", "1,234", "12 345.678"] {
+            assert!(
+                matches!(
+                    Money::parse(ambiguous, Currency::parse("USD").expect("usd")),
+                    Err(MoneyError::Ambiguous(_) | MoneyError::TooPrecise(_))
+                ),
+                "{ambiguous}"
+            );
+        }
+        assert!(matches!(
+            Money::parse("12.345", Currency::parse("JPY").expect("jpy")),
+            Ok(m) if m.minor() == 12_345
+        ));
+        assert_eq!(
+            Money::parse("50,000,000,000,000,000.00", eur()),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("1 000 000 000,01", eur()),
+            Err(MoneyError::TooLarge)
         );
         assert!(matches!(
             Money::parse("1,2,3.4.5", eur()),

@@ -121,7 +121,14 @@ impl QuoteTerms {
                 return None;
             }
             Money::parse(text, currency)
-                .map_err(|e| errors.push(error(field, "amount_invalid", e.to_string())))
+                .map_err(|e| {
+                    let code = match e {
+                        crate::MoneyError::Ambiguous(_) => "amount_ambiguous",
+                        crate::MoneyError::TooLarge => "amount_too_large",
+                        _ => "amount_invalid",
+                    };
+                    errors.push(error(field, code, e.to_string()));
+                })
                 .ok()
         };
         let amount = money("quote.amount", &input.amount, true);
@@ -174,15 +181,16 @@ impl QuoteTerms {
         }
     }
 
-    /// Amount + shipping + tax.
+    /// Amount + shipping + tax: exact (each line is at most `MAX_MAJOR_UNITS`, so the sum
+    /// cannot overflow; the lines share the quote's currency).
     #[must_use]
     pub fn total(&self) -> Money {
-        [self.shipping, self.tax]
+        let minor = [Some(self.amount), self.shipping, self.tax]
             .into_iter()
             .flatten()
-            .fold(self.amount, |sum, line| {
-                sum.checked_add(line).unwrap_or(sum)
-            })
+            .map(Money::minor)
+            .sum();
+        Money::from_minor(minor, self.amount.currency())
     }
 }
 

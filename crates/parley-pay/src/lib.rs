@@ -11,7 +11,7 @@ use std::pin::Pin;
 
 pub use dev::DevCheckout;
 pub use stripe::Stripe;
-pub use webhook::{SignatureError, sign, verify_signature};
+pub use webhook::{MAX_PAYLOAD_BYTES, SignatureError, sign, verify_signature};
 
 /// A boxed future, so providers can be used as trait objects.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

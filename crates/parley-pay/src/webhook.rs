@@ -32,6 +32,13 @@ pub fn sign(secret: &str, timestamp: i64, payload: &[u8]) -> String {
     format!("t={timestamp},v1={signature}")
 }
 
+/// The most `v1=` signatures one header may carry.
+pub const MAX_SIGNATURES: usize = 8;
+/// The longest signature header.
+pub const MAX_HEADER_BYTES: usize = 1024;
+/// The largest webhook payload accepted (Stripe's events are a few kilobytes).
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
 /// Checks `header` for `payload` at `now` (Unix seconds), with `tolerance` seconds.
 pub fn verify_signature(
     secret: &str,
@@ -40,6 +47,11 @@ pub fn verify_signature(
     now: i64,
     tolerance: i64,
 ) -> Result<(), SignatureError> {
+    // Bounded before any HMAC: an unauthenticated caller must not buy CPU with a long header
+    // (Stripe sends one or two signatures; a few more during a secret's rotation).
+    if header.len() > MAX_HEADER_BYTES {
+        return Err(SignatureError::Malformed);
+    }
     let mut timestamp = None;
     let mut candidates = Vec::new();
     for part in header.split(',') {
@@ -54,7 +66,7 @@ pub fn verify_signature(
         }
     }
     let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
-    if candidates.is_empty() {
+    if candidates.is_empty() || candidates.len() > MAX_SIGNATURES {
         return Err(SignatureError::Malformed);
     }
     if (now - timestamp).abs() > tolerance {
@@ -75,6 +87,21 @@ pub fn verify_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_stuffed_with_signatures_is_refused_before_any_hmac() {
+        let payload = b"{}";
+        let header = format!("t=1700000000,{}", "v1=00,".repeat(900));
+        assert_eq!(
+            verify_signature(SECRET, payload, &header, 1_700_000_000, 300),
+            Err(SignatureError::Malformed)
+        );
+        let nine = format!("t=1700000000,{}", "v1=00,".repeat(9));
+        assert_eq!(
+            verify_signature(SECRET, payload, &nine, 1_700_000_000, 300),
+            Err(SignatureError::Malformed)
+        );
+    }
 
     const SECRET: &str = "whsec_test_secret";
 

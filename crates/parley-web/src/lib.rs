@@ -44,7 +44,9 @@ pub fn router(app: App) -> Router {
         // Stripe signs its webhooks; no session or token here.
         .route(
             "/webhooks/stripe",
-            axum::routing::post(api::orders::stripe_webhook),
+            axum::routing::post(api::orders::stripe_webhook).layer(
+                axum::extract::DefaultBodyLimit::max(parley_pay::MAX_PAYLOAD_BYTES),
+            ),
         )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -87,6 +87,9 @@ page-back = Back to my requests
 
 error-message_empty = The message field is empty.
 error-message_too_long = The message is too long: keep it under 20,000 characters (attach a PDF for more).
+error-amount_invalid = This is not an amount: write digits, like 1 250.00.
+error-amount_ambiguous = This amount is ambiguous: are the last three digits thousands or decimals? Write 12345 or 12.35.
+error-amount_too_large = This amount is too large (at most 1,000,000,000).
 error-sender_empty = The Sender field is empty: please enter your email address.
 error-sender_invalid = The Sender address is incorrect.
 error-cc_invalid = One of the Copy addresses is incorrect.

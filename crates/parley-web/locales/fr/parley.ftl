@@ -87,6 +87,9 @@ page-back = Retour à mes demandes
 
 error-message_empty = Le champ message est vide.
 error-message_too_long = Le message est trop long : moins de 20 000 caractères (joignez un PDF pour davantage).
+error-amount_invalid = Ce n’est pas un montant : écrivez des chiffres, par exemple 1 250,00.
+error-amount_ambiguous = Ce montant est ambigu : les trois derniers chiffres sont-ils des milliers ou des décimales ? Écrivez 12345 ou 12,35.
+error-amount_too_large = Ce montant est trop élevé (1 000 000 000 au plus).
 error-sender_empty = Le champ « Expéditeur » est vide : veuillez renseigner votre adresse email.
 error-sender_invalid = L’adresse email « Expéditeur » est incorrecte.
 error-cc_invalid = L’une des adresses email « Copie » est incorrecte.

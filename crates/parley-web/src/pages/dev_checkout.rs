@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::session::SignedIn;
 use super::{PageError, render};
 use crate::AppState;
 
@@ -19,6 +20,8 @@ pub struct Session {
     #[serde(default)]
     description: String,
     success: String,
+    #[serde(default)]
+    csrf: Option<String>,
 }
 
 #[derive(Template)]
@@ -30,10 +33,12 @@ pub struct Session {
 <form method=\"post\"><input type=\"hidden\" name=\"reference\" value=\"{{ reference }}\">\
 <input type=\"hidden\" name=\"amount\" value=\"{{ minor }}\"><input type=\"hidden\" name=\"currency\" value=\"{{ currency }}\">\
 <input type=\"hidden\" name=\"description\" value=\"{{ description }}\"><input type=\"hidden\" name=\"success\" value=\"{{ success }}\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{{ csrf }}\">\
 <button type=\"submit\" class=\"primary\" id=\"pay-now\">Pay</button></form></section></main></body></html>",
     ext = "html"
 )]
 struct CheckoutPage {
+    csrf: String,
     reference: String,
     minor: i64,
     amount: String,
@@ -47,19 +52,24 @@ fn local(url: &str, base: &str) -> bool {
     url.starts_with(base) && !base.is_empty()
 }
 
+/// The payment page: for the signed-in buyer of the quote only.
 pub async fn page(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(_session): Path<String>,
     Query(session): Query<Session>,
 ) -> Result<Response, PageError> {
     if state.app.dev_checkout_secret().is_none() {
         return Err(PageError::NotFound);
     }
+    let quote = session.reference.parse().map_err(|_| PageError::NotFound)?;
+    state.app.may_pay(signed_in.caller(), quote).await?;
     let currency = session.currency.to_ascii_uppercase();
     let amount = parley_domain::Currency::parse(&currency)
         .map(|c| parley_domain::Money::from_minor(session.amount, c).to_string())
         .unwrap_or_else(|_| session.amount.to_string());
     Ok(render(&CheckoutPage {
+        csrf: signed_in.session.csrf.clone(),
         reference: session.reference,
         minor: session.amount,
         amount,
@@ -69,14 +79,20 @@ pub async fn page(
     }))
 }
 
+/// *Pay*: the signed-in buyer of an accepted quote only (anyone else could mark any quote
+/// paid), then the webhook a real provider would send.
 pub async fn pay(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(session_id): Path<String>,
     Form(session): Form<Session>,
 ) -> Result<Response, PageError> {
     let Some(secret) = state.app.dev_checkout_secret() else {
         return Err(PageError::NotFound);
     };
+    signed_in.check_csrf(session.csrf.as_deref())?;
+    let quote = session.reference.parse().map_err(|_| PageError::NotFound)?;
+    state.app.may_pay(signed_in.caller(), quote).await?;
     let base = state.app.settings().public_url.clone().unwrap_or_default();
     if !local(&session.success, &base) {
         return Err(PageError::NotFound);

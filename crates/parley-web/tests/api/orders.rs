@@ -19,6 +19,7 @@ both!(
     a_quote_is_paid_online_ordered_and_reviewed,
     without_online_payment_the_buyer_pays_offline,
     the_demo_pays_on_a_local_checkout_stand_in,
+    forged_or_untimely_payment_events_change_nothing,
 );
 
 const SECRET_KEY: &str = "sk_test_parley";
@@ -61,6 +62,20 @@ async fn fake_stripe() -> SocketAddr {
 }
 
 async fn quote_accepted(t: &TestApp) -> (String, Person, String) {
+    let (request, buyer, quote) = quote_sent(t).await;
+    let accepted = t
+        .post_json(
+            &buyer.token,
+            &format!("/api/v1/quotes/{quote}/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status(), 200);
+    (request, buyer, quote)
+}
+
+/// A request with a quote payable online (1,536.00 EUR), not yet answered by the buyer.
+async fn quote_sent(t: &TestApp) -> (String, Person, String) {
     let (request, buyer) = t.request_from("FR", "luc@b.example").await;
     let form = Multipart::new()
         .text("body", "Our quote")
@@ -79,15 +94,30 @@ async fn quote_accepted(t: &TestApp) -> (String, Person, String) {
         .get_json(&buyer.token, &format!("/api/v1/requests/{request}/quotes"))
         .await;
     let quote = quotes["quotes"][0]["id"].as_str().expect("id").to_owned();
-    let accepted = t
-        .post_json(
-            &buyer.token,
-            &format!("/api/v1/quotes/{quote}/accept"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(accepted.status(), 200);
     (request, buyer, quote)
+}
+
+async fn forged_or_untimely_payment_events_change_nothing(db: Db) {
+    let stripe = fake_stripe().await;
+    let mut settings = TestApp::settings();
+    settings.stripe = Some(StripeSettings {
+        api: format!("http://{stripe}"),
+        secret_key: SECRET_KEY.to_owned(),
+        webhook_secret: WEBHOOK_SECRET.to_owned(),
+    });
+    let t = TestApp::spawn_with(db, settings).await;
+    let (request, buyer, quote) = quote_sent(&t).await;
+    // Correctly signed, but the quote was never accepted: refused, nothing paid.
+    let payload = completed("evt_early", &quote, 153_600);
+    let signed = parley_pay::sign(WEBHOOK_SECRET, now_seconds(), &payload);
+    assert_eq!(webhook(&t, &payload, &signed).await, 409);
+    let kinds = t.history_kinds(&buyer, &request).await;
+    assert!(!kinds.contains(&"payment_received".to_owned()), "{kinds:?}");
+    // A header stuffed with signatures, or a huge body, is refused before any HMAC.
+    let stuffed = format!("t={},{}", now_seconds(), "v1=00,".repeat(900));
+    assert_eq!(webhook(&t, &payload, &stuffed).await, 403);
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    assert_eq!(webhook(&t, &huge, &signed).await, 413);
 }
 
 fn completed(event_id: &str, quote: &str, amount: i64) -> Vec<u8> {
@@ -322,11 +352,13 @@ async fn the_demo_pays_on_a_local_checkout_stand_in(db: Db) {
         .expect("json");
     let url = page["url"].as_str().expect("url").to_owned();
     assert!(url.contains("/dev/checkout/cs_dev_"), "{url}");
-    let checkout = t.client.get(&url).send().await.expect("GET");
-    assert_eq!(checkout.status(), 200);
-    let html = checkout.text().await.expect("text");
-    assert!(html.contains("1,536.00 EUR"), "{html}");
-    // Paying there comes back through the verified webhook path.
+    // Nobody but the quote's buyer, signed in, reaches the page or its *Pay*.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let anonymous = no_redirects.get(&url).send().await.expect("GET");
+    assert_ne!(anonymous.status(), 200);
     let form: Vec<(String, String)> = url
         .split_once('?')
         .map(|(_, query)| {
@@ -341,21 +373,72 @@ async fn the_demo_pays_on_a_local_checkout_stand_in(db: Db) {
         .split_once('?')
         .map_or(url.as_str(), |(p, _)| p)
         .to_owned();
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let paid = no_redirects
+    let forged = no_redirects
         .post(&path)
         .form(&form)
         .send()
         .await
         .expect("POST");
-    assert_eq!(paid.status(), 303);
+    let to = forged
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
     assert!(
-        t.history_kinds(&buyer, &request)
+        to.starts_with("/signin"),
+        "to the sign-in form, not paid: {to}"
+    );
+    assert!(
+        !t.history_kinds(&buyer, &request)
             .await
-            .contains(&"payment_received".to_owned())
+            .contains(&"payment_received".to_owned()),
+        "an anonymous Pay pays nothing"
+    );
+    let seller = crate::pages::sign_in(&t, "claire@hydrotech.example").await;
+    let mut with_csrf = form.clone();
+    with_csrf.push(("csrf".to_owned(), seller.csrf.clone()));
+    let by_seller = no_redirects
+        .post(&path)
+        .header("cookie", &seller.cookie)
+        .form(&with_csrf)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(by_seller.status(), 404, "only the buyer pays");
+    let payer = crate::pages::sign_in(&t, "luc@b.example").await;
+    let checkout = no_redirects
+        .get(&url)
+        .header("cookie", &payer.cookie)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(checkout.status(), 200);
+    let html = checkout.text().await.expect("text");
+    assert!(html.contains("1,536.00 EUR"), "{html}");
+    // Paying there comes back through the verified webhook path.
+    let mut form = form;
+    form.push(("csrf".to_owned(), payer.csrf.clone()));
+    let paid = no_redirects
+        .post(&path)
+        .header("cookie", &payer.cookie)
+        .form(&form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(paid.status(), 303);
+    let history = t
+        .get_json(&buyer.token, &format!("/api/v1/requests/{request}/history"))
+        .await;
+    let payment = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "payment_received")
+        .expect("paid")
+        .clone();
+    assert_eq!(
+        payment["actor"]["kind"], "buyer",
+        "the buyer paid: {payment}"
     );
     // Its payment page refuses to send the buyer anywhere but back to Parley.
     let mut elsewhere = form.clone();
@@ -366,6 +449,7 @@ async fn the_demo_pays_on_a_local_checkout_stand_in(db: Db) {
     }
     let refused = no_redirects
         .post(&path)
+        .header("cookie", &payer.cookie)
         .form(&elsewhere)
         .send()
         .await

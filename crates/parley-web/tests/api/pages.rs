@@ -11,9 +11,9 @@ use crate::helpers::{Db, MAX_DOCUMENT, TestApp, pdf, pdf_part};
 
 /// A browser: no automatic redirects, the session cookie sent by hand.
 pub(crate) struct Browser {
-    client: reqwest::Client,
-    cookie: String,
-    csrf: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
 pub(crate) async fn sign_in(app: &TestApp, email: &str) -> Browser {
