@@ -134,12 +134,32 @@ pub(crate) fn reminder(
 impl App {
     /// The latest queued mail, for the development mailbox; `NotFound` unless it is enabled.
     pub async fn dev_mailbox(&self, limit: u32) -> Result<Vec<outbox::Queued>, AppError> {
+        Ok(self.dev_mailbox_page(limit, None).await?.0)
+    }
+
+    /// A page of the development mailbox: up to `limit` mails queued before the `before`
+    /// cursor (none: the latest), and the cursor of the next page when there is one.
+    pub async fn dev_mailbox_page(
+        &self,
+        limit: u32,
+        before: Option<&str>,
+    ) -> Result<(Vec<outbox::Queued>, Option<String>), AppError> {
         if !self.settings.dev_mailbox {
             return Err(AppError::NotFound);
         }
+        let before = before.and_then(|cursor| {
+            let (at, id) = cursor.split_once('.')?;
+            Some((at.parse().ok()?, id))
+        });
         let mut conn = self.store.read().await?;
-        Ok(crate::outbox::rendered(
-            outbox::recent(&mut conn, limit).await?,
-        ))
+        let mut mails = outbox::recent_before(&mut conn, limit + 1, before).await?;
+        let next = (mails.len() > limit as usize).then(|| {
+            mails.truncate(limit as usize);
+            mails
+                .last()
+                .map(|q| format!("{}.{}", q.mail.created_at, q.mail.id))
+                .unwrap_or_default()
+        });
+        Ok((crate::outbox::rendered(mails), next))
     }
 }

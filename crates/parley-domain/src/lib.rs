@@ -8,6 +8,7 @@ pub mod email;
 pub mod entities;
 pub mod event;
 pub mod ids;
+pub mod intake;
 pub mod kinds;
 pub mod language;
 pub mod message;

@@ -235,10 +235,25 @@ pub async fn regather(conn: &mut Connection, id: &str, mail: &Mail) -> Result<()
 
 /// The most recent mail, newest first.
 pub async fn recent(conn: &mut Connection, limit: u32) -> Result<Vec<Queued>, StoreError> {
+    recent_before(conn, limit, None).await
+}
+
+/// The most recent mail queued before `before` (created at, id), newest first: pages of the
+/// development mailbox.
+pub async fn recent_before(
+    conn: &mut Connection,
+    limit: u32,
+    before: Option<(i64, &str)>,
+) -> Result<Vec<Queued>, StoreError> {
+    let (at, id) = before.unwrap_or((i64::MAX, ""));
     dynamic_query(format!(
-        "SELECT {COLUMNS} FROM {FROM} ORDER BY o.created_at DESC, o.id DESC LIMIT $1"
+        "SELECT {COLUMNS} FROM {FROM} \
+         WHERE o.created_at < $2 OR (o.created_at = $2 AND o.id < $3) \
+         ORDER BY o.created_at DESC, o.id DESC LIMIT $1"
     ))
     .bind(i64::from(limit))
+    .bind(at)
+    .bind(id)
     .fetch_all(conn)
     .await?
     .iter()

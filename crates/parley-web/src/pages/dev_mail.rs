@@ -29,13 +29,30 @@ struct DevMailPage {
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     mails: Vec<MailItem>,
+    /// The next (older) page's cursor.
+    older: Option<String>,
 }
 
-pub async fn mailbox(State(state): State<AppState>, tr: Tr) -> Result<Response, PageError> {
-    let mails = state
+#[derive(serde::Deserialize)]
+pub struct Page {
+    before: Option<String>,
+}
+
+/// Mails per page.
+const PAGE: u32 = 50;
+/// The most of a body shown (the rest is cut: a megabyte-long line must not stall the page).
+const SHOWN_CHARS: usize = 20_000;
+
+pub async fn mailbox(
+    State(state): State<AppState>,
+    tr: Tr,
+    axum::extract::Query(page): axum::extract::Query<Page>,
+) -> Result<Response, PageError> {
+    let (mails, older) = state
         .app
-        .dev_mailbox(50)
-        .await?
+        .dev_mailbox_page(PAGE, page.before.as_deref())
+        .await?;
+    let mails = mails
         .into_iter()
         .map(|queued| {
             let status = match (queued.sent_at, &queued.last_error) {
@@ -55,7 +72,7 @@ pub async fn mailbox(State(state): State<AppState>, tr: Tr) -> Result<Response, 
                 recipient: mail.recipient,
                 status,
                 subject: mail.subject,
-                body: linkify(&mail.text_body),
+                body: linkify(&shown(&mail.text_body)),
             }
         })
         .collect();
@@ -63,5 +80,19 @@ pub async fn mailbox(State(state): State<AppState>, tr: Tr) -> Result<Response, 
         tr,
         languages: &LANGUAGES,
         mails,
+        older: older.map(|cursor| super::url_encode(&cursor)),
     }))
+}
+
+/// At most [`SHOWN_CHARS`] of `body`, saying when the rest was cut.
+fn shown(body: &str) -> std::borrow::Cow<'_, str> {
+    match body.char_indices().nth(SHOWN_CHARS) {
+        None => body.into(),
+        Some((at, _)) => format!(
+            "{}\n[… {} more characters]",
+            &body[..at],
+            body[at..].chars().count()
+        )
+        .into(),
+    }
 }

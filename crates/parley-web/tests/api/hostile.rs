@@ -22,6 +22,7 @@ both!(
     a_burst_of_messages_is_notified_once_then_gathered,
     pages_carry_security_headers,
     oversized_fields_are_refused,
+    the_dev_mailbox_pages_and_cuts_huge_mail,
 );
 
 fn request_body(t: &TestApp, name: &str, company: &str, product: &str) -> Value {
@@ -830,4 +831,52 @@ async fn oversized_fields_are_refused(db: Db) {
     let refused = t.say(&t.maker, &request, &long).await;
     assert_eq!(refused.status(), 422);
     assert_eq!(error_codes(refused).await, ["message_too_long"]);
+}
+
+async fn the_dev_mailbox_pages_and_cuts_huge_mail(db: Db) {
+    let t = crate::relay::spawn(db).await;
+    for n in 0..60 {
+        let mut queued = mail(
+            &format!("00000000-0000-7000-8000-0000000002{n:02}"),
+            "ana@buyer.example",
+            "Parley",
+        );
+        queued.created_at += n;
+        if n == 59 {
+            queued.text_body = "x".repeat(1_000_000);
+        }
+        enqueue(&t, queued).await;
+    }
+    let page = t
+        .client
+        .get(t.url("/dev/mail"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(page.matches("class=\"card mail\"").count(), 50);
+    assert!(
+        page.len() < 200_000,
+        "the 1 MB line is cut: {} bytes",
+        page.len()
+    );
+    assert!(page.contains("more characters]"));
+    let older = page
+        .split("href=\"/dev/mail?before=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to older mail");
+    let rest = t
+        .client
+        .get(t.url(&format!("/dev/mail?before={older}")))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(rest.matches("class=\"card mail\"").count(), 10);
+    assert!(!rest.contains("href=\"/dev/mail?before="));
 }
