@@ -41,6 +41,7 @@ request-text = Request
 request-not-sent = Your message was not sent:
 
 form-to = To
+form-to-contact = { $name } — { $party }, your contact
 form-sender = Sender
 form-copy = Copy
 form-message = Message

@@ -41,6 +41,7 @@ request-text = Demande
 request-not-sent = Votre message n’a pas été envoyé :
 
 form-to = À
+form-to-contact = { $name } — { $party }, votre contact
 form-sender = Expéditeur
 form-copy = Copie
 form-message = Message

@@ -10,6 +10,7 @@ mod i18n;
 mod list;
 mod network;
 mod quotes;
+mod reply_to;
 mod request_page;
 mod session;
 mod signin;

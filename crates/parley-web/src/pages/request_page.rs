@@ -201,7 +201,13 @@ pub(super) async fn page(
     }
     let reader = super::translation::Reader::of(caller);
     let tr_for_quotes = tr.clone();
-    let history = history
+    let events = history;
+    let parties = if signed_in.is_seller() {
+        Vec::new()
+    } else {
+        super::reply_to::choices(&tr, &detail, &events)
+    };
+    let history = events
         .iter()
         .map(|e| history_item(&tr, e, &detail, reader))
         .collect();
@@ -221,15 +227,7 @@ pub(super) async fn page(
         request_text: detail.request.message.clone(),
         answered: detail.request.answered_at.is_some(),
         reminded: None,
-        parties: if signed_in.is_seller() {
-            Vec::new()
-        } else {
-            detail
-                .threads
-                .iter()
-                .map(|t| (t.party.id.to_string(), t.party.name.clone()))
-                .collect()
-        },
+        parties,
         form,
         errors,
         max_mb: state

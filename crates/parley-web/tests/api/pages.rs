@@ -78,7 +78,12 @@ async fn sign_in_expecting(app: &TestApp, email: &str, secure: bool) -> Browser 
 
 impl Browser {
     /// POSTs a urlencoded form with the session's CSRF token; returns the status and body.
-    async fn post_form(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    pub(crate) async fn post_form(
+        &self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, String) {
         let mut fields = fields.to_vec();
         fields.push(("csrf", &self.csrf));
         let response = self
@@ -105,7 +110,7 @@ impl Browser {
         response.text().await.expect("text")
     }
 
-    async fn send(&self, app: &TestApp, request: &str, form: Form) -> reqwest::Response {
+    pub(crate) async fn send(&self, app: &TestApp, request: &str, form: Form) -> reqwest::Response {
         self.client
             .post(app.url(&format!("/requests/{request}/messages")))
             .header("cookie", &self.cookie)
@@ -140,7 +145,7 @@ async fn request_link(app: &TestApp, client: &reqwest::Client, email: &str) -> r
         .expect("POST")
 }
 
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+pub(crate) fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let from = text
         .find(start)
         .map(|i| i + start.len())
