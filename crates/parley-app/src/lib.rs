@@ -15,6 +15,7 @@ mod notify;
 pub mod auth;
 pub mod demo;
 pub mod documents;
+pub mod drafts;
 pub mod handover;
 pub mod history;
 pub mod limits;

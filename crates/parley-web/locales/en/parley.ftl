@@ -49,6 +49,7 @@ form-attach = Attach a document (PDF, { $mb } MB max)
 form-quote = Quote
 form-other = Other document
 form-document = Document
+form-kept = attached, sent with your message (choose another file to replace it)
 form-send = Send
 
 history-title = History of the exchanges

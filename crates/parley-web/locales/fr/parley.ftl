@@ -49,6 +49,7 @@ form-attach = Joindre un document (PDF, { $mb } MB max)
 form-quote = Devis
 form-other = Autre document
 form-document = Document
+form-kept = joint, envoyé avec votre message (choisissez un autre fichier pour le remplacer)
 form-send = Envoyer
 
 history-title = Historique des échanges

@@ -51,7 +51,7 @@ pub async fn post_message(
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        read_form(multipart).await?.0
+        read_form(multipart).await?.draft
     } else if content_type.starts_with("application/json") {
         let Json(body) = Json::<MessageBody>::from_request(request, &state).await?;
         Draft {
@@ -77,12 +77,24 @@ pub async fn post_message(
     Ok((StatusCode::CREATED, Json(message(&sent, &caller))))
 }
 
-/// Reads a message form (API or web page): the draft, and the CSRF field when present.
+/// A message form as read: the draft, and what only the web page sends.
+pub(crate) struct FormRead {
+    pub draft: Draft,
+    /// The session's CSRF token.
+    pub csrf: Option<String>,
+    /// Quote or other document, as chosen (whether or not a file came with it).
+    pub document_kind: Option<String>,
+    /// Tokens of documents kept from an earlier try of the form (see `App::keep_draft_document`).
+    pub kept: Vec<String>,
+}
+
+/// Reads a message form (API or web page).
 pub(crate) async fn read_form(
     mut multipart: Multipart,
-) -> Result<(Draft, Option<String>), axum::extract::multipart::MultipartError> {
+) -> Result<FormRead, axum::extract::multipart::MultipartError> {
     let mut draft = Draft::default();
     let mut csrf = None;
+    let mut kept = Vec::new();
     let mut document_kind = None;
     let mut online_payment = false;
     let mut terms = parley_domain::quote::QuoteInput::default();
@@ -113,6 +125,7 @@ pub(crate) async fn read_form(
             "party" => draft.party = Some(field.text().await?),
             "document_kind" => document_kind = Some(field.text().await?),
             "csrf" => csrf = Some(field.text().await?),
+            "kept_document" => kept.push(field.text().await?),
             // "I want to enable online payment", and the quote form's fields.
             "online_payment" => {
                 let value = field.text().await?;
@@ -138,5 +151,10 @@ pub(crate) async fn read_form(
         })
         .collect();
     draft.quote = online_payment.then_some(terms);
-    Ok((draft, csrf))
+    Ok(FormRead {
+        draft,
+        csrf,
+        document_kind,
+        kept,
+    })
 }

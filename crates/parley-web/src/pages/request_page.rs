@@ -32,6 +32,8 @@ pub struct FormValues {
     /// "I want to enable online payment" and the quote's terms, as typed.
     pub online_payment: bool,
     pub quote: parley_domain::quote::QuoteInput,
+    /// Documents attached to a try that came back with an error, kept to be sent with the next.
+    pub kept: Vec<parley_app::drafts::KeptDocument>,
 }
 
 impl FormValues {
@@ -420,7 +422,7 @@ pub async fn send(
     let multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| PageError::NotFound)?;
-    let (draft, csrf) = match read_form(multipart).await {
+    let read = match read_form(multipart).await {
         Ok(read) => read,
         Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             // Too large to read at all: nothing typed can be kept but the sender.
@@ -436,39 +438,57 @@ pub async fn send(
         }
         Err(_) => return Err(PageError::NotFound),
     };
-    signed_in.check_csrf(csrf.as_deref())?;
+    signed_in.check_csrf(read.csrf.as_deref())?;
+    let caller = signed_in.caller();
+    let draft = read.draft;
+    let kind = read.document_kind.unwrap_or_else(|| "other".to_owned());
+    let mut documents: Vec<parley_app::Upload> = draft
+        .documents
+        .iter()
+        // A browser without any file selected still sends an empty part: that is no document.
+        .filter(|d| !(d.bytes.is_empty() && d.filename.is_empty()))
+        .cloned()
+        .collect();
+    // Documents kept from the last try go again, unless a new file replaced them.
+    let mut kept = Vec::new();
+    if documents.is_empty() {
+        for token in &read.kept {
+            if let Ok(mut upload) = state.app.kept_draft_document(caller, token).await {
+                upload.kind.clone_from(&kind);
+                kept.push(parley_app::drafts::KeptDocument {
+                    token: token.clone(),
+                    filename: upload.filename.clone(),
+                    kind: kind.clone(),
+                });
+                documents.push(upload);
+            }
+        }
+    }
     let form = FormValues {
         sender: draft.sender.clone().unwrap_or_default(),
         cc: draft.cc.clone(),
         body: draft.body.clone(),
-        kind: draft
-            .documents
-            .first()
-            .map_or_else(|| "other".to_owned(), |d| d.kind.clone()),
+        kind: kind.clone(),
         online_payment: draft.quote.is_some(),
         quote: draft.quote.clone().unwrap_or_default(),
+        kept: Vec::new(),
     };
-    let documents: Vec<_> = draft
-        .documents
-        .into_iter()
-        // A browser without any file selected still sends an empty part: that is no document.
-        .filter(|d| !(d.bytes.is_empty() && d.filename.is_empty()))
-        .collect();
-    // The payment fields only count for a quote (the form hides them otherwise).
-    let quote = draft
-        .quote
-        .filter(|_| documents.iter().any(|d| d.kind == "quote"));
-    let draft = Draft {
-        documents,
+    // The payment fields belong to a quote: chosen "Quote", they go with the message (and a
+    // quote without its PDF is refused, never sent as text alone).
+    let quote = draft.quote.clone().filter(|_| kind == "quote");
+    let sent = Draft {
+        documents: documents.clone(),
         quote,
         ..draft
     };
-    match state
-        .app
-        .send_message(signed_in.caller(), id, draft, Channel::Web)
-        .await
-    {
+    match state.app.send_message(caller, id, sent, Channel::Web).await {
         Ok(_) => {
+            for document in &kept {
+                state
+                    .app
+                    .forget_draft_document(caller, &document.token)
+                    .await;
+            }
             let back = Redirect::to(&format!("/requests/{id}#history"));
             if signed_in.is_seller() && !form.sender.trim().is_empty() {
                 let remember =
@@ -479,6 +499,13 @@ pub async fn send(
             }
         }
         Err(AppError::Invalid(errors)) => {
+            // Nothing attached is lost: new files are kept for the next try.
+            if kept.is_empty() {
+                for upload in documents.iter().filter(|d| !d.bytes.is_empty()) {
+                    kept.push(state.app.keep_draft_document(caller, upload).await?);
+                }
+            }
+            let form = FormValues { kept, ..form };
             let page = page(&state, &signed_in, tr, id, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

@@ -4,10 +4,13 @@
 use reqwest::multipart::Form;
 
 use crate::both;
-use crate::helpers::{Db, TestApp};
+use crate::helpers::{Db, TestApp, pdf, pdf_part};
 use crate::pages::{between, sign_in};
 
-both!(a_buyers_reply_goes_by_default_to_who_last_wrote);
+both!(
+    a_buyers_reply_goes_by_default_to_who_last_wrote,
+    a_quote_is_sent_whole_or_refused_and_nothing_is_lost,
+);
 
 async fn a_buyers_reply_goes_by_default_to_who_last_wrote(db: Db) {
     let t = TestApp::spawn(db).await;
@@ -49,4 +52,98 @@ async fn a_buyers_reply_goes_by_default_to_who_last_wrote(db: Db) {
         .await
         .to_string();
     assert!(!maker.contains("Wann können Sie liefern?"));
+}
+
+/// The quote form as a seller fills it, with `body` and these extra fields.
+fn quote_form(body: &str, amount: &str) -> Form {
+    Form::new()
+        .text("body", body.to_owned())
+        .text("document_kind", "quote")
+        .text("online_payment", "1")
+        .text("quote_amount", amount.to_owned())
+        .text("quote_currency", "EUR")
+        .text("quote_valid_until", "2099-12-31")
+        .text("quote_reference", "Q-77")
+}
+
+async fn a_quote_is_sent_whole_or_refused_and_nothing_is_lost(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let (request, buyer) = t.request_from("FR", "ana@buyer.example").await;
+    let claire = sign_in(&t, "claire@hydrotech.example").await;
+    // Quote chosen, PDF attached, terms filled, the message forgotten: refused...
+    let refused = claire
+        .send(
+            &t,
+            &request,
+            quote_form("", "1 200,00").part("document", pdf_part(pdf(), "devis-77.pdf")),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("text");
+    assert!(page.contains("data-code=\"message_empty\""), "{page}");
+    // ...and nothing is lost: the PDF is kept on the server, the terms stay typed.
+    assert!(page.contains("devis-77.pdf"), "the kept PDF is named");
+    let kept = between(&page, "name=\"kept_document\" value=\"", "\"").to_owned();
+    assert!(page.contains("value=\"1 200,00\""), "the amount stays");
+    assert!(
+        page.contains("value=\"quote\" checked"),
+        "Quote stays chosen"
+    );
+    // Sent again with the message: the whole quote goes, PDF and terms.
+    let sent = claire
+        .send(
+            &t,
+            &request,
+            quote_form("Voici notre devis.", "1 200,00").text("kept_document", kept.clone()),
+        )
+        .await;
+    assert_eq!(sent.status(), 303);
+    let quotes = t
+        .get_json(&buyer.token, &format!("/api/v1/requests/{request}/quotes"))
+        .await;
+    assert_eq!(quotes["quotes"][0]["total"], "1200.00", "{quotes}");
+    let detail = t
+        .get_json(&t.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
+    assert_eq!(
+        detail["threads"][0]["messages"][0]["documents"][0]["filename"],
+        "devis-77.pdf"
+    );
+    // The kept PDF went with it and is gone: its token serves nobody now.
+    let caller = t.app.authenticate(&t.maker.token).await.expect("caller");
+    assert!(t.app.kept_draft_document(&caller, &kept).await.is_err());
+    // An amount that is no amount is refused, never sent.
+    let bad = claire
+        .send(
+            &t,
+            &request,
+            quote_form("Devis", "abc").part("document", pdf_part(pdf(), "devis-78.pdf")),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .expect("text")
+            .contains("data-code=\"amount_invalid\"")
+    );
+    // Quote chosen and filled but no PDF: refused, not sent as text alone.
+    let no_pdf = claire
+        .send(&t, &request, quote_form("Devis sans PDF", "900"))
+        .await;
+    assert_eq!(no_pdf.status(), 422);
+    assert!(
+        no_pdf
+            .text()
+            .await
+            .expect("text")
+            .contains("data-code=\"quote_document_required\"")
+    );
+    let messages = t
+        .get_json(&t.maker.token, &format!("/api/v1/requests/{request}"))
+        .await["threads"][0]["messages"]
+        .as_array()
+        .expect("messages")
+        .len();
+    assert_eq!(messages, 1, "only the whole quote was sent");
 }
