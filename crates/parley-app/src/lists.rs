@@ -1,7 +1,7 @@
 //! Lists of requests: “My results” for sellers and “My requests” for buyers, with filters and
 //! keyset pages.
 
-use parley_domain::{CountryCode, FieldError, RequestStatus, Timestamp};
+use parley_domain::{CountryCode, FieldError, PartyStatus, Timestamp};
 use parley_store::lists::{self as store_lists, Cursor, Filter, Owner};
 
 /// The choices a list's filters offer (marketplaces, products and countries that occur).
@@ -30,7 +30,8 @@ pub struct ListQuery {
     pub product: String,
     /// ISO country code of the buyer.
     pub country: String,
-    /// `new` (unanswered) or `answered`.
+    /// The caller's party's status: `new`, `answered`, `declined`, `won` or `lost` (a buyer:
+    /// `new` or `answered`).
     pub status: String,
 }
 
@@ -83,7 +84,7 @@ impl ListQuery {
             }
         }
         if let Some(text) = given(&self.status) {
-            match RequestStatus::parse(&text) {
+            match PartyStatus::parse(&text) {
                 Ok(status) => filter.status = Some(status),
                 Err(_) => problem("status", "Choose a status from the list."),
             }
@@ -192,7 +193,7 @@ mod tests {
         let bad = ListQuery {
             from: "yesterday".into(),
             marketplace: "x".into(),
-            status: "won".into(),
+            status: "sold".into(),
             ..ListQuery::default()
         };
         let Err(AppError::Invalid(errors)) = bad.parse() else {

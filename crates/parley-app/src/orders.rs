@@ -325,6 +325,20 @@ impl App {
                     "billing": order.billing, "delivery": order.delivery }),
             at,
         );
+        // An order is a sale: the party that sent the quote has won (seen by the network as a
+        // status, counted in the ratings).
+        let won = new_event(
+            quote.request_id,
+            Some(party),
+            EventKind::OutcomeMarked,
+            parley_domain::Actor {
+                kind: parley_domain::AuthorKind::System,
+                id: None,
+                name: "Parley".to_owned(),
+            },
+            json!({ "outcome": parley_domain::Outcome::Won, "order": true }),
+            at,
+        );
         let base = self.settings.public_url.clone().unwrap_or_default();
         let mails: Vec<Mail> = members
             .iter()
@@ -351,20 +365,34 @@ impl App {
                 ..Mail::default()
             })
             .collect();
+        let thread = quote.thread_id;
         self.store
-            .write((order, event, mails), |tx, (order, event, mails)| {
-                Box::pin(async move {
-                    orders::insert_order(tx, order).await.map_err(|e| match e {
-                        parley_store::StoreError::Conflict(_) => {
-                            AppError::Conflict("order_confirmed".to_owned())
-                        }
-                        other => other.into(),
-                    })?;
-                    events::append(tx, event, None).await?;
-                    outbox::enqueue_many(tx, mails).await?;
-                    Ok::<_, AppError>(())
-                })
-            })
+            .write(
+                (order, event, won, mails),
+                move |tx, (order, event, won, mails)| {
+                    Box::pin(async move {
+                        orders::insert_order(&mut *tx, order)
+                            .await
+                            .map_err(|e| match e {
+                                parley_store::StoreError::Conflict(_) => {
+                                    AppError::Conflict("order_confirmed".to_owned())
+                                }
+                                other => other.into(),
+                            })?;
+                        events::append(&mut *tx, event, None).await?;
+                        parley_store::network::set_outcome(
+                            &mut *tx,
+                            thread,
+                            parley_domain::Outcome::Won,
+                            won.created_at,
+                        )
+                        .await?;
+                        events::append(&mut *tx, won, None).await?;
+                        outbox::enqueue_many(tx, mails).await?;
+                        Ok::<_, AppError>(())
+                    })
+                },
+            )
             .await
     }
 

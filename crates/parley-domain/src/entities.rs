@@ -119,6 +119,22 @@ pub struct Thread {
     pub outcome: Option<Outcome>,
 }
 
+impl Thread {
+    /// Where the request stands for this thread's party (the same rule as the lists' SQL):
+    /// its outcome, else declined, else answered once it wrote to the buyer, else new.
+    #[must_use]
+    pub fn status(&self) -> crate::PartyStatus {
+        use crate::{Outcome, PartyStatus};
+        match (self.outcome, self.declined_at, self.contacted_at) {
+            (Some(Outcome::Won), _, _) => PartyStatus::Won,
+            (Some(Outcome::Lost), _, _) => PartyStatus::Lost,
+            (None, Some(_), _) => PartyStatus::Declined,
+            (None, None, Some(_)) => PartyStatus::Answered,
+            (None, None, None) => PartyStatus::New,
+        }
+    }
+}
+
 /// A message of a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {

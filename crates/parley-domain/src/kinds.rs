@@ -117,6 +117,18 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Where a request stands for one seller-side party (its own thread): what a seller's
+    /// lists, filters and API show. A buyer sees new or answered only.
+    PartyStatus: "party status" {
+        New => "new",
+        Answered => "answered",
+        Declined => "declined",
+        Won => "won",
+        Lost => "lost",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ pub use event::{Audience, EventKind};
 pub use ids::*;
 pub use kinds::{
     AuthorKind, Channel, DeclineReason, DocumentKind, GrantKind, OrganizationKind, Outcome,
-    RequestStatus,
+    PartyStatus, RequestStatus,
 };
 pub use language::LanguageCode;
 pub use message::{FieldError, SendErrorCode};

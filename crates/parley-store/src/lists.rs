@@ -2,8 +2,8 @@
 //! filters and keyset pages, and the choices those filters offer.
 
 use parley_domain::{
-    BuyerId, CountryCode, MarketplaceId, MemberId, OrganizationId, ProductId, Request, RequestId,
-    RequestStatus, Timestamp,
+    BuyerId, CountryCode, MarketplaceId, MemberId, OrganizationId, PartyStatus, ProductId, Request,
+    RequestId, Timestamp,
 };
 use sqlx::Row;
 
@@ -51,6 +51,10 @@ pub struct Listed {
     pub buyer_country: String,
     pub product_name: String,
     pub marketplace_name: String,
+    /// The manufacturer it was sent to (what a buyer's list names).
+    pub seller_name: String,
+    /// Where it stands for the caller's party (a buyer: new or answered).
+    pub status: PartyStatus,
 }
 
 /// Which requests a list shows, beyond whose they are. Every field narrows the list.
@@ -63,7 +67,38 @@ pub struct Filter {
     pub marketplace: Option<MarketplaceId>,
     pub product: Option<ProductId>,
     pub country: Option<CountryCode>,
-    pub status: Option<RequestStatus>,
+    /// The caller's party's status (a buyer's lists: new or answered).
+    pub status: Option<PartyStatus>,
+}
+
+/// A thread's status, from its columns (`{t}` the thread's alias): the outcome, else declined,
+/// else answered once the party contacted the buyer, else new.
+fn party_status_of(t: &str) -> String {
+    format!(
+        "CASE WHEN {t}.outcome IS NOT NULL THEN {t}.outcome \
+         WHEN {t}.declined_at IS NOT NULL THEN 'declined' \
+         WHEN {t}.contacted_at IS NOT NULL THEN 'answered' ELSE 'new' END"
+    )
+}
+
+/// The SQL of the status a list shows for `owner`: the buyer's request status; the party's
+/// thread; for a member with grants, their organization's thread, else the thread of the party
+/// that granted them access (`{grantee}` numbered by the caller).
+fn status_sql(owner: Owner) -> String {
+    match owner {
+        Owner::Buyer(_) => "r.status".to_owned(),
+        Owner::Party(_) => party_status_of("t"),
+        Owner::PartyAndGrants { .. } => format!(
+            "COALESCE((SELECT {own} FROM threads ot \
+               WHERE ot.request_id = r.id AND ot.organization_id = $1), \
+             (SELECT {granted} FROM grants g JOIN threads gt \
+               ON gt.request_id = g.request_id AND gt.organization_id = g.party_id \
+               WHERE g.request_id = r.id AND g.member_id = {{grantee}} AND g.revoked_at IS NULL \
+               ORDER BY gt.created_at LIMIT 1))",
+            own = party_status_of("ot"),
+            granted = party_status_of("gt"),
+        ),
+    }
 }
 
 /// The FROM clause, the owner's condition (with `$1`), its value, and for a member with grants
@@ -121,13 +156,17 @@ pub async fn list(
         conditions.push_str(&format!(" AND r.created_at < {}", placeholder()));
         numbers.push(at);
     }
-    let from = match grantee {
+    let status = status_sql(owner);
+    let (from, status) = match grantee {
         Some(member) => {
-            let from = from.replace("{grantee}", &placeholder());
+            let grantee = placeholder();
             texts.push(member);
-            from
+            (
+                from.replace("{grantee}", &grantee),
+                status.replace("{grantee}", &grantee),
+            )
         }
-        None => from.to_owned(),
+        None => (from.to_owned(), status),
     };
     for (column, value) in [
         (
@@ -136,7 +175,10 @@ pub async fn list(
         ),
         ("r.product_id", filter.product.map(|id| id.to_string())),
         ("r.buyer_country", filter.country.map(|c| c.to_string())),
-        ("r.status", filter.status.map(|s| s.as_str().to_owned())),
+        (
+            status.as_str(),
+            filter.status.map(|s| s.as_str().to_owned()),
+        ),
     ] {
         if let Some(value) = value {
             conditions.push_str(&format!(" AND {column} = {}", placeholder()));
@@ -145,9 +187,11 @@ pub async fn list(
     }
     let sql = format!(
         "SELECT {REQUEST_COLUMNS}, r.buyer_name AS buyer_name, r.buyer_company AS buyer_company, \
-           r.buyer_country AS buyer_country, p.name AS product_name, m.name AS marketplace_name \
+           r.buyer_country AS buyer_country, p.name AS product_name, m.name AS marketplace_name, \
+           {status} AS party_status, so.name AS seller_name \
          FROM {from} JOIN products p ON p.id = r.product_id \
            JOIN marketplaces m ON m.id = r.marketplace_id \
+           JOIN organizations so ON so.id = r.manufacturer_id \
          WHERE {owner_filter} \
          AND (r.created_at < $2 OR (r.created_at = $2 AND r.id < $3)){conditions} \
          ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
@@ -176,6 +220,10 @@ pub async fn list(
                 buyer_country: row.try_get("buyer_country")?,
                 product_name: row.try_get("product_name")?,
                 marketplace_name: row.try_get("marketplace_name")?,
+                seller_name: row.try_get("seller_name")?,
+                status: crate::rows::variant(PartyStatus::parse(
+                    &row.try_get::<String, _>("party_status")?,
+                ))?,
             })
         })
         .collect()

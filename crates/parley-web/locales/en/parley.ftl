@@ -32,6 +32,9 @@ filter-status = Status
 filter-all = All
 status-new = Not answered
 status-answered = Answered
+status-declined = Declined
+status-won = Won
+status-lost = Lost
 filter-apply = Apply
 
 request-buyer = Buyer

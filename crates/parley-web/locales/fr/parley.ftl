@@ -32,6 +32,9 @@ filter-status = Statut
 filter-all = Tous
 status-new = Non traitée
 status-answered = Traitée
+status-declined = Déclinée
+status-won = Gagnée
+status-lost = Perdue
 filter-apply = Appliquer
 
 request-buyer = Acheteur

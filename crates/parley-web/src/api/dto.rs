@@ -155,6 +155,10 @@ pub struct ThreadDto {
     /// Sellers only: `won` (sale concluded) or `lost`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// Sellers only: where the request stands for this party: `new`, `answered`, `declined`,
+    /// `won` or `lost`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -249,7 +253,7 @@ impl From<RequestSummary> for RequestListItem {
         Self {
             id: s.request.id.to_string(),
             created_at: time(s.request.created_at),
-            status: s.request.status.to_string(),
+            status: s.status.to_string(),
             answered_at: s.request.answered_at.map(time),
             marketplace: s.marketplace_name,
             marketplace_id: s.request.marketplace_id.to_string(),
@@ -329,14 +333,21 @@ fn thread(view: &ThreadView, viewer: &Caller) -> ThreadDto {
         outcome: seller
             .then(|| view.thread.outcome.map(|o| o.to_string()))
             .flatten(),
+        status: seller.then(|| view.thread.status().to_string()),
     }
 }
 
 pub fn detail(d: RequestDetail, viewer: &Caller) -> RequestDetailDto {
+    // A seller reads the status of their own party (the first thread they may read is theirs);
+    // a buyer, the request's: new or answered.
+    let status = match (viewer, d.threads.first()) {
+        (Caller::Member(_), Some(own)) => own.thread.status().to_string(),
+        _ => d.request.status.to_string(),
+    };
     RequestDetailDto {
         id: d.request.id.to_string(),
         created_at: time(d.request.created_at),
-        status: d.request.status.to_string(),
+        status,
         answered_at: d.request.answered_at.map(time),
         marketplace: d.marketplace.name,
         product: ProductDto {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use parley_app::lists::{Facets, ListQuery};
 use parley_app::{AppError, Caller};
-use parley_domain::{FieldError, RequestStatus};
+use parley_domain::{FieldError, PartyStatus};
 use serde::Deserialize;
 
 use super::session::SignedIn;
@@ -16,7 +16,8 @@ use crate::AppState;
 
 pub struct Row {
     pub id: String,
-    pub buyer: String,
+    /// Who the row is about: the buyer for a seller, the seller for a buyer.
+    pub who: String,
     pub company: Option<String>,
     pub country: String,
     pub product: String,
@@ -24,6 +25,8 @@ pub struct Row {
     pub created: String,
     /// “Handle the request”: you are the handler and it is unanswered.
     pub handle: bool,
+    /// `new`, `answered`, `declined`, `won` or `lost` for the caller's party.
+    pub status: String,
 }
 
 #[derive(Template)]
@@ -94,11 +97,18 @@ pub async fn requests(
         .into_iter()
         .map(|item| Row {
             id: item.request.id.to_string(),
-            handle: me.is_some()
-                && item.request.handler == me
-                && item.request.status == RequestStatus::New,
-            buyer: item.buyer_name,
-            company: item.buyer_company,
+            handle: me.is_some() && item.request.handler == me && item.status == PartyStatus::New,
+            who: if me.is_some() {
+                item.buyer_name
+            } else {
+                item.seller_name
+            },
+            company: if me.is_some() {
+                item.buyer_company
+            } else {
+                None
+            },
+            status: item.status.to_string(),
             country: item.buyer_country,
             product: item.product_name,
             marketplace: item.marketplace_name,

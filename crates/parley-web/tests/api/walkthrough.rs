@@ -2,6 +2,7 @@
 //! guide's promises"), each through the pages as a browser sends them.
 
 use reqwest::multipart::Form;
+use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::{Db, TestApp, pdf, pdf_part};
@@ -10,6 +11,7 @@ use crate::pages::{between, sign_in};
 both!(
     a_buyers_reply_goes_by_default_to_who_last_wrote,
     a_quote_is_sent_whole_or_refused_and_nothing_is_lost,
+    each_party_has_its_own_status_and_an_order_is_won,
 );
 
 async fn a_buyers_reply_goes_by_default_to_who_last_wrote(db: Db) {
@@ -146,4 +148,93 @@ async fn a_quote_is_sent_whole_or_refused_and_nothing_is_lost(db: Db) {
         .expect("messages")
         .len();
     assert_eq!(messages, 1, "only the whole quote was sent");
+}
+
+/// The statuses a seller's list shows for its own party, each list filtered by one.
+async fn statuses(t: &TestApp, token: &str) -> Vec<String> {
+    let list: Value = t.get_json(token, "/api/v1/requests").await;
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["status"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn each_party_has_its_own_status_and_an_order_is_won(db: Db) {
+    let t = TestApp::spawn(db).await;
+    // A Spanish request: the manufacturer's thread and the distributor's.
+    let (request, buyer) = t.request_from("ES", "carmen@buyer.example").await;
+    let declined = t
+        .post_json(
+            &t.distributor_member.token,
+            &format!("/api/v1/requests/{request}/decline"),
+            &json!({ "reason": "out_of_stock" }),
+        )
+        .await;
+    assert_eq!(declined.status(), 204);
+    assert_eq!(
+        statuses(&t, &t.distributor_member.token).await,
+        ["declined"]
+    );
+    assert_eq!(
+        statuses(&t, &t.maker.token).await,
+        ["new"],
+        "its own party's status"
+    );
+    let filtered: Value = t
+        .get_json(
+            &t.distributor_member.token,
+            "/api/v1/requests?status=declined",
+        )
+        .await;
+    assert_eq!(filtered["items"].as_array().map(Vec::len), Some(1));
+    let none: Value = t
+        .get_json(&t.distributor_member.token, "/api/v1/requests?status=new")
+        .await;
+    assert_eq!(none["items"].as_array().map(Vec::len), Some(0));
+    // The declined request is no longer "to handle" on the distributor's page.
+    let lucia = sign_in(&t, "lucia@iberia.example").await;
+    let page = lucia.get(&t, "/requests").await;
+    assert!(page.contains("status-declined"), "{page}");
+    assert!(!page.contains("button primary"), "no Handle button: {page}");
+    // The buyer never sees "declined".
+    let theirs = statuses(&t, &buyer.token).await;
+    assert_eq!(theirs, ["new"]);
+
+    // A French request the manufacturer keeps: it quotes (no online payment), the buyer
+    // accepts and orders: won.
+    let (request, buyer) = t.request_from("FR", "luc@buyer.example").await;
+    let form = Form::new().text("body", "Notre devis").part(
+        "quote",
+        crate::helpers::pdf_part(crate::helpers::pdf(), "q.pdf"),
+    );
+    assert_eq!(
+        t.post_form(&t.maker.token, &request, form).await.status(),
+        201
+    );
+    assert_eq!(statuses(&t, &t.maker.token).await, ["answered", "new"]);
+    let quotes = t
+        .get_json(&buyer.token, &format!("/api/v1/requests/{request}/quotes"))
+        .await;
+    let quote = quotes["quotes"][0]["id"].as_str().expect("id").to_owned();
+    let accept = t
+        .post_json(
+            &buyer.token,
+            &format!("/api/v1/quotes/{quote}/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accept.status(), 200);
+    let order = t
+        .post_json(
+            &buyer.token,
+            &format!("/api/v1/quotes/{quote}/order"),
+            &json!({ "billing": "Luc SARL", "delivery": "Lyon" }),
+        )
+        .await;
+    assert!(order.status().is_success(), "{}", order.status());
+    assert_eq!(statuses(&t, &t.maker.token).await, ["won", "new"]);
+    let network = t.get_json(&t.maker.token, "/api/v1/network").await;
+    assert_eq!(network["own_rating"]["won"], 1, "{network}");
 }
