@@ -283,7 +283,7 @@ async fn lists_filter_like_my_results(db: Db) {
     let bad = app
         .get(
             &app.maker.token,
-            "/api/v1/requests?from=yesterday&status=won",
+            "/api/v1/requests?from=yesterday&status=sold",
         )
         .await;
     assert_eq!(error_codes(bad).await, ["from_invalid", "status_invalid"]);
