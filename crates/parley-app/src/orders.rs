@@ -396,6 +396,19 @@ impl App {
             .await
     }
 
+    /// The reviews the caller (a buyer) left on the request: one per request, not editable.
+    pub async fn reviews_left(
+        &self,
+        caller: &Caller,
+        request: RequestId,
+    ) -> Result<Vec<parley_store::orders::Review>, AppError> {
+        let Caller::Buyer(buyer) = caller else {
+            return Ok(Vec::new());
+        };
+        authorize(&self.store, caller, request, Action::ViewRequest).await?;
+        Ok(orders::reviews_by(&mut *self.store.read().await?, request, buyer.id).await?)
+    }
+
     /// The buyer reviews a seller party of the request, once: after an order, or once the
     /// party has answered.
     pub async fn leave_review(

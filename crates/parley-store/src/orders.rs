@@ -170,6 +170,35 @@ pub async fn insert_review(conn: &mut Connection, review: &Review) -> Result<(),
     Ok(())
 }
 
+/// The reviews a buyer left on a request.
+pub async fn reviews_by(
+    conn: &mut Connection,
+    request: RequestId,
+    buyer: BuyerId,
+) -> Result<Vec<Review>, StoreError> {
+    sqlx::query(
+        "SELECT party_id, rating, comment, created_at FROM reviews \
+         WHERE request_id = $1 AND buyer_id = $2 ORDER BY created_at",
+    )
+    .bind(request.to_string())
+    .bind(buyer.to_string())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Review {
+            request,
+            party: crate::rows::parse(&row.try_get::<String, _>("party_id")?, "org")?,
+            buyer,
+            rating: u8::try_from(row.try_get::<i64, _>("rating")?)
+                .map_err(|_| StoreError::Corrupt("rating".to_owned()))?,
+            comment: row.try_get("comment")?,
+            created_at: Timestamp(row.try_get("created_at")?),
+        })
+    })
+    .collect()
+}
+
 /// Each party's (count, sum of ratings) on the manufacturer's requests.
 pub async fn review_totals(
     conn: &mut Connection,

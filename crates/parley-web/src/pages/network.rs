@@ -24,6 +24,8 @@ pub struct RatingView {
     pub median: String,
     pub declined: u64,
     pub won: u64,
+    /// "4.5 ★ (2)", or "–" without reviews.
+    pub reviews: String,
 }
 
 impl RatingView {
@@ -38,6 +40,10 @@ impl RatingView {
                 .map_or_else(|| "–".to_owned(), duration),
             declined: rating.declined,
             won: rating.won,
+            reviews: rating.average_review().map_or_else(
+                || "–".to_owned(),
+                |average| format!("{average:.1} ★ ({})", rating.reviews),
+            ),
         }
     }
 }

@@ -185,8 +185,12 @@ pub async fn review(
         )
         .await
     {
-        Ok(()) | Err(AppError::Conflict(_) | AppError::Invalid(_)) => {
-            Ok(Redirect::to(&format!("/requests/{request}#history")).into_response())
+        // Back to the page, which says the review was recorded (or that one was already).
+        Ok(()) | Err(AppError::Conflict(_)) => {
+            Ok(Redirect::to(&format!("/requests/{request}#review")).into_response())
+        }
+        Err(AppError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/requests/{request}#review")).into_response())
         }
         Err(other) => Err(other.into()),
     }

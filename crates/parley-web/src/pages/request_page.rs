@@ -112,6 +112,8 @@ pub(super) struct RequestPage {
     /// The request's quotes (newest first) and the currencies the quote form offers.
     quotes: Vec<super::quotes::QuoteView>,
     can_review: bool,
+    /// The review the buyer left (stars, comment, when): shown instead of the form.
+    review: Option<(u8, String, String)>,
     currencies: Vec<&'static str>,
     /// The translation picker's languages.
     nine: &'static [(&'static str, &'static str)],
@@ -204,6 +206,13 @@ pub(super) async fn page(
     let reader = super::translation::Reader::of(caller);
     let tr_for_quotes = tr.clone();
     let events = history;
+    let review = state
+        .app
+        .reviews_left(caller, id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|r| (r.rating, r.comment, human_time(r.created_at)));
     let parties = if signed_in.is_seller() {
         Vec::new()
     } else {
@@ -239,6 +248,7 @@ pub(super) async fn page(
             .div_ceil(1024 * 1024),
         history,
         quotes: super::quotes::views(state, &tr_for_quotes, caller, id).await?,
+        review,
         // A buyer reviews once a seller has answered.
         can_review: matches!(caller, Caller::Buyer(_))
             && detail

@@ -12,6 +12,7 @@ both!(
     a_buyers_reply_goes_by_default_to_who_last_wrote,
     a_quote_is_sent_whole_or_refused_and_nothing_is_lost,
     each_party_has_its_own_status_and_an_order_is_won,
+    a_review_is_recorded_once_and_counted,
 );
 
 async fn a_buyers_reply_goes_by_default_to_who_last_wrote(db: Db) {
@@ -237,4 +238,43 @@ async fn each_party_has_its_own_status_and_an_order_is_won(db: Db) {
     assert_eq!(statuses(&t, &t.maker.token).await, ["won", "new"]);
     let network = t.get_json(&t.maker.token, "/api/v1/network").await;
     assert_eq!(network["own_rating"]["won"], 1, "{network}");
+}
+
+async fn a_review_is_recorded_once_and_counted(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let (request, _buyer) = t.request_from("FR", "luc@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &request, "Bonjour").await.status(), 201);
+    let luc = sign_in(&t, "luc@buyer.example").await;
+    let page = luc.get(&t, &format!("/requests/{request}")).await;
+    assert!(page.contains("action=\"/requests/"), "the review form");
+    let (status, _) = luc
+        .post_form(
+            &t,
+            &format!("/requests/{request}/review"),
+            &[("rating", "4"), ("comment", "Réactifs")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let page = luc.get(&t, &format!("/requests/{request}")).await;
+    assert!(page.contains("Your review was recorded"), "said so");
+    assert!(page.contains("★★★★☆ — Réactifs"));
+    assert!(
+        !page.contains(&format!("action=\"/requests/{request}/review\"")),
+        "no second form"
+    );
+    // A second one changes nothing.
+    luc.post_form(
+        &t,
+        &format!("/requests/{request}/review"),
+        &[("rating", "1")],
+    )
+    .await;
+    let network = t.get_json(&t.maker.token, "/api/v1/network").await;
+    assert_eq!(network["own_rating"]["reviews"], 1);
+    let claire = sign_in(&t, "claire@hydrotech.example").await;
+    let page = claire.get(&t, "/network").await;
+    assert!(
+        page.contains("4.0 ★ (1)"),
+        "average and count on the network page"
+    );
 }
