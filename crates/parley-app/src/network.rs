@@ -72,6 +72,38 @@ fn field(errors: &mut Vec<FieldError>, field: &str, code: &str, message: impl In
     });
 }
 
+/// Adds a network member's first contact. Someone Parley knows only as an outside contact (put
+/// in copy, forwarded to) becomes this contact, keeping their history; a member of another
+/// organization cannot be taken from it.
+/// Returns the contact's member id.
+async fn add_contact(
+    tx: &mut parley_store::Connection,
+    contact: &Member,
+) -> Result<MemberId, AppError> {
+    match directory::member_by_email(&mut *tx, &contact.email).await? {
+        None => {
+            directory::insert_member(&mut *tx, contact).await?;
+            Ok(contact.id)
+        }
+        Some(known) => {
+            let theirs = directory::organization(&mut *tx, known.organization_id).await?;
+            if theirs.kind != OrganizationKind::External {
+                return Err(AppError::invalid(
+                    "contact_email",
+                    "email_taken",
+                    "This address belongs to a member of another organization.",
+                ));
+            }
+            let moved = Member {
+                id: known.id,
+                ..contact.clone()
+            };
+            directory::move_member(&mut *tx, &moved).await?;
+            Ok(known.id)
+        }
+    }
+}
+
 /// A required one-line text (a name: it reaches mail headers), `when_empty` said when missing.
 fn one_line_field(
     errors: &mut Vec<FieldError>,
@@ -267,21 +299,22 @@ impl App {
         let contact_email = EmailAddress::parse(&input.contact_email)
             .map_err(|e| field(&mut errors, "contact_email", "email_invalid", e.to_string()))
             .ok();
+        // Any language tag: mail goes in the nearest language Parley writes, else English.
         let language = match input.contact_language.trim() {
-            "" => Some(LanguageCode::En),
-            text => LanguageCode::parse(text)
-                .map_err(|e| {
-                    field(
-                        &mut errors,
-                        "contact_language",
-                        "language_invalid",
-                        e.to_string(),
-                    )
-                })
-                .ok(),
+            "" => Some((LanguageCode::En, "en".to_owned())),
+            text => LanguageCode::nearest(text).or_else(|| {
+                field(
+                    &mut errors,
+                    "contact_language",
+                    "language_invalid",
+                    format!("“{text}” is not a language tag (like nl or nl-BE)."),
+                );
+                None
+            }),
         };
         let auto_cc = parse_auto_cc(&input.auto_cc, &mut errors);
-        let (Some(kind), Some(contact_email), Some(language)) = (kind, contact_email, language)
+        let (Some(kind), Some(contact_email), Some((language, language_tag))) =
+            (kind, contact_email, language)
         else {
             return Err(AppError::Invalid(errors));
         };
@@ -312,24 +345,18 @@ impl App {
         let id = organization.id;
         self.store
             .write(
-                (organization, contact, link),
-                |tx, (organization, contact, link)| {
+                (organization, contact, link, language_tag),
+                |tx, (organization, contact, link, language_tag)| {
                     Box::pin(async move {
                         directory::insert_organization(&mut *tx, organization).await?;
-                        directory::insert_member(&mut *tx, contact).await?;
-                        directory::upsert_network_link(&mut *tx, link).await
+                        let contact = add_contact(&mut *tx, contact).await?;
+                        directory::set_language_tag(&mut *tx, contact, language_tag).await?;
+                        directory::upsert_network_link(&mut *tx, link).await?;
+                        Ok::<_, AppError>(())
                     })
                 },
             )
-            .await
-            .map_err(|error| match AppError::from(error) {
-                AppError::Conflict(name) if name == "members_email_key" => AppError::invalid(
-                    "contact_email",
-                    "email_taken",
-                    "Somebody already uses this address in Parley.",
-                ),
-                other => other,
-            })?;
+            .await?;
         Ok(id)
     }
 

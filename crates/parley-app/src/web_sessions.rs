@@ -25,6 +25,8 @@ pub struct WebSession {
     pub caller: Caller,
     /// The token every form of this session must carry.
     pub csrf: String,
+    /// The caller manages a sales network (a manufacturer's member): the menu offers it.
+    pub manages_network: bool,
 }
 
 /// Keeps only a path of this site, so a link can never redirect elsewhere: an absolute path
@@ -140,9 +142,19 @@ impl App {
         let (owner, csrf) = sessions::session(&mut conn, &sha256_hex(token.as_bytes()), now().0)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        let caller = caller_of(&mut conn, owner).await?;
+        let manages_network = match &caller {
+            Caller::Member(member) => parley_domain::policy::manages_network(
+                parley_store::directory::organization(&mut conn, member.organization_id)
+                    .await?
+                    .kind,
+            ),
+            _ => false,
+        };
         Ok(WebSession {
-            caller: caller_of(&mut conn, owner).await?,
+            caller,
             csrf,
+            manages_network,
         })
     }
 

@@ -52,6 +52,27 @@ impl LanguageCode {
             .ok_or_else(|| UnsupportedLanguage(input.trim().to_owned()))
     }
 
+    /// For any BCP 47 language tag (`nl`, `nl-BE`, `sr-Latn-RS`): the tag as written, checked,
+    /// and the nearest language Parley speaks, English when none is near (a Dutch contact
+    /// reads English mail). `None` when the text is no language tag.
+    #[must_use]
+    pub fn nearest(tag: &str) -> Option<(Self, String)> {
+        let tag = tag.trim();
+        let mut subtags = tag.split(['-', '_']);
+        let primary = subtags.next()?;
+        let primary_ok =
+            (2..=8).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
+        let rest_ok = subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !primary_ok || !rest_ok {
+            return None;
+        }
+        Some((
+            Self::parse(primary).unwrap_or(Self::En),
+            tag.replace('_', "-"),
+        ))
+    }
+
     /// The two-letter code.
     #[must_use]
     pub fn code(self) -> &'static str {
@@ -78,6 +99,24 @@ impl fmt::Display for LanguageCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_language_tag_has_a_nearest_language() {
+        assert_eq!(
+            LanguageCode::nearest("nl"),
+            Some((LanguageCode::En, "nl".into()))
+        );
+        assert_eq!(
+            LanguageCode::nearest("fr-BE"),
+            Some((LanguageCode::Fr, "fr-BE".into()))
+        );
+        assert_eq!(
+            LanguageCode::nearest("pt_BR"),
+            Some((LanguageCode::Pt, "pt-BR".into()))
+        );
+        assert_eq!(LanguageCode::nearest("x"), None);
+        assert_eq!(LanguageCode::nearest("nl-\n"), None);
+    }
 
     #[test]
     fn parses_codes_with_regions_and_case() {

@@ -126,6 +126,7 @@ pub fn validate_message(
         }
     };
     let mut copies = Vec::new();
+    let mut bad = Vec::new();
     for item in cc
         .split([',', ';', '\n', '\r'])
         .map(str::trim)
@@ -134,12 +135,16 @@ pub fn validate_message(
         match EmailAddress::parse(item) {
             Ok(address) if !copies.contains(&address) => copies.push(address),
             Ok(_) => {}
-            Err(_) => errors.push(FieldError::send(
-                "cc",
-                SendErrorCode::CcInvalid,
-                format!("The Copy address “{item}” is incorrect."),
-            )),
+            Err(_) => bad.push(format!("“{item}”")),
         }
+    }
+    // One error for the field, however many addresses are wrong (each named in it).
+    if !bad.is_empty() {
+        errors.push(FieldError::send(
+            "cc",
+            SendErrorCode::CcInvalid,
+            format!("The Copy addresses are incorrect: {}.", bad.join(", ")),
+        ));
     }
     if errors.is_empty() {
         Ok(ValidMessage {

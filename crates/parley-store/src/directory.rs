@@ -110,6 +110,33 @@ pub async fn insert_member(conn: &mut Connection, member: &Member) -> Result<(),
     Ok(())
 }
 
+/// Records the language tag a member's language was chosen from (see migration 0017).
+pub async fn set_language_tag(
+    conn: &mut Connection,
+    member: MemberId,
+    tag: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE members SET language_tag = $1 WHERE id = $2")
+        .bind(tag)
+        .bind(member.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a member into another organization, with their name and language as now given (a
+/// person Parley knew only as someone in copy becomes a network member's contact).
+pub async fn move_member(conn: &mut Connection, member: &Member) -> Result<(), StoreError> {
+    sqlx::query("UPDATE members SET organization_id = $1, name = $2, language = $3 WHERE id = $4")
+        .bind(member.organization_id.to_string())
+        .bind(&member.name)
+        .bind(member.language.code())
+        .bind(member.id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) const MEMBER_COLUMNS: &str = "id, organization_id, name, email, phone, language";
 
 pub(crate) fn member(row: &AnyRow) -> Result<Member, StoreError> {

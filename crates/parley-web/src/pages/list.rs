@@ -32,6 +32,8 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "requests.html")]
 struct RequestsPage {
+    /// Show "My sales network" in the menu (manufacturers' members only).
+    network_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     seller: bool,
@@ -122,6 +124,7 @@ pub async fn requests(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = RequestsPage {
+        network_link: signed_in.session.manages_network,
         tr,
         languages: &LANGUAGES,
         seller: signed_in.is_seller(),

@@ -72,6 +72,8 @@ pub struct MemberRow {
 #[derive(Template)]
 #[template(path = "network.html")]
 struct NetworkPage {
+    /// Show "My sales network" in the menu (manufacturers' members only).
+    network_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     seller: bool,
@@ -185,6 +187,7 @@ fn page_of(
     NetworkPage {
         tr,
         languages: &LANGUAGES,
+        network_link: signed_in.session.manages_network,
         seller: signed_in.is_seller(),
         csrf: signed_in.session.csrf.clone(),
         no_network: overview.is_none(),

@@ -60,7 +60,11 @@ impl QuoteView {
         Self {
             id: quote.id.to_string(),
             version: quote.version,
-            status: tr.t(&format!("quote-status-{}", quote.status.as_str())),
+            // "Awaiting your answer" is the buyer's view; the seller awaits the buyer's.
+            status: match (caller, quote.status) {
+                (Caller::Member(_), QuoteStatus::Sent) => tr.t("quote-status-sent-seller"),
+                _ => tr.t(&format!("quote-status-{}", quote.status.as_str())),
+            },
             document: quote.document_id.to_string(),
             total: terms.map(|t| amount(t.total(), language)),
             reference: terms.map(|t| t.reference.clone()),

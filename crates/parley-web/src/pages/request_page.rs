@@ -85,6 +85,8 @@ pub struct HistoryItem {
 #[derive(Template)]
 #[template(path = "request.html")]
 pub(super) struct RequestPage {
+    /// Show "My sales network" in the menu (manufacturers' members only).
+    network_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     id: String,
@@ -223,6 +225,7 @@ pub(super) async fn page(
         .map(|e| history_item(&tr, e, &detail, reader))
         .collect();
     Ok(RequestPage {
+        network_link: signed_in.session.manages_network,
         tr,
         languages: &LANGUAGES,
         id: id.to_string(),
@@ -572,6 +575,8 @@ pub async fn remind(
 #[derive(Template)]
 #[template(path = "email_view.html")]
 struct EmailViewPage {
+    /// Show "My sales network" in the menu (manufacturers' members only).
+    network_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     csrf: String,
@@ -601,6 +606,7 @@ pub async fn email_original(
     {
         Original::Raw(raw) => Ok(crate::api::documents::original_response(&id, raw)),
         Original::Readable(view) => Ok(render(&EmailViewPage {
+            network_link: signed_in.session.manages_network,
             languages: &LANGUAGES,
             csrf: signed_in.session.csrf.clone(),
             seller: signed_in.is_seller(),

@@ -34,8 +34,10 @@ pub const NINE: [(&str, &str); 9] = [
 /// The picker under one message.
 pub struct TranslateForm {
     pub message: String,
-    /// Preset: the reader's language.
+    /// Preset: the reader's language, or when the message is in it already, another.
     pub target: &'static str,
+    /// The message's own language: not offered (translating into it would only fail).
+    pub source: &'static str,
 }
 
 /// Who reads the page, as translation needs it.
@@ -66,9 +68,20 @@ impl Reader {
     /// The picker for messages from the other side.
     pub fn form_for(&self, message: &Message) -> Option<TranslateForm> {
         let from_buyer = message.author_kind == AuthorKind::Buyer;
-        (from_buyer != self.buyer).then(|| TranslateForm {
-            message: message.id.to_string(),
-            target: self.language.code(),
+        (from_buyer != self.buyer).then(|| {
+            let source = message.language;
+            let target = if self.language != source {
+                self.language
+            } else if source != LanguageCode::En {
+                LanguageCode::En
+            } else {
+                LanguageCode::Fr
+            };
+            TranslateForm {
+                message: message.id.to_string(),
+                target: target.code(),
+                source: source.code(),
+            }
         })
     }
 }

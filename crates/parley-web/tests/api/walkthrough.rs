@@ -13,6 +13,7 @@ both!(
     a_quote_is_sent_whole_or_refused_and_nothing_is_lost,
     each_party_has_its_own_status_and_an_order_is_won,
     a_review_is_recorded_once_and_counted,
+    the_wording_says_what_it_means,
 );
 
 async fn a_buyers_reply_goes_by_default_to_who_last_wrote(db: Db) {
@@ -277,4 +278,100 @@ async fn a_review_is_recorded_once_and_counted(db: Db) {
         page.contains("4.0 ★ (1)"),
         "average and count on the network page"
     );
+}
+
+async fn the_wording_says_what_it_means(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let (request, _buyer) = t.request_from("ES", "carmen@buyer.example").await;
+    // The distributor's quote, on its own page: awaiting the buyer, not "your" answer.
+    t.post_quote(&t.distributor_member.token, &request).await;
+    let lucia = sign_in(&t, "lucia@iberia.example").await;
+    let page = lucia.get(&t, &format!("/requests/{request}")).await;
+    assert!(page.contains("awaiting the buyer’s answer"), "{page}");
+    assert!(!page.contains("awaiting your answer"));
+    // A distributor has no sales network: no menu entry for one.
+    assert!(!page.contains("href=\"/network\""));
+    // Its forward form has no list to choose from: the address field says so plainly.
+    assert!(page.contains("Forward to this email address"));
+    assert!(!page.contains("…or to this email address"));
+    // Two bad copy addresses: one error line naming the field once.
+    let refused = lucia
+        .send(
+            &t,
+            &request,
+            Form::new()
+                .text("body", "Hola")
+                .text("cc", "nope, also-nope"),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("text");
+    assert_eq!(
+        page.matches("data-code=\"cc_invalid\"").count(),
+        1,
+        "{page}"
+    );
+    let claire = sign_in(&t, "claire@hydrotech.example").await;
+    let mine = claire.get(&t, "/requests").await;
+    assert!(
+        mine.contains("href=\"/network\""),
+        "a manufacturer's menu has it"
+    );
+
+    // The buyer's Spanish message: the picker never offers Spanish (it would only fail).
+    let (fr_request, buyer) = t.request_from("FR", "luc@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &fr_request, "Bonjour").await.status(), 201);
+    assert_eq!(
+        t.say(
+            &buyer,
+            &fr_request,
+            "Gracias, ¿cuál es el plazo de entrega a Sevilla?"
+        )
+        .await
+        .status(),
+        201
+    );
+    let page = claire.get(&t, &format!("/requests/{fr_request}")).await;
+    let picker = between(&page, "<select name=\"target\"", "</select>");
+    assert!(!picker.contains("value=\"es\""), "{picker}");
+    assert!(picker.contains("value=\"fr\" selected"), "{picker}");
+
+    // Someone known only as a person in copy can become a network member's contact, in Dutch.
+    let copied = t
+        .post_json(
+            &t.maker.token,
+            &format!("/api/v1/requests/{fr_request}/cc"),
+            &json!({ "email": "bea@lowlands.example" }),
+        )
+        .await;
+    assert_eq!(copied.status(), 201);
+    let added = t
+        .post_json(
+            &t.maker.token,
+            "/api/v1/network/members",
+            &json!({
+                "name": "Lowlands Pumps", "kind": "distributor", "territories": "Benelux",
+                "contact_name": "Bea de Vries", "contact_email": "bea@lowlands.example",
+                "contact_language": "nl",
+            }),
+        )
+        .await;
+    assert_eq!(
+        added.status(),
+        201,
+        "{}",
+        added.text().await.unwrap_or_default()
+    );
+    // A member of another organization stays where they are.
+    let taken = t
+        .post_json(
+            &t.maker.token,
+            "/api/v1/network/members",
+            &json!({
+                "name": "Elsewhere", "kind": "distributor", "territories": "IT",
+                "contact_name": "Rita", "contact_email": "rita@rival.example",
+            }),
+        )
+        .await;
+    assert_eq!(taken.status(), 422);
 }
