@@ -92,11 +92,8 @@ fn render(content: &Content<'_>) -> (String, String) {
     } else {
         "Attached documents:"
     };
-    let action = if fr {
-        "Ouvrir la conversation"
-    } else {
-        "Open the conversation"
-    };
+    // The guide's button: "Répondre" opens the request page, where the answer is written.
+    let action = if fr { "Répondre" } else { "Reply" };
     let footer = if fr {
         "Répondez à cet email pour répondre dans la conversation : votre adresse reste \
          confidentielle."

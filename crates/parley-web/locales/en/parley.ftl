@@ -49,6 +49,7 @@ form-sender = Sender
 form-copy = Copy
 form-message = Message
 form-attach = Attach a document (PDF, { $mb } MB max)
+form-attach-button = Attach a document
 form-quote = Quote
 form-other = Other document
 form-document = Document

@@ -49,6 +49,7 @@ form-sender = Expéditeur
 form-copy = Copie
 form-message = Message
 form-attach = Joindre un document (PDF, { $mb } MB max)
+form-attach-button = Joindre un document
 form-quote = Devis
 form-other = Autre document
 form-document = Document

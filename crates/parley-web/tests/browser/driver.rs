@@ -72,6 +72,21 @@ impl Driver {
 
     /// A new headless Chromium with a phone-sized viewport and a fresh profile.
     pub async fn browser(&self) -> Client {
+        self.browser_sized(json!({
+            "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0 }
+        }))
+        .await
+    }
+
+    /// The same at a desktop's 1280×800.
+    pub async fn desktop(&self) -> Client {
+        self.browser_sized(json!({
+            "deviceMetrics": { "width": 1280, "height": 800, "pixelRatio": 1.0, "mobile": false }
+        }))
+        .await
+    }
+
+    async fn browser_sized(&self, emulation: serde_json::Value) -> Client {
         let profile = tempfile::tempdir().expect("profile").keep();
         let mut capabilities = Capabilities::new();
         capabilities.insert(
@@ -88,9 +103,7 @@ impl Driver {
                     "session.restore_on_startup": 4,
                     "session.startup_urls": ["about:blank"],
                 },
-                "mobileEmulation": {
-                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0 }
-                },
+                "mobileEmulation": emulation,
             }),
         );
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())

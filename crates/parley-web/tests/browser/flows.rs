@@ -52,6 +52,12 @@ async fn seller_replies_with_a_quote_and_sees_the_read_receipt() {
         .send_keys("Our quote is attached.")
         .await
         .expect("type");
+    // "Attach a document" opens the choice: Quote or Other document (guide section 1).
+    find(&browser, "#attach-button")
+        .await
+        .click()
+        .await
+        .expect("attach");
     find(&browser, "input[name=document_kind][value=quote]")
         .await
         .click()

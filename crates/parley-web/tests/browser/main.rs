@@ -9,6 +9,7 @@ mod helpers;
 
 mod driver;
 mod flows;
+mod layout;
 mod network;
 mod quotes;
 mod translation;

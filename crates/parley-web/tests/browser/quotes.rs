@@ -131,6 +131,12 @@ async fn quote_payment_order_and_review_in_a_browser() {
         .send_keys("Here is our quote.")
         .await
         .expect("type");
+    // "Attach a document" opens the choice: Quote or Other document (guide section 1).
+    find(&browser, "#attach-button")
+        .await
+        .click()
+        .await
+        .expect("attach");
     find(&browser, "input[name=document_kind][value=quote]")
         .await
         .click()
