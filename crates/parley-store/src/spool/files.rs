@@ -20,7 +20,7 @@ pub(super) const SEGMENT_BYTES: u64 = 32 << 20;
 /// Those zeros are as many bytes again as the frames, and every one of them goes through the
 /// disk's syncs; so a folded segment is kept as the spare and becomes the next segment, its
 /// space written already (see [`Segment::recycle`]): 48 → 36.5 KB written to the disk per
-/// 5 KB message, 4–10 % less CPU and 3.5–9 % more messages a second (docs/PERFORMANCE.md).
+/// 5 KB message, 4–10 % less CPU and 3.5–9 % more messages a second (docs/PERFORMANCE.md and its history in git).
 const PREALLOCATE_BYTES: u64 = 2 << 20;
 
 /// Where a database's spool lives: files named after the database (like its `-wal`).

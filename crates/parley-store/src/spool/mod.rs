@@ -5,7 +5,7 @@
 //! history, the notification queue), each costing its leaf, often its parent and sometimes a
 //! rebalance, plus a sync, per commit. The relay's senders wait for `250`, so commits stayed
 //! at under two messages each and that overhead was paid nearly per message (measured: the
-//! SQLite writer ~150 µs of a ~370 µs message; see docs/PERFORMANCE.md). Here an accepted
+//! SQLite writer ~150 µs of a ~370 µs message; see docs/PERFORMANCE.md and its history in git). Here an accepted
 //! emailed message is appended to a log file and synced (one `fdatasync` for all the appends
 //! queued together) before the caller gets its answer; the writer then folds spooled messages
 //! into SQLite in large transactions (every [`FOLD_INTERVAL`] or [`FOLD_MAX`] messages), with
