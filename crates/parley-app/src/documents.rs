@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::events::new_event;
 use crate::requests::authorize;
-use crate::{App, AppError, Caller, files, now};
+use crate::{App, AppError, Caller, now};
 
 impl App {
     /// The document and its bytes. When the viewer is on the other side of the conversation
@@ -33,7 +33,7 @@ impl App {
         )
         .await?;
         let message = messages::get(&mut *self.store.read().await?, document.message_id).await?;
-        let bytes = files::get(self.files.as_ref(), &document.storage_key).await?;
+        let bytes = self.files.get(&document.storage_key).await?;
         let viewer_side = match caller {
             Caller::Buyer(_) => AuthorKind::Buyer,
             _ => AuthorKind::Member,

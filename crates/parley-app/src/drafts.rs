@@ -48,18 +48,12 @@ impl App {
             kind: upload.kind.clone(),
         };
         let meta = serde_json::to_vec(&kept).map_err(|e| AppError::internal(e.to_string()))?;
-        files::put(
-            self.files.as_ref(),
-            &format!("{key}.pdf"),
-            upload.bytes.clone(),
-        )
-        .await?;
-        files::put(
-            self.files.as_ref(),
-            &format!("{key}.json"),
-            Bytes::from(meta),
-        )
-        .await?;
+        self.files
+            .put(&format!("{key}.pdf"), upload.bytes.clone())
+            .await?;
+        self.files
+            .put(&format!("{key}.json"), Bytes::from(meta))
+            .await?;
         Ok(KeptDocument {
             token,
             filename: kept.filename,
@@ -78,11 +72,15 @@ impl App {
             AppError::Internal(_) => AppError::NotFound,
             other => other,
         };
-        let meta = files::get(self.files.as_ref(), &format!("{key}.json"))
+        let meta = self
+            .files
+            .get(&format!("{key}.json"))
             .await
             .map_err(missing)?;
         let kept: Kept = serde_json::from_slice(&meta).map_err(|_| AppError::NotFound)?;
-        let bytes = files::get(self.files.as_ref(), &format!("{key}.pdf"))
+        let bytes = self
+            .files
+            .get(&format!("{key}.pdf"))
             .await
             .map_err(missing)?;
         Ok(Upload {
@@ -96,8 +94,8 @@ impl App {
     /// Deletes a kept document (once sent).
     pub async fn forget_draft_document(&self, caller: &Caller, token: &str) {
         if let Ok(key) = key(caller, token) {
-            files::delete(self.files.as_ref(), &format!("{key}.pdf")).await;
-            files::delete(self.files.as_ref(), &format!("{key}.json")).await;
+            self.files.delete(&format!("{key}.pdf")).await;
+            self.files.delete(&format!("{key}.json")).await;
         }
     }
 }

@@ -91,19 +91,58 @@ pub(crate) fn storage_key(id: DocumentId) -> String {
     format!("documents/{id}.pdf")
 }
 
-pub(crate) async fn put(store: &dyn ObjectStore, key: &str, bytes: Bytes) -> Result<(), AppError> {
-    store.put(&StorePath::from(key), bytes.into()).await?;
-    Ok(())
+/// Where documents' bytes live: an object store (a local folder by default), and for a local
+/// folder its path, so that what is written is synced (file and folder) before Parley answers:
+/// object_store's local store does not sync, and a document must be as durable as the message
+/// that names it.
+#[derive(Clone)]
+pub(crate) struct Files {
+    store: std::sync::Arc<dyn ObjectStore>,
+    local_root: Option<std::path::PathBuf>,
 }
 
-pub(crate) async fn get(store: &dyn ObjectStore, key: &str) -> Result<Bytes, AppError> {
-    Ok(store.get(&StorePath::from(key)).await?.bytes().await?)
-}
-
-pub(crate) async fn delete(store: &dyn ObjectStore, key: &str) {
-    if let Err(error) = store.delete(&StorePath::from(key)).await {
-        tracing::warn!(%error, key, "could not remove an orphaned document");
+impl Files {
+    /// Documents in the local folder `root`.
+    pub(crate) fn local(root: &std::path::Path) -> Result<Self, AppError> {
+        let store = object_store::local::LocalFileSystem::new_with_prefix(root)
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok(Self {
+            store: std::sync::Arc::new(store),
+            local_root: Some(root.to_owned()),
+        })
     }
+
+    /// Writes `bytes` under `key`, synced to disk when the store is local.
+    pub(crate) async fn put(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
+        self.store.put(&StorePath::from(key), bytes.into()).await?;
+        if let Some(root) = &self.local_root {
+            let path = root.join(key);
+            tokio::task::spawn_blocking(move || sync_file_and_folder(&path))
+                .await
+                .map_err(|e| AppError::Internal(Box::new(e)))?
+                .map_err(|e| AppError::Internal(Box::new(e)))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn get(&self, key: &str) -> Result<Bytes, AppError> {
+        Ok(self.store.get(&StorePath::from(key)).await?.bytes().await?)
+    }
+
+    pub(crate) async fn delete(&self, key: &str) {
+        if let Err(error) = self.store.delete(&StorePath::from(key)).await {
+            tracing::warn!(%error, key, "could not remove an orphaned document");
+        }
+    }
+}
+
+/// `fsync` of a file, then of its folder (so the file's name survives a crash too).
+fn sync_file_and_folder(path: &std::path::Path) -> std::io::Result<()> {
+    std::fs::File::open(path)?.sync_all()?;
+    if let Some(folder) = path.parent() {
+        std::fs::File::open(folder)?.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ impl Default for Settings {
 #[derive(Clone)]
 pub struct App {
     store: Store,
-    files: Arc<dyn object_store::ObjectStore>,
+    files: files::Files,
     settings: Arc<Settings>,
     callers: Arc<ttl_cache::TtlCache<Caller>>,
     relay_targets: Arc<ttl_cache::TtlCache<relay::RelayTarget>>,
@@ -188,8 +188,7 @@ impl App {
         std::fs::create_dir_all(documents_dir).map_err(|e| {
             AppError::internal(format!("creating {}: {e}", documents_dir.display()))
         })?;
-        let files = object_store::local::LocalFileSystem::new_with_prefix(documents_dir)
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let files = files::Files::local(documents_dir)?;
         let mut settings_payments = settings.stripe.as_ref().map(|s| {
             Arc::new(parley_pay::Stripe::new(
                 &s.api,
@@ -218,7 +217,7 @@ impl App {
         Ok(Self {
             limits,
             store,
-            files: Arc::new(files),
+            files,
             settings: Arc::new(settings),
             callers: Arc::default(),
             relay_targets: Arc::default(),

@@ -201,7 +201,7 @@ impl App {
                 storage_key: key.clone(),
                 created_at: at,
             };
-            files::put(self.files.as_ref(), &key, upload.bytes).await?;
+            self.files.put(&key, upload.bytes).await?;
             documents.push(document);
         }
         let quote = quote_terms
@@ -218,7 +218,7 @@ impl App {
             .await;
         if result.is_err() {
             for document in &documents {
-                files::delete(self.files.as_ref(), &document.storage_key).await;
+                self.files.delete(&document.storage_key).await;
             }
         }
         result?;
