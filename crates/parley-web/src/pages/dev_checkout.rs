@@ -3,12 +3,11 @@
 //! Only when no Stripe key is configured and the dev mode (`serve --demo`) is on.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::session::SignedIn;
+use super::session::{SignedForm, SignedIn};
 use super::{PageError, render};
 use crate::AppState;
 
@@ -20,8 +19,6 @@ pub struct Session {
     #[serde(default)]
     description: String,
     success: String,
-    #[serde(default)]
-    csrf: Option<String>,
 }
 
 #[derive(Template)]
@@ -83,14 +80,15 @@ pub async fn page(
 /// paid), then the webhook a real provider would send.
 pub async fn pay(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(session_id): Path<String>,
-    Form(session): Form<Session>,
+    SignedForm {
+        signed_in,
+        form: session,
+    }: SignedForm<Session>,
 ) -> Result<Response, PageError> {
     let Some(secret) = state.app.dev_checkout_secret() else {
         return Err(PageError::NotFound);
     };
-    signed_in.check_csrf(session.csrf.as_deref())?;
     let quote = session.reference.parse().map_err(|_| PageError::NotFound)?;
     state.app.may_pay(signed_in.caller(), quote).await?;
     let base = state.app.settings().public_url.clone().unwrap_or_default();

@@ -2,7 +2,6 @@
 //! reason and Confirm, and Won / Lost. Each form posts here; a refused one comes back with its
 //! errors and what was typed.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +12,7 @@ use parley_domain::{DeclineReason, RequestId};
 use serde::Deserialize;
 
 use super::request_page::{RequestPage, page, parse_id};
-use super::session::SignedIn;
+use super::session::{NoFields, SignedForm, SignedIn};
 use super::{PageError, Tr, render};
 use crate::AppState;
 
@@ -67,7 +66,6 @@ pub struct HandleForm {
     pub notify_buyer: Option<String>,
     #[serde(default)]
     pub outcome: String,
-    pub csrf: Option<String>,
 }
 
 /// Renders the request page again with the panel's errors, or goes back to the history.
@@ -103,14 +101,12 @@ fn member(signed_in: &SignedIn) -> Result<&Caller, PageError> {
 
 pub async fn forward(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     _headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HandleForm>,
+    SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = member(&signed_in)?;
     let to = if !form.to_email.trim().is_empty() {
         Some(ForwardTo::Email(form.to_email.clone()))
@@ -145,13 +141,11 @@ pub async fn forward(
 
 pub async fn cc(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     Path(id): Path<String>,
-    Form(form): Form<HandleForm>,
+    SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = member(&signed_in)?;
     let result = state
         .app
@@ -161,21 +155,14 @@ pub async fn cc(
     done(&state, &signed_in, tr, id, form, result).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    pub csrf: Option<String>,
-}
-
 /// Takes someone out of copy (their access ends at once).
 pub async fn remove_cc(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path((id, member)): Path<(String, String)>,
-    Form(form): Form<CsrfOnly>,
+    SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
     let member = parse_id(&member)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = self::member(&signed_in)?;
     state.app.remove_from_copy(caller, id, None, member).await?;
     Ok(Redirect::to(&format!("/requests/{id}#handle")).into_response())
@@ -183,13 +170,11 @@ pub async fn remove_cc(
 
 pub async fn decline(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     Path(id): Path<String>,
-    Form(form): Form<HandleForm>,
+    SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = member(&signed_in)?;
     let decline = Decline {
         party: None,
@@ -203,13 +188,11 @@ pub async fn decline(
 
 pub async fn outcome(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     Path(id): Path<String>,
-    Form(form): Form<HandleForm>,
+    SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = member(&signed_in)?;
     let result = state
         .app

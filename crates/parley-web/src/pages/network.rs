@@ -2,7 +2,6 @@
 //! with their territories, contacts and auto-CC addresses, routing, and response ratings.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +12,7 @@ use parley_domain::rating::Rating;
 use serde::Deserialize;
 
 use super::request_page::parse_id;
-use super::session::SignedIn;
+use super::session::{SignedForm, SignedIn};
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
 
@@ -117,7 +116,6 @@ pub struct NewMemberForm {
     pub enabled: Option<String>,
     #[serde(default)]
     pub routing: Option<String>,
-    pub csrf: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -257,11 +255,9 @@ async fn after(
 
 pub async fn add_member(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
-    Form(form): Form<NewMemberForm>,
+    SignedForm { signed_in, form }: SignedForm<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let input = NewNetworkMember {
         name: form.name.clone(),
         kind: form.kind.clone(),
@@ -282,12 +278,10 @@ pub async fn add_member(
 
 pub async fn update_member(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     Path(id): Path<String>,
-    Form(form): Form<NewMemberForm>,
+    SignedForm { signed_in, form }: SignedForm<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let org = parse_id(&id)?;
     let result = state
         .app
@@ -298,11 +292,9 @@ pub async fn update_member(
 
 pub async fn remove_member(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<NewMemberForm>,
+    SignedForm { signed_in, .. }: SignedForm<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let org = parse_id(&id)?;
     state
         .app
@@ -313,11 +305,9 @@ pub async fn remove_member(
 
 pub async fn routing(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
-    Form(form): Form<NewMemberForm>,
+    SignedForm { signed_in, form }: SignedForm<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let caller = signed_in.caller();
     let result = if form.routing.is_some() {
         state

@@ -4,7 +4,6 @@
 //! *Validate* checks it in place before *Send*.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::now;
@@ -16,7 +15,7 @@ use serde::Deserialize;
 
 use super::list::human_time;
 use super::request_page::parse_id;
-use super::session::SignedIn;
+use super::session::SignedForm;
 use super::{PageError, Tr, render};
 use crate::AppState;
 
@@ -111,7 +110,6 @@ pub async fn views(
 
 #[derive(Deserialize)]
 pub struct StepForm {
-    csrf: Option<String>,
     request: String,
     #[serde(default)]
     billing: String,
@@ -122,13 +120,11 @@ pub struct StepForm {
 /// *Pay online*: to the provider's payment page.
 pub async fn pay(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<StepForm>,
+    SignedForm { signed_in, form }: SignedForm<StepForm>,
 ) -> Result<Response, PageError> {
     let id: QuoteId = parse_id(&id)?;
     let request: parley_domain::RequestId = parse_id(&form.request)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     match state.app.start_payment(signed_in.caller(), id).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
         Err(AppError::Invalid(_) | AppError::Conflict(_) | AppError::Unavailable(_)) => Ok(
@@ -142,13 +138,11 @@ pub async fn pay(
 /// *Confirm the order*, with billing and delivery details.
 pub async fn order(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<StepForm>,
+    SignedForm { signed_in, form }: SignedForm<StepForm>,
 ) -> Result<Response, PageError> {
     let id: QuoteId = parse_id(&id)?;
     let request: parley_domain::RequestId = parse_id(&form.request)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let outcome = match state
         .app
         .confirm_order(signed_in.caller(), id, &form.billing, &form.delivery)
@@ -163,7 +157,6 @@ pub async fn order(
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
-    csrf: Option<String>,
     rating: u8,
     #[serde(default)]
     comment: String,
@@ -172,12 +165,10 @@ pub struct ReviewForm {
 /// The buyer's review.
 pub async fn review(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<ReviewForm>,
+    SignedForm { signed_in, form }: SignedForm<ReviewForm>,
 ) -> Result<Response, PageError> {
     let request: parley_domain::RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     match state
         .app
         .leave_review(
@@ -202,7 +193,6 @@ pub async fn review(
 
 #[derive(Deserialize)]
 pub struct AnswerForm {
-    csrf: Option<String>,
     #[serde(default)]
     comment: String,
     /// `accept` or `decline`.
@@ -213,13 +203,11 @@ pub struct AnswerForm {
 /// The buyer's Accept or Decline.
 pub async fn answer(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<AnswerForm>,
+    SignedForm { signed_in, form }: SignedForm<AnswerForm>,
 ) -> Result<Response, PageError> {
     let id: QuoteId = parse_id(&id)?;
     let request: parley_domain::RequestId = parse_id(&form.request)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let accept = form.answer == "accept";
     let outcome = match state
         .app
@@ -267,9 +255,8 @@ pub struct QuoteCheckForm {
 }
 
 pub async fn validate(
-    signed_in: SignedIn,
     tr: Tr,
-    Form(form): Form<QuoteCheckForm>,
+    SignedForm { signed_in, form }: SignedForm<QuoteCheckForm>,
 ) -> Result<Response, PageError> {
     if !signed_in.is_seller() {
         return Err(PageError::NotFound);

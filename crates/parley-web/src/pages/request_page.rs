@@ -2,8 +2,7 @@
 //! document, “Display the number”, and document downloads.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,7 +14,9 @@ use parley_domain::{Channel, DocumentId, Event, EventKind, FieldError, RequestId
 use serde::Deserialize;
 
 use super::list::human_time;
-use super::session::{SENDER_COOKIE, SignedIn, cookie, set_cookie};
+use super::session::{
+    NoFields, SENDER_COOKIE, SignedForm, SignedIn, SignedMultipart, cookie, set_cookie,
+};
 use super::text::linkify;
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
@@ -425,16 +426,12 @@ fn history_item(
 
 pub async fn send(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
-    request: Request,
+    SignedMultipart { session, multipart }: SignedMultipart,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    let multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| PageError::NotFound)?;
     let read = match read_form(multipart).await {
         Ok(read) => read,
         Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -444,14 +441,14 @@ pub async fn send(
                 parley_domain::SendErrorCode::FileTooLarge,
                 "The attached file is larger than allowed.",
             )];
-            let form =
-                FormValues::fresh(&signed_in, &headers, state.app.online_payment_available());
-            let page = page(&state, &signed_in, tr, id, form, errors).await?;
+            let signed_in = session.for_reading();
+            let form = FormValues::fresh(signed_in, &headers, state.app.online_payment_available());
+            let page = page(&state, signed_in, tr, id, form, errors).await?;
             return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)).into_response());
         }
         Err(_) => return Err(PageError::NotFound),
     };
-    signed_in.check_csrf(read.csrf.as_deref())?;
+    let signed_in = session.verify(read.csrf.as_deref())?;
     let caller = signed_in.caller();
     let draft = read.draft;
     let kind = read.document_kind.unwrap_or_else(|| "other".to_owned());
@@ -526,11 +523,6 @@ pub async fn send(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
-}
-
 #[derive(Template)]
 #[template(
     source = "{% if let Some(phone) = phone %}<a class=\"phone\" href=\"tel:{{ phone }}\">{{ phone }}</a>\
@@ -544,14 +536,12 @@ struct PhoneFragment {
 
 pub async fn display_phone(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let phone = state.app.display_phone(signed_in.caller(), id).await?;
     if headers.contains_key("hx-request") {
         Ok(render(&PhoneFragment { tr, phone }))
@@ -562,12 +552,10 @@ pub async fn display_phone(
 
 pub async fn remind(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
     let id: RequestId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let sent = state.app.remind_buyer(signed_in.caller(), id).await?;
     Ok(Redirect::to(&format!("/requests/{id}?reminded={sent}")).into_response())
 }

@@ -1,9 +1,14 @@
-//! The browser side of sign-in: the session cookie, the signed-in extractor, CSRF checks.
+//! The browser side of sign-in: the session cookie, the signed-in extractors, CSRF checks.
+//!
+//! CSRF holds by construction: [`SignedIn`] refuses every method that changes something (403),
+//! so a handler that changes state can only get its signed-in person from [`SignedForm`]
+//! (which checks the form's `csrf` field) or from [`Unverified::verify`] (multipart forms,
+//! whose token is one of their parts). A new POST handler that forgets cannot work at all.
 
-use axum::extract::{FromRequestParts, OriginalUri};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, OriginalUri, Request};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::web_sessions::{SESSION_TTL, WebSession};
 use parley_app::{AppError, Caller};
@@ -67,7 +72,7 @@ impl SignedIn {
     }
 
     /// Refuses a form whose CSRF token is not this session's.
-    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), PageError> {
+    fn check_csrf(&self, submitted: Option<&str>) -> Result<(), PageError> {
         if submitted.is_some_and(|token| same_secret(token, &self.session.csrf)) {
             Ok(())
         } else {
@@ -92,10 +97,9 @@ impl IntoResponse for SignInFirst {
     }
 }
 
-impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+impl SignedIn {
+    /// The person whose session cookie the request carries, whatever its method.
+    async fn load(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let here = OriginalUri::from_request_parts(parts, state)
             .await
             .map(|uri| uri.0.path().to_owned())
@@ -108,6 +112,94 @@ impl FromRequestParts<AppState> for SignedIn {
             Err(AppError::Unauthenticated) => Err(SignInFirst(here).into_response()),
             Err(other) => Err(PageError::from(other).into_response()),
         }
+    }
+}
+
+/// For pages that only read: any method that could change something is refused (see the
+/// module's note).
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let signed_in = Self::load(parts, state).await?;
+        if parts.method.is_safe() {
+            Ok(signed_in)
+        } else {
+            Err(PageError::Csrf.into_response())
+        }
+    }
+}
+
+/// A urlencoded form from a signed-in person, its `csrf` field checked against the session
+/// before the form is even parsed.
+pub struct SignedForm<T> {
+    pub signed_in: SignedIn,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let signed_in = SignedIn::load(&mut parts, state).await?;
+        let bytes = bytes::Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Csrf.into_response())?;
+        let token = fields
+            .iter()
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, value)| value.as_str());
+        signed_in
+            .check_csrf(token)
+            .map_err(IntoResponse::into_response)?;
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| (StatusCode::BAD_REQUEST, "invalid form").into_response())?;
+        Ok(Self { signed_in, form })
+    }
+}
+
+/// A form whose only field is its token (a button).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
+/// A multipart form from a session not yet checked: its token is one of the parts, read
+/// with the rest; [`Unverified::verify`] gives the signed-in person once it matches.
+pub struct SignedMultipart {
+    pub session: Unverified,
+    pub multipart: Multipart,
+}
+
+pub struct Unverified(SignedIn);
+
+impl Unverified {
+    pub fn verify(self, submitted: Option<&str>) -> Result<SignedIn, PageError> {
+        self.0.check_csrf(submitted)?;
+        Ok(self.0)
+    }
+
+    /// The person, to render a page that changes nothing (a form refused before it could be
+    /// read); never to act.
+    pub fn for_reading(&self) -> &SignedIn {
+        &self.0
+    }
+}
+
+impl FromRequest<AppState> for SignedMultipart {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let signed_in = SignedIn::load(&mut parts, state).await?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| PageError::NotFound.into_response())?;
+        Ok(Self {
+            session: Unverified(signed_in),
+            multipart,
+        })
     }
 }
 

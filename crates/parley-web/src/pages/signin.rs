@@ -11,7 +11,9 @@ use parley_app::auth::new_token;
 use parley_app::web_sessions::local_path;
 use serde::Deserialize;
 
-use super::session::{SESSION_COOKIE, SignedIn, cookie, same_secret, session_cookie, set_cookie};
+use super::session::{
+    NoFields, SESSION_COOKIE, SignedForm, cookie, same_secret, session_cookie, set_cookie,
+};
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
 
@@ -131,17 +133,10 @@ pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>) ->
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
-}
-
 pub async fn sign_out(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    Form(form): Form<CsrfForm>,
+    SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
-    signed_in.check_csrf(form.csrf.as_deref())?;
     state.app.sign_out(&signed_in.token).await?;
     Ok((
         [(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0))],

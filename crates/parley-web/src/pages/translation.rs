@@ -4,7 +4,6 @@
 //! the page comes back with it.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +13,7 @@ use parley_domain::{AuthorKind, LanguageCode, Message, MessageId};
 use serde::Deserialize;
 
 use super::request_page::parse_id;
-use super::session::SignedIn;
+use super::session::SignedForm;
 use super::{PageError, Tr, render};
 use crate::AppState;
 
@@ -139,21 +138,18 @@ pub struct TranslationError {
 #[derive(Deserialize)]
 pub struct TranslateForm2 {
     target: String,
-    csrf: Option<String>,
     /// The request page to come back to without htmx.
     request: String,
 }
 
 pub async fn translate(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     tr: Tr,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<TranslateForm2>,
+    SignedForm { signed_in, form }: SignedForm<TranslateForm2>,
 ) -> Result<Response, PageError> {
     let id: MessageId = parse_id(&id)?;
-    signed_in.check_csrf(form.csrf.as_deref())?;
     let result = state
         .app
         .translate_message(signed_in.caller(), id, &form.target)

@@ -4,12 +4,13 @@
 mod helpers;
 
 mod access;
+mod csrf;
 mod documents;
 mod hostile;
 mod messages;
 mod network;
 mod ops;
-mod orders;
+pub(crate) mod orders;
 pub(crate) mod pages;
 mod quotes;
 mod relay;

@@ -61,7 +61,7 @@ async fn fake_stripe() -> SocketAddr {
     addr
 }
 
-async fn quote_accepted(t: &TestApp) -> (String, Person, String) {
+pub(crate) async fn quote_accepted(t: &TestApp) -> (String, Person, String) {
     let (request, buyer, quote) = quote_sent(t).await;
     let accepted = t
         .post_json(
@@ -75,7 +75,7 @@ async fn quote_accepted(t: &TestApp) -> (String, Person, String) {
 }
 
 /// A request with a quote payable online (1,536.00 EUR), not yet answered by the buyer.
-async fn quote_sent(t: &TestApp) -> (String, Person, String) {
+pub(crate) async fn quote_sent(t: &TestApp) -> (String, Person, String) {
     let (request, buyer) = t.request_from("FR", "luc@b.example").await;
     let form = Multipart::new()
         .text("body", "Our quote")
