@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod client;
 mod error;
+mod ids;
 mod metrics;
 mod ops;
 mod pages;

@@ -1,11 +1,11 @@
 //! Document download.
 
-use axum::extract::{Path, State};
+use crate::ids::Id;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use parley_domain::DocumentId;
 
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -22,9 +22,8 @@ use crate::error::{ApiError, Problem};
 pub async fn download(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<DocumentId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id: DocumentId = path_id(&id)?;
     let (document, bytes) = state.app.open_document(&caller, id).await?;
     Ok(download_response(&document, bytes))
 }

@@ -1,9 +1,10 @@
 //! Acting on a request for a seller party: forward it, put someone in copy, decline it, mark it
 //! won or lost (guide sections 4, 5 and 7).
 
+use crate::ids::{Id, Ids};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use parley_app::handover::{Forward, ForwardTo, HandedTo};
 use parley_app::party_actions::Decline;
@@ -11,7 +12,6 @@ use parley_domain::RequestId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -94,10 +94,9 @@ fn target(body: &ForwardBody) -> Result<ForwardTo, ApiError> {
 pub async fn forward(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: Result<Json<ForwardBody>, JsonRejection>,
 ) -> Result<Json<HandedToDto>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let Json(body) = body?;
     let to = target(&body)?;
     let forward = Forward {
@@ -134,10 +133,9 @@ pub struct CcBody {
 pub async fn cc(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: Result<Json<CcBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<HandedToDto>), ApiError> {
-    let id: RequestId = path_id(&id)?;
     let Json(body) = body?;
     let handed = state
         .app
@@ -174,9 +172,8 @@ pub struct CopiesDto {
 pub async fn copies(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<Json<CopiesDto>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let copies = state.app.people_in_copy(&caller, id).await?;
     Ok(Json(CopiesDto {
         copies: copies
@@ -215,11 +212,9 @@ pub struct PartyQuery {
 pub async fn remove_cc(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path((id, member)): Path<(String, String)>,
+    Ids(id, member): Ids<RequestId, parley_domain::MemberId>,
     Query(query): Query<PartyQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let id: RequestId = path_id(&id)?;
-    let member = path_id(&member)?;
     state
         .app
         .remove_from_copy(&caller, id, query.party, member)
@@ -255,10 +250,9 @@ pub struct DeclineBody {
 pub async fn decline(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: Result<Json<DeclineBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let Json(body) = body?;
     let decline = Decline {
         party: body.party,
@@ -291,10 +285,9 @@ pub struct OutcomeBody {
 pub async fn outcome(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: Result<Json<OutcomeBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let Json(body) = body?;
     state
         .app

@@ -1,7 +1,8 @@
 //! Posting a message, as multipart (with documents) or JSON.
 
+use crate::ids::Id;
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
@@ -10,7 +11,6 @@ use parley_app::messages::Draft;
 use parley_domain::{Channel, RequestId};
 
 use super::dto::{MessageBody, MessageDto, message};
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -37,10 +37,9 @@ use crate::error::{ApiError, Problem};
 pub async fn post_message(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)

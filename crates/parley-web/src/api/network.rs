@@ -1,15 +1,15 @@
 //! "My sales network" over the API: members, territories, auto-CC, routing, ratings.
 
+use crate::ids::Id;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use parley_app::network::{NetworkOverview, NewNetworkMember, RuleTarget};
 use parley_domain::rating::Rating;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -240,10 +240,9 @@ pub struct UpdateMemberBody {
 pub async fn update_member(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(org): Id<parley_domain::OrganizationId>,
     body: Result<Json<UpdateMemberBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let org = path_id(&id)?;
     let Json(b) = body?;
     state
         .app
@@ -264,9 +263,8 @@ pub async fn update_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(org): Id<parley_domain::OrganizationId>,
 ) -> Result<StatusCode, ApiError> {
-    let org = path_id(&id)?;
     state.app.remove_network_member(&caller, org).await?;
     Ok(StatusCode::NO_CONTENT)
 }

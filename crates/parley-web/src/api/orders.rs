@@ -1,15 +1,15 @@
 //! Paying an accepted quote, the provider's webhook, confirming the order, reviewing.
 
+use crate::ids::Id;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use parley_domain::{QuoteId, RequestId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -34,9 +34,8 @@ pub struct PaymentPage {
 pub async fn pay(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
 ) -> Result<Json<PaymentPage>, ApiError> {
-    let id: QuoteId = path_id(&id)?;
     let url = state.app.start_payment(&caller, id).await?;
     Ok(Json(PaymentPage { url }))
 }
@@ -62,10 +61,9 @@ pub struct OrderBody {
 pub async fn order(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
     body: Result<Json<OrderBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let id: QuoteId = path_id(&id)?;
     let Json(body) = body?;
     state
         .app
@@ -99,10 +97,9 @@ pub struct ReviewBody {
 pub async fn review(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: Result<Json<ReviewBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let Json(body) = body?;
     state
         .app

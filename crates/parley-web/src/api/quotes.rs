@@ -1,15 +1,15 @@
 //! Quotes: the versions of a request's quotes, and the buyer's answer (guide sections 3, 6).
 
+use crate::ids::Id;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use parley_app::now;
 use parley_domain::quote::Quote;
 use parley_domain::{Money, QuoteId, RequestId, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -81,9 +81,8 @@ pub struct QuoteList {
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<Json<QuoteList>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let at = now();
     let quotes = state.app.quotes_of(&caller, id).await?;
     Ok(Json(QuoteList {
@@ -100,11 +99,10 @@ pub struct AnswerBody {
 async fn answer(
     state: &AppState,
     caller: &parley_app::Caller,
-    id: &str,
+    id: QuoteId,
     accept: bool,
     body: Option<Json<AnswerBody>>,
 ) -> Result<Json<QuoteDto>, ApiError> {
-    let id: QuoteId = path_id(id)?;
     let comment = body.map(|Json(b)| b.comment).unwrap_or_default();
     let quote = state.app.answer_quote(caller, id, accept, &comment).await?;
     Ok(Json(QuoteDto::new(&quote, now())))
@@ -125,10 +123,10 @@ async fn answer(
 pub async fn accept(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
     body: Result<Json<AnswerBody>, JsonRejection>,
 ) -> Result<Json<QuoteDto>, ApiError> {
-    answer(&state, &caller, &id, true, body.ok()).await
+    answer(&state, &caller, id, true, body.ok()).await
 }
 
 /// Decline a quote, with an optional comment (the buyer).
@@ -145,8 +143,8 @@ pub async fn accept(
 pub async fn decline(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
     body: Result<Json<AnswerBody>, JsonRejection>,
 ) -> Result<Json<QuoteDto>, ApiError> {
-    answer(&state, &caller, &id, false, body.ok()).await
+    answer(&state, &caller, id, false, body.ok()).await
 }

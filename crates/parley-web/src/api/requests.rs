@@ -1,7 +1,8 @@
 //! Request endpoints.
 
+use crate::ids::Id;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use parley_app::Caller;
@@ -142,9 +143,8 @@ pub async fn list_requests(
 pub async fn get_request(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<Json<RequestDetailDto>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let found = state.app.request_detail(&caller, id).await?;
     Ok(Json(detail(found, &caller)))
 }
@@ -161,9 +161,8 @@ pub async fn get_request(
 pub async fn history(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<Json<History>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let events = state.app.history(&caller, id).await?;
     Ok(Json(History {
         events: events.into_iter().map(EventDto::from).collect(),
@@ -182,9 +181,8 @@ pub async fn history(
 pub async fn display_phone(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<Json<PhoneDto>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let phone = state.app.display_phone(&caller, id).await?;
     Ok(Json(PhoneDto { phone }))
 }
@@ -202,10 +200,9 @@ pub async fn display_phone(
 pub async fn mark_read(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: Option<Json<MarkReadBody>>,
 ) -> Result<Json<MarkedRead>, ApiError> {
-    let id: RequestId = path_id(&id)?;
     let party = match body.and_then(|Json(b)| b.party) {
         Some(text) => Some(path_id(&text)?),
         None => None,

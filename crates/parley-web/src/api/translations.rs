@@ -1,14 +1,14 @@
 //! Machine translation of a message (guide section 7).
 
+use crate::ids::Id;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use parley_app::translate::TranslationView;
 use parley_domain::MessageId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::path_id;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -62,10 +62,9 @@ impl From<TranslationView> for TranslationDto {
 pub async fn translate(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    Id(id): Id<MessageId>,
     body: Result<Json<TranslateBody>, JsonRejection>,
 ) -> Result<Json<TranslationDto>, ApiError> {
-    let id: MessageId = path_id(&id)?;
     let Json(body) = body?;
     let view = state
         .app

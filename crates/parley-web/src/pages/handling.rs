@@ -2,7 +2,8 @@
 //! reason and Confirm, and Won / Lost. Each form posts here; a refused one comes back with its
 //! errors and what was typed.
 
-use axum::extract::{Path, State};
+use crate::ids::{Id, Ids};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::handover::{Forward, ForwardTo};
@@ -103,10 +104,9 @@ pub async fn forward(
     State(state): State<AppState>,
     tr: Tr,
     _headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let caller = member(&signed_in)?;
     let to = if !form.to_email.trim().is_empty() {
         Some(ForwardTo::Email(form.to_email.clone()))
@@ -142,10 +142,9 @@ pub async fn forward(
 pub async fn cc(
     State(state): State<AppState>,
     tr: Tr,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let caller = member(&signed_in)?;
     let result = state
         .app
@@ -158,11 +157,9 @@ pub async fn cc(
 /// Takes someone out of copy (their access ends at once).
 pub async fn remove_cc(
     State(state): State<AppState>,
-    Path((id, member)): Path<(String, String)>,
+    Ids(id, member): Ids<RequestId, parley_domain::MemberId>,
     SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
-    let member = parse_id(&member)?;
     let caller = self::member(&signed_in)?;
     state.app.remove_from_copy(caller, id, None, member).await?;
     Ok(Redirect::to(&format!("/requests/{id}#handle")).into_response())
@@ -171,10 +168,9 @@ pub async fn remove_cc(
 pub async fn decline(
     State(state): State<AppState>,
     tr: Tr,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let caller = member(&signed_in)?;
     let decline = Decline {
         party: None,
@@ -189,10 +185,9 @@ pub async fn decline(
 pub async fn outcome(
     State(state): State<AppState>,
     tr: Tr,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedForm { signed_in, form }: SignedForm<HandleForm>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let caller = member(&signed_in)?;
     let result = state
         .app

@@ -1,8 +1,9 @@
 //! "My sales network" (Mon réseau de vente): the manufacturer's distributors and area managers
 //! with their territories, contacts and auto-CC addresses, routing, and response ratings.
 
+use crate::ids::Id;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::AppError;
@@ -11,7 +12,6 @@ use parley_domain::FieldError;
 use parley_domain::rating::Rating;
 use serde::Deserialize;
 
-use super::request_page::parse_id;
 use super::session::{SignedForm, SignedIn};
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
@@ -279,10 +279,9 @@ pub async fn add_member(
 pub async fn update_member(
     State(state): State<AppState>,
     tr: Tr,
-    Path(id): Path<String>,
+    Id(org): Id<parley_domain::OrganizationId>,
     SignedForm { signed_in, form }: SignedForm<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    let org = parse_id(&id)?;
     let result = state
         .app
         .update_network_member(signed_in.caller(), org, &form.territories, &form.auto_cc)
@@ -292,10 +291,9 @@ pub async fn update_member(
 
 pub async fn remove_member(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(org): Id<parley_domain::OrganizationId>,
     SignedForm { signed_in, .. }: SignedForm<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    let org = parse_id(&id)?;
     state
         .app
         .remove_network_member(signed_in.caller(), org)

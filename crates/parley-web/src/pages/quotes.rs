@@ -3,8 +3,9 @@
 //! part of the reply form (Attach a document → Quote → "I want to enable online payment");
 //! *Validate* checks it in place before *Send*.
 
+use crate::ids::Id;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::now;
 use parley_app::orders::OrderState;
@@ -120,10 +121,9 @@ pub struct StepForm {
 /// *Pay online*: to the provider's payment page.
 pub async fn pay(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
     SignedForm { signed_in, form }: SignedForm<StepForm>,
 ) -> Result<Response, PageError> {
-    let id: QuoteId = parse_id(&id)?;
     let request: parley_domain::RequestId = parse_id(&form.request)?;
     match state.app.start_payment(signed_in.caller(), id).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
@@ -138,10 +138,9 @@ pub async fn pay(
 /// *Confirm the order*, with billing and delivery details.
 pub async fn order(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
     SignedForm { signed_in, form }: SignedForm<StepForm>,
 ) -> Result<Response, PageError> {
-    let id: QuoteId = parse_id(&id)?;
     let request: parley_domain::RequestId = parse_id(&form.request)?;
     let outcome = match state
         .app
@@ -165,10 +164,9 @@ pub struct ReviewForm {
 /// The buyer's review.
 pub async fn review(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(request): Id<parley_domain::RequestId>,
     SignedForm { signed_in, form }: SignedForm<ReviewForm>,
 ) -> Result<Response, PageError> {
-    let request: parley_domain::RequestId = parse_id(&id)?;
     match state
         .app
         .leave_review(
@@ -203,10 +201,9 @@ pub struct AnswerForm {
 /// The buyer's Accept or Decline.
 pub async fn answer(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id<QuoteId>,
     SignedForm { signed_in, form }: SignedForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let id: QuoteId = parse_id(&id)?;
     let request: parley_domain::RequestId = parse_id(&form.request)?;
     let accept = form.answer == "accept";
     let outcome = match state

@@ -1,8 +1,9 @@
 //! The negotiation interface: the request page for sellers and buyers, sending a reply with a
 //! document, “Display the number”, and document downloads.
 
+use crate::ids::Id;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -148,10 +149,9 @@ pub async fn show(
     signed_in: SignedIn,
     tr: Tr,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let form = FormValues::fresh(&signed_in, &headers, state.app.online_payment_available());
     let shown = match (&query.translated, &query.to) {
         (Some(message), Some(to)) => {
@@ -428,10 +428,9 @@ pub async fn send(
     State(state): State<AppState>,
     tr: Tr,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedMultipart { session, multipart }: SignedMultipart,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let read = match read_form(multipart).await {
         Ok(read) => read,
         Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -538,10 +537,9 @@ pub async fn display_phone(
     State(state): State<AppState>,
     tr: Tr,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let phone = state.app.display_phone(signed_in.caller(), id).await?;
     if headers.contains_key("hx-request") {
         Ok(render(&PhoneFragment { tr, phone }))
@@ -552,10 +550,9 @@ pub async fn display_phone(
 
 pub async fn remind(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     SignedForm { signed_in, .. }: SignedForm<NoFields>,
 ) -> Result<Response, PageError> {
-    let id: RequestId = parse_id(&id)?;
     let sent = state.app.remind_buyer(signed_in.caller(), id).await?;
     Ok(Redirect::to(&format!("/requests/{id}?reminded={sent}")).into_response())
 }
@@ -584,15 +581,17 @@ pub async fn email_original(
     State(state): State<AppState>,
     signed_in: SignedIn,
     tr: Tr,
-    Path(id): Path<String>,
+    Id(message): Id<parley_domain::MessageId>,
 ) -> Result<Response, PageError> {
-    let message: parley_domain::MessageId = parse_id(&id)?;
     match state
         .app
         .email_original(signed_in.caller(), message)
         .await?
     {
-        Original::Raw(raw) => Ok(crate::api::documents::original_response(&id, raw)),
+        Original::Raw(raw) => Ok(crate::api::documents::original_response(
+            &message.to_string(),
+            raw,
+        )),
         Original::Readable(view) => Ok(render(&EmailViewPage {
             network_link: signed_in.session.manages_network,
             languages: &LANGUAGES,
@@ -616,9 +615,8 @@ pub async fn email_original(
 pub async fn document(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path(id): Path<String>,
+    Id(id): Id<DocumentId>,
 ) -> Result<Response, PageError> {
-    let id: DocumentId = parse_id(&id)?;
     let (document, bytes) = state.app.open_document(signed_in.caller(), id).await?;
     Ok(download_response(&document, bytes))
 }

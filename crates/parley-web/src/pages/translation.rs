@@ -3,8 +3,9 @@
 //! (before and after, one click apart). With htmx the translation arrives in place; without,
 //! the page comes back with it.
 
+use crate::ids::Id;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::translate::TranslationView;
@@ -146,10 +147,9 @@ pub async fn translate(
     State(state): State<AppState>,
     tr: Tr,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<MessageId>,
     SignedForm { signed_in, form }: SignedForm<TranslateForm2>,
 ) -> Result<Response, PageError> {
-    let id: MessageId = parse_id(&id)?;
     let result = state
         .app
         .translate_message(signed_in.caller(), id, &form.target)
