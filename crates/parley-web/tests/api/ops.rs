@@ -151,3 +151,15 @@ async fn every_api_error_is_a_problem_document(db: Db) {
 }
 
 both!(every_api_error_is_a_problem_document);
+
+/// The API's contract as served, kept in review: any change to a path, a field or an error
+/// shows up as a diff of `snapshots/api__ops__openapi_document.snap` (accept it with
+/// `cargo insta review` or `INSTA_UPDATE=always`).
+#[test]
+fn openapi_document() {
+    use utoipa::OpenApi;
+    let document = parley_web::ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    insta::assert_snapshot!(document);
+}
