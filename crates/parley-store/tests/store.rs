@@ -7,39 +7,13 @@ use parley_domain::{
 };
 use parley_store::{Store, StoreError, directory, events};
 
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                let dir = tempfile::tempdir().expect("tempdir");
-                let url = format!("sqlite://{}", dir.path().join("t.db").display());
-                super::$name(super::open(&url).await).await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                let Some(server) = super::postgres_url() else { return };
-                let name = format!("parley_test_{}", uuid::Uuid::now_v7().simple());
-                let url = parley_store::create_postgres_database(&server, &name).await.expect("db");
-                super::$name(super::open(&url).await).await;
-            }
-        }
-    )+};
-}
+use parley_test_support::{Db, both};
 
-fn postgres_url() -> Option<String> {
-    let url = std::env::var("PARLEY_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    assert!(
-        url.is_some() || std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_none(),
-        "PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not"
-    );
-    url
-}
-
-async fn open(url: &str) -> Store {
-    let store = Store::connect(url).await.expect("connect");
+/// A migrated store on a fresh database of kind `db` (in `dir` for SQLite).
+async fn open(db: Db, dir: &tempfile::TempDir) -> Store {
+    let store = Store::connect(&db.fresh_url(dir.path()).await)
+        .await
+        .expect("connect");
     store.migrate().await.expect("migrate");
     store
 }
@@ -72,7 +46,9 @@ fn member(org: OrganizationId, email: &str) -> Member {
     }
 }
 
-async fn unique_email_is_a_named_conflict(store: Store) {
+async fn unique_email_is_a_named_conflict(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     let org = organization(&store).await;
     let first = member(org, "claire@x.example");
     store
@@ -89,13 +65,17 @@ async fn unique_email_is_a_named_conflict(store: Store) {
     );
 }
 
-async fn missing_rows_are_not_found(store: Store) {
+async fn missing_rows_are_not_found(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     let mut conn = store.read().await.expect("conn");
     let missing = directory::member_by_id(&mut conn, MemberId::new()).await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
 
-async fn a_failed_unit_leaves_nothing(store: Store) {
+async fn a_failed_unit_leaves_nothing(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     let org = organization(&store).await;
     let claire = member(org, "claire@x.example");
     let id = claire.id;
@@ -113,7 +93,9 @@ async fn a_failed_unit_leaves_nothing(store: Store) {
     assert!(matches!(missing, Err(StoreError::NotFound)), "rolled back");
 }
 
-async fn concurrent_writes_all_land(store: Store) {
+async fn concurrent_writes_all_land(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     let org = organization(&store).await;
     let mut handles = Vec::new();
     for n in 0..64 {
@@ -138,7 +120,9 @@ async fn concurrent_writes_all_land(store: Store) {
     );
 }
 
-async fn a_failing_unit_spares_the_others(store: Store) {
+async fn a_failing_unit_spares_the_others(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     // Submitted together, these land in shared batches on SQLite: the failing unit must be
     // rolled back alone, the others committed.
     let org = organization(&store).await;
@@ -179,7 +163,9 @@ async fn a_failing_unit_spares_the_others(store: Store) {
     );
 }
 
-async fn history_is_append_only_and_dedupes(store: Store) {
+async fn history_is_append_only_and_dedupes(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     use parley_domain::{BuyerId, ProductId, RequestStatus};
     let org = organization(&store).await;
     let request_id = RequestId::new();
@@ -289,7 +275,9 @@ async fn history_is_append_only_and_dedupes(store: Store) {
 
 /// More mails than one INSERT takes (see `outbox::ENQUEUE_CHUNK`): all queued, each with its
 /// own bodies.
-async fn many_mails_queue_together(store: Store) {
+async fn many_mails_queue_together(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     use parley_store::outbox::{self, Mail};
     let mails: Vec<Mail> = (0..70)
         .map(|i| Mail {
@@ -320,7 +308,9 @@ async fn many_mails_queue_together(store: Store) {
     }
 }
 
-async fn migrations_run_twice(store: Store) {
+async fn migrations_run_twice(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
     store.migrate().await.expect("second run is a no-op");
     store.ping().await.expect("ping");
 }

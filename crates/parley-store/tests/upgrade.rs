@@ -309,20 +309,13 @@ async fn sqlite_raw_emails_survive_the_move_into_messages() {
 /// PostgreSQL's migration 0012 moves the raw emails the same way.
 #[tokio::test]
 async fn postgres_raw_emails_survive_the_move_into_messages() {
-    let Some(server) = std::env::var("PARLEY_TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-    else {
-        assert!(
-            std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_none(),
-            "PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not"
-        );
+    if parley_test_support::postgres_url().is_none() {
         return;
-    };
-    let name = format!("parley_upgrade_{}", parley_domain::MessageId::new()).replace('-', "");
-    let url = parley_store::create_postgres_database(&server, &name)
-        .await
-        .expect("create database");
+    }
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let url = parley_test_support::Db::Postgres
+        .fresh_url(scratch.path())
+        .await;
     let old = migrations_before("postgres", "0012");
     // Superuser only (the test server's `postgres`): foreign keys are triggers, off in replica.
     old_messages_with_a_raw_email(&url, old.path(), "SET session_replication_role = replica").await;
@@ -421,20 +414,13 @@ async fn sqlite_automatic_copies_lose_their_access() {
 
 #[tokio::test]
 async fn postgres_automatic_copies_lose_their_access() {
-    let Some(server) = std::env::var("PARLEY_TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-    else {
-        assert!(
-            std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_none(),
-            "PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not"
-        );
+    if parley_test_support::postgres_url().is_none() {
         return;
-    };
-    let name = format!("parley_upgrade_{}", parley_domain::MessageId::new()).replace('-', "");
-    let url = parley_store::create_postgres_database(&server, &name)
-        .await
-        .expect("create database");
+    }
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let url = parley_test_support::Db::Postgres
+        .fresh_url(scratch.path())
+        .await;
     let old = migrations_before("postgres", "0014");
     old_automatic_copy(&url, old.path(), "SET session_replication_role = replica").await;
     automatic_copies_after_upgrade(&url).await;

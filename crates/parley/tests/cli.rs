@@ -34,16 +34,9 @@ fn database_url(dir: &Path, postgres: bool) -> Option<String> {
     if !postgres {
         return Some(format!("sqlite://{}", dir.join("cli.db").display()));
     }
-    let server = std::env::var("PARLEY_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let name = format!("parley_test_{}", uuid::Uuid::now_v7().simple());
+    parley_test_support::postgres_url()?;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    Some(
-        runtime
-            .block_on(parley_store::create_postgres_database(&server, &name))
-            .expect("create database"),
-    )
+    Some(runtime.block_on(parley_test_support::Db::Postgres.fresh_url(dir)))
 }
 
 fn demo_tokens_and_migrations(postgres: bool) {

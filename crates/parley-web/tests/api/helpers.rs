@@ -12,42 +12,7 @@ use parley_store::directory;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-/// Runs a test body against both databases: `both!(name)` expects `async fn name(db: Db)`.
-#[macro_export]
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name($crate::helpers::Db::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if $crate::helpers::postgres_url().is_some() {
-                    super::$name($crate::helpers::Db::Postgres).await;
-                }
-            }
-        }
-    )+};
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
-
-/// The PostgreSQL server to test against. When `PARLEY_REQUIRE_POSTGRES` is set (as
-/// `scripts/test` does when a server answers), its absence is a failure, not a skip.
-pub fn postgres_url() -> Option<String> {
-    let url = std::env::var("PARLEY_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    if url.is_none() && std::env::var_os("PARLEY_REQUIRE_POSTGRES").is_some() {
-        panic!("PARLEY_REQUIRE_POSTGRES is set but PARLEY_TEST_DATABASE_URL is not");
-    }
-    url
-}
+pub use parley_test_support::Db;
 
 /// The largest document in tests: small, so the oversize cases stay fast.
 pub const MAX_DOCUMENT: usize = 256 * 1024;
@@ -93,16 +58,7 @@ impl TestApp {
 
     pub async fn spawn_with(db: Db, settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let url = match db {
-            Db::Sqlite => format!("sqlite://{}", dir.path().join("parley.db").display()),
-            Db::Postgres => {
-                let server = postgres_url().expect("postgres url");
-                let name = format!("parley_test_{}", uuid::Uuid::now_v7().simple());
-                parley_store::create_postgres_database(&server, &name)
-                    .await
-                    .expect("create database")
-            }
-        };
+        let url = db.fresh_url(dir.path()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -3,6 +3,8 @@
 
 mod helpers;
 
+pub(crate) use parley_test_support::both;
+
 mod access;
 mod csrf;
 mod documents;
