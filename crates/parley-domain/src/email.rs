@@ -51,6 +51,13 @@ impl EmailAddress {
     }
 }
 
+/// A non-ASCII character an internationalized address may hold (RFC 6531): not a control
+/// (C1 included: U+0085 would break a header line), not a space, not a sign that reorders
+/// or hides text.
+fn international(c: char) -> bool {
+    !c.is_ascii() && !c.is_whitespace() && !crate::text::is_forbidden_in_line(c)
+}
+
 fn valid_local_part(local: &str) -> bool {
     const SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-.";
     !local.is_empty()
@@ -60,7 +67,7 @@ fn valid_local_part(local: &str) -> bool {
         && !local.contains("..")
         && local
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c) || !c.is_ascii())
+            .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c) || international(c))
 }
 
 fn valid_domain(domain: &str) -> bool {
@@ -73,7 +80,7 @@ fn valid_domain(domain: &str) -> bool {
                 && !label.ends_with('-')
                 && label
                     .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || international(c))
         })
 }
 
@@ -119,6 +126,10 @@ mod tests {
             "a b@example.com",
             "a@exa mple.com",
             ".a@example.com",
+            // Found by the intake fuzz target: a C1 line break (NEL) inside the domain.
+            "ana@b.examp0\u{fffd}0000\u{85}x",
+            "a\u{202e}b@example.com",
+            "a@exa\u{a0}mple.com",
         ] {
             assert!(
                 matches!(EmailAddress::parse(bad), Err(InvalidEmail::Malformed(_))),
