@@ -5,8 +5,8 @@
 
 use bytes::Bytes;
 use parley_domain::{
-    Channel, CountryCode, EmailAddress, LanguageCode, Marketplace, MarketplaceId, Member, MemberId,
-    NetworkLink, Organization, OrganizationId, OrganizationKind,
+    Channel, CountryCode, EmailAddress, LanguageCode, Marketplace, Member, MemberId, NetworkLink,
+    Organization, OrganizationId, OrganizationKind,
 };
 use parley_store::directory;
 
@@ -285,24 +285,9 @@ impl App {
             }))
     }
 
+    /// The demo's marketplaces go through the operator's own path (`parley marketplace add`).
     async fn ensure_marketplace(&self, slug: &str, name: &str) -> Result<Marketplace, AppError> {
-        let mut conn = self.store.read().await?;
-        if let Some(existing) = directory::marketplace_by_slug(&mut conn, slug).await? {
-            return Ok(existing);
-        }
-        drop(conn);
-        let marketplace = Marketplace {
-            id: MarketplaceId::new(),
-            slug: slug.to_owned(),
-            name: name.to_owned(),
-        };
-        let stored = marketplace.clone();
-        self.store
-            .write(stored, |tx, stored| {
-                Box::pin(directory::insert_marketplace(tx, stored))
-            })
-            .await?;
-        Ok(marketplace)
+        Ok(self.add_marketplace(slug, name).await?.0)
     }
 
     /// The organization of the demo's first member email, created with its members if absent.
@@ -368,6 +353,7 @@ impl App {
                     buyer_email: buyer.4.to_owned(),
                     buyer_phone: Some(buyer.5.to_owned()),
                     manufacturer_id: manufacturer.0.to_string(),
+                    manufacturer_external_id: None,
                     product_reference: reference.to_owned(),
                     product_name: product.to_owned(),
                     product_line: None,

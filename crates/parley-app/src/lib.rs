@@ -27,6 +27,7 @@ pub mod new_request;
 pub mod orders;
 pub mod outbox;
 pub mod party_actions;
+pub mod provisioning;
 pub mod quotes;
 pub mod relay;
 pub mod remind;

@@ -2,7 +2,7 @@
 //! routing by sales-network territory, threads, and the first history events.
 
 pub use parley_domain::intake::NewRequest;
-use parley_domain::intake::{ParsedRequest, parse_new_request};
+use parley_domain::intake::{ManufacturerRef, ParsedRequest, parse_new_request};
 use parley_domain::{
     Actor, AuthorKind, Buyer, EventKind, LanguageCode, Marketplace, OrganizationId,
     OrganizationKind, Product, ProductId, Request, RequestId, RequestStatus, Thread, ThreadId,
@@ -68,7 +68,20 @@ async fn insert_request(
     {
         return Ok((existing.id, false));
     }
-    let manufacturer = match directory::organization(&mut *tx, parsed.manufacturer).await {
+    let manufacturer_id = match &parsed.manufacturer {
+        ManufacturerRef::Id(id) => Some(*id),
+        ManufacturerRef::External(external) => {
+            parley_store::provisioning::exhibitor(&mut *tx, marketplace.id, external).await?
+        }
+    };
+    let Some(manufacturer_id) = manufacturer_id else {
+        return Err(AppError::invalid(
+            "manufacturer.external_id",
+            "manufacturer_unknown",
+            "This marketplace has no exhibitor with this external id.",
+        ));
+    };
+    let manufacturer = match directory::organization(&mut *tx, manufacturer_id).await {
         Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
         Ok(_) | Err(parley_store::StoreError::NotFound) => {
             return Err(AppError::invalid(

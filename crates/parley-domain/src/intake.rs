@@ -14,6 +14,8 @@ pub struct NewRequest {
     pub buyer_email: String,
     pub buyer_phone: Option<String>,
     pub manufacturer_id: String,
+    /// The marketplace's own id for the manufacturer, instead of `manufacturer_id`.
+    pub manufacturer_external_id: Option<String>,
     pub product_reference: String,
     pub product_name: String,
     /// The product line, for the manufacturer's routing rules.
@@ -25,11 +27,18 @@ pub struct NewRequest {
     pub external_ref: Option<String>,
 }
 
+/// The manufacturer a request is for: Parley's id, or the sending marketplace's own id for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManufacturerRef {
+    Id(OrganizationId),
+    External(String),
+}
+
 /// A request whose fields passed the rules.
 #[derive(Debug, Clone)]
 pub struct ParsedRequest {
     pub buyer: Buyer,
-    pub manufacturer: OrganizationId,
+    pub manufacturer: ManufacturerRef,
     pub product_reference: String,
     pub product_name: String,
     pub product_line: Option<String>,
@@ -103,19 +112,40 @@ pub fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, Vec<FieldEr
             None
         }
     };
-    let manufacturer = input
-        .manufacturer_id
-        .trim()
-        .parse::<OrganizationId>()
-        .map_err(|_| {
+    let external = input
+        .manufacturer_external_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty());
+    let manufacturer = match (input.manufacturer_id.trim(), external) {
+        ("", Some(external)) => crate::provisioning::external_id(external)
+            .map(ManufacturerRef::External)
+            .map_err(|e| {
+                field_error(&mut errors, "manufacturer.external_id", &e.code, e.message);
+            })
+            .ok(),
+        (_, Some(_)) => {
             field_error(
                 &mut errors,
                 "manufacturer_id",
-                "manufacturer_unknown",
-                "No such manufacturer.".to_owned(),
+                "manufacturer_ambiguous",
+                "Give manufacturer_id or manufacturer.external_id, not both.".to_owned(),
             );
-        })
-        .ok();
+            None
+        }
+        (id, None) => id
+            .parse::<OrganizationId>()
+            .map(ManufacturerRef::Id)
+            .map_err(|_| {
+                field_error(
+                    &mut errors,
+                    "manufacturer_id",
+                    "manufacturer_unknown",
+                    "No such manufacturer.".to_owned(),
+                );
+            })
+            .ok(),
+    };
     let product_reference = required(&mut errors, "product.reference", &input.product_reference);
     let product_name = required(&mut errors, "product.name", &input.product_name);
     let product_line = optional(&mut errors, "product.line", input.product_line.as_deref());

@@ -57,6 +57,14 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a member may do in their organization: admins also manage its team.
+    MemberRole: "member role" {
+        Admin => "admin",
+        Sales => "sales",
+    }
+);
+
+text_enum!(
     /// Who wrote a message or did an action.
     AuthorKind: "author kind" {
         Buyer => "buyer",

@@ -14,6 +14,7 @@ pub mod language;
 pub mod message;
 pub mod money;
 pub mod policy;
+pub mod provisioning;
 pub mod quote;
 pub mod rating;
 pub mod territory;
@@ -24,8 +25,8 @@ pub use entities::*;
 pub use event::{Audience, EventKind};
 pub use ids::*;
 pub use kinds::{
-    AuthorKind, Channel, DeclineReason, DocumentKind, GrantKind, OrganizationKind, Outcome,
-    PartyStatus, RequestStatus,
+    AuthorKind, Channel, DeclineReason, DocumentKind, GrantKind, MemberRole, OrganizationKind,
+    Outcome, PartyStatus, RequestStatus,
 };
 pub use language::LanguageCode;
 pub use message::{FieldError, SendErrorCode};

@@ -22,6 +22,7 @@ pub mod messages;
 pub mod network;
 pub mod orders;
 pub mod outbox;
+pub mod provisioning;
 pub mod quotes;
 pub mod relay;
 pub mod requests;

@@ -113,6 +113,27 @@ impl ApiError {
     }
 }
 
+/// The conflicts a client can act on, with their stable code and what to tell people; every
+/// other conflict is a plain `conflict` (its constraint name stays in the logs).
+fn public_conflict(what: &str) -> Option<(&'static str, &'static str)> {
+    Some(match what {
+        "member_elsewhere" => (
+            "member_elsewhere",
+            "This address belongs to a person of another organization.",
+        ),
+        "address_of_a_buyer" => ("address_of_a_buyer", "This address belongs to a buyer."),
+        "external_id_taken" => (
+            "external_id_taken",
+            "This marketplace already uses this external id for another organization.",
+        ),
+        "organization_already_linked" => (
+            "organization_already_linked",
+            "This organization already has another external id on this marketplace.",
+        ),
+        _ => return None,
+    })
+}
+
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         let chain = error.chain();
@@ -126,6 +147,10 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(why) => Self::new(StatusCode::FORBIDDEN, "forbidden", why),
             AppError::Invalid(errors) => Self::invalid(errors),
             AppError::RateLimited { retry_after } => Self::rate_limited(retry_after),
+            AppError::Conflict(ref what) if public_conflict(what).is_some() => {
+                let (code, detail) = public_conflict(what).unwrap_or(("conflict", ""));
+                Self::new(StatusCode::CONFLICT, code, detail)
+            }
             AppError::Conflict(what) => {
                 tracing::warn!(constraint = %what, "conflict");
                 Self::new(

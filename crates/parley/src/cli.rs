@@ -250,9 +250,47 @@ pub enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage marketplaces (each gets integration keys with `token create --marketplace`)
+    #[command(subcommand)]
+    Marketplace(MarketplaceCommand),
+    /// Manage organizations across marketplaces
+    #[command(subcommand)]
+    Organization(OrganizationCommand),
     /// Mail tools
     #[command(subcommand)]
     Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MarketplaceCommand {
+    /// Add a marketplace (nothing changes when the slug exists); prints its id
+    Add {
+        /// Lower-case letters, digits and hyphens, e.g. acme-expo
+        #[arg(long)]
+        slug: String,
+        /// The name people see, e.g. "Acme Expo"
+        #[arg(long)]
+        name: String,
+    },
+    /// List the marketplaces: slug, name, id
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganizationCommand {
+    /// Let a marketplace know an existing organization by its own id for it (a manufacturer
+    /// exhibiting on several marketplaces stays one organization)
+    Link {
+        /// The marketplace's slug
+        #[arg(long)]
+        marketplace: String,
+        /// The marketplace's id for the organization
+        #[arg(long)]
+        external_id: String,
+        /// Parley's id of the organization
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -33,6 +33,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(command) => token(&app, command).await,
+        Command::Marketplace(command) => crate::operator::marketplace(&app, command).await,
+        Command::Organization(command) => crate::operator::organization(&app, command).await,
         Command::Mail(command) => mail(command),
     };
     app.close().await;
@@ -323,7 +325,7 @@ fn mail(command: MailCommand) -> anyhow::Result<()> {
 }
 
 /// Turns validation errors into their human messages.
-fn describe(error: parley_app::AppError) -> anyhow::Error {
+pub(crate) fn describe(error: parley_app::AppError) -> anyhow::Error {
     match error {
         parley_app::AppError::Invalid(errors) => anyhow::anyhow!(
             "{}",

@@ -94,6 +94,76 @@ fn demo_tokens_and_migrations_on_postgres() {
     demo_tokens_and_migrations(true);
 }
 
+/// On a fresh database (no demo), the operator adds a marketplace, gets its integration key and
+/// links an organization under the marketplace's own id; every step idempotent or refused
+/// plainly.
+fn marketplaces_are_data(postgres: bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(url) = database_url(dir.path(), postgres) else {
+        return;
+    };
+    let base = || {
+        let mut command = parley(dir.path());
+        command.args(["--data-dir", "data", "--database-url", &url]);
+        command
+    };
+    let before = run(base().args(["token", "create", "--marketplace", "acme-expo"]));
+    assert!(!before.status.success(), "no such marketplace yet");
+    let added = run(base().args([
+        "marketplace",
+        "add",
+        "--slug",
+        "acme-expo",
+        "--name",
+        "Acme Expo",
+    ]));
+    assert!(added.status.success(), "{added:?}");
+    let id = stdout(&added).trim().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "prints the id: {id}");
+    let again = run(base().args([
+        "marketplace",
+        "add",
+        "--slug",
+        "acme-expo",
+        "--name",
+        "Other",
+    ]));
+    assert!(again.status.success());
+    assert_eq!(stdout(&again).trim(), id, "idempotent on the slug");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = run(base().args(["marketplace", "add", "--slug", "Acme Expo", "--name", "x"]));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("lower-case"));
+    let list = run(base().args(["marketplace", "list"]));
+    assert_eq!(stdout(&list), format!("acme-expo\tAcme Expo\t{id}\n"));
+    let key = run(base().args(["token", "create", "--marketplace", "acme-expo"]));
+    assert!(key.status.success(), "{key:?}");
+    assert!(stdout(&key).trim().len() >= 32);
+    // Linking needs an organization that exists.
+    let unknown = run(base().args([
+        "organization",
+        "link",
+        "--marketplace",
+        "acme-expo",
+        "--external-id",
+        "EXH-1",
+        "--to",
+        &uuid::Uuid::now_v7().to_string(),
+    ]));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("No such organization"));
+}
+
+#[test]
+fn marketplaces_are_data_on_sqlite() {
+    marketplaces_are_data(false);
+}
+
+#[test]
+fn marketplaces_are_data_on_postgres() {
+    marketplaces_are_data(true);
+}
+
 #[test]
 fn flags_beat_variables_beat_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -13,8 +13,11 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateRequestBody {
     pub buyer: BuyerInput,
-    /// The manufacturer the request is addressed to.
+    /// The manufacturer the request is addressed to: Parley's id…
+    #[serde(default)]
     pub manufacturer_id: String,
+    /// …or the marketplace's own id for it (see `PUT /organizations/{external_id}`).
+    pub manufacturer: Option<ManufacturerInput>,
     pub product: ProductInput,
     /// The buyer's message (at most 20,000 characters).
     #[schema(max_length = 20000)]
@@ -25,6 +28,11 @@ pub struct CreateRequestBody {
     /// One line, at most 200 characters.
     #[schema(max_length = 200)]
     pub external_ref: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ManufacturerInput {
+    pub external_id: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

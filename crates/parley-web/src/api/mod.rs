@@ -6,6 +6,7 @@ mod handling;
 pub(crate) mod messages;
 pub(crate) mod network;
 pub(crate) mod orders;
+mod organizations;
 mod quotes;
 mod requests;
 mod translations;
@@ -58,6 +59,10 @@ use crate::error::{FieldErrorDto, Problem};
         orders::pay,
         orders::order,
         orders::review,
+        organizations::put_organization,
+        organizations::get_organization,
+        organizations::list_organizations,
+        organizations::put_member,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -110,6 +115,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/requests/{id}/decline", post(handling::decline))
         .route("/requests/{id}/outcome", post(handling::outcome))
+        .route("/organizations", get(organizations::list_organizations))
+        .route(
+            "/organizations/{external_id}",
+            put(organizations::put_organization).get(organizations::get_organization),
+        )
+        .route(
+            "/organizations/{external_id}/members/{email}",
+            put(organizations::put_member),
+        )
         .route("/network", get(network::overview))
         .route("/network/members", post(network::add_member))
         .route(

@@ -53,6 +53,7 @@ pub async fn create_request(
         buyer_email: body.buyer.email,
         buyer_phone: body.buyer.phone,
         manufacturer_id: body.manufacturer_id,
+        manufacturer_external_id: body.manufacturer.map(|m| m.external_id),
         product_reference: body.product.reference,
         product_name: body.product.name,
         product_line: body.product.line,

@@ -14,6 +14,7 @@ mod network;
 mod ops;
 pub(crate) mod orders;
 pub(crate) mod pages;
+mod provisioning;
 mod quotes;
 mod relay;
 mod requests;
