@@ -16,6 +16,10 @@ pub(crate) async fn caller_of(
     Ok(match owner {
         TokenOwner::Member(id) => {
             let id: MemberId = id.parse().map_err(corrupt)?;
+            // A deactivated member's remaining credentials open nothing.
+            if !parley_store::provisioning::is_active(conn, id).await? {
+                return Err(AppError::Unauthenticated);
+            }
             Caller::Member(directory::member_by_id(conn, id).await?)
         }
         TokenOwner::Buyer(id) => {
@@ -35,6 +39,9 @@ pub(crate) async fn caller_by_email(app: &App, email: &str) -> Result<Option<Cal
         .map_err(|e| AppError::invalid("email", "email_invalid", e.to_string()))?;
     let mut conn = app.store.read().await?;
     if let Some(member) = directory::member_by_email(&mut conn, &address).await? {
+        if !parley_store::provisioning::is_active(&mut conn, member.id).await? {
+            return Ok(None);
+        }
         return Ok(Some(Caller::Member(member)));
     }
     Ok(directory::buyer_by_email(&mut conn, &address)

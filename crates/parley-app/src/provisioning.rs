@@ -204,6 +204,79 @@ impl App {
     }
 }
 
+impl App {
+    /// Takes a person out of the exhibitor its marketplace knows as `external`: their sign-in
+    /// links, sessions, tokens and masked addresses stop working at once; the requests they
+    /// handled go back to an admin of the organization (an event on each says so); their name
+    /// stays on what they wrote.
+    pub async fn remove_exhibitor_member(
+        &self,
+        caller: &Caller,
+        external: &str,
+        email: &str,
+    ) -> Result<(), AppError> {
+        let marketplace = marketplace_of(caller)?;
+        let address = parley_domain::EmailAddress::parse(email).map_err(|_| AppError::NotFound)?;
+        let actor = caller.actor();
+        let data = (marketplace.id, external.to_owned(), address, actor);
+        let ended = self
+            .store
+            .write(data, |tx, (marketplace, external, address, actor)| {
+                Box::pin(deactivate(tx, *marketplace, external, address, actor))
+            })
+            .await?;
+        for hash in &ended.token_hashes {
+            self.callers.forget(hash);
+        }
+        for token in &ended.address_tokens {
+            self.relay_targets.forget(token);
+        }
+        Ok(())
+    }
+}
+
+async fn deactivate(
+    tx: &mut Connection,
+    marketplace: MarketplaceId,
+    external: &str,
+    address: &parley_domain::EmailAddress,
+    actor: &parley_domain::Actor,
+) -> Result<store::Ended, AppError> {
+    let organization = store::exhibitor(&mut *tx, marketplace, external)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let member = directory::member_by_email(&mut *tx, address)
+        .await?
+        .filter(|m| m.organization_id == organization)
+        .ok_or(AppError::NotFound)?;
+    let team = store::team(&mut *tx, organization).await?;
+    let admin = team
+        .iter()
+        .find(|t| t.role == parley_domain::MemberRole::Admin && t.member.id != member.id)
+        .map(|t| t.member.clone());
+    let at = crate::now();
+    let ended = store::deactivate(&mut *tx, &member, admin.as_ref().map(|a| a.id), at.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(admin) = admin {
+        for request in &ended.requests_handed_back {
+            let request = request
+                .parse()
+                .map_err(|_| AppError::internal("a stored request id is not an id"))?;
+            let event = crate::events::new_event(
+                request,
+                Some(organization),
+                parley_domain::EventKind::RequestHandedBack,
+                actor.clone(),
+                serde_json::json!({ "from": member.name, "to": admin.name }),
+                at,
+            );
+            parley_store::events::append(&mut *tx, &event, None).await?;
+        }
+    }
+    Ok(ended)
+}
+
 async fn put_member(
     tx: &mut Connection,
     marketplace: MarketplaceId,

@@ -91,6 +91,8 @@ event_kinds! {
     CcAdded => "cc_added", Sellers;
     // A party took someone out of copy: their access ended.
     CcRemoved => "cc_removed", Sellers;
+    // The member handling the request left their organization: it went back to an admin.
+    RequestHandedBack => "request_handed_back", Party;
     // A new request was emailed to one of the routed member's automatic-copy addresses (the
     // request only; no access). The member's business: its party sees it.
     AutomaticCopySent => "automatic_copy_sent", Party;

@@ -139,7 +139,8 @@ pub struct TeamMember {
     pub time_zone: Option<String>,
 }
 
-/// Sets a member's name, language, role and time zone.
+/// Sets a member's name, language, role and time zone (and makes a deactivated member active
+/// again: their marketplace sent them anew).
 pub async fn set_profile(
     conn: &mut Connection,
     id: MemberId,
@@ -149,7 +150,8 @@ pub async fn set_profile(
     time_zone: Option<&str>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE members SET name = $1, language = $2, role = $3, time_zone = $4 WHERE id = $5",
+        "UPDATE members SET name = $1, language = $2, role = $3, time_zone = $4, \
+         deactivated_at = NULL WHERE id = $5",
     )
     .bind(name)
     .bind(language.code())
@@ -168,7 +170,7 @@ pub async fn team(
 ) -> Result<Vec<TeamMember>, StoreError> {
     let rows = dynamic_query(format!(
         "SELECT {MEMBER_COLUMNS}, role, time_zone FROM members \
-         WHERE organization_id = $1 ORDER BY created_at, id"
+         WHERE organization_id = $1 AND deactivated_at IS NULL ORDER BY created_at, id"
     ))
     .bind(organization.to_string())
     .fetch_all(conn)
@@ -182,4 +184,115 @@ pub async fn team(
             })
         })
         .collect()
+}
+
+/// Whether a member may still act (not deactivated).
+pub async fn is_active(conn: &mut Connection, id: MemberId) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT deactivated_at FROM members WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>("deactivated_at")?.is_none())
+}
+
+/// What a deactivation ended, so caches can forget it at once.
+#[derive(Debug, Default)]
+pub struct Ended {
+    /// Hashes of the member's API tokens.
+    pub token_hashes: Vec<String>,
+    /// The member's masked addresses.
+    pub address_tokens: Vec<String>,
+    /// The requests they handled, now handled by `to`.
+    pub requests_handed_back: Vec<String>,
+}
+
+/// Deactivates a member: their sign-in links, sessions and API tokens end, their masked
+/// addresses are revoked, and the requests they handled go to `handler` (an admin of the
+/// organization) when there is one. `None` when the member was already deactivated.
+pub async fn deactivate(
+    conn: &mut Connection,
+    member: &Member,
+    handler: Option<MemberId>,
+    at: i64,
+) -> Result<Option<Ended>, StoreError> {
+    let id = member.id.to_string();
+    let changed = sqlx::query(
+        "UPDATE members SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL",
+    )
+    .bind(at)
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let column = |rows: Vec<sqlx::any::AnyRow>, name: &str| -> Result<Vec<String>, StoreError> {
+        rows.iter()
+            .map(|row| row.try_get(name).map_err(StoreError::from))
+            .collect()
+    };
+    let token_hashes = column(
+        sqlx::query(
+            "SELECT token_hash FROM api_tokens \
+             WHERE principal_kind = 'member' AND principal_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(&id)
+        .fetch_all(&mut *conn)
+        .await?,
+        "token_hash",
+    )?;
+    sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 \
+         WHERE principal_kind = 'member' AND principal_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    for table in ["web_sessions", "sign_in_links"] {
+        dynamic_query(format!(
+            "DELETE FROM {table} WHERE principal_kind = 'member' AND principal_id = $1"
+        ))
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let address_tokens = column(
+        sqlx::query(
+            "SELECT token FROM relay_addresses \
+             WHERE email = $1 AND holder_kind IN ('member', 'cc') AND revoked_at IS NULL",
+        )
+        .bind(member.email.as_str())
+        .fetch_all(&mut *conn)
+        .await?,
+        "token",
+    )?;
+    sqlx::query(
+        "UPDATE relay_addresses SET revoked_at = $1 \
+         WHERE email = $2 AND holder_kind IN ('member', 'cc') AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(member.email.as_str())
+    .execute(&mut *conn)
+    .await?;
+    let mut requests_handed_back = Vec::new();
+    if let Some(handler) = handler {
+        requests_handed_back = column(
+            sqlx::query("SELECT id FROM requests WHERE handler_member_id = $1")
+                .bind(&id)
+                .fetch_all(&mut *conn)
+                .await?,
+            "id",
+        )?;
+        sqlx::query("UPDATE requests SET handler_member_id = $1 WHERE handler_member_id = $2")
+            .bind(handler.to_string())
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Some(Ended {
+        token_hashes,
+        address_tokens,
+        requests_handed_back,
+    }))
 }

@@ -63,6 +63,7 @@ use crate::error::{FieldErrorDto, Problem};
         organizations::get_organization,
         organizations::list_organizations,
         organizations::put_member,
+        organizations::delete_member,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -122,7 +123,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/organizations/{external_id}/members/{email}",
-            put(organizations::put_member),
+            put(organizations::put_member).delete(organizations::delete_member),
         )
         .route("/network", get(network::overview))
         .route("/network/members", post(network::add_member))

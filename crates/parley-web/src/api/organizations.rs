@@ -233,3 +233,29 @@ pub async fn put_member(
         Json(TeamMemberDto::from(&member)),
     ))
 }
+
+/// Take a person out of an exhibitor: their sessions, tokens and masked addresses stop working
+/// at once, the requests they handled go back to an admin (an event says so), their name stays
+/// on what they wrote.
+#[utoipa::path(
+    delete, path = "/organizations/{external_id}/members/{email}", tag = "provisioning",
+    params(
+        ("external_id" = String, Path, description = "The marketplace's id for the exhibitor"),
+        ("email" = String, Path, description = "The person's email address"),
+    ),
+    responses(
+        (status = 204, description = "Deactivated"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_member(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path((external_id, email)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .remove_exhibitor_member(&caller, &external_id, &email)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

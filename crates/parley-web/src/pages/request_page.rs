@@ -339,6 +339,11 @@ fn history_item(
             tr.t1(key, "email", data("email"))
         }
         EventKind::CcRemoved => tr.t1("history-cc-removed", "email", data("email")),
+        EventKind::RequestHandedBack => tr.t2(
+            "history-request-handed-back",
+            ("from", &data("from")),
+            ("to", &data("to")),
+        ),
         EventKind::AutomaticCopySent => tr.t1("history-automatic-copy", "email", data("email")),
         EventKind::RequestDeclined => {
             let reason = tr.t(&format!("decline-reason-{}", data("reason")));

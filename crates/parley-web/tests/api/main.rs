@@ -16,7 +16,7 @@ pub(crate) mod orders;
 pub(crate) mod pages;
 mod provisioning;
 mod quotes;
-mod relay;
+pub(crate) mod relay;
 mod requests;
 mod translation;
 mod walkthrough;

@@ -6,8 +6,13 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::{Db, TestApp, error_codes, person};
+use crate::pages::sign_in;
+use crate::relay::{email, last_mail, refusal};
 
-both!(a_marketplace_provisions_its_exhibitors_and_nobody_else_s);
+both!(
+    a_marketplace_provisions_its_exhibitors_and_nobody_else_s,
+    a_removed_member_loses_every_way_in
+);
 
 async fn put(t: &TestApp, key: &str, path: &str, body: &Value) -> reqwest::Response {
     t.client
@@ -178,4 +183,129 @@ async fn a_marketplace_provisions_its_exhibitors_and_nobody_else_s(db: Db) {
             .status(),
         403
     );
+}
+
+/// DELETE of a member: their token, session, sign-in and masked address stop at once; the
+/// request they handled goes back to the admin, with an event; their message keeps their name.
+async fn a_removed_member_loses_every_way_in(db: Db) {
+    let t = crate::relay::spawn(db).await;
+    let key = &t.marketplace_key;
+    let org = json!({"name": "NewCo", "kind": "manufacturer", "country": "FR", "language": "fr"});
+    assert_eq!(
+        put(&t, key, "/api/v1/organizations/EXH-1", &org)
+            .await
+            .status(),
+        201
+    );
+    // The oldest member handles new requests: the salesperson first, then the admin.
+    let members = "/api/v1/organizations/EXH-1/members";
+    for (address, role) in [
+        ("sam@newco.example", "sales"),
+        ("boss@newco.example", "admin"),
+    ] {
+        let body = json!({"name": address.split('@').next(), "role": role});
+        let path = format!("{members}/{address}");
+        assert_eq!(put(&t, key, &path, &body).await.status(), 201);
+    }
+    let request = json!({
+        "buyer": {"name": "Ana Buyer", "country": "FR", "language": "fr", "email": "ana@buyer.example"},
+        "manufacturer": {"external_id": "EXH-1"},
+        "product": {"reference": "NP-1", "name": "Pompe NP-1"},
+        "message": "Prix pour 10 pièces ?"
+    });
+    let sent = t.post_json(key, "/api/v1/requests", &request).await;
+    assert_eq!(sent.status(), 201);
+    let id = sent.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let sam = person(&t.app, "sam@newco.example").await;
+    let boss = person(&t.app, "boss@newco.example").await;
+    assert_eq!(t.say(&sam, &id, "Bonjour, 12 € pièce.").await.status(), 201);
+    let notice = last_mail(&t, "sam@newco.example", "new_request").await;
+    let masked = notice.from_address.expect("masked address");
+    let browser = sign_in(&t, "sam@newco.example").await;
+
+    // Another marketplace cannot remove him; his own can.
+    t.app
+        .add_marketplace("acme-expo", "Acme Expo")
+        .await
+        .expect("marketplace");
+    let other = t
+        .app
+        .create_marketplace_key("acme-expo", "t")
+        .await
+        .expect("key");
+    let path = format!("{members}/sam@newco.example");
+    let delete = |key: String| {
+        let request = t.client.delete(t.url(&path)).bearer_auth(key);
+        async move { request.send().await.expect("DELETE").status() }
+    };
+    assert_eq!(delete(other).await, 404);
+    assert_eq!(delete(key.clone()).await, 204);
+    assert_eq!(delete(key.clone()).await, 404, "once");
+
+    // Every way in is shut.
+    assert_eq!(
+        t.get(&sam.token, &format!("/api/v1/requests/{id}"))
+            .await
+            .status(),
+        401
+    );
+    let page = browser
+        .client
+        .get(t.url(&format!("/requests/{id}")))
+        .header("cookie", &browser.cookie)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(page.status(), 303, "to the sign-in form");
+    assert!(
+        t.app
+            .create_sign_in_link("sam@newco.example", "/requests")
+            .await
+            .expect("link")
+            .is_none(),
+        "no sign-in link for a removed member"
+    );
+    let refused = refusal(
+        t.smtp,
+        "sam@newco.example",
+        &masked,
+        &email(
+            "sam@newco.example",
+            &masked,
+            "late@newco.example",
+            "Encore moi",
+        ),
+    )
+    .await;
+    assert!(refused.contains("5.1.1"), "{refused}");
+    // The request went back to the admin, who sees why; Sam's message keeps his name.
+    let history = t
+        .get_json(&boss.token, &format!("/api/v1/requests/{id}/history"))
+        .await;
+    let handed = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "request_handed_back")
+        .expect("a handed-back event");
+    assert_eq!(handed["data"]["to"], "boss");
+    let detail = t
+        .get_json(&boss.token, &format!("/api/v1/requests/{id}"))
+        .await;
+    assert_eq!(
+        detail["threads"][0]["messages"][0]["sender"], "sam@newco.example",
+        "what he wrote stays his"
+    );
+    assert_eq!(
+        t.get_json(key, "/api/v1/organizations/EXH-1").await["members"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    // Sent anew by the marketplace, he is back (with new credentials to get).
+    let back = put(&t, key, &path, &json!({"name": "sam", "role": "sales"})).await;
+    assert_eq!(back.status(), 200);
 }
