@@ -203,21 +203,21 @@ fn flags_beat_variables_beat_the_file() {
     }
 }
 
-#[test]
-fn serve_answers_then_stops_cleanly_on_sigterm() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = parley(dir.path())
-        .args([
-            "--data-dir",
-            "data",
-            "--log-format",
-            "json",
-            "serve",
-            "--http",
-            "127.0.0.1:0",
-            "--smtp",
-            "127.0.0.1:0",
-        ])
+/// `parley serve` on loopback ports chosen by the system (`--database-url` when given, else
+/// the data directory `data` in `dir`); returns the child and the HTTP and SMTP addresses from
+/// the log line announcing them, and the rest of the log (a thread reads it, so the server
+/// never blocks on a full pipe).
+fn serve(
+    dir: &Path,
+    database_url: Option<&str>,
+) -> (std::process::Child, String, String, mpsc::Receiver<String>) {
+    let mut command = parley(dir);
+    command.args(["--data-dir", "data", "--log-format", "json"]);
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command
+        .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -232,16 +232,68 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         }
     });
     // The address comes from the log line announcing it: wait for that event.
-    let (address, smtp) = loop {
+    loop {
         let line = lines
             .recv_timeout(Duration::from_secs(30))
             .expect("serving log line");
         let event: serde_json::Value = serde_json::from_str(&line).expect("json log");
         if event["fields"]["message"] == "Parley is serving" {
             let field = |name: &str| event["fields"][name].as_str().expect(name).to_owned();
-            break (field("http"), field("smtp"));
+            break (child, field("http"), field("smtp"), lines);
         }
+    }
+}
+
+/// The README's walkthrough, run as it is (`scripts/marketplace-walkthrough`) against the
+/// real binary on a fresh data directory: no demo, nothing written by hand.
+fn marketplace_walkthrough(postgres: bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(url) = database_url(dir.path(), postgres) else {
+        return;
     };
+    let (mut child, address, _, _log) = serve(dir.path(), Some(&url));
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/marketplace-walkthrough");
+    let output = Command::new("bash")
+        .arg(script)
+        .current_dir(dir.path())
+        .env("BASE", format!("http://{address}"))
+        .env("PARLEY", env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_DATA_DIR", dir.path().join("data"))
+        .env("PARLEY_DATABASE_URL", &url)
+        .env_remove("PARLEY_HTTP")
+        .env_remove("PARLEY_CONFIG")
+        .output()
+        .expect("run the walkthrough");
+    let _ = child.kill();
+    let _ = child.wait();
+    let printed = stdout(&output);
+    assert!(
+        output.status.success(),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        printed.contains("EXH-1042\npaul@newco.example\n"),
+        "{printed}"
+    );
+    assert!(printed.contains("answered\nDone: request"), "{printed}");
+}
+
+#[test]
+fn marketplace_walkthrough_on_sqlite() {
+    marketplace_walkthrough(false);
+}
+
+#[test]
+fn marketplace_walkthrough_on_postgres() {
+    marketplace_walkthrough(true);
+}
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, address, smtp, lines) = serve(dir.path(), None);
     // The SMTP relay answers too.
     let mut relay = TcpStream::connect(&smtp).expect("connect smtp");
     let mut greeting = [0u8; 4];
