@@ -32,6 +32,7 @@ pub mod quotes;
 pub mod relay;
 pub mod remind;
 pub mod requests;
+pub mod team;
 pub mod translate;
 mod ttl_cache;
 pub mod web_sessions;

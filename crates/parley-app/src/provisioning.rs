@@ -191,7 +191,10 @@ impl App {
         let (organization, member, created) = self
             .store
             .write(data, |tx, (marketplace, external, input, new_id)| {
-                Box::pin(put_member(tx, *marketplace, external, input, *new_id))
+                Box::pin(async move {
+                    let organization = exhibitor_id(tx, *marketplace, external).await?;
+                    put_member(tx, organization, input, *new_id).await
+                })
             })
             .await?;
         let mut conn = self.store.read().await?;
@@ -222,7 +225,10 @@ impl App {
         let ended = self
             .store
             .write(data, |tx, (marketplace, external, address, actor)| {
-                Box::pin(deactivate(tx, *marketplace, external, address, actor))
+                Box::pin(async move {
+                    let organization = exhibitor_id(tx, *marketplace, external).await?;
+                    deactivate(tx, organization, address, actor).await
+                })
             })
             .await?;
         for hash in &ended.token_hashes {
@@ -235,16 +241,14 @@ impl App {
     }
 }
 
-async fn deactivate(
+/// Deactivates the member of `organization` with this address (see
+/// [`App::remove_exhibitor_member`]).
+pub(crate) async fn deactivate(
     tx: &mut Connection,
-    marketplace: MarketplaceId,
-    external: &str,
+    organization: OrganizationId,
     address: &parley_domain::EmailAddress,
     actor: &parley_domain::Actor,
 ) -> Result<store::Ended, AppError> {
-    let organization = store::exhibitor(&mut *tx, marketplace, external)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let member = directory::member_by_email(&mut *tx, address)
         .await?
         .filter(|m| m.organization_id == organization)
@@ -277,16 +281,13 @@ async fn deactivate(
     Ok(ended)
 }
 
-async fn put_member(
+/// Creates or updates a person of `organization` (see [`App::put_exhibitor_member`]).
+pub(crate) async fn put_member(
     tx: &mut Connection,
-    marketplace: MarketplaceId,
-    external: &str,
+    organization: OrganizationId,
     input: &MemberInput,
     new_id: MemberId,
 ) -> Result<(OrganizationId, MemberId, bool), AppError> {
-    let organization = store::exhibitor(&mut *tx, marketplace, external)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let language = match input.language {
         Some(language) => language,
         None => store::organization_language(&mut *tx, organization).await?,
@@ -332,6 +333,16 @@ async fn put_member(
     )
     .await?;
     Ok((organization, member.id, true))
+}
+
+async fn exhibitor_id(
+    tx: &mut Connection,
+    marketplace: MarketplaceId,
+    external: &str,
+) -> Result<OrganizationId, AppError> {
+    store::exhibitor(tx, marketplace, external)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn exhibitor_of(

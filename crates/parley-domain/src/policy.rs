@@ -76,6 +76,13 @@ pub fn manages_network(kind: crate::kinds::OrganizationKind) -> bool {
     kind == crate::kinds::OrganizationKind::Manufacturer
 }
 
+/// Whether a member of this role manages their organization's team (invites, roles,
+/// removals). Everyone may see it.
+#[must_use]
+pub fn manages_team(role: crate::kinds::MemberRole) -> bool {
+    role == crate::kinds::MemberRole::Admin
+}
+
 /// The parties a principal acts for on this request (empty for buyers and outsiders).
 #[must_use]
 pub fn acting_parties(principal: &Principal, request: &RequestParties) -> Vec<OrganizationId> {

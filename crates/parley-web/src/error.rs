@@ -130,6 +130,10 @@ fn public_conflict(what: &str) -> Option<(&'static str, &'static str)> {
             "organization_already_linked",
             "This organization already has another external id on this marketplace.",
         ),
+        "last_admin" => (
+            "last_admin",
+            "An organization keeps at least one admin: name another admin first.",
+        ),
         _ => return None,
     })
 }

@@ -207,6 +207,10 @@ fn flags_beat_variables_beat_the_file() {
 /// the data directory `data` in `dir`); returns the child and the HTTP and SMTP addresses from
 /// the log line announcing them, and the rest of the log (a thread reads it, so the server
 /// never blocks on a full pipe).
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is returned: each caller kills or signals it, then waits"
+)]
 fn serve(
     dir: &Path,
     database_url: Option<&str>,

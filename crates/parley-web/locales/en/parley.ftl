@@ -230,3 +230,27 @@ review-once = One review per request: once sent, it cannot be changed.
 review-rating = Rating
 review-comment = Comment
 review-send = Send the review
+
+# My team
+nav-my-team = My team
+team-members = People
+team-you = you
+team-role-admin = Admin (also manages the team)
+team-role-sales = Salesperson
+team-make-admin = Make admin
+team-make-sales = Make salesperson
+team-remove = Remove from the team
+team-invite = Invite a colleague
+team-invite-help = They get an email with a link to sign in; they see the requests of your organization.
+team-name = Name
+team-email = Email
+team-language = Language
+team-role = Role
+team-send-invite = Send the invitation
+team-admins-only = Only your organization's admins invite colleagues or change the team.
+error-member_elsewhere = This address belongs to a person of another organization.
+error-address_of_a_buyer = This address belongs to a buyer: your colleague needs an address of their own.
+error-last_admin = Your organization keeps at least one admin: make someone else admin first.
+error-email_invalid = This email address is incorrect.
+error-role_invalid = Choose a role.
+error-time_zone_invalid = This time zone is unknown.

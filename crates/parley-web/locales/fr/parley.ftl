@@ -230,3 +230,27 @@ review-once = Un avis par demande : une fois envoyé, il ne peut plus être modi
 review-rating = Note
 review-comment = Commentaire
 review-send = Envoyer l'avis
+
+# My team
+nav-my-team = Mon équipe
+team-members = Personnes
+team-you = vous
+team-role-admin = Administrateur (gère aussi l’équipe)
+team-role-sales = Commercial
+team-make-admin = Nommer administrateur
+team-make-sales = Nommer commercial
+team-remove = Retirer de l’équipe
+team-invite = Inviter un collègue
+team-invite-help = Il reçoit un email avec un lien pour se connecter ; il voit les demandes de votre organisation.
+team-name = Nom
+team-email = Email
+team-language = Langue
+team-role = Rôle
+team-send-invite = Envoyer l’invitation
+team-admins-only = Seuls les administrateurs de votre organisation invitent des collègues ou modifient l’équipe.
+error-member_elsewhere = Cette adresse appartient à une personne d’une autre organisation.
+error-address_of_a_buyer = Cette adresse appartient à un acheteur : votre collègue a besoin de sa propre adresse.
+error-last_admin = Votre organisation garde au moins un administrateur : nommez d’abord quelqu’un d’autre administrateur.
+error-email_invalid = Cette adresse email est incorrecte.
+error-role_invalid = Choisissez un rôle.
+error-time_zone_invalid = Ce fuseau horaire est inconnu.

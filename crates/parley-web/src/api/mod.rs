@@ -9,6 +9,7 @@ pub(crate) mod orders;
 mod organizations;
 mod quotes;
 mod requests;
+mod team;
 mod translations;
 
 use axum::extract::DefaultBodyLimit;
@@ -64,6 +65,9 @@ use crate::error::{FieldErrorDto, Problem};
         organizations::list_organizations,
         organizations::put_member,
         organizations::delete_member,
+        team::team,
+        team::put_colleague,
+        team::remove_colleague,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -124,6 +128,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/organizations/{external_id}/members/{email}",
             put(organizations::put_member).delete(organizations::delete_member),
+        )
+        .route("/team", get(team::team))
+        .route(
+            "/team/members/{email}",
+            put(team::put_colleague).delete(team::remove_colleague),
         )
         .route("/network", get(network::overview))
         .route("/network/members", post(network::add_member))

@@ -14,6 +14,7 @@ mod reply_to;
 mod request_page;
 mod session;
 mod signin;
+mod team;
 mod text;
 mod translation;
 
@@ -59,6 +60,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/quotes/{id}/order", post(quotes::order))
         .route("/requests/{id}/review", post(quotes::review))
         .route("/quotes/validate", post(quotes::validate))
+        .route("/team", get(team::page))
+        .route("/team/members", post(team::put))
+        .route("/team/remove", post(team::remove))
         .route("/network", get(network::page))
         .route("/network/members", post(network::add_member))
         .route("/network/members/{id}", post(network::update_member))

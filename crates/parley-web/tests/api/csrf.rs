@@ -99,6 +99,7 @@ async fn every_form_refuses_a_post_without_its_token(db: Db) {
         format!("/requests/{request}"),
         format!("/requests/{pending}"),
         "/network".to_owned(),
+        "/team".to_owned(),
     ];
     for who in [&seller, &shopper] {
         for page in &pages {
@@ -110,7 +111,7 @@ async fn every_form_refuses_a_post_without_its_token(db: Db) {
                 .await
                 .expect("GET");
             if response.status() != 200 {
-                continue; // a buyer has no network page
+                continue; // a buyer has no network page nor team
             }
             let html = response.text().await.expect("text");
             for target in posting_targets(&html) {
@@ -148,6 +149,8 @@ async fn every_form_refuses_a_post_without_its_token(db: Db) {
         "/network/members/{id}",
         "/network/members/{id}/remove",
         "/network/routing",
+        "/team/members",
+        "/team/remove",
     ] {
         assert!(routes.contains(route), "{route} not offered: {routes:?}");
     }

@@ -1,0 +1,100 @@
+//! "My team" over the API, for a member's token: the organization's people; its admins
+//! invite, change roles and take people out.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_domain::provisioning::MemberInput;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::organizations::{MemberBody, TeamMemberDto};
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamDto {
+    pub organization: String,
+    pub members: Vec<TeamMemberDto>,
+    /// Whether the caller may invite, change roles and take people out (admins).
+    pub may_manage: bool,
+}
+
+/// The caller's organization and its people.
+#[utoipa::path(
+    get, path = "/team", tag = "team",
+    responses(
+        (status = 200, body = TeamDto),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn team(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+) -> Result<Json<TeamDto>, ApiError> {
+    let team = state.app.team(&caller).await?;
+    Ok(Json(TeamDto {
+        organization: team.organization.name.clone(),
+        members: team.members.iter().map(TeamMemberDto::from).collect(),
+        may_manage: team.may_manage,
+    }))
+}
+
+/// Invite a colleague (they get a sign-in link by email) or change one (admins).
+#[utoipa::path(
+    put, path = "/team/members/{email}", tag = "team",
+    params(("email" = String, Path, description = "The colleague's email address")),
+    request_body = MemberBody,
+    responses(
+        (status = 201, description = "Invited", body = TeamMemberDto),
+        (status = 200, description = "Updated", body = TeamMemberDto),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "member_elsewhere, last_admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn put_colleague(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(email): Path<String>,
+    body: Result<Json<MemberBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<TeamMemberDto>), ApiError> {
+    let Json(b) = body?;
+    let input = MemberInput::parse(
+        &email,
+        &b.name,
+        b.language.as_deref(),
+        &b.role,
+        b.time_zone.as_deref(),
+    )
+    .map_err(parley_app::AppError::Invalid)?;
+    let (member, created) = state.app.put_colleague(&caller, input).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(TeamMemberDto::from(&member))))
+}
+
+/// Take a colleague out (admins): their sessions, tokens and masked addresses stop at once.
+#[utoipa::path(
+    delete, path = "/team/members/{email}", tag = "team",
+    params(("email" = String, Path, description = "The colleague's email address")),
+    responses(
+        (status = 204, description = "Taken out"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "last_admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_colleague(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(email): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.remove_colleague(&caller, &email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
