@@ -232,6 +232,8 @@ review-comment = Comment
 review-send = Send the review
 
 # My team
+# The menu's short names (three entries fit one phone line); pages keep the full ones.
+nav-network = My network
 nav-my-team = My team
 team-members = People
 team-you = you

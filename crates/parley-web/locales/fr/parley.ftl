@@ -232,6 +232,8 @@ review-comment = Commentaire
 review-send = Envoyer l'avis
 
 # My team
+# The menu's short names (three entries fit one phone line); pages keep the full ones.
+nav-network = Mon réseau
 nav-my-team = Mon équipe
 team-members = Personnes
 team-you = vous

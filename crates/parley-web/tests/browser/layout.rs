@@ -112,6 +112,7 @@ async fn every_page_fits_a_phone_with_targets_a_finger_can_hit() {
                 &format!("/requests/{own}"),
                 &format!("/requests/{request}"),
                 "/network",
+                "/team",
             ]
             .into_iter()
             .map(str::to_owned)
@@ -120,7 +121,11 @@ async fn every_page_fits_a_phone_with_targets_a_finger_can_hit() {
         (
             "distributor",
             "lucia@iberia.example",
-            vec!["/requests".to_owned(), format!("/requests/{request}")],
+            vec![
+                "/requests".to_owned(),
+                format!("/requests/{request}"),
+                "/team".to_owned(),
+            ],
         ),
         (
             "buyer",
