@@ -12,4 +12,5 @@ mod flows;
 mod layout;
 mod network;
 mod quotes;
+mod team;
 mod translation;
