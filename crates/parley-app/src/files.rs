@@ -125,6 +125,11 @@ impl Files {
         Ok(())
     }
 
+    /// The local folder documents are kept in (`None` for a remote store).
+    pub(crate) fn local_root(&self) -> Option<&std::path::Path> {
+        self.local_root.as_deref()
+    }
+
     pub(crate) async fn get(&self, key: &str) -> Result<Bytes, AppError> {
         Ok(self.store.get(&StorePath::from(key)).await?.bytes().await?)
     }

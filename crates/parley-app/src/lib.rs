@@ -13,6 +13,7 @@ mod notices;
 mod notify;
 
 pub mod auth;
+pub mod backup;
 pub mod demo;
 pub mod documents;
 pub mod drafts;

@@ -6,6 +6,7 @@
 //! functions of each module (`requests::insert(tx, …)`); the unit runs in one transaction.
 
 mod access_cache;
+pub mod backup;
 mod direct;
 mod error;
 mod fold;

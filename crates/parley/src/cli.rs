@@ -250,6 +250,18 @@ pub enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy the database (SQLite, with the relay's spool) and the documents into an empty
+    /// folder, consistently, while Parley serves (on PostgreSQL: the documents; the README
+    /// gives the pg_dump command)
+    Backup {
+        /// An empty or new folder
+        dir: PathBuf,
+    },
+    /// Put a backup back into a new data directory (run with Parley stopped)
+    Restore {
+        /// A folder written by `parley backup`
+        dir: PathBuf,
+    },
     /// Manage marketplaces (each gets integration keys with `token create --marketplace`)
     #[command(subcommand)]
     Marketplace(MarketplaceCommand),

@@ -15,6 +15,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     if let Command::Mail(command) = command {
         return mail(command);
     }
+    // Before anything opens the database it puts back.
+    if let Command::Restore { dir } = &command {
+        return restore(dir, &config);
+    }
     // `serve` starts Debian's apertium-apy itself when installed and not configured; it stops
     // with Parley (the handle lives until the end of this function).
     let mut config = config;
@@ -35,7 +39,9 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Token(command) => token(&app, command).await,
         Command::Marketplace(command) => crate::operator::marketplace(&app, command).await,
         Command::Organization(command) => crate::operator::organization(&app, command).await,
+        Command::Backup { dir } => backup(&app, &dir).await,
         Command::Mail(command) => mail(command),
+        Command::Restore { .. } => unreachable!("handled before opening the database"),
     };
     app.close().await;
     result
@@ -325,6 +331,45 @@ fn mail(command: MailCommand) -> anyhow::Result<()> {
 }
 
 /// Turns validation errors into their human messages.
+async fn backup(app: &App, dir: &std::path::Path) -> anyhow::Result<()> {
+    let summary = app.backup(dir).await.map_err(describe)?;
+    if summary.database {
+        println!(
+            "Backed up the database and {} documents into {}.",
+            summary.documents,
+            dir.display()
+        );
+    } else {
+        println!(
+            "Backed up {} documents into {}. Back the PostgreSQL database up with pg_dump \
+             (see the README).",
+            summary.documents,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn restore(dir: &std::path::Path, config: &Config) -> anyhow::Result<()> {
+    let restored =
+        parley_app::backup::restore(dir, &config.database_url, &config.data_dir.join("files"))
+            .map_err(describe)?;
+    if restored {
+        println!(
+            "Restored {} into {}.",
+            dir.display(),
+            config.data_dir.display()
+        );
+    } else {
+        println!(
+            "Restored the documents of {}. Restore the PostgreSQL database with pg_restore \
+             (see the README).",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 pub(crate) fn describe(error: parley_app::AppError) -> anyhow::Error {
     match error {
         parley_app::AppError::Invalid(errors) => anyhow::anyhow!(

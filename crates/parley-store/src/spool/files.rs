@@ -62,7 +62,7 @@ impl SpoolPaths {
     }
 
     /// The existing segments, oldest first.
-    pub(super) fn segments(&self) -> std::io::Result<Vec<(u64, PathBuf)>> {
+    pub(crate) fn segments(&self) -> std::io::Result<Vec<(u64, PathBuf)>> {
         let dir = self.directory();
         let Some(name) = self.database.file_name().and_then(|n| n.to_str()) else {
             return Ok(Vec::new());

@@ -1,0 +1,164 @@
+//! `parley backup` taken while the relay accepts replies (some of them still in its spool),
+//! then `parley restore` into a new data directory: every reply acknowledged before the backup
+//! began is there, once.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+
+mod support;
+use support::{parley, run, stdout};
+
+/// Sends one email over SMTP; whether the end of data got `250`.
+fn smtp_send(address: &str, from: &str, to: &str, marker: &str) -> bool {
+    let stream = TcpStream::connect(address).expect("connect");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let mut reply = || {
+        let mut last = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return last;
+            }
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return line;
+            }
+            last = line;
+        }
+    };
+    let mut say = |command: &str| writer.write_all(command.as_bytes()).expect("write");
+    assert!(reply().starts_with("220"));
+    say("EHLO backup.test\r\n");
+    assert!(reply().starts_with("250"));
+    say(&format!("MAIL FROM:<{from}>\r\n"));
+    assert!(reply().starts_with("250"));
+    say(&format!("RCPT TO:<{to}>\r\n"));
+    assert!(reply().starts_with("250"));
+    say("DATA\r\n");
+    assert!(reply().starts_with("354"));
+    say(&format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: Re: quote\r\nMessage-ID: <{marker}@backup.test>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nStill interested: {marker}.\r\n.\r\n"
+    ));
+    let accepted = reply().starts_with("250");
+    say("QUIT\r\n");
+    accepted
+}
+
+/// The body of `GET path` with a bearer token (HTTP/1.0: the body ends with the connection).
+fn get(address: &str, path: &str, token: &str) -> String {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: parley\r\nAuthorization: Bearer {token}\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(
+        response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200"),
+        "{response}"
+    );
+    response
+}
+
+#[test]
+fn a_backup_under_load_restores_every_acknowledged_reply() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = |data: &str| {
+        let mut command = parley(dir.path());
+        command.args(["--data-dir", data]);
+        command
+    };
+    let demo = run(base("data").arg("demo"));
+    assert!(demo.status.success(), "{demo:?}");
+    let printed = stdout(&demo);
+    let swaks = printed
+        .lines()
+        .find(|l| l.contains("swaks --server"))
+        .expect("the relay example");
+    let word_after = |flag: &str| {
+        let rest = &swaks[swaks.find(flag).expect(flag) + flag.len()..];
+        rest.split_whitespace().next().expect(flag).to_owned()
+    };
+    let (buyer, masked) = (word_after("--from "), word_after("--to "));
+    let request = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("then see it at "))
+        .and_then(|l| l.split("/requests/").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the request")
+        .to_owned();
+
+    // Folding waits seconds, so replies are still in the spool when the backup runs.
+    let (mut server, _, smtp, _log) = support::serve_with(
+        dir.path(),
+        &[
+            "--data-dir",
+            "data",
+            "--relay-fold-ms",
+            "3000",
+            "--relay-per-minute",
+            "100000",
+        ],
+    );
+    for n in 0..20 {
+        assert!(smtp_send(&smtp, &buyer, &masked, &format!("before-{n}")));
+    }
+    let during = {
+        let (smtp, buyer, masked) = (smtp.clone(), buyer.clone(), masked.clone());
+        std::thread::spawn(move || {
+            (0..20)
+                .filter(|n| smtp_send(&smtp, &buyer, &masked, &format!("during-{n}")))
+                .count()
+        })
+    };
+    let backup = run(base("data").args(["backup", "bk"]));
+    assert!(backup.status.success(), "{backup:?}");
+    assert!(
+        stdout(&backup).contains("Backed up the database"),
+        "{}",
+        stdout(&backup)
+    );
+    assert_eq!(during.join().expect("sender"), 20);
+    // Replies not folded yet travelled in the spool's segments.
+    let segments = std::fs::read_dir(dir.path().join("bk"))
+        .expect("backup folder")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("parley.db-spool.")
+        })
+        .count();
+    assert!(segments > 0, "the spool is in the backup");
+    // Under load, then gone at once.
+    server.kill().expect("kill");
+    server.wait().expect("wait");
+
+    let restored = run(base("restored").args(["restore", "bk"]));
+    assert!(restored.status.success(), "{restored:?}");
+    let twice = run(base("restored").args(["restore", "bk"]));
+    assert!(!twice.status.success(), "never over an existing database");
+
+    let token = run(base("restored").args(["token", "create", "--email", &buyer]));
+    assert!(token.status.success(), "{token:?}");
+    let token = stdout(&token).trim().to_owned();
+    let (mut again, http, _, _log) = support::serve_with(dir.path(), &["--data-dir", "restored"]);
+    let page = get(&http, &format!("/api/v1/requests/{request}"), &token);
+    again.kill().expect("kill");
+    again.wait().expect("wait");
+    let json = page.split_once("\r\n\r\n").expect("a body").1;
+    let detail: serde_json::Value = serde_json::from_str(json).expect("json");
+    let bodies: Vec<&str> = detail["threads"][0]["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    for n in 0..20 {
+        let marker = format!("Still interested: before-{n}.");
+        let found = bodies.iter().filter(|b| **b == marker).count();
+        assert_eq!(found, 1, "{marker} once in {bodies:?}");
+    }
+}

@@ -1,0 +1,92 @@
+//! What the binary's test files share: running `parley`, a fresh database, `parley serve`.
+#![allow(dead_code, reason = "each test file uses a part")]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub fn parley(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    command
+        .current_dir(dir)
+        .env_remove("PARLEY_DATA_DIR")
+        .env_remove("PARLEY_DATABASE_URL")
+        .env_remove("PARLEY_HTTP")
+        .env_remove("PARLEY_CONFIG")
+        .env("RUST_LOG", "info");
+    command
+}
+
+pub fn run(command: &mut Command) -> Output {
+    command.output().expect("run parley")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+pub fn database_url(dir: &Path, postgres: bool) -> Option<String> {
+    if !postgres {
+        return Some(format!("sqlite://{}", dir.join("cli.db").display()));
+    }
+    parley_test_support::postgres_url()?;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    Some(runtime.block_on(parley_test_support::Db::Postgres.fresh_url(dir)))
+}
+
+/// `parley serve` on loopback ports chosen by the system (`--database-url` when given, else
+/// the data directory `data` in `dir`); returns the child and the HTTP and SMTP addresses from
+/// the log line announcing them, and the rest of the log (a thread reads it, so the server
+/// never blocks on a full pipe).
+pub fn serve(
+    dir: &Path,
+    database_url: Option<&str>,
+) -> (std::process::Child, String, String, mpsc::Receiver<String>) {
+    let mut args = vec!["--data-dir", "data"];
+    if let Some(url) = database_url {
+        args.extend(["--database-url", url]);
+    }
+    serve_with(dir, &args)
+}
+
+/// [`serve`] with these global options (a data directory among them).
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is returned: each caller kills or signals it, then waits"
+)]
+pub fn serve_with(
+    dir: &Path,
+    options: &[&str],
+) -> (std::process::Child, String, String, mpsc::Receiver<String>) {
+    let mut child = parley(dir)
+        .args(["--log-format", "json"])
+        .args(options)
+        .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_tx, lines) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The address comes from the log line announcing it: wait for that event.
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("serving log line");
+        let event: serde_json::Value = serde_json::from_str(&line).expect("json log");
+        if event["fields"]["message"] == "Parley is serving" {
+            let field = |name: &str| event["fields"][name].as_str().expect(name).to_owned();
+            break (child, field("http"), field("smtp"), lines);
+        }
+    }
+}
