@@ -128,6 +128,9 @@ impl Thread {
         match (self.outcome, self.declined_at, self.contacted_at) {
             (Some(Outcome::Won), _, _) => PartyStatus::Won,
             (Some(Outcome::Lost), _, _) => PartyStatus::Lost,
+            (None, Some(_), _) if self.decline_reason == Some(DeclineReason::Spam) => {
+                PartyStatus::Spam
+            }
             (None, Some(_), _) => PartyStatus::Declined,
             (None, None, Some(_)) => PartyStatus::Answered,
             (None, None, None) => PartyStatus::New,

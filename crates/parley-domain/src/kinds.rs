@@ -132,6 +132,8 @@ text_enum!(
         New => "new",
         Answered => "answered",
         Declined => "declined",
+        // Declined as spam: out of the party's lists (found with this status) and ratings.
+        Spam => "spam",
         Won => "won",
         Lost => "lost",
     }

@@ -76,6 +76,7 @@ pub struct Filter {
 fn party_status_of(t: &str) -> String {
     format!(
         "CASE WHEN {t}.outcome IS NOT NULL THEN {t}.outcome \
+         WHEN {t}.declined_at IS NOT NULL AND {t}.decline_reason = 'spam' THEN 'spam' \
          WHEN {t}.declined_at IS NOT NULL THEN 'declined' \
          WHEN {t}.contacted_at IS NOT NULL THEN 'answered' ELSE 'new' END"
     )
@@ -168,6 +169,10 @@ pub async fn list(
         }
         None => (from.to_owned(), status),
     };
+    // Spam leaves the lists: only asking for it shows it.
+    if filter.status.is_none() && !matches!(owner, Owner::Buyer(_)) {
+        conditions.push_str(&format!(" AND {status} <> 'spam'"));
+    }
     for (column, value) in [
         (
             "r.marketplace_id",

@@ -303,7 +303,8 @@ pub async fn thread_figures(
         "SELECT t.organization_id, t.created_at, t.contacted_at, t.declined_at, t.outcome, \
            (SELECT COUNT(*) FROM threads o WHERE o.request_id = r.id) AS parties \
          FROM requests r JOIN threads t ON t.request_id = r.id \
-         WHERE r.manufacturer_id = $1 AND r.created_at >= $2 AND r.created_at < $3",
+         WHERE r.manufacturer_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
+           AND NOT (t.declined_at IS NOT NULL AND t.decline_reason = 'spam')",
     )
     .bind(manufacturer.to_string())
     .bind(from)

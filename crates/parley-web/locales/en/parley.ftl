@@ -35,6 +35,7 @@ status-answered = Answered
 status-declined = Declined
 status-won = Won
 status-lost = Lost
+status-spam = Spam
 filter-apply = Apply
 
 request-buyer = Buyer

@@ -35,6 +35,7 @@ status-answered = Traitée
 status-declined = Déclinée
 status-won = Gagnée
 status-lost = Perdue
+status-spam = Spam
 filter-apply = Appliquer
 
 request-buyer = Acheteur

@@ -18,6 +18,7 @@ mod provisioning;
 mod quotes;
 pub(crate) mod relay;
 mod requests;
+mod spam;
 mod team;
 mod translation;
 mod walkthrough;
