@@ -31,6 +31,7 @@ pub mod party_actions;
 pub mod provisioning;
 pub mod quotes;
 pub mod relay;
+pub mod relay_metrics;
 pub mod remind;
 pub mod requests;
 pub mod team;
@@ -167,6 +168,7 @@ pub struct App {
     dev_checkout: Option<Arc<parley_pay::DevCheckout>>,
     /// The background worker's vital signs (`/healthz`, `/metrics`).
     worker_health: Arc<worker_health::WorkerHealth>,
+    relay_metrics: Arc<relay_metrics::RelayMetrics>,
     limits: Arc<limits::RateLimits>,
 }
 
@@ -228,6 +230,7 @@ impl App {
             payments: settings_payments,
             dev_checkout,
             worker_health: Arc::default(),
+            relay_metrics: Arc::default(),
         })
     }
 
@@ -253,6 +256,19 @@ impl App {
     #[must_use]
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// What the SMTP relay answered (see [`relay_metrics`]).
+    #[must_use]
+    pub fn relay_metrics(&self) -> &relay_metrics::RelayMetrics {
+        &self.relay_metrics
+    }
+
+    /// The mail waiting to go out, and how long the oldest has waited (ms).
+    pub async fn mail_waiting(&self) -> Result<(i64, Option<i64>), AppError> {
+        let mut conn = self.store.read().await?;
+        let (count, oldest) = parley_store::outbox::waiting(&mut conn).await?;
+        Ok((count, oldest.map(|at| (now().0 - at).max(0))))
     }
 
     /// The background worker's vital signs.

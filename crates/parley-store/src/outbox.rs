@@ -383,3 +383,15 @@ pub async fn mark_failed(
     .await?;
     Ok(())
 }
+
+/// The mail waiting to go out (not sent, not given up) and when the oldest was queued.
+pub async fn waiting(conn: &mut Connection) -> Result<(i64, Option<i64>), StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS waiting, MIN(created_at) AS oldest FROM outbox \
+         WHERE sent_at IS NULL AND next_attempt_at < $1",
+    )
+    .bind(i64::MAX)
+    .fetch_one(conn)
+    .await?;
+    Ok((row.try_get("waiting")?, row.try_get("oldest")?))
+}

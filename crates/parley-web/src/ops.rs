@@ -53,7 +53,49 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render() + &worker_metrics(state.app.worker_health()),
+        state.metrics.render()
+            + &worker_metrics(state.app.worker_health())
+            + &relay_metrics(state.app.relay_metrics())
+            + &mail_queue_metrics(&state).await,
+    )
+}
+
+/// The SMTP relay's answers in the Prometheus text format.
+fn relay_metrics(relay: &parley_app::relay_metrics::RelayMetrics) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    out.push_str("# HELP parley_relay_messages_accepted_total Emailed messages stored (250).\n");
+    out.push_str("# TYPE parley_relay_messages_accepted_total counter\n");
+    let _ = writeln!(
+        out,
+        "parley_relay_messages_accepted_total {}",
+        relay.accepted_total()
+    );
+    out.push_str("# HELP parley_relay_refusals_total SMTP replies refusing something, by code.\n");
+    out.push_str("# TYPE parley_relay_refusals_total counter\n");
+    for (code, count) in relay.refused() {
+        let _ = writeln!(
+            out,
+            "parley_relay_refusals_total{{code=\"{code}\"}} {count}"
+        );
+    }
+    out
+}
+
+/// The outgoing mail queue: its depth and the age of its oldest mail (absent when the
+/// database does not answer: /healthz says so).
+async fn mail_queue_metrics(state: &AppState) -> String {
+    let Ok((waiting, oldest_ms)) = state.app.mail_waiting().await else {
+        return String::new();
+    };
+    format!(
+        "# HELP parley_mail_queue_depth Mails waiting to be delivered (not given up).\n\
+         # TYPE parley_mail_queue_depth gauge\n\
+         parley_mail_queue_depth {waiting}\n\
+         # HELP parley_mail_queue_oldest_age_seconds How long the oldest waiting mail has waited.\n\
+         # TYPE parley_mail_queue_oldest_age_seconds gauge\n\
+         parley_mail_queue_oldest_age_seconds {}\n",
+        oldest_ms.unwrap_or(0) as f64 / 1000.0
     )
 }
 

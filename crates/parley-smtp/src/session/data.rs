@@ -68,7 +68,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             return;
         }
         match while_receiving(ticket, self.store(&envelope, raw)).await {
-            Ok(()) => self.reply(250, "2.0.0 Message stored in the conversation"),
+            Ok(()) => {
+                self.app.relay_metrics().accepted();
+                self.reply(250, "2.0.0 Message stored in the conversation");
+            }
             Err(refusal) => self.reply(refusal.code, &refusal.text),
         }
     }

@@ -260,6 +260,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
 
     /// Queues a one-line reply.
     fn reply(&mut self, code: u16, text: &str) {
+        self.app.relay_metrics().answered(code);
         self.out
             .extend_from_slice(format!("{code} {text}\r\n").as_bytes());
     }

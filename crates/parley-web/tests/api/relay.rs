@@ -401,6 +401,28 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     )
     .await;
     assert!(refused.contains("5.1.1"), "{refused}");
+
+    // /metrics counts what the relay answered, and the mail waiting to go out.
+    let metrics = t
+        .client
+        .get(t.url("/metrics"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    let value = |line: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(line)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{line} in {metrics}"))
+    };
+    assert_eq!(value("parley_relay_messages_accepted_total "), 1.0);
+    assert_eq!(value("parley_relay_refusals_total{code=\"550\"} "), 5.0);
+    assert_eq!(value("parley_relay_refusals_total{code=\"552\"} "), 1.0);
+    assert!(value("parley_mail_queue_depth ") >= 1.0, "{metrics}");
+    assert!(value("parley_mail_queue_oldest_age_seconds ") >= 0.0);
 }
 
 async fn a_message_delivered_twice_is_stored_once(db: Db) {
