@@ -9,6 +9,7 @@ mod ids;
 mod metrics;
 mod ops;
 mod pages;
+mod request_id;
 mod security;
 mod server;
 
@@ -55,6 +56,7 @@ pub fn router(app: App) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id::request_id))
         .with_state(state)
 }
 

@@ -163,3 +163,41 @@ fn openapi_document() {
         .expect("the OpenAPI document serializes");
     insta::assert_snapshot!(document);
 }
+
+/// Every response names its request id: a proxy's sane one is kept, anything that could forge
+/// a log line is replaced by a fresh UUID.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_names_its_request_id() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let id_for = |inbound: Option<&[u8]>| {
+        let mut request = app.client.get(app.url("/healthz"));
+        if let Some(inbound) = inbound {
+            let value = reqwest::header::HeaderValue::from_bytes(inbound).expect("a header value");
+            request = request.header("x-request-id", value);
+        }
+        async move {
+            let response = request.send().await.expect("GET");
+            response.headers()["x-request-id"]
+                .to_str()
+                .expect("ascii")
+                .to_owned()
+        }
+    };
+    let fresh = id_for(None).await;
+    assert!(uuid::Uuid::parse_str(&fresh).is_ok(), "{fresh}");
+    assert_ne!(id_for(None).await, fresh, "one per request");
+    assert_eq!(id_for(Some(b"lb-7f3a_21")).await, "lb-7f3a_21");
+    let long = "x".repeat(65);
+    for hostile in [
+        long.as_bytes(),
+        b"a b",
+        b"a;b=c",
+        "\u{e9}t\u{e9}".as_bytes(),
+    ] {
+        let replaced = id_for(Some(hostile)).await;
+        assert!(
+            uuid::Uuid::parse_str(&replaced).is_ok(),
+            "{hostile:?} → {replaced}"
+        );
+    }
+}
