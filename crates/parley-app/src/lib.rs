@@ -3,6 +3,7 @@
 //! policy before anything else.
 
 mod auto_copy;
+mod auto_replies;
 mod caller;
 pub mod copies;
 mod error;

@@ -201,6 +201,8 @@ pub struct InboundEmail {
     pub set_aside: Vec<String>,
     /// The raw message, kept in the object store.
     pub raw: Vec<u8>,
+    /// Written by a machine answering (out of office…): noted, never a message.
+    pub automatic: bool,
 }
 
 /// What became of an emailed reply.
@@ -211,6 +213,9 @@ pub enum Received {
     },
     /// The same Message-ID from the same sender was stored before: nothing new.
     Duplicate,
+    /// An automatic reply (out of office…): noted in the history of the party it answered,
+    /// not passed on.
+    Automatic,
 }
 
 impl App {
@@ -279,6 +284,9 @@ impl App {
         }
         let address = &target.address;
         self.limits.relayed(&address.email, &address.thread_id)?;
+        if email.automatic {
+            return self.note_automatic_reply(target, email.raw.len()).await;
+        }
         let corrupt = |_| AppError::internal("relay address with a bad id");
         let request_id: RequestId = address.request_id.parse().map_err(corrupt)?;
         let thread: ThreadId = address.thread_id.parse().map_err(corrupt)?;

@@ -91,6 +91,9 @@ event_kinds! {
     CcAdded => "cc_added", Sellers;
     // A party took someone out of copy: their access ended.
     CcRemoved => "cc_removed", Sellers;
+    // An automatic reply (out of office…) came to a party's masked address: noted for that
+    // party, never passed on as a message.
+    AutomaticReplyReceived => "automatic_reply_received", Party;
     // The member handling the request left their organization: it went back to an admin.
     RequestHandedBack => "request_handed_back", Party;
     // A new request was emailed to one of the routed member's automatic-copy addresses (the

@@ -2,6 +2,7 @@
 //! or the HTML part turned into text, in any charset mail-parser knows), and its attachments
 //! sorted into documents and what must be refused.
 
+mod automatic;
 mod text;
 
 use mail_parser::{MessageParser, MimeHeaders, PartType};
@@ -22,6 +23,8 @@ pub struct ParsedEmail {
     /// Attachments the person sent (not the images inlined in an HTML body: those stay in
     /// the original).
     pub attachments: Vec<Attachment>,
+    /// Written by a machine answering (out of office, autoresponder): see `automatic`.
+    pub automatic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +118,7 @@ pub fn parse_email(raw: &[u8]) -> Result<ParsedEmail, ParseError> {
         reply_text: trim_reply(&full_text),
         full_text: full_text.trim().to_owned(),
         attachments,
+        automatic: automatic::is_automatic(&message),
     })
 }
 

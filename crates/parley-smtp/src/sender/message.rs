@@ -2,7 +2,7 @@
 //! address the outbox row names (or Parley's own), with a Message-ID derived from the row.
 
 use lettre::Message;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use parley_app::outbox::Mail;
 use parley_domain::text::clean_line;
@@ -38,11 +38,31 @@ pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, St
         .from(from)
         .to(to)
         .subject(clean_line(&mail.subject))
-        .message_id(Some(format!("<{}@{}>", mail.id, config.message_id_domain)));
+        .message_id(Some(format!("<{}@{}>", mail.id, config.message_id_domain)))
+        .header(AutoSubmitted);
     let text = parley_mail::wrap_long_lines(&mail.text_body).into_owned();
     let built = match &mail.html_body {
         Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html.clone())),
         None => builder.header(ContentType::TEXT_PLAIN).body(text),
     };
     built.map_err(|e| format!("building the message: {e}"))
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834) on everything Parley sends: autoresponders
+/// must not answer it, so an out-of-office notice never starts a loop with the relay.
+#[derive(Clone, Copy)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
 }

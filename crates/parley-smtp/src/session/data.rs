@@ -104,6 +104,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             documents,
             set_aside,
             raw,
+            automatic: parsed.automatic,
         });
         for (index, target) in envelope.recipients.iter().enumerate() {
             let email = if index + 1 == envelope.recipients.len() {
@@ -115,6 +116,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             match self.app.receive_email(target, email).await {
                 Ok(Received::Stored { message_id }) => {
                     tracing::info!(peer = %self.peer, message = %message_id, "relay: reply stored");
+                }
+                Ok(Received::Automatic) => {
+                    tracing::info!(peer = %self.peer, "relay: automatic reply noted, not passed on");
                 }
                 Ok(Received::Duplicate) => {
                     tracing::info!(peer = %self.peer, "relay: message delivered twice, kept once");

@@ -112,6 +112,7 @@ history-forwarded-network = Forwarded the request to { $to } ({ $email })
 history-cc = Put { $email } in copy
 history-cc-automatic = { $email } put in copy automatically
 history-cc-removed = Took { $email } out of copy
+history-automatic-reply = Automatic reply from { $name } (out of office or similar): not passed on
 history-request-handed-back = { $from } left the organization: the request goes back to { $to }
 history-automatic-copy = The request was emailed to { $email } (automatic copy: the request only)
 history-declined = Declined the request: { $reason }

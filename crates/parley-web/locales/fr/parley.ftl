@@ -112,6 +112,7 @@ history-forwarded-network = A transféré la demande à { $to } ({ $email })
 history-cc = A mis { $email } en copie
 history-cc-automatic = { $email } mis en copie automatiquement
 history-cc-removed = A retiré { $email } de la copie
+history-automatic-reply = Réponse automatique de { $name } (absence ou autre) : non transmise
 history-request-handed-back = { $from } a quitté l’organisation : la demande revient à { $to }
 history-automatic-copy = La demande a été envoyée à { $email } (copie automatique : la demande seulement)
 history-declined = A décliné la demande : { $reason }

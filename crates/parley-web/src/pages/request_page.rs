@@ -339,6 +339,7 @@ fn history_item(
             tr.t1(key, "email", data("email"))
         }
         EventKind::CcRemoved => tr.t1("history-cc-removed", "email", data("email")),
+        EventKind::AutomaticReplyReceived => tr.t1("history-automatic-reply", "name", data("from")),
         EventKind::RequestHandedBack => tr.t2(
             "history-request-handed-back",
             ("from", &data("from")),

@@ -108,7 +108,45 @@ both!(
     the_relay_refuses_what_it_must,
     a_message_delivered_twice_is_stored_once,
     outbound_mail_reaches_a_real_smtp_server_and_failures_retry,
+    an_automatic_reply_is_noted_never_passed_on,
 );
+
+/// An out-of-office answer to a notification: 250 (no bounce), one event for the party it
+/// answered, no message, no notification, nothing for the other side.
+async fn an_automatic_reply_is_noted_never_passed_on(db: Db) {
+    let t = spawn(db).await;
+    let (request, buyer) = t.request_from("FR", "ana@buyer.example").await;
+    assert_eq!(t.say(&t.maker, &request, "Our offer.").await.status(), 201);
+    let address = last_mail(&t, "ana@buyer.example", "new_message")
+        .await
+        .from_address
+        .expect("masked");
+    let mails_before = outbox(&t).await.len();
+    for headers in [
+        "Auto-Submitted: auto-replied\r\n",
+        "X-Autoreply: yes\r\n",
+        "Subject: Réponse automatique : absente jusqu'au 5\r\n",
+    ] {
+        let raw = format!(
+            "From: <ana@buyer.example>\r\nTo: <{address}>\r\n{headers}\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nI am away until Monday.\r\n"
+        );
+        send(t.smtp, "ana@buyer.example", &address, &raw)
+            .await
+            .expect("250: never bounced");
+    }
+    let messages = bodies(&t, &t.maker, &request).await;
+    assert_eq!(messages.len(), 1, "not a message: {messages:?}");
+    let seller_sees = t.history_kinds(&t.maker, &request).await;
+    let noted = seller_sees
+        .iter()
+        .filter(|k| *k == "automatic_reply_received")
+        .count();
+    assert_eq!(noted, 3, "{seller_sees:?}");
+    let buyer_sees = t.history_kinds(&buyer, &request).await;
+    assert!(!buyer_sees.contains(&"automatic_reply_received".to_owned()));
+    assert_eq!(outbox(&t).await.len(), mails_before, "nobody is notified");
+}
 
 async fn a_reply_travels_buyer_relay_seller_and_back(db: Db) {
     let t = spawn(db).await;
@@ -559,6 +597,11 @@ async fn outbound_mail_reaches_a_real_smtp_server_and_failures_retry(db: Db) {
         "the buyer's notification and the seller's copy"
     );
     let dumped = sink.received();
+    // Autoresponders must not answer Parley's mail (RFC 3834): no loops.
+    assert!(
+        dumped.contains("Auto-Submitted: auto-generated"),
+        "{dumped}"
+    );
     assert!(dumped.contains("Delivered for real."), "{dumped}");
     assert!(dumped.contains("@reply.parley.localhost"));
     assert!(dumped.contains("Content-Type: text/html"));
