@@ -35,3 +35,24 @@ fn every_fixture_trims_to_its_expected_reply() {
         failures.join("\n")
     );
 }
+
+/// Shapes written for Parley from what held-out real replies showed: an attribution that
+/// starts with an ISO date and names nobody's verb, invisible characters after a signature.
+#[test]
+fn every_shape_trims_to_its_expected_reply() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shapes");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("emails")).expect("shapes folder") {
+        let name = entry.expect("entry").file_name();
+        let email = std::fs::read_to_string(root.join("emails").join(&name)).expect("email");
+        let expected = std::fs::read_to_string(root.join("trimmed").join(&name)).expect("trimmed");
+        assert_eq!(
+            parley_mail::trim_reply(&email),
+            expected.trim(),
+            "{}",
+            name.to_string_lossy()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "{checked} shapes");
+}

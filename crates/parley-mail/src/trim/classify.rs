@@ -57,7 +57,57 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
         kinds.push(kind);
         i += 1;
     }
+    date_first_attributions(lines, &mut kinds);
     kinds
+}
+
+/// Signs that show nothing: a line of only these (and spaces) is empty, wherever a client or
+/// a signature tool left them.
+const INVISIBLE: &[char] = &[
+    '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}',
+];
+
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || INVISIBLE.contains(&c)
+}
+
+/// "2016-03-03 17:21 GMT+01:00 Some One" above a quote: the attribution some clients write
+/// date first, without "wrote" or a colon. Only a line followed by a quote counts, so a
+/// person's own line that starts with a date stays text.
+fn date_first_attributions(lines: &[&str], kinds: &mut [Kind]) {
+    let mut next_not_empty = None;
+    for i in (0..kinds.len()).rev() {
+        if kinds[i] == Kind::Text
+            && next_not_empty == Some(Kind::Quote)
+            && starts_with_iso_date_time(lines[i])
+        {
+            kinds[i] = Kind::Attribution;
+        }
+        if kinds[i] != Kind::Empty {
+            next_not_empty = Some(kinds[i]);
+        }
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` at the start of a short line.
+fn starts_with_iso_date_time(line: &str) -> bool {
+    let line = line.trim_start();
+    let bytes = line.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    line.len() <= 200
+        && digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+        && matches!(bytes.get(10), Some(b' ' | b'T'))
+        && digits(11..13)
+        && bytes.get(13) == Some(&b':')
+        && digits(14..16)
 }
 
 /// A code fence ("```"), indented or not.
@@ -83,7 +133,7 @@ fn line_kind(line: &str) -> Kind {
 
 /// The kind of `line`, given it in lower case too.
 fn line_kind_lower(line: &str, lower: &str) -> Kind {
-    let trimmed = line.trim();
+    let trimmed = line.trim_matches(is_blank);
     if trimmed.is_empty() {
         Kind::Empty
     } else if is_delimiter(trimmed) {

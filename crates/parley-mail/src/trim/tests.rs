@@ -77,3 +77,22 @@ fn generalises_to_other_clients_and_languages() {
         assert_eq!(trim_reply(body), expected, "{body}");
     }
 }
+
+#[test]
+fn a_date_first_line_is_an_attribution_only_above_a_quote() {
+    assert_eq!(
+        trim_reply("Fine.\n\n2016-03-03 17:21 GMT+01:00 Some One\n\n> Is it fine?"),
+        "Fine."
+    );
+    // A person's own line that starts with a date is what they wrote.
+    let own = "2016-03-03 17:21 the pump stopped.\nPlease call me.";
+    assert_eq!(trim_reply(own), own);
+}
+
+#[test]
+fn invisible_signs_make_no_text() {
+    assert_eq!(
+        trim_reply("Thanks.\n\nAna\n\u{200b}\n\u{feff} \n\u{2060}"),
+        "Thanks.\n\nAna"
+    );
+}
