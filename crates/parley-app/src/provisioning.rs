@@ -231,12 +231,7 @@ impl App {
                 })
             })
             .await?;
-        for hash in &ended.token_hashes {
-            self.callers.forget(hash);
-        }
-        for token in &ended.address_tokens {
-            self.relay_targets.forget(token);
-        }
+        self.forget_credentials(&ended);
         Ok(())
     }
 }
@@ -333,6 +328,18 @@ pub(crate) async fn put_member(
     )
     .await?;
     Ok((organization, member.id, true))
+}
+
+impl App {
+    /// Forgets the cached callers and relay targets a deactivation ended, so they stop at once.
+    pub(crate) fn forget_credentials(&self, ended: &store::Ended) {
+        for hash in &ended.token_hashes {
+            self.callers.forget(hash);
+        }
+        for token in &ended.address_tokens {
+            self.relay_targets.forget(token);
+        }
+    }
 }
 
 async fn exhibitor_id(

@@ -93,12 +93,7 @@ impl App {
                 })
             })
             .await?;
-        for hash in &ended.token_hashes {
-            self.callers.forget(hash);
-        }
-        for token in &ended.address_tokens {
-            self.relay_targets.forget(token);
-        }
+        self.forget_credentials(&ended);
         Ok(())
     }
 

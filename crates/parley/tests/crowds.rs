@@ -2,12 +2,14 @@
 //! systemd's usual one (scaled down): the relay turns the excess away, the web keeps answering,
 //! and the log stays small even when the process runs out of file descriptors.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+mod support;
 
 /// `parley serve` under `ulimit -n LIMIT` (soft and hard: the binary cannot raise it), logging
 /// JSON to a channel; returns the child, its log lines and its HTTP and SMTP addresses.
@@ -38,25 +40,7 @@ fn serve(
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let (lines_tx, lines) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let (http, smtp) = loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(60))
-            .expect("serving log line");
-        let event: serde_json::Value = serde_json::from_str(&line).expect("json log");
-        if event["fields"]["message"] == "Parley is serving" {
-            let field = |name: &str| event["fields"][name].as_str().expect(name).to_owned();
-            break (field("http"), field("smtp"));
-        }
-    };
+    let (http, smtp, lines) = support::serving(&mut child);
     (child, lines, http, smtp)
 }
 

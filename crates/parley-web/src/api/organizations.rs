@@ -76,7 +76,19 @@ impl From<&Exhibitor> for OrganizationDto {
     }
 }
 
-fn created_or_updated(created: bool) -> StatusCode {
+/// The person a PUT of `…/members/{email}` describes, every bad field at once.
+pub(super) fn member_input(email: &str, body: MemberBody) -> Result<MemberInput, ApiError> {
+    MemberInput::parse(
+        email,
+        &body.name,
+        body.language.as_deref(),
+        &body.role,
+        body.time_zone.as_deref(),
+    )
+    .map_err(|errors| parley_app::AppError::Invalid(errors).into())
+}
+
+pub(super) fn created_or_updated(created: bool) -> StatusCode {
     if created {
         StatusCode::CREATED
     } else {
@@ -216,14 +228,7 @@ pub async fn put_member(
     body: Result<Json<MemberBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TeamMemberDto>), ApiError> {
     let Json(b) = body?;
-    let input = MemberInput::parse(
-        &email,
-        &b.name,
-        b.language.as_deref(),
-        &b.role,
-        b.time_zone.as_deref(),
-    )
-    .map_err(parley_app::AppError::Invalid)?;
+    let input = member_input(&email, b)?;
     let (member, created) = state
         .app
         .put_exhibitor_member(&caller, &external_id, input)

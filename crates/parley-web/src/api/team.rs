@@ -5,11 +5,10 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use parley_domain::provisioning::MemberInput;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::organizations::{MemberBody, TeamMemberDto};
+use super::organizations::{MemberBody, TeamMemberDto, created_or_updated, member_input};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -62,21 +61,12 @@ pub async fn put_colleague(
     body: Result<Json<MemberBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TeamMemberDto>), ApiError> {
     let Json(b) = body?;
-    let input = MemberInput::parse(
-        &email,
-        &b.name,
-        b.language.as_deref(),
-        &b.role,
-        b.time_zone.as_deref(),
-    )
-    .map_err(parley_app::AppError::Invalid)?;
+    let input = member_input(&email, b)?;
     let (member, created) = state.app.put_colleague(&caller, input).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(TeamMemberDto::from(&member))))
+    Ok((
+        created_or_updated(created),
+        Json(TeamMemberDto::from(&member)),
+    ))
 }
 
 /// Take a colleague out (admins): their sessions, tokens and masked addresses stop at once.

@@ -53,10 +53,6 @@ pub fn serve(
 }
 
 /// [`serve`] with these global options (a data directory among them).
-#[expect(
-    clippy::zombie_processes,
-    reason = "the child is returned: each caller kills or signals it, then waits"
-)]
 pub fn serve_with(
     dir: &Path,
     options: &[&str],
@@ -69,6 +65,14 @@ pub fn serve_with(
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn");
+    let (http, smtp, lines) = serving(&mut child);
+    (child, http, smtp, lines)
+}
+
+/// The HTTP and SMTP addresses from the log line of a `parley serve` started with
+/// `--log-format json` and its stderr piped, and the rest of its log (a thread reads it, so
+/// the server never blocks on a full pipe).
+pub fn serving(child: &mut std::process::Child) -> (String, String, mpsc::Receiver<String>) {
     let stderr = child.stderr.take().expect("stderr");
     let (lines_tx, lines) = mpsc::channel::<String>();
     std::thread::spawn(move || {
@@ -78,15 +82,14 @@ pub fn serve_with(
             }
         }
     });
-    // The address comes from the log line announcing it: wait for that event.
     loop {
         let line = lines
-            .recv_timeout(Duration::from_secs(30))
+            .recv_timeout(Duration::from_secs(60))
             .expect("serving log line");
         let event: serde_json::Value = serde_json::from_str(&line).expect("json log");
         if event["fields"]["message"] == "Parley is serving" {
             let field = |name: &str| event["fields"][name].as_str().expect(name).to_owned();
-            break (child, field("http"), field("smtp"), lines);
+            return (field("http"), field("smtp"), lines);
         }
     }
 }
