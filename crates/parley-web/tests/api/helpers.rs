@@ -181,6 +181,18 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The body of an unauthenticated `GET path` (pages, `/metrics`).
+    pub async fn text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("text")
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

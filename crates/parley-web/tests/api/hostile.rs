@@ -802,15 +802,7 @@ async fn pages_carry_security_headers(db: Db) {
         assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
     }
     // The pages' own markup needs nothing the policy forbids: no inline script or style.
-    let page = t
-        .client
-        .get(t.url("/signin"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let page = t.text("/signin").await;
     assert!(
         !page.contains("<script>") && !page.contains(" style=\""),
         "{page}"

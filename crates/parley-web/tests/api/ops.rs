@@ -50,15 +50,7 @@ async fn health_metrics_and_openapi(db: Db) {
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
 
     let _ = app.get(&app.maker.token, "/api/v1/requests").await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.text("/metrics").await;
     assert!(
         metrics.contains(
             "parley_http_requests_total{method=\"GET\",route=\"/api/v1/requests\",status=\"200\"} 1"

@@ -441,15 +441,7 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     assert!(refused.contains("5.1.1"), "{refused}");
 
     // /metrics counts what the relay answered, and the mail waiting to go out.
-    let metrics = t
-        .client
-        .get(t.url("/metrics"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let metrics = t.text("/metrics").await;
     let value = |line: &str| -> f64 {
         metrics
             .lines()
