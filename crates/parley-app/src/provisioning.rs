@@ -5,7 +5,8 @@
 
 use parley_domain::provisioning::{MemberInput, OrganizationInput, external_id, marketplace_slug};
 use parley_domain::{
-    LanguageCode, Marketplace, MarketplaceId, Member, MemberId, Organization, OrganizationId,
+    LanguageCode, Marketplace, MarketplaceId, Member, MemberId, MemberRole, Organization,
+    OrganizationId,
 };
 use parley_store::provisioning as store;
 pub use parley_store::provisioning::TeamMember;
@@ -301,6 +302,7 @@ pub(crate) async fn put_member(
             time_zone,
         )
         .await?;
+        keeps_an_admin(tx, organization).await?;
         return Ok((organization, existing.id, false));
     }
     if directory::buyer_by_email(&mut *tx, &input.email)
@@ -317,16 +319,18 @@ pub(crate) async fn put_member(
         phone: None,
         language,
     };
+    // The first member of an organization is its admin, whatever role was asked.
+    let has_admin = store::team(&mut *tx, organization)
+        .await?
+        .iter()
+        .any(|t| t.role == MemberRole::Admin);
+    let role = if has_admin {
+        input.role
+    } else {
+        MemberRole::Admin
+    };
     directory::insert_member(&mut *tx, &member).await?;
-    store::set_profile(
-        &mut *tx,
-        member.id,
-        &input.name,
-        language,
-        input.role,
-        time_zone,
-    )
-    .await?;
+    store::set_profile(&mut *tx, member.id, &input.name, language, role, time_zone).await?;
     Ok((organization, member.id, true))
 }
 
@@ -379,5 +383,19 @@ fn not_found(field: &'static str, message: &'static str) -> impl Fn(StoreError) 
     move |error| match error {
         StoreError::NotFound => AppError::invalid(field, "not_found", message),
         other => other.into(),
+    }
+}
+
+/// Refuses a change that would leave the organization without an admin (the transaction
+/// rolls back).
+pub(crate) async fn keeps_an_admin(
+    tx: &mut Connection,
+    organization: OrganizationId,
+) -> Result<(), AppError> {
+    let team = store::team(tx, organization).await?;
+    if team.iter().any(|t| t.role == MemberRole::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("last_admin".to_owned()))
     }
 }

@@ -4,11 +4,11 @@
 //! one admin.
 
 use parley_domain::provisioning::MemberInput;
-use parley_domain::{MemberId, MemberRole, Organization, OrganizationKind, policy};
+use parley_domain::{MemberId, Organization, OrganizationKind, policy};
+use parley_store::directory;
 use parley_store::provisioning::{self as store, TeamMember};
-use parley_store::{Connection, directory};
 
-use crate::provisioning::{deactivate, put_member};
+use crate::provisioning::{deactivate, keeps_an_admin, put_member};
 use crate::{App, AppError, Caller};
 
 /// An organization and its people, as one of them sees it.
@@ -57,11 +57,7 @@ impl App {
         let (_, member, created) = self
             .store
             .write(data, |tx, (organization, input, new_id)| {
-                Box::pin(async move {
-                    let put = put_member(tx, *organization, input, *new_id).await?;
-                    keeps_an_admin(tx, *organization).await?;
-                    Ok::<_, AppError>(put)
-                })
+                Box::pin(put_member(tx, *organization, input, *new_id))
             })
             .await?;
         if created {
@@ -106,19 +102,5 @@ impl App {
                 "only an admin of the organization manages its team",
             ))
         }
-    }
-}
-
-/// Refuses a change that would leave the organization without an admin (the transaction
-/// rolls back).
-async fn keeps_an_admin(
-    tx: &mut Connection,
-    organization: parley_domain::OrganizationId,
-) -> Result<(), AppError> {
-    let team = store::team(tx, organization).await?;
-    if team.iter().any(|t| t.role == MemberRole::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("last_admin".to_owned()))
     }
 }

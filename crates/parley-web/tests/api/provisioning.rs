@@ -80,7 +80,17 @@ async fn a_marketplace_provisions_its_exhibitors_and_nobody_else_s(db: Db) {
     let added: Value = added.json().await.expect("json");
     assert_eq!(added["language"], "it", "the organization's language");
     assert_eq!(added["role"], "admin");
+    // She is the only admin: she stays one until someone else is.
     let sales = json!({"name": "Giulia Neri", "role": "sales", "language": "en"});
+    let last = put(&t, key, path, &sales).await;
+    assert_eq!(last.status(), 409);
+    assert_eq!(
+        last.json::<Value>().await.expect("json")["code"],
+        "last_admin"
+    );
+    let luca = json!({"name": "Luca Neri", "role": "admin"});
+    let luca_path = "/api/v1/organizations/EXH-7/members/luca@newco.example";
+    assert_eq!(put(&t, key, luca_path, &luca).await.status(), 201);
     let changed = put(&t, key, path, &sales).await;
     assert_eq!(changed.status(), 200);
     assert_eq!(
@@ -199,13 +209,15 @@ async fn a_removed_member_loses_every_way_in(db: Db) {
     );
     // The oldest member handles new requests: the salesperson first, then the admin.
     let members = "/api/v1/organizations/EXH-1/members";
-    for (address, role) in [
-        ("sam@newco.example", "sales"),
-        ("boss@newco.example", "admin"),
+    // The first member is the organization's admin, whatever role was asked.
+    for (address, asked, got) in [
+        ("sam@newco.example", "sales", "admin"),
+        ("boss@newco.example", "admin", "admin"),
     ] {
-        let body = json!({"name": address.split('@').next(), "role": role});
-        let path = format!("{members}/{address}");
-        assert_eq!(put(&t, key, &path, &body).await.status(), 201);
+        let body = json!({"name": address.split('@').next(), "role": asked});
+        let added = put(&t, key, &format!("{members}/{address}"), &body).await;
+        assert_eq!(added.status(), 201);
+        assert_eq!(added.json::<Value>().await.expect("json")["role"], got);
     }
     let request = json!({
         "buyer": {"name": "Ana Buyer", "country": "FR", "language": "fr", "email": "ana@buyer.example"},
