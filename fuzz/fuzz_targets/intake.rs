@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         buyer_language: next("fr"),
         buyer_email: next("ana@buyer.example"),
         buyer_phone: Some(next("")),
+        buyer_time_zone: Some(next("")),
         manufacturer_id: next("0190e8a0-0000-7000-8000-000000000000"),
         manufacturer_external_id: None,
         product_reference: next("HT-200"),

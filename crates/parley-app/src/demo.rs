@@ -352,6 +352,7 @@ impl App {
                     buyer_language: buyer.3.to_owned(),
                     buyer_email: buyer.4.to_owned(),
                     buyer_phone: Some(buyer.5.to_owned()),
+                    buyer_time_zone: None,
                     manufacturer_id: manufacturer.0.to_string(),
                     manufacturer_external_id: None,
                     product_reference: reference.to_owned(),

@@ -146,6 +146,9 @@ async fn insert_request(
     };
     // Sellers see the details this marketplace sent, whatever another one said before.
     store_requests::insert(&mut *tx, &request, &buyer).await?;
+    if let Some(zone) = &parsed.buyer_time_zone {
+        store_requests::set_buyer_time_zone(&mut *tx, request.id, zone).await?;
+    }
     let mut handler_thread = None;
     for party in std::iter::once(manufacturer.id).chain(routed_to) {
         let thread = Thread {

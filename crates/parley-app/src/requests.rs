@@ -21,6 +21,8 @@ pub struct BuyerCard {
     pub language: LanguageCode,
     /// Present once this member displayed the number.
     pub phone: Option<String>,
+    /// The buyer's IANA time zone, when their marketplace sent it.
+    pub time_zone: Option<String>,
 }
 
 /// A message with its documents.
@@ -123,6 +125,7 @@ impl App {
                 country: buyer.country,
                 language: buyer.language,
                 phone: if phone_shown { buyer.phone } else { None },
+                time_zone: card.buyer_time_zone,
             },
             threads: views,
             request,

@@ -13,6 +13,8 @@ pub struct NewRequest {
     pub buyer_language: String,
     pub buyer_email: String,
     pub buyer_phone: Option<String>,
+    /// An IANA time zone (`Europe/Lisbon`), optional.
+    pub buyer_time_zone: Option<String>,
     pub manufacturer_id: String,
     /// The marketplace's own id for the manufacturer, instead of `manufacturer_id`.
     pub manufacturer_external_id: Option<String>,
@@ -38,6 +40,7 @@ pub enum ManufacturerRef {
 #[derive(Debug, Clone)]
 pub struct ParsedRequest {
     pub buyer: Buyer,
+    pub buyer_time_zone: Option<String>,
     pub manufacturer: ManufacturerRef,
     pub product_reference: String,
     pub product_name: String,
@@ -146,6 +149,19 @@ pub fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, Vec<FieldEr
             })
             .ok(),
     };
+    let buyer_time_zone = match input.buyer_time_zone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(zone) if crate::provisioning::is_time_zone_name(zone) => Some(zone.to_owned()),
+        Some(_) => {
+            field_error(
+                &mut errors,
+                "buyer.time_zone",
+                "time_zone_invalid",
+                "A time zone is an IANA name such as Europe/Lisbon.".to_owned(),
+            );
+            None
+        }
+    };
     let product_reference = required(&mut errors, "product.reference", &input.product_reference);
     let product_name = required(&mut errors, "product.name", &input.product_name);
     let product_line = optional(&mut errors, "product.line", input.product_line.as_deref());
@@ -185,6 +201,7 @@ pub fn parse_new_request(input: NewRequest) -> Result<ParsedRequest, Vec<FieldEr
                     email,
                     phone,
                 },
+                buyer_time_zone,
                 manufacturer,
                 product_reference,
                 product_name,

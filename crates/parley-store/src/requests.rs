@@ -36,6 +36,20 @@ pub(crate) fn request(row: &impl Columns) -> Result<Request, StoreError> {
     })
 }
 
+/// Records the buyer's time zone their marketplace sent with the request.
+pub async fn set_buyer_time_zone(
+    conn: &mut Connection,
+    id: RequestId,
+    zone: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE requests SET buyer_time_zone = $1 WHERE id = $2")
+        .bind(zone)
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Inserts a request with the buyer's details as the marketplace sent them for it (`buyer`: the
 /// buyer row's id is not read; see migration 0015).
 pub async fn insert(
@@ -228,6 +242,7 @@ pub async fn access_with_card(
            mo.kind AS mo_kind, mo.name AS mo_name, mo.country AS mo_country, \
            r.buyer_name AS b_name, r.buyer_company AS b_company, r.buyer_country AS b_country, \
            b.language AS b_language, b.email AS b_email, r.buyer_phone AS b_phone, \
+           r.buyer_time_zone AS b_time_zone, \
            h.organization_id AS h_org, h.name AS h_name, h.email AS h_email, \
            h.phone AS h_phone, h.language AS h_language, \
            (SELECT COUNT(*) FROM events e WHERE e.dedupe_key = $2) AS phone_shown \
@@ -344,6 +359,8 @@ pub struct Card {
     pub phone_shown: bool,
     /// The member handling the request.
     pub handler: Option<Member>,
+    /// The buyer's IANA time zone, as their marketplace sent it with this request.
+    pub buyer_time_zone: Option<String>,
 }
 
 fn card_from_row(row: &AnyRow, request: &Request) -> Result<Card, StoreError> {
@@ -360,6 +377,7 @@ fn card_from_row(row: &AnyRow, request: &Request) -> Result<Card, StoreError> {
     };
     Ok(Card {
         handler,
+        buyer_time_zone: row.try_get("b_time_zone")?,
         phone_shown: row.try_get::<i64, _>("phone_shown")? > 0,
         marketplace: Marketplace {
             id: request.marketplace_id,

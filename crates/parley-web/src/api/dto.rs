@@ -54,6 +54,8 @@ pub struct BuyerInput {
     /// characters.
     #[schema(max_length = 200)]
     pub phone: Option<String>,
+    /// An IANA time zone (`Europe/Lisbon`): sellers see the buyer's local time.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -109,6 +111,8 @@ pub struct BuyerDto {
     pub language: String,
     /// Present for a seller once they displayed the number.
     pub phone: Option<String>,
+    /// The buyer's IANA time zone, when their marketplace sent it.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -283,6 +287,7 @@ impl From<BuyerCard> for BuyerDto {
             country: b.country.to_string(),
             language: b.language.to_string(),
             phone: b.phone,
+            time_zone: b.time_zone,
         }
     }
 }

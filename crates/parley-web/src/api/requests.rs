@@ -52,6 +52,7 @@ pub async fn create_request(
         buyer_language: body.buyer.language,
         buyer_email: body.buyer.email,
         buyer_phone: body.buyer.phone,
+        buyer_time_zone: body.buyer.time_zone,
         manufacturer_id: body.manufacturer_id,
         manufacturer_external_id: body.manufacturer.map(|m| m.external_id),
         product_reference: body.product.reference,

@@ -133,7 +133,7 @@ async fn a_marketplace_provisions_its_exhibitors_and_nobody_else_s(db: Db) {
 
     // A request addressed by the marketplace's id reaches the new organization's people.
     let request = json!({
-        "buyer": {"name": "Ana Buyer", "country": "IT", "language": "it", "email": "ana@buyer.example"},
+        "buyer": {"name": "Ana Buyer", "country": "IT", "language": "it", "email": "ana@buyer.example", "time_zone": "Europe/Rome"},
         "manufacturer": {"external_id": "EXH-7"},
         "product": {"reference": "NP-1", "name": "Pompa NP-1"},
         "message": "Prezzo per 10 pezzi?"
@@ -149,6 +149,17 @@ async fn a_marketplace_provisions_its_exhibitors_and_nobody_else_s(db: Db) {
         .get(&giulia.token, &format!("/api/v1/requests/{id}"))
         .await;
     assert_eq!(seen.status(), 200, "the exhibitor's person sees it");
+    let seen: Value = seen.json().await.expect("json");
+    assert_eq!(
+        seen["buyer"]["time_zone"], "Europe/Rome",
+        "the buyer's time zone"
+    );
+    let mut bad_zone = request.clone();
+    bad_zone["buyer"]["time_zone"] = json!("Rome; DROP TABLE");
+    bad_zone["external_ref"] = json!("bad-zone");
+    let refused = t.post_json(key, "/api/v1/requests", &bad_zone).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(error_codes(refused).await, ["time_zone_invalid"]);
     let hidden = t
         .get(&t.maker.token, &format!("/api/v1/requests/{id}"))
         .await;
