@@ -27,6 +27,9 @@ pub struct WebSession {
     pub csrf: String,
     /// The caller manages a sales network (a manufacturer's member): the menu offers it.
     pub manages_network: bool,
+    /// The caller belongs to an organization (not a person outside any, reached by a forward
+    /// or a copy): the menu offers My team.
+    pub has_team: bool,
 }
 
 /// Keeps only a path of this site, so a link can never redirect elsewhere: an absolute path
@@ -143,18 +146,19 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let caller = caller_of(&mut conn, owner).await?;
-        let manages_network = match &caller {
-            Caller::Member(member) => parley_domain::policy::manages_network(
+        let kind = match &caller {
+            Caller::Member(member) => Some(
                 parley_store::directory::organization(&mut conn, member.organization_id)
                     .await?
                     .kind,
             ),
-            _ => false,
+            _ => None,
         };
         Ok(WebSession {
             caller,
             csrf,
-            manages_network,
+            manages_network: kind.is_some_and(parley_domain::policy::manages_network),
+            has_team: kind.is_some_and(|kind| kind != parley_domain::OrganizationKind::External),
         })
     }
 

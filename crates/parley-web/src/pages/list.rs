@@ -34,6 +34,8 @@ pub struct Row {
 struct RequestsPage {
     /// Show "My sales network" in the menu (manufacturers' members only).
     network_link: bool,
+    /// Show "My team" (members of an organization; not people outside any).
+    team_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     seller: bool,
@@ -125,6 +127,7 @@ pub async fn requests(
     };
     let page = RequestsPage {
         network_link: signed_in.session.manages_network,
+        team_link: signed_in.session.has_team,
         tr,
         languages: &LANGUAGES,
         seller: signed_in.is_seller(),

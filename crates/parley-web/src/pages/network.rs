@@ -73,6 +73,8 @@ pub struct MemberRow {
 struct NetworkPage {
     /// Show "My sales network" in the menu (manufacturers' members only).
     network_link: bool,
+    /// Show "My team" (members of an organization; not people outside any).
+    team_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     seller: bool,
@@ -186,6 +188,7 @@ fn page_of(
         tr,
         languages: &LANGUAGES,
         network_link: signed_in.session.manages_network,
+        team_link: signed_in.session.has_team,
         seller: signed_in.is_seller(),
         csrf: signed_in.session.csrf.clone(),
         no_network: overview.is_none(),

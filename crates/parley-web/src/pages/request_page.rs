@@ -89,6 +89,8 @@ pub struct HistoryItem {
 pub(super) struct RequestPage {
     /// Show "My sales network" in the menu (manufacturers' members only).
     network_link: bool,
+    /// Show "My team" (members of an organization; not people outside any).
+    team_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     id: String,
@@ -227,6 +229,7 @@ pub(super) async fn page(
         .collect();
     Ok(RequestPage {
         network_link: signed_in.session.manages_network,
+        team_link: signed_in.session.has_team,
         tr,
         languages: &LANGUAGES,
         id: id.to_string(),
@@ -568,6 +571,8 @@ pub async fn remind(
 struct EmailViewPage {
     /// Show "My sales network" in the menu (manufacturers' members only).
     network_link: bool,
+    /// Show "My team" (members of an organization; not people outside any).
+    team_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     csrf: String,
@@ -600,6 +605,7 @@ pub async fn email_original(
         )),
         Original::Readable(view) => Ok(render(&EmailViewPage {
             network_link: signed_in.session.manages_network,
+            team_link: signed_in.session.has_team,
             languages: &LANGUAGES,
             csrf: signed_in.session.csrf.clone(),
             seller: signed_in.is_seller(),

@@ -28,6 +28,8 @@ pub struct Row {
 #[template(path = "team.html")]
 struct TeamPage {
     network_link: bool,
+    /// Show "My team" (members of an organization; not people outside any).
+    team_link: bool,
     tr: Tr,
     languages: &'static [(&'static str, &'static str)],
     seller: bool,
@@ -68,6 +70,7 @@ fn page_of(
         tr,
         languages: &LANGUAGES,
         network_link: signed_in.session.manages_network,
+        team_link: signed_in.session.has_team,
         seller: signed_in.is_seller(),
         csrf: signed_in.session.csrf.clone(),
         organization: team.organization.name.clone(),

@@ -11,7 +11,8 @@ use crate::relay::last_mail;
 
 both!(
     admins_manage_their_team,
-    the_team_page_invites_and_keeps_what_was_typed
+    the_team_page_invites_and_keeps_what_was_typed,
+    people_outside_any_organization_have_no_team
 );
 
 async fn put(t: &TestApp, token: &str, email: &str, body: &Value) -> reqwest::Response {
@@ -193,4 +194,26 @@ async fn the_team_page_invites_and_keeps_what_was_typed(db: Db) {
             .await
             .contains("tom@hydrotech.example")
     );
+}
+
+/// Someone reached by a forward belongs to no organization: no My team in their menu (a link
+/// that would lead nowhere), and the team is refused to them.
+async fn people_outside_any_organization_have_no_team(db: Db) {
+    let t = crate::relay::spawn(db).await;
+    let (request, _) = t.request_from("FR", "ana@buyer.example").await;
+    let forwarded = t
+        .post_json(
+            &t.maker.token,
+            &format!("/api/v1/requests/{request}/forward"),
+            &json!({ "to_email": "jean@consultant.example" }),
+        )
+        .await;
+    assert!(forwarded.status().is_success(), "{}", forwarded.status());
+    let member = sign_in(&t, "claire@hydrotech.example").await;
+    assert!(member.get(&t, "/requests").await.contains("href=\"/team\""));
+    let outsider = sign_in(&t, "jean@consultant.example").await;
+    let page = outsider.get(&t, &format!("/requests/{request}")).await;
+    assert!(!page.contains("href=\"/team\""), "no dead link");
+    let jean = person(&t.app, "jean@consultant.example").await;
+    assert_eq!(t.get(&jean.token, "/api/v1/team").await.status(), 403);
 }
