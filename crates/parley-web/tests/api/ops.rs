@@ -21,15 +21,7 @@ async fn health_metrics_and_openapi(db: Db) {
         "no worker in this test: {body}"
     );
 
-    let spec: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let spec = openapi(&app).await;
     assert!(
         spec["openapi"]
             .as_str()
@@ -83,15 +75,7 @@ both!(
 async fn every_api_error_is_a_problem_document(db: Db) {
     let app = TestApp::spawn(db).await;
     let (request, _buyer) = app.request_from("FR", "ana@buyer.example").await;
-    let spec: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let spec = openapi(&app).await;
     let mut checked = 0;
     let mut problems = Vec::new();
     for (path, operations) in spec["paths"].as_object().expect("paths") {
@@ -192,4 +176,16 @@ async fn every_response_names_its_request_id() {
             "{hostile:?} → {replaced}"
         );
     }
+}
+
+/// The OpenAPI document as served.
+async fn openapi(app: &TestApp) -> Value {
+    app.client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json")
 }

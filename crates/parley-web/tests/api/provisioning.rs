@@ -24,6 +24,16 @@ async fn put(t: &TestApp, key: &str, path: &str, body: &Value) -> reqwest::Respo
         .expect("PUT")
 }
 
+/// Sends `request` with the marketplace's key and returns the id of the request created.
+async fn request_id(t: &TestApp, key: &str, request: &Value) -> String {
+    let sent = t.post_json(key, "/api/v1/requests", request).await;
+    assert_eq!(sent.status(), 201);
+    sent.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
 async fn a_marketplace_provisions_its_exhibitors_and_nobody_else_s(db: Db) {
     let t = TestApp::spawn(db).await;
     let key = &t.marketplace_key;
@@ -138,12 +148,7 @@ async fn a_marketplace_provisions_its_exhibitors_and_nobody_else_s(db: Db) {
         "product": {"reference": "NP-1", "name": "Pompa NP-1"},
         "message": "Prezzo per 10 pezzi?"
     });
-    let sent = t.post_json(key, "/api/v1/requests", &request).await;
-    assert_eq!(sent.status(), 201);
-    let id = sent.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = request_id(&t, key, &request).await;
     let giulia = person(&t.app, "giulia@newco.example").await;
     let seen = t
         .get(&giulia.token, &format!("/api/v1/requests/{id}"))
@@ -236,12 +241,7 @@ async fn a_removed_member_loses_every_way_in(db: Db) {
         "product": {"reference": "NP-1", "name": "Pompe NP-1"},
         "message": "Prix pour 10 pièces ?"
     });
-    let sent = t.post_json(key, "/api/v1/requests", &request).await;
-    assert_eq!(sent.status(), 201);
-    let id = sent.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = request_id(&t, key, &request).await;
     let sam = person(&t.app, "sam@newco.example").await;
     let boss = person(&t.app, "boss@newco.example").await;
     assert_eq!(t.say(&sam, &id, "Bonjour, 12 € pièce.").await.status(), 201);
