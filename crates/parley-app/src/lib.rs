@@ -20,6 +20,7 @@ pub mod documents;
 pub mod drafts;
 pub mod handover;
 pub mod history;
+pub mod jobs;
 pub mod limits;
 pub mod lists;
 pub mod mail;
@@ -39,6 +40,7 @@ pub mod team;
 pub mod translate;
 mod ttl_cache;
 pub mod web_sessions;
+pub mod webhooks;
 pub mod worker_health;
 
 use std::path::Path;
@@ -76,6 +78,12 @@ pub struct Settings {
     pub dev_payments: bool,
     /// Rate limits on sign-in emails, API calls and emailed replies.
     pub limits: limits::LimitSettings,
+    /// Let webhooks post to private and local addresses (development and tests; never on a
+    /// server a marketplace's key should not reach behind).
+    pub webhooks_allow_private: bool,
+    /// Weekday hours (Monday to Friday, in the member's time zone) after which the handler of
+    /// an unhandled request is reminded once; 0 turns seller reminders off.
+    pub reminder_delay_hours: u32,
 }
 
 /// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
@@ -151,6 +159,8 @@ impl Default for Settings {
             stripe: None,
             dev_payments: false,
             limits: limits::LimitSettings::default(),
+            webhooks_allow_private: false,
+            reminder_delay_hours: 24,
         }
     }
 }
@@ -171,6 +181,9 @@ pub struct App {
     worker_health: Arc<worker_health::WorkerHealth>,
     relay_metrics: Arc<relay_metrics::RelayMetrics>,
     limits: Arc<limits::RateLimits>,
+    jobs_metrics: Arc<jobs::JobsMetrics>,
+    /// The HTTP client of webhook deliveries (no redirects: a receiver answers itself).
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for App {
@@ -232,6 +245,13 @@ impl App {
             dev_checkout,
             worker_health: Arc::default(),
             relay_metrics: Arc::default(),
+            jobs_metrics: Arc::default(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("Parley-Webhooks/", env!("CARGO_PKG_VERSION")))
+                .timeout(jobs::webhooks::TIMEOUT)
+                .build()
+                .map_err(|e| AppError::internal(format!("the HTTP client: {e}")))?,
         })
     }
 

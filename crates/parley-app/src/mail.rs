@@ -131,6 +131,90 @@ pub(crate) fn reminder(
     }
 }
 
+/// The automatic reminder of a request its handler has not handled yet.
+pub(crate) fn handle_reminder(
+    settings: &Settings,
+    member: &parley_domain::Member,
+    (product, company): (&str, Option<&str>),
+    request: parley_domain::RequestId,
+    at: i64,
+) -> Mail {
+    let base = settings.public_url.as_deref().unwrap_or_default();
+    let url = format!("{base}/requests/{request}");
+    let name = &member.name;
+    let from = company.map(|c| format!(" ({c})")).unwrap_or_default();
+    let (subject, text_body) = match member.language {
+        LanguageCode::Fr => (
+            format!("Rappel : une demande attend votre réponse — {product}"),
+            format!(
+                "Bonjour {name},\n\nUne demande sur {product}{from} attend toujours votre \
+                 réponse. Traiter la demande :\n{url}\n\nVous pouvez désactiver ces rappels \
+                 dans Mon équipe.\n"
+            ),
+        ),
+        _ => (
+            format!("Reminder: a request is waiting for your answer — {product}"),
+            format!(
+                "Hello {name},\n\nA request about {product}{from} is still waiting for your \
+                 answer. Handle the request:\n{url}\n\nYou can turn these reminders off in \
+                 My team.\n"
+            ),
+        ),
+    };
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient: member.email.to_string(),
+        subject,
+        text_body,
+        kind: "handle_reminder".to_owned(),
+        created_at: at,
+        ..Mail::default()
+    }
+}
+
+/// The automatic reminder to a buyer of a quote about to expire.
+pub(crate) fn quote_reminder(
+    settings: &Settings,
+    buyer: &parley_domain::Buyer,
+    (seller, product): (&str, &str),
+    valid_until: Option<parley_domain::Timestamp>,
+    token: &str,
+    at: i64,
+) -> Mail {
+    let base = settings.public_url.as_deref().unwrap_or_default();
+    let url = format!("{base}/signin/{token}");
+    let name = &buyer.name;
+    let day = valid_until
+        .map(|t| t.to_rfc3339()[..10].to_owned())
+        .unwrap_or_default();
+    let (subject, text_body) = match buyer.language {
+        LanguageCode::Fr => (
+            format!("Le devis de {seller} pour {product} expire le {day}"),
+            format!(
+                "Bonjour {name},\n\nLe devis de {seller} pour {product} est valable jusqu'au \
+                 {day}. Ouvrez-le pour l'accepter ou le refuser (lien valable une fois, 30 \
+                 minutes) :\n{url}\n"
+            ),
+        ),
+        _ => (
+            format!("{seller}'s quote for {product} expires on {day}"),
+            format!(
+                "Hello {name},\n\n{seller}'s quote for {product} is valid until {day}. Open \
+                 it to accept or decline it (the link works once, for 30 minutes):\n{url}\n"
+            ),
+        ),
+    };
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient: buyer.email.to_string(),
+        subject,
+        text_body,
+        kind: "quote_reminder".to_owned(),
+        created_at: at,
+        ..Mail::default()
+    }
+}
+
 impl App {
     /// The latest queued mail, for the development mailbox; `NotFound` unless it is enabled.
     pub async fn dev_mailbox(&self, limit: u32) -> Result<Vec<outbox::Queued>, AppError> {

@@ -276,6 +276,7 @@ impl App {
             contacted: (message.author_kind == AuthorKind::Member && thread.contacted_at.is_none())
                 .then_some(contacted),
             answers_request: message.author_kind == AuthorKind::Member && !request_answered,
+            request_created_at: Some(request_created_at),
             message,
             original,
             documents,

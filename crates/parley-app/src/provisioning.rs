@@ -370,7 +370,7 @@ async fn exhibitor_of(
 }
 
 /// The marketplace whose integration key calls; anyone else may not provision.
-fn marketplace_of(caller: &Caller) -> Result<&Marketplace, AppError> {
+pub(crate) fn marketplace_of(caller: &Caller) -> Result<&Marketplace, AppError> {
     match caller {
         Caller::Marketplace(marketplace) => Ok(marketplace),
         _ => Err(AppError::Forbidden(

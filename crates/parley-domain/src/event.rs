@@ -118,6 +118,9 @@ event_kinds! {
     OrderConfirmed => "order_confirmed", PartyAndBuyer;
     // The buyer left a review (1–5 and a comment).
     ReviewLeft => "review_left", PartyAndBuyer;
+    // Parley reminded the party's handler of a request left unhandled, or the buyer of the
+    // party's quote about to expire (automatic reminders).
+    ReminderSent => "reminder_sent", Party;
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod quote;
 pub mod rating;
 pub mod territory;
 pub mod text;
+pub mod webhook;
 
 pub use email::EmailAddress;
 pub use entities::*;

@@ -1,12 +1,13 @@
 //! The append-only history of requests.
 
+use parley_domain::webhook::WebhookEvent;
 use parley_domain::{Actor, Audience, AuthorKind, Event, EventKind, RequestId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::rows::{parse, time, variant};
 use crate::statement::Statement;
-use crate::{Connection, StoreError};
+use crate::{Connection, StoreError, webhooks};
 
 /// Appends an event. With a `dedupe_key`, a second event with the same key is not stored and
 /// `false` is returned (for “once per viewer” events).
@@ -15,7 +16,15 @@ pub async fn append(
     event: &Event,
     dedupe_key: Option<&str>,
 ) -> Result<bool, StoreError> {
-    Ok(append_statement(event, dedupe_key).execute(conn).await? > 0)
+    let added = append_statement(event, dedupe_key)
+        .execute(&mut *conn)
+        .await?
+        > 0;
+    // What the marketplace hears of it: queued with it (see `webhooks`).
+    if added && let Some(hook) = WebhookEvent::of_event(event) {
+        webhooks::fanout_statement(&hook).execute(conn).await?;
+    }
+    Ok(added)
 }
 
 pub(crate) fn append_statement<'a>(event: &'a Event, dedupe_key: Option<&'a str>) -> Statement<'a> {

@@ -17,6 +17,7 @@ mod writer;
 
 pub mod directory;
 pub mod events;
+pub mod jobs;
 pub mod lists;
 pub mod message_record;
 pub mod messages;
@@ -26,10 +27,12 @@ pub mod outbox;
 pub mod provisioning;
 pub mod quotes;
 pub mod relay;
+pub mod reminders;
 pub mod requests;
 pub mod sessions;
 pub mod tokens;
 pub mod translations;
+pub mod webhooks;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,10 +2,11 @@
 //! sqlx ([`record`], inside a caller's transaction) or through the SQLite writer's direct
 //! connection ([`crate::Store::record_message`]), which is the hot path of every reply.
 
-use parley_domain::{Document, Event, Message};
+use parley_domain::webhook::WebhookEvent;
+use parley_domain::{Document, Event, Message, Timestamp};
 
 use crate::statement::Statement;
-use crate::{Connection, StoreError, events, messages, requests};
+use crate::{Connection, StoreError, events, messages, requests, webhooks};
 
 /// A new message and what it changes.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -22,6 +23,10 @@ pub struct MessageRecord {
     pub contacted: Option<Event>,
     /// Whether this message answers the request (the first reply of a seller).
     pub answers_request: bool,
+    /// When the request arrived: the response time the marketplace hears with
+    /// `request.first_response` (absent in spool entries of earlier versions).
+    #[serde(default)]
+    pub request_created_at: Option<Timestamp>,
 }
 
 impl MessageRecord {
@@ -45,6 +50,17 @@ impl MessageRecord {
     fn answered_update(&self) -> Statement<'static> {
         requests::mark_answered_statement(self.message.request_id, self.message.created_at)
     }
+
+    /// The webhooks' `request.first_response`, queued when this message answered the request.
+    fn first_response(&self) -> Option<Statement<'static>> {
+        let (party, created_at) = self.sent.party.zip(self.request_created_at)?;
+        Some(webhooks::fanout_statement(&WebhookEvent::first_response(
+            self.message.id,
+            self.message.request_id,
+            party,
+            (created_at, self.message.created_at),
+        )))
+    }
 }
 
 /// Writes `record` in the caller's transaction.
@@ -59,8 +75,11 @@ pub async fn record(conn: &mut Connection, record: &MessageRecord) -> Result<(),
             .execute(&mut *conn)
             .await?;
     }
-    if record.answers_request {
-        record.answered_update().execute(&mut *conn).await?;
+    if record.answers_request
+        && record.answered_update().execute(&mut *conn).await? > 0
+        && let Some(hooks) = record.first_response()
+    {
+        hooks.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -112,8 +131,11 @@ fn apply_direct(
     {
         events::append_statement(contacted, None).execute_direct(conn)?;
     }
-    if record.answers_request {
-        record.answered_update().execute_direct(conn)?;
+    if record.answers_request
+        && record.answered_update().execute_direct(conn)? > 0
+        && let Some(hooks) = record.first_response()
+    {
+        hooks.execute_direct(conn)?;
     }
     Ok(true)
 }

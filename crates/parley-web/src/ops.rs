@@ -56,7 +56,8 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         state.metrics.render()
             + &worker_metrics(state.app.worker_health())
             + &relay_metrics(state.app.relay_metrics())
-            + &mail_queue_metrics(&state).await,
+            + &mail_queue_metrics(&state).await
+            + &jobs_metrics(&state).await,
     )
 }
 
@@ -97,6 +98,53 @@ async fn mail_queue_metrics(state: &AppState) -> String {
          parley_mail_queue_oldest_age_seconds {}\n",
         oldest_ms.unwrap_or(0) as f64 / 1000.0
     )
+}
+
+/// The jobs queue: depth, oldest age and dead jobs per kind, and attempts by outcome.
+async fn jobs_metrics(state: &AppState) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if let Ok(stats) = state.app.jobs_stats().await {
+        let at = parley_app::now().0;
+        out.push_str("# HELP parley_jobs_depth Jobs waiting to run, by kind.\n");
+        out.push_str("# TYPE parley_jobs_depth gauge\n");
+        for kind in &stats {
+            let _ = writeln!(
+                out,
+                "parley_jobs_depth{{kind=\"{}\"}} {}",
+                kind.kind, kind.pending
+            );
+        }
+        out.push_str("# HELP parley_jobs_oldest_age_seconds How long the oldest waiting job has waited, by kind.\n");
+        out.push_str("# TYPE parley_jobs_oldest_age_seconds gauge\n");
+        for kind in &stats {
+            let age = kind.oldest_pending.map_or(0, |t| (at - t).max(0));
+            let _ = writeln!(
+                out,
+                "parley_jobs_oldest_age_seconds{{kind=\"{}\"}} {}",
+                kind.kind,
+                age as f64 / 1000.0
+            );
+        }
+        out.push_str("# HELP parley_jobs_dead Jobs given up after their last attempt, by kind.\n");
+        out.push_str("# TYPE parley_jobs_dead gauge\n");
+        for kind in &stats {
+            let _ = writeln!(
+                out,
+                "parley_jobs_dead{{kind=\"{}\"}} {}",
+                kind.kind, kind.dead
+            );
+        }
+    }
+    out.push_str("# HELP parley_jobs_attempts_total Job attempts by kind and outcome (done, failed and tried again, dead).\n");
+    out.push_str("# TYPE parley_jobs_attempts_total counter\n");
+    for (kind, outcome, count) in state.app.jobs_metrics().snapshot() {
+        let _ = writeln!(
+            out,
+            "parley_jobs_attempts_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {count}"
+        );
+    }
+    out
 }
 
 /// The background worker's counters in the Prometheus text format.

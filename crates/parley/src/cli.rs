@@ -101,6 +101,24 @@ pub struct Options {
     /// Days within which a request counts as handled in the network ratings [default: 2]
     #[arg(long, global = true, env = "PARLEY_RESPONSE_DAYS", value_name = "DAYS")]
     pub response_days: Option<u32>,
+    /// Weekday hours (Monday to Friday, in the member's time zone) after which the handler of
+    /// an unhandled request gets one reminder; 0 turns them off [default: 24]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_REMINDER_DELAY_HOURS",
+        value_name = "HOURS"
+    )]
+    pub reminder_delay_hours: Option<u32>,
+    /// Let marketplaces' webhooks post to private and local addresses (development and tests
+    /// only: a key could otherwise reach services behind the server) [default: false]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_WEBHOOKS_ALLOW_PRIVATE",
+        value_name = "true|false"
+    )]
+    pub webhooks_allow_private: Option<bool>,
     /// Apertium APY server for translations: a URL, `auto` (start Debian's apertium-apy on a
     /// loopback port when installed, for `serve`) or `off` [default: auto]
     #[arg(

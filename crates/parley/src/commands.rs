@@ -93,6 +93,8 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             relay_fold: config.relay_fold,
         },
         response_window_days: config.response_days,
+        reminder_delay_hours: config.reminder_delay_hours,
+        webhooks_allow_private: config.webhooks_allow_private,
         translation: config.translation.clone(),
         stripe: config.stripe.clone(),
         // Like the dev mailbox: without Stripe, demos pay on a local stand-in of Checkout.
@@ -153,6 +155,11 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
         transport,
         stop.wait(),
     ));
+    let jobs = tokio::spawn(parley_app::jobs::run(
+        app.clone(),
+        std::time::Duration::from_millis(500),
+        stop.wait(),
+    ));
     let relay = tokio::spawn(parley_smtp::serve(
         smtp,
         app.clone(),
@@ -168,6 +175,7 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
     stop.trigger();
     relay.await??;
     worker.await?;
+    jobs.await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -33,6 +33,8 @@ pub struct Config {
     pub sqlite_sync: parley_store::SqliteSync,
     pub relay_fold: std::time::Duration,
     pub response_days: u32,
+    pub reminder_delay_hours: u32,
+    pub webhooks_allow_private: bool,
     /// `auto`, `off` or a URL.
     pub apertium: String,
     /// Secret keys inside: never logged.
@@ -208,6 +210,8 @@ impl Config {
             sqlite_sync,
             relay_fold: std::time::Duration::from_millis(relay_fold_ms),
             response_days,
+            reminder_delay_hours: o.reminder_delay_hours.unwrap_or(24),
+            webhooks_allow_private: o.webhooks_allow_private.unwrap_or(false),
             apertium,
             translation,
             stripe,

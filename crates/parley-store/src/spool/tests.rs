@@ -51,6 +51,7 @@ fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
         documents: Vec::new(),
         contacted: None,
         answers_request: false,
+        request_created_at: None,
     }
 }
 

@@ -11,6 +11,7 @@ mod quotes;
 mod requests;
 mod team;
 mod translations;
+mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
@@ -68,6 +69,12 @@ use crate::error::{FieldErrorDto, Problem};
         team::team,
         team::put_colleague,
         team::remove_colleague,
+        team::put_reminders,
+        webhooks::create,
+        webhooks::list,
+        webhooks::delete,
+        webhooks::rotate,
+        webhooks::deliveries,
     ),
     components(schemas(Problem, FieldErrorDto)),
     modifiers(&BearerAuth),
@@ -130,6 +137,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             put(organizations::put_member).delete(organizations::delete_member),
         )
         .route("/team", get(team::team))
+        .route("/team/reminders", put(team::put_reminders))
+        .route("/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/webhooks/{id}", axum::routing::delete(webhooks::delete))
+        .route("/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
         .route(
             "/team/members/{email}",
             put(team::put_colleague).delete(team::remove_colleague),

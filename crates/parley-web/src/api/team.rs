@@ -19,6 +19,37 @@ pub struct TeamDto {
     pub members: Vec<TeamMemberDto>,
     /// Whether the caller may invite, change roles and take people out (admins).
     pub may_manage: bool,
+    /// Whether the caller gets automatic reminders of requests they have not handled.
+    pub reminders: bool,
+}
+
+#[derive(Debug, serde::Deserialize, Serialize, ToSchema)]
+pub struct RemindersDto {
+    /// `true`: an email when a request waits for the caller's answer (after 24 weekday hours
+    /// by default); `false`: none.
+    pub reminders: bool,
+}
+
+/// Turn the caller's automatic reminders on or off.
+#[utoipa::path(
+    put, path = "/team/reminders", tag = "team",
+    request_body = RemindersDto,
+    responses(
+        (status = 200, body = RemindersDto),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn put_reminders(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    body: Result<Json<RemindersDto>, JsonRejection>,
+) -> Result<Json<RemindersDto>, ApiError> {
+    let Json(b) = body?;
+    state.app.set_my_reminders(&caller, b.reminders).await?;
+    Ok(Json(RemindersDto {
+        reminders: state.app.my_reminders(&caller).await?,
+    }))
 }
 
 /// The caller's organization and its people.
@@ -38,6 +69,7 @@ pub async fn team(
         organization: team.organization.name.clone(),
         members: team.members.iter().map(TeamMemberDto::from).collect(),
         may_manage: team.may_manage,
+        reminders: state.app.my_reminders(&caller).await?,
     }))
 }
 

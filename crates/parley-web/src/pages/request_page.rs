@@ -320,6 +320,10 @@ fn history_item(
         EventKind::RequestRouted => tr.t1("history-routed", "to", data("to")),
         EventKind::BuyerContacted => tr.t("history-contacted"),
         EventKind::BuyerReminded => tr.t("history-reminded"),
+        EventKind::ReminderSent => match event.data["to"].as_str() {
+            Some("buyer") => tr.t("history-reminder-quote"),
+            _ => tr.t1("history-reminder-handler", "name", data("name")),
+        },
         EventKind::PhoneDisplayed => tr.t("history-phone"),
         EventKind::RequestForwarded => match event.data["to_organization"].as_str() {
             Some(org) => tr.t2(

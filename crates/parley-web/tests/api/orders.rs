@@ -22,11 +22,11 @@ both!(
     forged_or_untimely_payment_events_change_nothing,
 );
 
-const SECRET_KEY: &str = "sk_test_parley";
-const WEBHOOK_SECRET: &str = "whsec_parley_test";
+pub(crate) const SECRET_KEY: &str = "sk_test_parley";
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_parley_test";
 
 /// `POST /v1/checkout/sessions` as Stripe documents it: form-encoded, the secret key as Bearer.
-async fn fake_stripe() -> SocketAddr {
+pub(crate) async fn fake_stripe() -> SocketAddr {
     let router = axum::Router::new().route(
         "/v1/checkout/sessions",
         post(|headers: HeaderMap, Form(form): Form<HashMap<String, String>>| async move {
@@ -120,7 +120,7 @@ async fn forged_or_untimely_payment_events_change_nothing(db: Db) {
     assert_eq!(webhook(&t, &huge, &signed).await, 413);
 }
 
-fn completed(event_id: &str, quote: &str, amount: i64) -> Vec<u8> {
+pub(crate) fn completed(event_id: &str, quote: &str, amount: i64) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "id": event_id,
         "object": "event",
@@ -137,7 +137,7 @@ fn completed(event_id: &str, quote: &str, amount: i64) -> Vec<u8> {
     .expect("json")
 }
 
-async fn webhook(t: &TestApp, payload: &[u8], signature: &str) -> u16 {
+pub(crate) async fn webhook(t: &TestApp, payload: &[u8], signature: &str) -> u16 {
     t.client
         .post(t.url("/webhooks/stripe"))
         .header("stripe-signature", signature)
@@ -150,7 +150,7 @@ async fn webhook(t: &TestApp, payload: &[u8], signature: &str) -> u16 {
         .as_u16()
 }
 
-fn now_seconds() -> i64 {
+pub(crate) fn now_seconds() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
