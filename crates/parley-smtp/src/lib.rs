@@ -19,7 +19,7 @@ mod tls;
 use std::time::Duration;
 
 pub use listener::serve;
-pub use sender::{DeliveryConfig, run_worker};
+pub use sender::{DeliveryConfig, Mailer};
 pub use session::Session;
 pub use tls::{TlsError, load_acceptor};
 

@@ -149,15 +149,15 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
         "Parley is serving"
     );
     let stop = Stop::new();
-    let worker = tokio::spawn(parley_smtp::run_worker(
-        app.clone(),
-        delivery,
-        transport,
-        stop.wait(),
-    ));
+    let poll = delivery.poll_interval;
+    let mailer = transport.map(|transport| {
+        std::sync::Arc::new(parley_smtp::Mailer::new(delivery, transport))
+            as std::sync::Arc<dyn parley_app::jobs::MailDelivery>
+    });
     let jobs = tokio::spawn(parley_app::jobs::run(
         app.clone(),
-        std::time::Duration::from_millis(500),
+        poll,
+        mailer,
         stop.wait(),
     ));
     let relay = tokio::spawn(parley_smtp::serve(
@@ -174,7 +174,6 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
     web.await?;
     stop.trigger();
     relay.await??;
-    worker.await?;
     jobs.await?;
     tracing::info!("stopped");
     Ok(())

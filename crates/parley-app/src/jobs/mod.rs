@@ -5,19 +5,20 @@
 //! the kind's last attempt. One bad job never stops the others: each runs in a task of its own.
 //!
 //! Mail is the one kind with a table of its own (the outbox: bodies written once, gathered
-//! notifications, the development mailbox); its delivery runs from the same runner loop (see
-//! `parley_smtp::run_worker`, which drives both).
+//! notifications, the development mailbox); the same runner queues the notifications and hands
+//! due mail to the transport the SMTP adapter provides ([`MailDelivery`]).
 
 pub mod reminders;
 pub mod webhooks;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use parley_domain::Timestamp;
 use parley_store::jobs::{self as store, Job, KindStats, Outcome};
 
+use crate::worker_health::FailureReason;
 use crate::{App, AppError, now};
 
 /// How long a claimed job is held before another worker may take it (longer than any
@@ -213,36 +214,100 @@ impl App {
     }
 }
 
-/// Runs the jobs until `shutdown`: every `poll`, the due ones; about hourly, retention and the
-/// reminders' scan.
-pub async fn run(app: App, poll: Duration, shutdown: impl Future<Output = ()> + Send) {
+/// Hands due mail to its transport: the SMTP adapter's sender (or the development mailbox).
+pub trait MailDelivery: Send + Sync + 'static {
+    /// Delivers the mail due now; returns how many were claimed.
+    fn deliver_due<'a>(
+        &'a self,
+        app: &'a App,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<usize, AppError>> + Send + 'a>>;
+
+    /// Mails claimed at a time (a full batch means more may wait).
+    fn batch(&self) -> usize;
+}
+
+/// Runs the background work until `shutdown`: every `poll`, a round (in a task of its own: a
+/// panic is logged, counted, and the next round starts) queues the notifications of new
+/// messages, hands due mail to `mail` (without one, mail stays queued), scans for reminders
+/// (every minute, with retention), and runs the due jobs.
+pub async fn run(
+    app: App,
+    poll: Duration,
+    mail: Option<Arc<dyn MailDelivery>>,
+    shutdown: impl Future<Output = ()> + Send,
+) {
     tokio::pin!(shutdown);
     let mut tick = tokio::time::interval(poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    app.worker_health().started();
+    let mut rounds: u64 = 0;
     let mut last_scan = 0_i64;
     loop {
         tokio::select! {
             () = &mut shutdown => return,
             _ = tick.tick() => {}
         }
+        rounds += 1;
+        if rounds.is_multiple_of(120) {
+            // About once a minute: the rate limiters forget callers back to a whole allowance.
+            app.forget_idle_callers();
+        }
         let at = now();
-        if at.0 - last_scan >= reminders::SCAN_EVERY_MS {
+        let scan = at.0 - last_scan >= reminders::SCAN_EVERY_MS;
+        if scan {
             last_scan = at.0;
-            if let Err(error) = app.forget_old_jobs().await {
-                tracing::error!(error = %error.chain(), "jobs: retention");
-            }
-            if let Err(error) = app.queue_reminders(at).await {
-                tracing::error!(error = %error.chain(), "jobs: queuing reminders");
+        }
+        let round = tokio::spawn(round(app.clone(), mail.clone(), scan));
+        if let Err(error) = round.await {
+            tracing::error!(%error, "jobs: a round panicked");
+            app.worker_health().failed(FailureReason::Panic);
+        }
+        app.worker_health().round_done();
+    }
+}
+
+async fn round(app: App, mail: Option<Arc<dyn MailDelivery>>, scan: bool) {
+    const NOTIFICATIONS: u32 = 256;
+    loop {
+        match app.queue_pending_notifications(NOTIFICATIONS).await {
+            Ok(count) if count == NOTIFICATIONS as usize => {}
+            Ok(_) => break,
+            Err(error) => {
+                tracing::error!(error = %error.chain(), "outbox: queuing notifications");
+                app.worker_health().failed(FailureReason::Queue);
+                break;
             }
         }
+    }
+    if let Some(mail) = &mail {
         loop {
-            match app.run_due_jobs(now()).await {
-                Ok(count) if count == BATCH as usize => {}
+            match mail.deliver_due(&app).await {
+                // A full batch: more may be waiting.
+                Ok(count) if count == mail.batch() => {}
                 Ok(_) => break,
                 Err(error) => {
-                    tracing::error!(error = %error.chain(), "jobs: a round failed");
+                    tracing::error!(error = %error.chain(), "outbox: claiming mail");
+                    app.worker_health().failed(FailureReason::Queue);
                     break;
                 }
+            }
+        }
+    }
+    if scan {
+        if let Err(error) = app.forget_old_jobs().await {
+            tracing::error!(error = %error.chain(), "jobs: retention");
+        }
+        if let Err(error) = app.queue_reminders(now()).await {
+            tracing::error!(error = %error.chain(), "jobs: queuing reminders");
+        }
+    }
+    loop {
+        match app.run_due_jobs(now()).await {
+            Ok(count) if count == BATCH as usize => {}
+            Ok(_) => break,
+            Err(error) => {
+                tracing::error!(error = %error.chain(), "jobs: a round failed");
+                break;
             }
         }
     }

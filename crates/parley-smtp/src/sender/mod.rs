@@ -1,4 +1,4 @@
-//! The outbound worker: claims due mail from the outbox (a lease per row, so several workers
+//! Outbound mail: claims due mail from the outbox (a lease per row, so several workers
 //! and processes never send one row at the same time), delivers it, records the outcome.
 //!
 //! Delivery is at least once: a crash between the smarthost's `250` and the database update
@@ -10,7 +10,6 @@ mod message;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -57,67 +56,31 @@ impl Transport {
     }
 }
 
-/// Runs the worker until `shutdown`: queues the notifications of new messages, then, when
-/// there is a transport, delivers what is due. Without one, mail stays queued. Each round runs
-/// as a task of its own: a panic in it is logged and counted, and the next round starts.
-pub async fn run_worker(
-    app: App,
+/// The outbound mail transport the jobs runner hands due mail to (see
+/// `parley_app::jobs::run`).
+pub struct Mailer {
     config: DeliveryConfig,
-    transport: Option<Transport>,
-    shutdown: impl Future<Output = ()> + Send,
-) {
-    tokio::pin!(shutdown);
-    let transport = transport.map(Arc::new);
-    let mut tick = tokio::time::interval(config.poll_interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    app.worker_health().started();
-    let mut rounds: u64 = 0;
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = tick.tick() => {}
-        }
-        rounds += 1;
-        if rounds.is_multiple_of(120) {
-            // About once a minute: the rate limiters forget callers back to a whole allowance.
-            app.forget_idle_callers();
-        }
-        let round = tokio::spawn(round(app.clone(), config.clone(), transport.clone()));
-        if let Err(error) = round.await {
-            tracing::error!(%error, "outbox: a round of the worker panicked");
-            app.worker_health().failed(FailureReason::Panic);
-        }
-        app.worker_health().round_done();
+    transport: Transport,
+}
+
+impl Mailer {
+    #[must_use]
+    pub fn new(config: DeliveryConfig, transport: Transport) -> Self {
+        Self { config, transport }
     }
 }
 
-/// One round: queue pending notifications, then deliver what is due.
-async fn round(app: App, config: DeliveryConfig, transport: Option<Arc<Transport>>) {
-    loop {
-        match app.queue_pending_notifications(config.batch * 4).await {
-            Ok(count) if count == (config.batch * 4) as usize => {}
-            Ok(_) => break,
-            Err(error) => {
-                tracing::error!(error = %error.chain(), "outbox: queuing notifications");
-                app.worker_health().failed(FailureReason::Queue);
-                break;
-            }
-        }
+impl parley_app::jobs::MailDelivery for Mailer {
+    fn deliver_due<'a>(
+        &'a self,
+        app: &'a App,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<usize, parley_app::AppError>> + Send + 'a>>
+    {
+        Box::pin(deliver_due(app, &self.config, &self.transport))
     }
-    let Some(transport) = &transport else {
-        return;
-    };
-    loop {
-        match deliver_due(&app, &config, transport).await {
-            // A full batch: more may be waiting.
-            Ok(count) if count == config.batch as usize => {}
-            Ok(_) => break,
-            Err(error) => {
-                tracing::error!(error = %error.chain(), "outbox: claiming mail");
-                app.worker_health().failed(FailureReason::Queue);
-                break;
-            }
-        }
+
+    fn batch(&self) -> usize {
+        self.config.batch as usize
     }
 }
 

@@ -63,6 +63,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/team", get(team::page))
         .route("/team/members", post(team::put))
         .route("/team/remove", post(team::remove))
+        .route("/team/reminders", post(team::reminders))
         .route("/network", get(network::page))
         .route("/network/members", post(network::add_member))
         .route("/network/members/{id}", post(network::update_member))

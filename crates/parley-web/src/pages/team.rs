@@ -39,6 +39,8 @@ struct TeamPage {
     may_manage: bool,
     errors: Vec<FieldError>,
     form: ColleagueForm,
+    /// Whether the signed-in member gets automatic reminders.
+    reminders: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,7 +60,7 @@ pub struct ColleagueForm {
 fn page_of(
     tr: Tr,
     signed_in: &SignedIn,
-    team: Team,
+    (team, reminders): (Team, bool),
     errors: Vec<FieldError>,
     form: ColleagueForm,
 ) -> TeamPage {
@@ -90,6 +92,7 @@ fn page_of(
         may_manage: team.may_manage,
         errors,
         form,
+        reminders,
     }
 }
 
@@ -99,10 +102,11 @@ pub async fn page(
     tr: Tr,
 ) -> Result<Response, PageError> {
     let team = state.app.team(signed_in.caller()).await?;
+    let reminders = state.app.my_reminders(signed_in.caller()).await?;
     Ok(render(&page_of(
         tr,
         &signed_in,
-        team,
+        (team, reminders),
         Vec::new(),
         ColleagueForm::default(),
     )))
@@ -143,6 +147,24 @@ pub async fn remove(
     after(&state, &signed_in, tr, ColleagueForm::default(), result).await
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RemindersForm {
+    /// `on` or `off`.
+    reminders: String,
+}
+
+/// Turns the signed-in member's automatic reminders on or off.
+pub async fn reminders(
+    State(state): State<AppState>,
+    SignedForm { signed_in, form }: SignedForm<RemindersForm>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .set_my_reminders(signed_in.caller(), form.reminders == "on")
+        .await?;
+    Ok(Redirect::to("/team").into_response())
+}
+
 /// Back to the page, or the page again with the errors (in red) and what was typed.
 async fn after(
     state: &AppState,
@@ -168,6 +190,7 @@ async fn after(
         Err(other) => return Err(other.into()),
     };
     let team = state.app.team(signed_in.caller()).await?;
-    let page = page_of(tr, signed_in, team, errors, form);
+    let reminders = state.app.my_reminders(signed_in.caller()).await?;
+    let page = page_of(tr, signed_in, (team, reminders), errors, form);
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }

@@ -151,6 +151,7 @@ async fn every_form_refuses_a_post_without_its_token(db: Db) {
         "/network/routing",
         "/team/members",
         "/team/remove",
+        "/team/reminders",
     ] {
         assert!(routes.contains(route), "{route} not offered: {routes:?}");
     }

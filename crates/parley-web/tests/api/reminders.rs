@@ -100,8 +100,33 @@ async fn an_unhandled_request_reminds_its_handler_once(db: Db) {
     while t.app.run_due_jobs(in_days(8)).await.expect("jobs") > 0 {}
     assert_eq!(mails(&t, "handle_reminder").await.len(), 1);
 
-    // Turned off by the members: no reminder at all.
-    for member in [&t.maker, &t.maker2] {
+    // Turned off by the members (on My team, or through the API): no reminder at all.
+    let tom = crate::pages::sign_in(&t, "tom@hydrotech.example").await;
+    let page = tom
+        .client
+        .get(t.url("/team"))
+        .header("cookie", &tom.cookie)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("action=\"/team/reminders\""), "{page}");
+    let off = tom
+        .client
+        .post(t.url("/team/reminders"))
+        .header("cookie", &tom.cookie)
+        .form(&[("csrf", tom.csrf.as_str()), ("reminders", "off")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(off.status(), 303);
+    assert_eq!(
+        t.get_json(&t.maker2.token, "/api/v1/team").await["reminders"],
+        false
+    );
+    for member in [&t.maker] {
         let off = t
             .client
             .put(t.url("/api/v1/team/reminders"))

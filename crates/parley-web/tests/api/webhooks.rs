@@ -21,6 +21,7 @@ use crate::orders::{
 both!(
     every_event_reaches_the_marketplace_signed_and_in_order,
     a_failing_receiver_is_retried_then_given_up,
+    the_runner_serve_starts_delivers_on_its_own,
 );
 
 /// The Python receiver (tests/api/webhook_receiver.py).
@@ -468,4 +469,33 @@ async fn a_failing_receiver_is_retried_then_given_up(db: Db) {
             .as_array()
             .is_some_and(|l| l.len() == 2)
     );
+}
+
+/// `serve` starts `jobs::run`: a webhook goes out without anybody asking, soon after its event.
+async fn the_runner_serve_starts_delivers_on_its_own(db: Db) {
+    let t = TestApp::spawn_with(db, settings()).await;
+    tokio::spawn(parley_app::jobs::run(
+        t.app.clone(),
+        std::time::Duration::from_millis(20),
+        None,
+        std::future::pending(),
+    ));
+    let receiver = Receiver::start(0);
+    let (_, secret) = register(&t, &receiver.url(), &["request.created"]).await;
+    receiver.use_secret(&secret).await;
+    let (request, _) = t.request_from("FR", "ana@c.example").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let received = loop {
+        let received = receiver.received().await;
+        if !received.is_empty() {
+            break received;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no delivery within 20 s"
+        );
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(body(&received[0])["data"]["request_id"], request.as_str());
+    assert_eq!(received[0]["verified"], true);
 }
