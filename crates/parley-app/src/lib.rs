@@ -35,6 +35,7 @@ pub mod quotes;
 pub mod relay;
 pub mod relay_metrics;
 pub mod remind;
+pub mod request_documents;
 pub mod requests;
 pub mod team;
 pub mod translate;

@@ -27,20 +27,53 @@ impl App {
         marketplace: &Marketplace,
         input: NewRequest,
     ) -> Result<(RequestId, bool), AppError> {
-        let parsed = parse_new_request(input).map_err(AppError::Invalid)?;
+        self.create_request_with_documents(marketplace, input, Vec::new())
+            .await
+    }
+
+    /// [`App::create_request`] with the buyer's documents (PDF, the limits of messages), kept
+    /// with the request itself. Every bad field and document is reported at once; a repeated
+    /// `external_ref` keeps the first request's documents.
+    pub async fn create_request_with_documents(
+        &self,
+        marketplace: &Marketplace,
+        input: NewRequest,
+        uploads: Vec<crate::Upload>,
+    ) -> Result<(RequestId, bool), AppError> {
+        let mut errors = Vec::new();
+        let parsed = parse_new_request(input)
+            .map_err(|problems| errors.extend(problems))
+            .ok();
+        let files = crate::request_documents::check(uploads, &self.settings, &mut errors);
+        let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
         let marketplace = marketplace.clone();
         let notice = NewRequestNotice {
             settings: (*self.settings).clone(),
             token: crate::relay::new_address_token()?,
         };
-        self.store
+        // Bytes go to the object store before the transaction (see `messages`).
+        let documents = self.store_request_files(files).await?;
+        let result = self
+            .store
             .write(
-                (marketplace, parsed, notice),
-                |tx, (marketplace, parsed, notice)| {
-                    Box::pin(insert_request(tx, marketplace, parsed, notice))
+                (marketplace, parsed, notice, documents.clone()),
+                |tx, (marketplace, parsed, notice, documents)| {
+                    Box::pin(async move {
+                        let (id, created) = insert_request(tx, marketplace, parsed, notice).await?;
+                        if created {
+                            crate::request_documents::insert(tx, id, documents).await?;
+                        }
+                        Ok::<_, AppError>((id, created))
+                    })
                 },
             )
-            .await
+            .await;
+        if !matches!(result, Ok((_, true))) {
+            self.forget_request_files(&documents).await;
+        }
+        result
     }
 }
 

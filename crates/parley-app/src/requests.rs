@@ -50,6 +50,8 @@ pub struct RequestDetail {
     pub manufacturer: Organization,
     pub buyer: BuyerCard,
     pub threads: Vec<ThreadView>,
+    /// The documents the buyer sent with the request (everyone on the request sees them).
+    pub documents: Vec<parley_store::request_documents::RequestDocument>,
 }
 
 /// Loads a request and its parties, answering `NotFound` unless `action` is allowed: the
@@ -113,9 +115,11 @@ impl App {
                 messages,
             });
         }
+        let documents = parley_store::request_documents::of_request(&mut conn, id).await?;
         let buyer = card.buyer;
         let phone_shown = card.phone_shown;
         Ok(RequestDetail {
+            documents,
             marketplace: card.marketplace,
             product: card.product,
             manufacturer: card.manufacturer,

@@ -28,6 +28,7 @@ pub mod provisioning;
 pub mod quotes;
 pub mod relay;
 pub mod reminders;
+pub mod request_documents;
 pub mod requests;
 pub mod sessions;
 pub mod tokens;

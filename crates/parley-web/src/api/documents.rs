@@ -24,8 +24,23 @@ pub async fn download(
     Authenticated(caller): Authenticated,
     Id(id): Id<DocumentId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (document, bytes) = state.app.open_document(&caller, id).await?;
-    Ok(download_response(&document, bytes))
+    Ok(open(&state, &caller, id).await?)
+}
+
+/// A message's document or, failing that, one the buyer sent with a request.
+pub(crate) async fn open(
+    state: &AppState,
+    caller: &parley_app::Caller,
+    id: DocumentId,
+) -> Result<axum::response::Response, parley_app::AppError> {
+    match state.app.open_document(caller, id).await {
+        Ok((document, bytes)) => Ok(download_response(&document.filename, bytes)),
+        Err(parley_app::AppError::NotFound) => {
+            let (document, bytes) = state.app.open_request_document(caller, id).await?;
+            Ok(download_response(&document.filename, bytes))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// A document as a download: never rendered in our origin, never sniffed, never cached by
@@ -47,15 +62,10 @@ pub(crate) fn original_response(id: &str, raw: Vec<u8>) -> axum::response::Respo
         .into_response()
 }
 
-pub(crate) fn download_response(
-    document: &parley_domain::Document,
-    bytes: bytes::Bytes,
-) -> axum::response::Response {
+pub(crate) fn download_response(filename: &str, bytes: bytes::Bytes) -> axum::response::Response {
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        document
-            .filename
-            .replace(|c: char| !c.is_ascii() || c == '"', "_")
+        filename.replace(|c: char| !c.is_ascii() || c == '"', "_")
     );
     (
         [

@@ -28,6 +28,18 @@ pub struct CreateRequestBody {
     /// One line, at most 200 characters.
     #[schema(max_length = 200)]
     pub external_ref: Option<String>,
+    /// The buyer's documents (PDF, at most 5, each within the message limit), in base64; or
+    /// send `multipart/form-data` with this JSON in a part `request` and files in `document`
+    /// parts.
+    #[serde(default)]
+    pub documents: Vec<DocumentInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DocumentInput {
+    pub filename: String,
+    /// The file's bytes in standard base64.
+    pub content_base64: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -192,6 +204,8 @@ pub struct RequestDetailDto {
     /// The buyer's request text.
     pub message: String,
     pub language: String,
+    /// The documents the buyer sent with the request.
+    pub documents: Vec<DocumentDto>,
     /// The threads the caller may read.
     pub threads: Vec<ThreadDto>,
 }
@@ -375,6 +389,18 @@ pub fn detail(d: RequestDetail, viewer: &Caller) -> RequestDetailDto {
         buyer: d.buyer.into(),
         message: d.request.message,
         language: d.request.language.to_string(),
+        documents: d
+            .documents
+            .iter()
+            .map(|doc| DocumentDto {
+                id: doc.id.to_string(),
+                kind: "other".to_owned(),
+                filename: doc.filename.clone(),
+                size_bytes: u64::try_from(doc.size_bytes).unwrap_or_default(),
+                sha256: doc.sha256.clone(),
+                url: format!("/api/v1/documents/{}", doc.id),
+            })
+            .collect(),
         threads: d.threads.iter().map(|t| thread(t, viewer)).collect(),
     }
 }

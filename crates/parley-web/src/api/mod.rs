@@ -8,6 +8,7 @@ pub(crate) mod network;
 pub(crate) mod orders;
 mod organizations;
 mod quotes;
+mod request_documents;
 mod requests;
 mod team;
 mod translations;
@@ -105,7 +106,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route(
             "/requests",
-            post(requests::create_request).get(requests::list_requests),
+            post(requests::create_request)
+                .get(requests::list_requests)
+                .layer(DefaultBodyLimit::max(message_limit)),
         )
         .route("/requests/{id}", get(requests::get_request))
         .route("/requests/{id}/history", get(requests::history))

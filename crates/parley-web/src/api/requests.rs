@@ -36,7 +36,7 @@ use crate::error::{ApiError, Problem};
 pub async fn create_request(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
-    body: Result<Json<CreateRequestBody>, axum::extract::rejection::JsonRejection>,
+    request: axum::extract::Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let Caller::Marketplace(marketplace) = &caller else {
         return Err(parley_app::AppError::Forbidden(
@@ -44,7 +44,7 @@ pub async fn create_request(
         )
         .into());
     };
-    let Json(body) = body?;
+    let (body, uploads) = super::request_documents::read(request, &state).await?;
     let input = NewRequest {
         buyer_name: body.buyer.name,
         buyer_company: body.buyer.company,
@@ -62,7 +62,10 @@ pub async fn create_request(
         language: body.language,
         external_ref: body.external_ref,
     };
-    let (id, created) = state.app.create_request(marketplace, input).await?;
+    let (id, created) = state
+        .app
+        .create_request_with_documents(marketplace, input, uploads)
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {

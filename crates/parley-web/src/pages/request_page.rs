@@ -21,7 +21,6 @@ use super::session::{
 use super::text::linkify;
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
-use crate::api::documents::download_response;
 use crate::api::messages::read_form;
 
 /// What the reply form shows: what was typed, kept when a send fails.
@@ -104,6 +103,8 @@ pub(super) struct RequestPage {
     buyer_country: String,
     phone: Option<String>,
     request_text: String,
+    /// The documents the buyer sent with the request.
+    request_documents: Vec<DocItem>,
     /// Answered already: the seller may remind the buyer.
     answered: bool,
     /// After “Remind the buyer”: whether a reminder went out (`false`: already today).
@@ -243,6 +244,15 @@ pub(super) async fn page(
         buyer_country: detail.buyer.country.to_string(),
         phone: detail.buyer.phone.clone(),
         request_text: detail.request.message.clone(),
+        request_documents: detail
+            .documents
+            .iter()
+            .map(|d| DocItem {
+                id: d.id.to_string(),
+                filename: d.filename.clone(),
+                quote: false,
+            })
+            .collect(),
         answered: detail.request.answered_at.is_some(),
         reminded: None,
         parties,
@@ -633,6 +643,5 @@ pub async fn document(
     signed_in: SignedIn,
     Id(id): Id<DocumentId>,
 ) -> Result<Response, PageError> {
-    let (document, bytes) = state.app.open_document(signed_in.caller(), id).await?;
-    Ok(download_response(&document, bytes))
+    Ok(crate::api::documents::open(&state, signed_in.caller(), id).await?)
 }

@@ -18,6 +18,7 @@ mod provisioning;
 mod quotes;
 pub(crate) mod relay;
 mod reminders;
+mod request_documents;
 mod requests;
 mod spam;
 mod team;
