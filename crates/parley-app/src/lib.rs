@@ -15,6 +15,7 @@ mod notify;
 
 pub mod auth;
 pub mod backup;
+pub mod bounces;
 pub mod demo;
 pub mod documents;
 pub mod drafts;

@@ -40,6 +40,8 @@ impl App {
         }
         let mut conn = self.store.read().await?;
         let queued = outbox::get_many(&mut conn, &won).await?;
+        let recipients: Vec<String> = queued.iter().map(|q| q.mail.recipient.clone()).collect();
+        let undeliverable = parley_store::bounces::undeliverable(&mut conn, &recipients).await?;
         drop(conn);
         let mut claimed = Vec::with_capacity(queued.len());
         for mut queued in queued {
@@ -47,6 +49,22 @@ impl App {
                 attempts: queued.attempts,
                 mail: queued.mail.clone(),
             };
+            // An address that bounced for good gets no notification until its holder writes
+            // from it again (see `bounces`); a sign-in link they asked for still goes.
+            let bounced = undeliverable
+                .iter()
+                .find(|(email, _)| email.eq_ignore_ascii_case(&claim.mail.recipient));
+            if let Some((_, last_error)) = bounced
+                && claim.mail.kind != "sign_in_link"
+            {
+                self.outbox_failed(
+                    &claim,
+                    &format!("undeliverable address ({last_error})"),
+                    true,
+                )
+                .await?;
+                continue;
+            }
             // One mail that cannot be rendered is given up alone; the others go out.
             match notify::render_stored(&mut queued.mail) {
                 Ok(()) => claimed.push(Claimed {

@@ -121,6 +121,9 @@ event_kinds! {
     // Parley reminded the party's handler of a request left unhandled, or the buyer of the
     // party's quote about to expire (automatic reminders).
     ReminderSent => "reminder_sent", Party;
+    // A notification carrying the party's message (or to the party, of the buyer's) bounced:
+    // it did not reach its reader, and the remote server said why.
+    MailBounced => "mail_bounced", Party;
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! trimmer (quoted history and signatures off an emailed reply), MIME parsing, and hiding
 //! real addresses in what the other side reads.
 
+pub mod bounce;
 pub mod inbound;
 pub mod mask;
 pub mod trim;

@@ -15,6 +15,7 @@ mod spool;
 mod statement;
 mod writer;
 
+pub mod bounces;
 pub mod directory;
 pub mod events;
 pub mod jobs;

@@ -6,7 +6,7 @@ use parley_domain::webhook::WebhookEvent;
 use parley_domain::{Document, Event, Message, Timestamp};
 
 use crate::statement::Statement;
-use crate::{Connection, StoreError, events, messages, requests, webhooks};
+use crate::{Connection, StoreError, bounces, events, messages, requests, webhooks};
 
 /// A new message and what it changes.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -32,7 +32,7 @@ pub struct MessageRecord {
 impl MessageRecord {
     /// The inserts that always happen, in order.
     fn inserts(&self) -> Vec<Statement<'_>> {
-        let mut statements = Vec::with_capacity(4 + self.documents.len());
+        let mut statements = Vec::with_capacity(5 + self.documents.len());
         statements.push(messages::insert_statement(
             &self.message,
             self.original.as_deref(),
@@ -40,6 +40,8 @@ impl MessageRecord {
         statements.push(messages::queue_notifications_statement(self.message.id));
         statements.extend(self.documents.iter().map(messages::document_statement));
         statements.push(events::append_statement(&self.sent, None));
+        // Whoever writes from an address shows it works again (see `bounces`).
+        statements.push(bounces::used_again_statement(self.message.sender.as_str()));
         statements
     }
 

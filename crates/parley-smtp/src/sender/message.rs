@@ -34,7 +34,15 @@ pub fn build_message(mail: &Mail, config: &DeliveryConfig) -> Result<Message, St
         .recipient
         .parse()
         .map_err(|e| format!("bad recipient address: {e}"))?;
+    // The return path names the mail (VERP): a bounce says which mail failed.
+    let return_path: lettre::Address =
+        parley_app::bounces::return_path(&mail.id, &config.message_id_domain)
+            .parse()
+            .map_err(|e| format!("bad return path: {e}"))?;
+    let envelope = lettre::address::Envelope::new(Some(return_path), vec![to.email.clone()])
+        .map_err(|e| format!("the envelope: {e}"))?;
     let builder = Message::builder()
+        .envelope(envelope)
         .from(from)
         .to(to)
         .subject(clean_line(&mail.subject))

@@ -29,7 +29,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         if self.envelope.mail_from.is_none() {
             self.errors += 1;
             self.reply(503, "5.5.1 Give the sender (MAIL FROM) first");
-        } else if self.envelope.recipients.is_empty() {
+        } else if self.envelope.recipients.is_empty() && self.envelope.bounces.is_empty() {
             self.errors += 1;
             self.reply(554, "5.5.1 No valid recipients");
         } else {
@@ -59,6 +59,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 ..Envelope::default()
             },
         );
+        if !envelope.bounces.is_empty() {
+            return self.bounce_received(&envelope.bounces, &raw, too_big).await;
+        }
         if too_big {
             let limit = self.config.max_message_bytes;
             self.reply(

@@ -55,6 +55,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             );
             return;
         }
+        // A bounce to the return path of a mail Parley sent: taken from anyone (bounces come
+        // from the null sender), alone in its envelope.
+        if let Some(mail_id) = parley_app::bounces::mail_id_of(local) {
+            if self.envelope.recipients.is_empty() {
+                self.envelope.bounces.push(mail_id);
+                self.reply(250, "2.1.5 OK");
+            } else {
+                self.reply(452, "4.5.3 Send bounces in a message of their own");
+            }
+            return;
+        }
+        if !self.envelope.bounces.is_empty() {
+            self.reply(452, "4.5.3 Send replies in a message of their own");
+            return;
+        }
         match self.app.relay_target(local).await {
             Ok(target) if target.accepts_sender(&sender) => {
                 self.envelope.recipients.push(target);

@@ -2,6 +2,7 @@
 //! by one function per command (see the sibling files), and the answers to pipelined
 //! commands are written together.
 
+mod bounce;
 mod command;
 mod data;
 mod envelope;
@@ -24,6 +25,9 @@ struct Envelope {
     /// The envelope sender, in lower case (empty for a bounce).
     mail_from: Option<String>,
     recipients: Vec<RelayTarget>,
+    /// The outbound mails whose return path this message is sent to (bounces; see
+    /// `parley_app::bounces`): never mixed with conversation recipients.
+    bounces: Vec<String>,
 }
 
 enum Phase {

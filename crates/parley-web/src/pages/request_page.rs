@@ -330,6 +330,15 @@ fn history_item(
         EventKind::RequestRouted => tr.t1("history-routed", "to", data("to")),
         EventKind::BuyerContacted => tr.t("history-contacted"),
         EventKind::BuyerReminded => tr.t("history-reminded"),
+        EventKind::MailBounced => {
+            let reason = tr.t(&format!("bounce-reason-{}", data("reason")));
+            let key = if data("to") == "buyer" {
+                "history-bounced-buyer"
+            } else {
+                "history-bounced-seller"
+            };
+            tr.t2(key, ("reason", &reason), ("code", &data("code")))
+        }
         EventKind::ReminderSent => match event.data["to"].as_str() {
             Some("buyer") => tr.t("history-reminder-quote"),
             _ => tr.t1("history-reminder-handler", "name", data("name")),

@@ -6,6 +6,7 @@ mod helpers;
 pub(crate) use parley_test_support::both;
 
 mod access;
+mod bounces;
 mod csrf;
 mod documents;
 mod hostile;
