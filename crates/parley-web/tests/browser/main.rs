@@ -8,6 +8,7 @@
 mod helpers;
 
 mod driver;
+mod emails;
 mod flows;
 mod layout;
 mod network;
