@@ -11,6 +11,8 @@ duration=${1:-10}
 connections=${2:-32}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 rounds=${ROUNDS:-3}
+# Another build of Parley to measure (an earlier commit, say) instead of this one.
+bin=${PARLEY_BIN:-./target/release/parley}
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path bench/bare-api/Cargo.toml --target-dir target
 data=$(mktemp -d)
@@ -20,9 +22,9 @@ bare_port=$((port + 1))
 bare=
 trap 'kill $server $bare 2>/dev/null || true; wait $server $bare 2>/dev/null || true; rm -rf "$data"' EXIT
 
-./target/release/parley --data-dir "$data" demo > "$data/demo.txt" 2>/dev/null
+"$bin" --data-dir "$data" demo > "$data/demo.txt" 2>/dev/null
 seller=$(grep 'claire.martin@' "$data/demo.txt" | grep -v '/signin/' | head -1 | awk '{print $NF}')
-RUST_LOG=warn ./target/release/parley --data-dir "$data" serve --http "127.0.0.1:$port" 2>"$data/server.log" &
+RUST_LOG=warn "$bin" --data-dir "$data" serve --http "127.0.0.1:$port" 2>"$data/server.log" &
 server=$!
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
