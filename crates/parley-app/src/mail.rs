@@ -15,6 +15,24 @@ fn language_of(caller: &Caller) -> LanguageCode {
     }
 }
 
+/// A plain-text mail from Parley's own address.
+fn plain_mail(
+    recipient: String,
+    (subject, text_body): (String, String),
+    kind: &str,
+    at: i64,
+) -> Mail {
+    Mail {
+        id: Uuid::now_v7().to_string(),
+        recipient,
+        subject,
+        text_body,
+        kind: kind.to_owned(),
+        created_at: at,
+        ..Mail::default()
+    }
+}
+
 /// The sign-in link email.
 pub(crate) fn sign_in_link(settings: &Settings, caller: &Caller, token: &str, at: i64) -> Mail {
     let base = settings.public_url.as_deref().unwrap_or_default();
@@ -42,15 +60,7 @@ pub(crate) fn sign_in_link(settings: &Settings, caller: &Caller, token: &str, at
             ),
         ),
     };
-    Mail {
-        id: Uuid::now_v7().to_string(),
-        recipient,
-        subject,
-        text_body,
-        kind: "sign_in_link".to_owned(),
-        created_at: at,
-        ..Mail::default()
-    }
+    plain_mail(recipient, (subject, text_body), "sign_in_link", at)
 }
 
 /// The one notice an emailed reply's sender gets when some of its attachments were not passed
@@ -79,15 +89,7 @@ pub(crate) fn attachments_set_aside(caller: &Caller, names: &[String], at: i64) 
             ),
         ),
     };
-    Mail {
-        id: Uuid::now_v7().to_string(),
-        recipient,
-        subject,
-        text_body,
-        kind: "attachments_set_aside".to_owned(),
-        created_at: at,
-        ..Mail::default()
-    }
+    plain_mail(recipient, (subject, text_body), "attachments_set_aside", at)
 }
 
 /// The reminder to a buyer that a seller answered, with a one-time link to the request.
@@ -120,15 +122,12 @@ pub(crate) fn reminder(
             ),
         ),
     };
-    Mail {
-        id: Uuid::now_v7().to_string(),
-        recipient: buyer.email.to_string(),
-        subject,
-        text_body,
-        kind: "buyer_reminder".to_owned(),
-        created_at: at,
-        ..Mail::default()
-    }
+    plain_mail(
+        buyer.email.to_string(),
+        (subject, text_body),
+        "buyer_reminder",
+        at,
+    )
 }
 
 /// The automatic reminder of a request its handler has not handled yet.
@@ -161,15 +160,12 @@ pub(crate) fn handle_reminder(
             ),
         ),
     };
-    Mail {
-        id: Uuid::now_v7().to_string(),
-        recipient: member.email.to_string(),
-        subject,
-        text_body,
-        kind: "handle_reminder".to_owned(),
-        created_at: at,
-        ..Mail::default()
-    }
+    plain_mail(
+        member.email.to_string(),
+        (subject, text_body),
+        "handle_reminder",
+        at,
+    )
 }
 
 /// The automatic reminder to a buyer of a quote about to expire.
@@ -204,15 +200,12 @@ pub(crate) fn quote_reminder(
             ),
         ),
     };
-    Mail {
-        id: Uuid::now_v7().to_string(),
-        recipient: buyer.email.to_string(),
-        subject,
-        text_body,
-        kind: "quote_reminder".to_owned(),
-        created_at: at,
-        ..Mail::default()
-    }
+    plain_mail(
+        buyer.email.to_string(),
+        (subject, text_body),
+        "quote_reminder",
+        at,
+    )
 }
 
 impl App {
