@@ -22,6 +22,7 @@ both!(
     every_event_reaches_the_marketplace_signed_and_in_order,
     a_failing_receiver_is_retried_then_given_up,
     the_runner_serve_starts_delivers_on_its_own,
+    a_receiver_that_never_answers_times_out_and_is_retried,
 );
 
 /// The Python receiver (tests/api/webhook_receiver.py).
@@ -498,4 +499,39 @@ async fn the_runner_serve_starts_delivers_on_its_own(db: Db) {
     };
     assert_eq!(body(&received[0])["data"]["request_id"], request.as_str());
     assert_eq!(received[0]["verified"], true);
+}
+
+/// A receiver that takes the connection and never answers: the attempt ends after 10 s and is
+/// tried again later.
+async fn a_receiver_that_never_answers_times_out_and_is_retried(db: Db) {
+    let t = TestApp::spawn_with(db, settings()).await;
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let (hook, _) = register(
+        &t,
+        &format!("http://127.0.0.1:{port}/hook"),
+        &["request.created"],
+    )
+    .await;
+    t.request_from("FR", "ana@c.example").await;
+    let started = std::time::Instant::now();
+    drain(&t, parley_app::now()).await;
+    assert!(started.elapsed() >= parley_app::jobs::webhooks::TIMEOUT);
+    let listed = deliveries(&t, &hook).await;
+    assert_eq!(listed[0]["status"], "pending", "{listed:?}");
+    assert_eq!(listed[0]["attempts"], 1);
+    assert!(
+        listed[0]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no answer within 10 s")),
+        "{listed:?}"
+    );
 }
