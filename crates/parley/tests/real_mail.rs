@@ -1,0 +1,197 @@
+//! Real-world mail against a running `parley serve` (issue "Real-world mail"), sent with swaks:
+//! an out-of-office answer is noted, never a message; a DSN sent back to the return path of a
+//! notification Parley delivered through a real smarthost (Postfix's smtp-sink) marks it
+//! bounced and tells the seller.
+
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+mod support;
+
+use support::{parley, run, stdout};
+
+/// Postfix's smtp-sink on a free port, writing each mail into `dir`.
+fn smtp_sink(dir: &Path) -> (Child, u16) {
+    std::fs::create_dir_all(dir).expect("dir");
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = Command::new("smtp-sink")
+        .args(["-u", "nobody", "-d"])
+        .arg(dir.join("%M."))
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("10")
+        .spawn()
+        .expect("smtp-sink (Debian package postfix, installed by scripts/test)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "smtp-sink did not start");
+        std::thread::yield_now();
+    }
+    (child, port)
+}
+
+fn swaks(smtp: &str, args: &[&str]) -> String {
+    let output = Command::new("swaks")
+        .args(["--server", smtp])
+        .args(args)
+        .output()
+        .expect("swaks (installed by scripts/test)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn curl(args: &[&str]) -> String {
+    let output = Command::new("curl")
+        .args(["--silent", "--show-error"])
+        .args(args)
+        .output()
+        .expect("curl");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = run(parley(dir.path()).args(["--data-dir", "data", "demo"]));
+    assert!(demo.status.success(), "{demo:?}");
+    let printed = stdout(&demo);
+    let swaks_line = printed
+        .lines()
+        .find(|l| l.contains("swaks --server"))
+        .expect("the relay example");
+    let word_after = |flag: &str| {
+        let rest = &swaks_line[swaks_line.find(flag).expect(flag) + flag.len()..];
+        rest.split_whitespace().next().expect(flag).to_owned()
+    };
+    let (buyer, masked) = (word_after("--from "), word_after("--to "));
+    let request = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("then see it at "))
+        .and_then(|l| l.split("/requests/").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the request")
+        .to_owned();
+    let claire = printed
+        .lines()
+        .filter(|l| l.contains("claire.martin@") && !l.contains("/signin/"))
+        .find_map(|l| {
+            l.split_whitespace()
+                .last()
+                .filter(|w| w.starts_with("prl_"))
+        })
+        .expect("Claire's API token")
+        .to_owned();
+
+    let mailbox = dir.path().join("sink");
+    let (mut sink, port) = smtp_sink(&mailbox);
+    let smarthost = format!("smtp://127.0.0.1:{port}");
+    let (mut server, http, smtp, _log) = support::serve_with(
+        dir.path(),
+        &["--data-dir", "data", "--smarthost", &smarthost],
+    );
+    let history = || {
+        curl(&[
+            "-H",
+            &format!("Authorization: Bearer {claire}"),
+            &format!("http://{http}/api/v1/requests/{request}/history"),
+        ])
+    };
+
+    // An out-of-office answer: accepted, noted for the seller, never a message.
+    let transcript = swaks(
+        &smtp,
+        &[
+            "--from",
+            &buyer,
+            "--to",
+            &masked,
+            "--header",
+            "Subject: Out of office",
+            "--header",
+            "Auto-Submitted: auto-replied",
+            "--body",
+            "I am away until Monday.",
+        ],
+    );
+    assert!(transcript.contains("<-  250"), "{transcript}");
+    let seen = history();
+    assert!(seen.contains("automatic_reply_received"), "{seen}");
+    let detail = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {claire}"),
+        &format!("http://{http}/api/v1/requests/{request}"),
+    ]);
+    assert!(!detail.contains("I am away"), "{detail}");
+
+    // Claire writes; the notice to the buyer leaves through the smarthost with its return path.
+    let marker = "Delivery in three weeks, marker 4711.";
+    let posted = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {claire}"),
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        &format!("{{\"body\": \"{marker}\"}}"),
+        &format!("http://{http}/api/v1/requests/{request}/messages"),
+    ]);
+    assert!(posted.contains("\"id\""), "{posted}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let delivered = loop {
+        let found = std::fs::read_dir(&mailbox)
+            .expect("sink")
+            .filter_map(Result::ok)
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .find(|mail| mail.contains(marker) && mail.contains(&buyer));
+        if let Some(mail) = found {
+            break mail;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the notice never reached the smarthost"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let return_path = delivered
+        .split(|c: char| c == '<' || c == '>' || c.is_whitespace())
+        .find(|w| w.starts_with("bounce-") && w.contains('@'))
+        .expect("the return path in the smarthost's dump")
+        .to_owned();
+    let dsn = dir.path().join("dsn.eml");
+    std::fs::write(
+        &dsn,
+        format!(
+            "From: Mail Delivery System <MAILER-DAEMON@mx.buyer.example>\r\n\
+             To: {return_path}\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\r\n\r\n\
+             --R\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n\
+             --R\r\nContent-Type: message/delivery-status\r\n\r\n\
+             Reporting-MTA: dns; mx.buyer.example\r\n\r\n\
+             Final-Recipient: rfc822; {buyer}\r\nAction: failed\r\nStatus: 5.2.2\r\n\
+             Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n\r\n--R--\r\n"
+        ),
+    )
+    .expect("dsn");
+    let dsn = dsn.to_string_lossy().into_owned();
+    let transcript = swaks(
+        &smtp,
+        &["--from", "<>", "--to", &return_path, "--data", &dsn],
+    );
+    assert!(
+        transcript.contains("<-  250 2.0.0 Bounce noted"),
+        "{transcript}"
+    );
+    let seen = history();
+    assert!(seen.contains("mail_bounced"), "{seen}");
+    assert!(seen.contains("mailbox_full"), "{seen}");
+
+    server.kill().expect("kill");
+    server.wait().expect("wait");
+    sink.kill().expect("kill sink");
+    sink.wait().expect("wait sink");
+}
