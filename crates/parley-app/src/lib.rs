@@ -51,6 +51,8 @@ use std::sync::Arc;
 pub use caller::Caller;
 pub use error::AppError;
 pub use files::Upload;
+/// The store's write-path counters, for `/metrics`.
+pub use parley_store::metrics as store_metrics;
 pub use parley_store::{Backend, Store};
 
 /// Settings of the use cases.

@@ -142,9 +142,12 @@ pub(crate) fn run_direct_batch(
     conn: &mut rusqlite::Connection,
     mut batch: Vec<Box<dyn DirectJob>>,
 ) {
+    let started = std::time::Instant::now();
+    let units = batch.len();
     if batch.len() > 1 {
         match run_direct_together(conn, &mut batch) {
             Ok(true) => {
+                crate::metrics::DIRECT.batch(units, started, true);
                 for job in batch {
                     job.deliver(None);
                 }
@@ -153,6 +156,7 @@ pub(crate) fn run_direct_batch(
             Ok(false) => {}
             Err(error) => {
                 // The commit itself failed: nothing of the batch is stored.
+                crate::metrics::DIRECT.batch(units, started, false);
                 tracing::error!(%error, "direct batch commit failed");
                 for job in batch {
                     job.deliver(Some(StoreError::Closed));
@@ -165,6 +169,7 @@ pub(crate) fn run_direct_batch(
         let failure = run_direct_alone(conn, job.as_mut()).err();
         job.deliver(failure);
     }
+    crate::metrics::DIRECT.batch(units, started, true);
 }
 
 /// `Ok(false)`: a unit failed and everything was rolled back.

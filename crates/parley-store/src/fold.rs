@@ -25,7 +25,10 @@ pub(crate) fn fold(
         tracing::error!("spooled messages but no direct connection to fold them");
         return records;
     };
-    match fold_all(conn, paths, &records) {
+    let started = std::time::Instant::now();
+    let folded = fold_all(conn, paths, &records);
+    crate::metrics::FOLD.batch(records.len(), started, folded.is_ok());
+    match folded {
         Ok(through) => {
             if let Some(through) = through {
                 folded_through.fetch_max(through, Ordering::AcqRel);

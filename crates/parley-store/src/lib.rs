@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod lists;
 pub mod message_record;
 pub mod messages;
+pub mod metrics;
 pub mod network;
 pub mod orders;
 pub mod outbox;

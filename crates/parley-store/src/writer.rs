@@ -305,9 +305,12 @@ impl Folder for Writer {
 
 /// Runs a batch in one transaction; if any unit fails, runs each unit alone instead.
 async fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
+    let started = std::time::Instant::now();
+    let units = batch.len();
     if batch.len() > 1 {
         match run_together(conn, &mut batch).await {
             Ok(()) => {
+                crate::metrics::SQLX.batch(units, started, true);
                 for job in batch {
                     job.deliver(None);
                 }
@@ -315,6 +318,7 @@ async fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
             }
             Err(Some(error)) => {
                 // The commit itself failed: nothing of the batch is stored.
+                crate::metrics::SQLX.batch(units, started, false);
                 tracing::error!(%error, "batch commit failed");
                 for job in batch {
                     job.deliver(Some(StoreError::Closed));
@@ -328,6 +332,7 @@ async fn run_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
         let failure = run_alone(conn, job.as_mut()).await.err();
         job.deliver(failure);
     }
+    crate::metrics::SQLX.batch(units, started, true);
 }
 
 /// `Err(None)`: a unit failed and everything was rolled back. `Err(Some(_))`: the database

@@ -57,7 +57,8 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             + &worker_metrics(state.app.worker_health())
             + &relay_metrics(state.app.relay_metrics())
             + &mail_queue_metrics(&state).await
-            + &jobs_metrics(&state).await,
+            + &jobs_metrics(&state).await
+            + &storage_metrics(),
     )
 }
 
@@ -98,6 +99,49 @@ async fn mail_queue_metrics(state: &AppState) -> String {
          parley_mail_queue_oldest_age_seconds {}\n",
         oldest_ms.unwrap_or(0) as f64 / 1000.0
     )
+}
+
+/// The store's write paths: batches, units, time running and committing, failed commits.
+fn storage_metrics() -> String {
+    use std::fmt::Write as _;
+    let paths = parley_app::store_metrics::write_paths();
+    let mut out = String::new();
+    let mut family =
+        |name: &str,
+         help: &str,
+         kind: &str,
+         value: &dyn Fn(&parley_app::store_metrics::PathStats) -> String| {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            for path in paths {
+                let _ = writeln!(out, "{name}{{path=\"{}\"}} {}", path.name, value(path));
+            }
+        };
+    family(
+        "parley_store_batches_total",
+        "Write batches by path (sqlx units, direct rusqlite batches, relay folds).",
+        "counter",
+        &|p| p.read().0.to_string(),
+    );
+    family(
+        "parley_store_batch_units_total",
+        "Units (writes, or folded replies) in those batches.",
+        "counter",
+        &|p| p.read().1.to_string(),
+    );
+    family(
+        "parley_store_batch_seconds_total",
+        "Time running and committing those batches.",
+        "counter",
+        &|p| p.read().2.to_string(),
+    );
+    family(
+        "parley_store_commit_failures_total",
+        "Batches whose commit failed (a fold is retried with the next).",
+        "counter",
+        &|p| p.read().3.to_string(),
+    );
+    out
 }
 
 /// The jobs queue: depth, oldest age and dead jobs per kind, and attempts by outcome.

@@ -355,6 +355,7 @@ async fn people_in_copy_may_answer_the_buyer(db: Db) {
 }
 
 async fn the_relay_refuses_what_it_must(db: Db) {
+    let sqlite = matches!(db, Db::Sqlite);
     let t = spawn(db).await;
     let (request, _buyer) = t.request_from("FR", "ana@buyer.example").await;
     assert_eq!(t.say(&t.maker, &request, "Our offer.").await.status(), 201);
@@ -453,6 +454,16 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     assert_eq!(value("parley_relay_refusals_total{code=\"552\"} "), 1.0);
     assert!(value("parley_mail_queue_depth ") >= 1.0, "{metrics}");
     assert!(value("parley_mail_queue_oldest_age_seconds ") >= 0.0);
+    // The store's write paths: on SQLite the accepted reply was folded from the spool.
+    for path in ["sqlx", "direct", "fold"] {
+        value(&format!("parley_store_batches_total{{path=\"{path}\"}} "));
+        value(&format!(
+            "parley_store_batch_seconds_total{{path=\"{path}\"}} "
+        ));
+    }
+    if sqlite {
+        assert!(value("parley_store_batch_units_total{path=\"fold\"} ") >= 1.0);
+    }
 }
 
 async fn a_message_delivered_twice_is_stored_once(db: Db) {
