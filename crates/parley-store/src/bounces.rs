@@ -2,8 +2,9 @@
 
 use sqlx::Row;
 
+use crate::messages::placeholders;
 use crate::statement::Statement;
-use crate::{Connection, StoreError};
+use crate::{Connection, StoreError, dynamic_query};
 
 /// Hard bounces after which an address is marked undeliverable.
 pub const UNDELIVERABLE_AFTER: i64 = 2;
@@ -85,25 +86,28 @@ pub async fn hard_bounce(
     Ok(marked > 0)
 }
 
-/// Which of `emails` are marked undeliverable (and the last error of each).
+/// Which of `emails` are marked undeliverable (and the last error of each), in one query.
 pub async fn undeliverable(
     conn: &mut Connection,
     emails: &[String],
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let mut found = Vec::new();
-    for email in emails {
-        if let Some(row) = sqlx::query(
-            "SELECT email, last_error FROM undeliverable_addresses \
-             WHERE email = $1 AND marked_at IS NOT NULL",
-        )
-        .bind(email.to_lowercase())
-        .fetch_optional(&mut *conn)
-        .await?
-        {
-            found.push((row.try_get("email")?, row.try_get("last_error")?));
-        }
+    if emails.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(found)
+    let mut query = dynamic_query(format!(
+        "SELECT email, last_error FROM undeliverable_addresses \
+         WHERE marked_at IS NOT NULL AND email IN ({})",
+        placeholders(1, emails.len())
+    ));
+    for email in emails {
+        query = query.bind(email.to_lowercase());
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("email")?, row.try_get("last_error")?)))
+        .collect()
 }
 
 /// The address is used again (its holder wrote from it): it is deliverable again. A statement,

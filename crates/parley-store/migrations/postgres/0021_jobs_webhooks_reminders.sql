@@ -43,3 +43,7 @@ CREATE INDEX webhooks_marketplace_idx ON webhooks (marketplace_id) WHERE deleted
 -- Automatic reminders (a request left unhandled, a quote about to expire) are on unless the
 -- member turned them off, at this time.
 ALTER TABLE members ADD COLUMN reminders_off_at BIGINT;
+-- The reminders' scan, every minute, reads the requests of the last two weeks and the open
+-- quotes near the end of their validity: by index, not by reading every request.
+CREATE INDEX requests_created_idx ON requests (created_at);
+CREATE INDEX quotes_open_validity_idx ON quotes (valid_until) WHERE status = 'sent';
