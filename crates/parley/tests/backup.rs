@@ -73,22 +73,11 @@ fn a_backup_under_load_restores_every_acknowledged_reply() {
     let demo = run(base("data").arg("demo"));
     assert!(demo.status.success(), "{demo:?}");
     let printed = stdout(&demo);
-    let swaks = printed
-        .lines()
-        .find(|l| l.contains("swaks --server"))
-        .expect("the relay example");
-    let word_after = |flag: &str| {
-        let rest = &swaks[swaks.find(flag).expect(flag) + flag.len()..];
-        rest.split_whitespace().next().expect(flag).to_owned()
-    };
-    let (buyer, masked) = (word_after("--from "), word_after("--to "));
-    let request = printed
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("then see it at "))
-        .and_then(|l| l.split("/requests/").nth(1))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("the request")
-        .to_owned();
+    let support::DemoRelay {
+        buyer,
+        masked,
+        request,
+    } = support::demo_relay(&printed);
 
     // Folding waits seconds, so replies are still in the spool when the backup runs.
     let (mut server, _, smtp, _log) = support::serve_with(

@@ -60,22 +60,11 @@ fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {
     let demo = run(parley(dir.path()).args(["--data-dir", "data", "demo"]));
     assert!(demo.status.success(), "{demo:?}");
     let printed = stdout(&demo);
-    let swaks_line = printed
-        .lines()
-        .find(|l| l.contains("swaks --server"))
-        .expect("the relay example");
-    let word_after = |flag: &str| {
-        let rest = &swaks_line[swaks_line.find(flag).expect(flag) + flag.len()..];
-        rest.split_whitespace().next().expect(flag).to_owned()
-    };
-    let (buyer, masked) = (word_after("--from "), word_after("--to "));
-    let request = printed
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("then see it at "))
-        .and_then(|l| l.split("/requests/").nth(1))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("the request")
-        .to_owned();
+    let support::DemoRelay {
+        buyer,
+        masked,
+        request,
+    } = support::demo_relay(&printed);
     let claire = printed
         .lines()
         .filter(|l| l.contains("claire.martin@") && !l.contains("/signin/"))

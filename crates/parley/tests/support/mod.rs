@@ -93,3 +93,34 @@ pub fn serving(child: &mut std::process::Child) -> (String, String, mpsc::Receiv
         }
     }
 }
+
+/// What `parley demo` prints for trying the relay: the buyer's address, the masked address
+/// they write to, and the request it belongs to.
+pub struct DemoRelay {
+    pub buyer: String,
+    pub masked: String,
+    pub request: String,
+}
+
+pub fn demo_relay(printed: &str) -> DemoRelay {
+    let swaks = printed
+        .lines()
+        .find(|l| l.contains("swaks --server"))
+        .expect("the relay example");
+    let word_after = |flag: &str| {
+        let rest = &swaks[swaks.find(flag).expect(flag) + flag.len()..];
+        rest.split_whitespace().next().expect(flag).to_owned()
+    };
+    let request = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("then see it at "))
+        .and_then(|l| l.split("/requests/").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the request")
+        .to_owned();
+    DemoRelay {
+        buyer: word_after("--from "),
+        masked: word_after("--to "),
+        request,
+    }
+}
