@@ -38,6 +38,18 @@ pub enum AppError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
+/// An error and each of its sources, joined by `: `.
+pub(crate) fn source_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl AppError {
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::Internal(message.into().into())
@@ -46,14 +58,7 @@ impl AppError {
     /// The error and each of its sources, joined by `: `, for logs.
     #[must_use]
     pub fn chain(&self) -> String {
-        let mut text = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        text
+        source_chain(self)
     }
 
     /// One invalid field (for adapters that check their own input shape).

@@ -129,7 +129,10 @@ impl App {
                 code: None,
             },
             Err(error) => Attempt::Failed {
-                error: format!("could not reach the receiver: {}", error_chain(&error)),
+                error: format!(
+                    "could not reach the receiver: {}",
+                    crate::error::source_chain(&error)
+                ),
                 code: None,
             },
         }
@@ -153,17 +156,6 @@ impl App {
         }
         Ok(())
     }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

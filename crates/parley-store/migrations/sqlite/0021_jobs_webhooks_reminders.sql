@@ -24,6 +24,10 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due_idx ON jobs (run_at) WHERE state = 'pending';
 CREATE INDEX jobs_ordering_idx ON jobs (ordering_key, seq) WHERE state = 'pending';
 CREATE INDEX jobs_subject_idx ON jobs (subject, seq);
+-- `/metrics` counts the jobs not done per kind, and retention forgets old done ones, without
+-- reading the (large) rest of the table.
+CREATE INDEX jobs_open_idx ON jobs (kind, state) WHERE state <> 'done';
+CREATE INDEX jobs_done_idx ON jobs (finished_at) WHERE state = 'done';
 
 -- A marketplace's webhook endpoints (Standard Webhooks). `events` is a comma-separated list
 -- of event types; the previous secret still signs for a day after a rotation.

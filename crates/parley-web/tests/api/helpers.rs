@@ -418,12 +418,19 @@ impl SmtpSink {
 
     /// Everything received so far.
     pub fn received(&self) -> String {
-        let mut all = String::new();
-        for entry in std::fs::read_dir(self.dir.path()).expect("dumps") {
-            let bytes = std::fs::read(entry.expect("entry").path()).expect("dump");
-            all.push_str(&String::from_utf8_lossy(&bytes));
-        }
-        all
+        self.mails().concat()
+    }
+
+    /// Each mail received so far (its envelope first, as `X-Mail-Args` and `X-Rcpt-Args`), in
+    /// no particular order.
+    pub fn mails(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path())
+            .expect("dumps")
+            .map(|entry| {
+                let bytes = std::fs::read(entry.expect("entry").path()).expect("dump");
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+            .collect()
     }
 }
 
