@@ -7,8 +7,9 @@
 #   bench/relay-cpu.sh                                   # parley smtp, 6,000 × 5 KB
 #   MODE=serve SIZE=102400 N=2000 bench/relay-cpu.sh     # serve --demo, 100 KB
 #   BIN=/tmp/old/target/release/parley bench/relay-cpu.sh
-#   BIN=$(bench/build-patched.sh bench/patches/end-of-data-probe.patch probe) bench/relay-cpu.sh
-#                               # also: where the end of data's time goes (bench/relay-probe.sh)
+#   MODE=serve bench/relay-cpu.sh   # also: where the end of data waits, from /metrics (the
+#                               # relay's intake: replies per sync, time syncing, time the
+#                               # sessions waited; the folds into SQLite)
 #   WAL=1 bench/relay-cpu.sh    # also: WAL frames per message and per commit, by B-tree
 #                               # (the process is killed before it checkpoints; keep N small
 #                               # enough that the WAL stays under wal_autocheckpoint)
@@ -21,9 +22,9 @@ BIN="${BIN:-./target/release/parley}"; MODE="${MODE:-smtp}"; N="${N:-6000}"; SIZ
 work=$(mktemp -d)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
+port=$(free_port); http=$(free_port)
 if [ "$MODE" = serve ]; then
-  RUST_LOG=warn "$BIN" --data-dir "$work" serve --demo --http "127.0.0.1:$(free_port)" \
+  RUST_LOG=warn "$BIN" --data-dir "$work" serve --demo --http "127.0.0.1:$http" \
     --smtp "127.0.0.1:$port" >"$work/demo.txt" 2>"$work/log" &
 else
   "$BIN" --data-dir "$work" demo >"$work/demo.txt" 2>/dev/null
@@ -36,12 +37,15 @@ from=$(sed -E 's/.*--from ([^ ]+).*/\1/' <<<"$line"); to=$(sed -E 's/.*--to ([^ 
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 # CPU ticks by thread name (Tokio's workers, the SQLite writer, sqlx's threads), summed.
 threads() { for t in /proc/"$pid"/task/*; do echo "$(tr ' ' _ <"$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done; }
+metrics() { curl -s "http://127.0.0.1:$http/metrics" || true; }
+[ "$MODE" = serve ] && metrics >"$work/metrics.before"
 threads >"$work/threads.before"
 before=$(cpu); start=$(date +%s.%N)
 /usr/bin/time -o "$work/source.time" -f '%U %S' \
   smtp-source -s 10 -l "$SIZE" -m "$N" -f "$from" -t "$to" "127.0.0.1:$port"
 end=$(date +%s.%N); after=$(cpu)
 threads >"$work/threads.after"
+[ "$MODE" = serve ] && metrics >"$work/metrics.after"
 ticks=$(getconf CLK_TCK)
 python3 -c "n=$N; d=$end-$start; print(f'$MODE $((SIZE / 1024)) KB: {n/d:.0f} msg/s, {($after-$before)/$ticks*1e6/n:.0f} µs of CPU per message')"
 python3 - "$work" "$N" "$ticks" <<'PY'
@@ -59,9 +63,29 @@ print('  by thread: ' + ', '.join(f'{t} {v:.0f} µs' for t, v in sorted(spent.it
 user, system = map(float, open(f'{work}/source.time').read().split())
 print(f'  smtp-source itself: {(user + system) * 1e6 / n:.0f} µs per message')
 PY
-# A build with bench/patches/end-of-data-probe.patch (bench/relay-probe.sh) prints where the
-# end of data went; the last report covers the last 5,000 messages.
-grep -h '^PROBE' "$work/log" | tail -1 | sed 's/^PROBE/ /' || true
+if [ "$MODE" = serve ]; then
+  python3 - "$work" "$N" <<'PY'
+import sys
+work, n = sys.argv[1], int(sys.argv[2])
+def load(name):
+    values = {}
+    for line in open(f'{work}/{name}'):
+        if line and not line.startswith('#'):
+            key, _, value = line.rpartition(' ')
+            values[key] = float(value)
+    return values
+before, after = load('metrics.before'), load('metrics.after')
+d = lambda key: after.get(key, 0) - before.get(key, 0)
+messages, syncs = d('parley_relay_intake_messages_total'), d('parley_relay_intake_syncs_total')
+folds, folded = d('parley_store_batches_total{path="fold"}'), d('parley_store_batch_units_total{path="fold"}')
+if messages:
+    print(f'  end of data: waited {d("parley_relay_intake_wait_seconds_total") / messages * 1e6:.0f} µs for durability; '
+          f'{messages / max(syncs, 1):.1f} replies per sync, {d("parley_relay_intake_sync_seconds_total") / max(syncs, 1) * 1e6:.0f} µs per write + sync')
+    print(f'  folds: {folds:.0f} of {folded / max(folds, 1):.0f} replies, '
+          f'{d("parley_store_batch_seconds_total{path=\"fold\"}") / max(folded, 1) * 1e6:.0f} µs per reply; '
+          f'{after.get("parley_relay_unfolded_messages", 0):.0f} not folded at the end')
+PY
+fi
 if [ -n "${WAL:-}" ]; then
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true
   python3 - "$work/parley.db" "$N" <<'PY'

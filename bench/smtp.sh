@@ -98,15 +98,19 @@ if [ "${POSTFIX:-1}" = 1 ] && [ "$(id -u)" = 0 ] && [ -x /usr/lib/postfix/sbin/m
     "mynetworks = 127.0.0.0/8" "smtpd_relay_restrictions = permit_mynetworks, reject" \
     "default_transport = discard:bench" "relay_transport = discard:bench" \
     "local_transport = discard:bench" >"$pf/etc/main.cf"
-  if postfix -c "$pf/etc" start 2>/dev/null && wait_port "$pf_port"; then
-    for size in $SIZES; do
-      run postfix "$pf_port" "$size" sink@example.com rcpt@example.com
-    done
-  else
+  # Kept running for every round (stopped by cleanup).
+  if ! { postfix -c "$pf/etc" start 2>/dev/null && wait_port "$pf_port"; }; then
     echo "postfix: a private instance did not start (skipped)"
+    pf_port=
   fi
-  postfix -c "$pf/etc" stop 2>/dev/null || true
 fi
+durable() {
+  [ -n "${pf_port:-}" ] || return 0
+  for size in $SIZES; do
+    run postfix "$pf_port" "$size" sink@example.com rcpt@example.com
+  done
+}
+durable
 
 parley_run() { # mode
   local mode=$1
@@ -149,22 +153,26 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ "$round" -gt 1 ]; then
     echo "round $round"
     sink
+    durable
   fi
   for mode in $MODES; do parley_run "$mode"; done
 done
 
-# Each Parley run against the smtp-sink run of its round.
+# Each Parley run against the smtp-sink run and the durable Postfix run of its round.
 python3 - "$work/results" <<'PY'
 import collections, statistics, sys
-sink, runs = {}, collections.defaultdict(list)
+refs, runs = collections.defaultdict(dict), collections.defaultdict(list)
 for line in open(sys.argv[1]):
     round_, name, size, rate = line.split()
-    if name == 'smtp-sink':
-        sink[(round_, size)] = float(rate)
+    if name in ('smtp-sink', 'postfix'):
+        refs[name][(round_, size)] = float(rate)
     elif name.startswith('parley'):
-        runs[(name.replace('_', ' '), size)].append(float(rate) / sink[(round_, size)])
-for (name, size), ratios in runs.items():
-    each = ' / '.join(f'{r:.2f}' for r in ratios)
-    print(f'{name:<14} {int(size) // 1024:>4} KB  {statistics.median(ratios):.2f}× smtp-sink '
-          f'(median of {len(ratios)}: {each})')
+        runs[(name.replace('_', ' '), size)].append((round_, float(rate)))
+for (name, size), rates in runs.items():
+    for ref, by_round in refs.items():
+        ratios = [rate / by_round[(r, size)] for r, rate in rates if (r, size) in by_round]
+        if ratios:
+            each = ' / '.join(f'{x:.2f}' for x in ratios)
+            print(f'{name:<14} {int(size) // 1024:>4} KB  {statistics.median(ratios):.2f}× {ref} '
+                  f'(median of {len(ratios)}: {each})')
 PY

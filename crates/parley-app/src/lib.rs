@@ -206,8 +206,7 @@ impl App {
         documents_dir: &Path,
         settings: Settings,
     ) -> Result<Self, AppError> {
-        let store = Store::connect_with(database_url, settings.sqlite).await?;
-        store.migrate().await?;
+        let store = Store::open(database_url, settings.sqlite).await?;
         std::fs::create_dir_all(documents_dir).map_err(|e| {
             AppError::internal(format!("creating {}: {e}", documents_dir.display()))
         })?;

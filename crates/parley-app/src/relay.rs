@@ -8,10 +8,10 @@
 //! the other side never sees it.
 
 use parley_domain::{Channel, EmailOrigin, RequestId, ThreadId};
+pub use parley_store::Arrival;
 use parley_store::outbox::{self, Mail};
 use parley_store::relay::{self, Holder, HolderKind, RelayAddress};
 use parley_store::{Connection, StoreError};
-pub use parley_store::{Receiving, while_receiving};
 
 use crate::messages::Draft;
 use crate::notify::Notice;
@@ -199,7 +199,7 @@ pub struct InboundEmail {
     /// The names of the other attachments: kept in the original, not passed on; the sender
     /// is told once.
     pub set_aside: Vec<String>,
-    /// The raw message, kept in the object store.
+    /// The raw message, kept with the message (`messages.email_raw`) as its original.
     pub raw: Vec<u8>,
     /// Written by a machine answering (out of office…): noted, never a message.
     pub automatic: bool,
@@ -260,12 +260,18 @@ impl App {
             .await?)
     }
 
-    /// A ticket for an email being received, from its `DATA` until it is stored (within
-    /// [`while_receiving`]): while it is out, other emailed replies wait a moment to share
-    /// their sync to disk with it.
+    /// An emailed reply on its way, from its `DATA` until it is stored within
+    /// [`Arrival::within`]: replies arriving together then share their sync to disk.
     #[must_use]
-    pub fn expect_email(&self) -> Option<Receiving> {
-        self.store.expect_email()
+    pub fn email_arriving(&self) -> Arrival {
+        self.store.email_arriving()
+    }
+
+    /// How far the conversations lag behind the relay's answers (`None` where emailed
+    /// replies are written straight into them).
+    #[must_use]
+    pub fn intake_lag(&self) -> Option<parley_store::metrics::IntakeLag> {
+        self.store.intake_lag()
     }
 
     /// Records an emailed reply in the address's thread, through the same use case as a web

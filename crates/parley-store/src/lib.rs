@@ -46,7 +46,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 
 pub use error::StoreError;
-pub use spool::{Receiving, while_receiving};
+pub use spool::Arrival;
 pub use writer::BoxFuture;
 
 /// A connection, inside a transaction or not.
@@ -158,6 +158,16 @@ impl Store {
         self.backend
     }
 
+    /// Connects to `url` (see [`Store::connect_with`]), applies the migrations and gets ready
+    /// to write: on SQLite on a file, emailed replies an earlier run acknowledged and had not
+    /// put in their conversations yet go there first (see `spool`).
+    pub async fn open(url: &str, sqlite: SqliteOptions) -> Result<Self, StoreError> {
+        let store = Self::connect_with(url, sqlite).await?;
+        store.migrate().await?;
+        store.open_spool().await?;
+        Ok(store)
+    }
+
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
@@ -165,7 +175,7 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
-        self.open_spool().await
+        Ok(())
     }
 
     /// With SQLite on a file: folds what an earlier run left in the spool and starts spooling
@@ -189,22 +199,18 @@ impl Store {
         Ok(())
     }
 
-    /// A ticket for an email about to be received, to be stored within [`while_receiving`]:
-    /// while it is out, emailed messages wait a moment for it to share their sync (see
-    /// `spool`). `None` when emailed messages are not spooled.
+    /// An emailed reply on its way, from the relay's `DATA` until stored (see [`Arrival`]).
     #[must_use]
-    pub fn expect_email(&self) -> Option<Receiving> {
-        self.spool.get().map(spool::Spool::receiving)
+    pub fn email_arriving(&self) -> Arrival {
+        Arrival::new(self.spool.get().map(spool::Spool::receiving))
     }
 
-    /// Returns once every emailed message accepted so far is in its conversation (the spool
-    /// folds within milliseconds anyway; tests and tools that read right after sending wait
-    /// here instead).
-    pub async fn settle(&self) -> Result<(), StoreError> {
-        match self.spool.get() {
-            Some(spool) => spool.settle().await,
-            None => Ok(()),
-        }
+    /// How far the conversations lag behind the relay's answers, where emailed replies are
+    /// made durable before `250` and folded into their conversations a moment later (SQLite
+    /// on a file); `None` where they are written directly.
+    #[must_use]
+    pub fn intake_lag(&self) -> Option<metrics::IntakeLag> {
+        self.spool.get().map(spool::Spool::lag)
     }
 
     /// Runs `unit` on `data` in a read-write transaction, committed when it returns `Ok`,

@@ -58,7 +58,8 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             + &relay_metrics(state.app.relay_metrics())
             + &mail_queue_metrics(&state).await
             + &jobs_metrics(&state).await
-            + &storage_metrics(),
+            + &storage_metrics()
+            + &intake_metrics(state.app.intake_lag()),
     )
 }
 
@@ -141,6 +142,40 @@ fn storage_metrics() -> String {
         "counter",
         &|p| p.read().3.to_string(),
     );
+    out
+}
+
+/// Where the relay's emailed replies wait on SQLite: made durable in the relay's own log
+/// before `250` (messages, syncs, time syncing, time waited by the sessions) and folded into
+/// their conversations a moment later (how many are not yet, and for how long).
+fn intake_metrics(lag: Option<parley_app::store_metrics::IntakeLag>) -> String {
+    let (messages, syncs, sync_seconds, wait_seconds) = parley_app::store_metrics::INTAKE.read();
+    let mut out = format!(
+        "# HELP parley_relay_intake_messages_total Emailed replies made durable before their 250.\n\
+         # TYPE parley_relay_intake_messages_total counter\n\
+         parley_relay_intake_messages_total {messages}\n\
+         # HELP parley_relay_intake_syncs_total Syncs to disk those replies shared.\n\
+         # TYPE parley_relay_intake_syncs_total counter\n\
+         parley_relay_intake_syncs_total {syncs}\n\
+         # HELP parley_relay_intake_sync_seconds_total Time writing and syncing them.\n\
+         # TYPE parley_relay_intake_sync_seconds_total counter\n\
+         parley_relay_intake_sync_seconds_total {sync_seconds}\n\
+         # HELP parley_relay_intake_wait_seconds_total Time the sessions waited for them to be durable.\n\
+         # TYPE parley_relay_intake_wait_seconds_total counter\n\
+         parley_relay_intake_wait_seconds_total {wait_seconds}\n"
+    );
+    if let Some(lag) = lag {
+        out += &format!(
+            "# HELP parley_relay_unfolded_messages Replies acknowledged and not in their conversation yet.\n\
+             # TYPE parley_relay_unfolded_messages gauge\n\
+             parley_relay_unfolded_messages {}\n\
+             # HELP parley_relay_fold_lag_seconds How long the oldest of them has waited.\n\
+             # TYPE parley_relay_fold_lag_seconds gauge\n\
+             parley_relay_fold_lag_seconds {}\n",
+            lag.unfolded,
+            lag.oldest.as_secs_f64()
+        );
+    }
     out
 }
 

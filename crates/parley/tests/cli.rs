@@ -287,8 +287,8 @@ fn mail_trim_reads_a_file_or_standard_input() {
     );
 }
 
-/// The bodies stored in the thread of the masked address `to`, read without opening the
-/// spool (a bare connection does not fold it).
+/// The bodies stored in the thread of the masked address `to`, read through a bare connection
+/// (which leaves what the relay acknowledged and has not put in a conversation where it is).
 fn thread_bodies(db: &Path, to: &str) -> Vec<String> {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {

@@ -1,7 +1,7 @@
 //! DATA: the message is read, checked (From header, attachments), then stored through the
-//! same use case as a web reply; `250` only after the commit.
+//! same use case as a web reply; `250` once it is durable (see the README's *Durability*).
 
-use parley_app::relay::{InboundEmail, Received, Receiving, while_receiving};
+use parley_app::relay::{Arrival, InboundEmail, Received};
 use parley_app::{AppError, Upload};
 use parley_mail::{ParsedEmail, parse_email};
 use smtp_proto::request::receiver::DataReceiver;
@@ -38,19 +38,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 receiver: DataReceiver::new(),
                 message: Vec::with_capacity(8 * 1024),
                 too_big: false,
-                ticket: self.app.expect_email(),
+                arrival: self.app.email_arriving(),
                 deadline: tokio::time::Instant::now() + self.config.data_deadline,
             };
         }
     }
 
     /// The data ended: store the message for every recipient, then answer once.
-    pub(super) async fn message_received(
-        &mut self,
-        raw: Vec<u8>,
-        too_big: bool,
-        ticket: Option<Receiving>,
-    ) {
+    pub(super) async fn message_received(&mut self, raw: Vec<u8>, too_big: bool, arrival: Arrival) {
         let helo = self.envelope.helo.take();
         let envelope = std::mem::replace(
             &mut self.envelope,
@@ -70,7 +65,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             );
             return;
         }
-        match while_receiving(ticket, self.store(&envelope, raw)).await {
+        match arrival.within(self.store(&envelope, raw)).await {
             Ok(()) => {
                 self.app.relay_metrics().accepted();
                 self.reply(250, "2.0.0 Message stored in the conversation");

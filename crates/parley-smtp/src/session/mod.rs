@@ -11,7 +11,7 @@ mod greeting;
 use std::sync::Arc;
 
 use parley_app::App;
-use parley_app::relay::{Receiving, RelayTarget};
+use parley_app::relay::{Arrival, RelayTarget};
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -37,8 +37,8 @@ enum Phase {
         message: Vec<u8>,
         /// The message passed the size cap: the rest is read and dropped, then `552`.
         too_big: bool,
-        /// Held until the message is stored (see [`App::expect_email`]).
-        ticket: Option<Receiving>,
+        /// Held until the message is stored (see [`Arrival`]).
+        arrival: Arrival,
         /// When the whole DATA phase must be over.
         deadline: tokio::time::Instant,
     },
@@ -181,7 +181,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 receiver,
                 message,
                 too_big,
-                ticket,
+                arrival,
                 ..
             } = &mut self.phase
             {
@@ -193,9 +193,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 if !done {
                     return Flow::Continue;
                 }
-                let (message, too_big, ticket) = (std::mem::take(message), *too_big, ticket.take());
+                let (message, too_big, arrival) =
+                    (std::mem::take(message), *too_big, std::mem::take(arrival));
                 self.phase = Phase::Commands;
-                self.message_received(message, too_big, ticket).await;
+                self.message_received(message, too_big, arrival).await;
                 continue;
             }
             if bytes.len() == 0 {

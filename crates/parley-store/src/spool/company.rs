@@ -28,7 +28,7 @@ pub(super) const GROUP_MIN: usize = 4;
 /// documentation). Dropping it says it will not come; the queue takes it back with the
 /// message otherwise.
 #[derive(Debug)]
-pub struct Receiving {
+pub(crate) struct Receiving {
     queue: Option<Arc<Queue>>,
 }
 
@@ -52,6 +52,24 @@ impl Drop for Receiving {
     }
 }
 
+/// An emailed reply on its way, from the relay's `DATA` until it is stored within
+/// [`Arrival::within`]: while one is out, replies arriving together wait a moment for it to
+/// share their sync to disk (see the module documentation). Does nothing where emailed
+/// replies are written directly (PostgreSQL, or another process holds the spool).
+#[derive(Debug, Default)]
+pub struct Arrival(Option<Receiving>);
+
+impl Arrival {
+    pub(crate) fn new(ticket: Option<Receiving>) -> Self {
+        Self(ticket)
+    }
+
+    /// Runs `future`, which stores the reply that arrived.
+    pub async fn within<F: Future>(self, future: F) -> F::Output {
+        while_receiving(self.0, future).await
+    }
+}
+
 tokio::task_local! {
     /// The ticket of the message the current task is storing: the use case between the SMTP
     /// session and the store does not carry it (a web reply has none).
@@ -60,7 +78,7 @@ tokio::task_local! {
 
 /// Runs `future` (which stores a received message) with its `ticket`, handed to the spool
 /// with the message's append.
-pub async fn while_receiving<F: Future>(ticket: Option<Receiving>, future: F) -> F::Output {
+pub(crate) async fn while_receiving<F: Future>(ticket: Option<Receiving>, future: F) -> F::Output {
     TICKET.scope(Cell::new(ticket), future).await
 }
 

@@ -31,12 +31,17 @@ use tokio::sync::oneshot;
 
 use crate::StoreError;
 use crate::message_record::MessageRecord;
+use crate::metrics::{self, IntakeLag};
+pub use company::Arrival;
 use company::GROUP_WAIT;
+use company::Receiving;
 pub(crate) use company::take_ticket;
-pub use company::{Receiving, while_receiving};
+#[cfg(test)]
+use company::while_receiving;
 use files::{SEGMENT_BYTES, Segment};
 pub(crate) use files::{SpoolPaths, keep_rejected};
 use frame::{decode_segment, encode};
+use lag::Lag;
 use queue::{Next, Queue};
 
 /// How long a spooled message may wait for company before it is folded into SQLite, unless
@@ -66,6 +71,7 @@ pub(crate) trait Folder: Send + 'static {
 enum Command {
     /// A message, and who waits for its sync.
     Append(Box<MessageRecord>, oneshot::Sender<Result<(), StoreError>>),
+    #[cfg_attr(not(test), allow(dead_code))]
     Settle(oneshot::Sender<()>),
     Close(oneshot::Sender<()>),
 }
@@ -76,6 +82,7 @@ pub(crate) struct Spool {
     commands: queue::Sender,
     /// Syncs done so far (each for a group of appends).
     syncs: Arc<AtomicU64>,
+    lag: Arc<Lag>,
 }
 
 impl Spool {
@@ -151,8 +158,10 @@ impl Spool {
         let segment = Segment::create(&paths, number, next_seq).map_err(StoreError::Spool)?;
         let (queue, commands) = Queue::new();
         let syncs = Arc::new(AtomicU64::new(0));
+        let lag = Arc::new(Lag::new(folder.folded_through()));
         let state = Appender {
             syncs: syncs.clone(),
+            lag: lag.clone(),
             group_wait,
             segment_bytes,
             paths,
@@ -173,12 +182,21 @@ impl Spool {
                 state.serve(&queue);
             })
             .map_err(StoreError::Spool)?;
-        Ok(Some(Self { commands, syncs }))
+        Ok(Some(Self {
+            commands,
+            syncs,
+            lag,
+        }))
     }
 
     /// A ticket for a message about to be received (see `company`).
     pub(crate) fn receiving(&self) -> Receiving {
         self.commands.receiving()
+    }
+
+    /// What is synced and not folded yet.
+    pub(crate) fn lag(&self) -> IntakeLag {
+        self.lag.read()
     }
 
     /// The syncs done so far.
@@ -194,16 +212,20 @@ impl Spool {
         ticket: Option<Receiving>,
     ) -> impl Future<Output = Result<(), StoreError>> + use<> {
         let (reply, result) = oneshot::channel();
+        let started = Instant::now();
         let sent = self
             .commands
             .send(Command::Append(Box::new(record), reply), ticket);
         async move {
             sent.map_err(|_| StoreError::Closed)?;
-            result.await.map_err(|_| StoreError::Closed)?
+            let stored = result.await.map_err(|_| StoreError::Closed)?;
+            metrics::INTAKE.waited(started.elapsed());
+            stored
         }
     }
 
     /// Returns once every message spooled before the call is folded into SQLite.
+    #[cfg(test)]
     pub(crate) async fn settle(&self) -> Result<(), StoreError> {
         let (reply, done) = oneshot::channel();
         self.commands
@@ -239,6 +261,7 @@ struct Appender<F> {
     since: Option<Instant>,
     fold_interval: Duration,
     syncs: Arc<AtomicU64>,
+    lag: Arc<Lag>,
     group_wait: Duration,
     _lock: File,
 }
@@ -311,6 +334,7 @@ impl<F: Folder> Appender<F> {
         frames: &[u8],
         accepted: Vec<(Spooled, oneshot::Sender<Result<(), StoreError>>)>,
     ) {
+        let started = Instant::now();
         if let Err(error) = self.segment.append(frames) {
             // What reached the file may be torn (replay stops there) or, after a failed sync,
             // not on disk: nothing of it is acknowledged, and appends go on in a new segment.
@@ -325,6 +349,10 @@ impl<F: Folder> Appender<F> {
             return;
         }
         self.syncs.fetch_add(1, Ordering::AcqRel);
+        metrics::INTAKE.synced(accepted.len(), started.elapsed());
+        if let Some((last, _)) = accepted.last() {
+            self.lag.synced(last.seq);
+        }
         self.since.get_or_insert_with(Instant::now);
         for (spooled, reply) in accepted {
             self.segment.last_seq = spooled.seq;
@@ -404,6 +432,7 @@ impl<F: Folder> Appender<F> {
 mod company;
 mod files;
 mod frame;
+mod lag;
 mod queue;
 #[cfg(test)]
 mod tests;

@@ -172,9 +172,18 @@ impl TestApp {
         }
     }
 
-    /// Waits until the mail the relay accepted so far is in its conversations.
-    pub async fn settle(&self) {
-        self.app.store().settle().await.expect("settle");
+    /// Waits until the replies the relay accepted so far are in their conversations, as
+    /// `/metrics` tells an operator (`parley_relay_unfolded_messages`): on SQLite they are
+    /// durable at `250` and in their conversation milliseconds later.
+    pub async fn relay_caught_up(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.app.intake_lag().is_some_and(|lag| lag.unfolded > 0) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "accepted replies still out of their conversations after 30 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

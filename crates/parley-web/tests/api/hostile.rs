@@ -632,7 +632,7 @@ async fn signed_and_decorated_replies_are_accepted(db: Db) {
         )
         .await
         .unwrap_or_else(|e| panic!("case {n} refused: {e}"));
-        t.settle().await;
+        t.relay_caught_up().await;
         let detail = t
             .get_json(&t.maker.token, &format!("/api/v1/requests/{request}"))
             .await;

@@ -218,7 +218,7 @@ async fn a_forwardee_and_a_cc_get_exactly_the_access_of_who_added_them(db: Db) {
     );
     let refused = refusal(t.smtp, "rita@rival.example", &masked, &raw).await;
     assert!(refused.contains("550"), "{refused}");
-    t.settle().await;
+    t.relay_caught_up().await;
     let distributor_thread = t.get_json(&buyer.token, &base(&request)).await["threads"]
         .as_array()
         .expect("threads")

@@ -28,7 +28,7 @@ pub(crate) async fn spawn(db: Db) -> TestApp {
 /// The queued mail, newest first (after the worker's step that queues the notifications of
 /// new messages).
 pub(crate) async fn outbox(t: &TestApp) -> Vec<Mail> {
-    t.settle().await;
+    t.relay_caught_up().await;
     while t.app.queue_pending_notifications(100).await.expect("queue") > 0 {}
     t.app
         .dev_mailbox(200)
@@ -83,10 +83,10 @@ pub(crate) fn email(from: &str, to: &str, message_id: &str, body: &str) -> Strin
     )
 }
 
-/// The request as `who` sees it, once the relay's accepted mail is folded into it (the spool
-/// folds within milliseconds; waiting for it here keeps the reads exact).
+/// The request as `who` sees it, once the relay's accepted mail is in it (milliseconds after
+/// the `250` on SQLite; waiting for it here keeps the reads exact).
 async fn history(t: &TestApp, who: &Person, request: &str) -> Value {
-    t.settle().await;
+    t.relay_caught_up().await;
     t.get_json(&who.token, &format!("/api/v1/requests/{request}"))
         .await
 }
@@ -454,7 +454,8 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     assert_eq!(value("parley_relay_refusals_total{code=\"552\"} "), 1.0);
     assert!(value("parley_mail_queue_depth ") >= 1.0, "{metrics}");
     assert!(value("parley_mail_queue_oldest_age_seconds ") >= 0.0);
-    // The store's write paths: on SQLite the accepted reply was folded from the spool.
+    // The store's write paths: on SQLite the accepted reply was made durable before its 250,
+    // then folded into its conversation, and nothing waits any more.
     for path in ["sqlx", "direct", "fold"] {
         value(&format!("parley_store_batches_total{{path=\"{path}\"}} "));
         value(&format!(
@@ -463,6 +464,16 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     }
     if sqlite {
         assert!(value("parley_store_batch_units_total{path=\"fold\"} ") >= 1.0);
+        assert!(value("parley_relay_intake_messages_total ") >= 1.0);
+        assert!(value("parley_relay_intake_syncs_total ") >= 1.0);
+        assert!(value("parley_relay_intake_wait_seconds_total ") > 0.0);
+        assert_eq!(value("parley_relay_unfolded_messages "), 0.0);
+        assert_eq!(value("parley_relay_fold_lag_seconds "), 0.0);
+    } else {
+        assert!(
+            !metrics.contains("parley_relay_unfolded_messages"),
+            "{metrics}"
+        );
     }
 }
 

@@ -160,7 +160,7 @@ async fn a_person_in_copy_answers_as_themselves_hears_the_buyer_and_can_be_remov
     )
     .await
     .expect("250");
-    t.settle().await;
+    t.relay_caught_up().await;
     let history = t
         .get_json(&buyer.token, &format!("{}/history", base(&request)))
         .await;
@@ -310,7 +310,7 @@ async fn the_buyers_address_never_reaches_the_sellers(db: crate::helpers::Db) {
     )
     .await
     .expect("250");
-    t.settle().await;
+    t.relay_caught_up().await;
     let leaks = |text: &str| -> Vec<&'static str> {
         [
             "elodie.fabre@",
