@@ -53,6 +53,7 @@ pub use error::AppError;
 pub use files::Upload;
 /// The store's write-path counters, for `/metrics`.
 pub use parley_store::metrics as store_metrics;
+pub use parley_store::seed as store_seed;
 pub use parley_store::{Backend, Store};
 
 /// Settings of the use cases.

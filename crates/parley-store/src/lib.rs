@@ -11,6 +11,7 @@ mod direct;
 mod error;
 mod fold;
 mod rows;
+pub mod seed;
 mod spool;
 mod statement;
 mod writer;

@@ -71,56 +71,82 @@ pub struct Filter {
     pub status: Option<PartyStatus>,
 }
 
-/// A thread's status, from its columns (`{t}` the thread's alias): the outcome, else declined,
-/// else answered once the party contacted the buyer, else new.
-fn party_status_of(t: &str) -> String {
-    format!(
-        "CASE WHEN {t}.outcome IS NOT NULL THEN {t}.outcome \
-         WHEN {t}.declined_at IS NOT NULL AND {t}.decline_reason = 'spam' THEN 'spam' \
-         WHEN {t}.declined_at IS NOT NULL THEN 'declined' \
-         WHEN {t}.contacted_at IS NOT NULL THEN 'answered' ELSE 'new' END"
-    )
+/// One branch of a list: the requests it yields (`rid`), their time (`at`) and the caller's
+/// status on them (`st`), already narrowed and in page order, at most a page of them. Each
+/// reads one index range newest first (see migration 0024), so a page costs its own rows
+/// whatever the size of the list.
+struct Branch {
+    /// `FROM … WHERE` up to the owner's condition.
+    from: String,
+    /// The columns of the time, request id, status and filters (`{c}` the column's name).
+    time: &'static str,
+    id: &'static str,
+    status: &'static str,
+    column: &'static str,
 }
 
-/// The SQL of the status a list shows for `owner`: the buyer's request status; the party's
-/// thread; for a member with grants, their organization's thread, else the thread of the party
-/// that granted them access (`{grantee}` numbered by the caller).
-fn status_sql(owner: Owner) -> String {
-    match owner {
-        Owner::Buyer(_) => "r.status".to_owned(),
-        Owner::Party(_) => party_status_of("t"),
-        Owner::PartyAndGrants { .. } => format!(
-            "COALESCE((SELECT {own} FROM threads ot \
-               WHERE ot.request_id = r.id AND ot.organization_id = $1), \
-             (SELECT {granted} FROM grants g JOIN threads gt \
-               ON gt.request_id = g.request_id AND gt.organization_id = g.party_id \
-               WHERE g.request_id = r.id AND g.member_id = {{grantee}} AND g.revoked_at IS NULL \
-               ORDER BY gt.created_at LIMIT 1))",
-            own = party_status_of("ot"),
-            granted = party_status_of("gt"),
-        ),
+impl Branch {
+    fn sql(&self, conditions: &str) -> String {
+        format!(
+            "SELECT * FROM (SELECT {id} AS rid, {time} AS at, {status} AS st {from} \
+               AND ({time} < $2 OR ({time} = $2 AND {id} < $3)){conditions} \
+             ORDER BY {time} DESC, {id} DESC LIMIT $4) b",
+            id = self.id,
+            time = self.time,
+            status = self.status,
+            from = self.from,
+        )
     }
 }
 
-/// The FROM clause, the owner's condition (with `$1`), its value, and for a member with grants
-/// the member id, whose placeholder `{grantee}` the caller numbers.
-fn owner_sql(owner: Owner) -> (&'static str, &'static str, String, Option<String>) {
+/// The branches of `owner`'s list (`{grantee}` the member's placeholder, numbered by the
+/// caller), and the owner's id for `$1`.
+fn branches(owner: Owner) -> (Vec<Branch>, String, Option<String>) {
+    let party = |condition: &str| Branch {
+        from: format!("FROM threads t WHERE t.organization_id = $1{condition}"),
+        time: "t.request_created_at",
+        id: "t.request_id",
+        status: "t.party_status",
+        column: "t.{c}",
+    };
     match owner {
-        Owner::Buyer(id) => ("requests r", "r.buyer_id = $1", id.to_string(), None),
-        Owner::Party(id) => (
-            "threads t JOIN requests r ON r.id = t.request_id",
-            "t.organization_id = $1",
+        Owner::Buyer(id) => (
+            vec![Branch {
+                from: "FROM requests r WHERE r.buyer_id = $1".to_owned(),
+                time: "r.created_at",
+                id: "r.id",
+                status: "r.status",
+                column: "r.{c}",
+            }],
             id.to_string(),
             None,
         ),
+        Owner::Party(id) => (vec![party("")], id.to_string(), None),
+        // Requests granted to the member where their organization has no thread of its own,
+        // with the status of the party that granted them (the first, should several have).
         Owner::PartyAndGrants {
             organization,
             member,
         } => (
-            "(SELECT request_id FROM threads WHERE organization_id = $1 \
-              UNION SELECT request_id FROM grants WHERE member_id = {grantee} \
-                AND revoked_at IS NULL) t JOIN requests r ON r.id = t.request_id",
-            "1 = 1",
+            vec![
+                party(""),
+                Branch {
+                    from: "FROM grants g JOIN threads gt \
+                             ON gt.request_id = g.request_id AND gt.organization_id = g.party_id \
+                           WHERE g.member_id = {grantee} AND g.revoked_at IS NULL \
+                             AND NOT EXISTS (SELECT 1 FROM threads ot \
+                               WHERE ot.request_id = g.request_id AND ot.organization_id = $1) \
+                             AND gt.id = (SELECT ft.id FROM grants fg JOIN threads ft \
+                               ON ft.request_id = fg.request_id AND ft.organization_id = fg.party_id \
+                               WHERE fg.request_id = g.request_id AND fg.member_id = g.member_id \
+                                 AND fg.revoked_at IS NULL ORDER BY ft.created_at, ft.id LIMIT 1)"
+                        .to_owned(),
+                    time: "g.request_created_at",
+                    id: "g.request_id",
+                    status: "gt.party_status",
+                    column: "gt.{c}",
+                },
+            ],
             organization.to_string(),
             Some(member.to_string()),
         ),
@@ -135,83 +161,81 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: u32,
 ) -> Result<Vec<Listed>, StoreError> {
-    let (from, owner_filter, owner_id, grantee) = owner_sql(owner);
+    let (branches, owner_id, grantee) = branches(owner);
     let (after_ms, after_id) = cursor.map_or((i64::MAX, String::new()), |c| {
         (c.created_at.0, c.id.to_string())
     });
-    // Only the filters in use become SQL, each with its own placeholder: the planner sees
-    // plain predicates, and every value is bound.
-    let mut conditions = String::new();
-    let mut texts: Vec<String> = Vec::new();
-    let mut numbers: Vec<i64> = Vec::new();
-    let mut next = 4;
-    let mut placeholder = || {
-        next += 1;
-        format!("${next}")
-    };
+    // Only the filters in use become SQL, each value bound once under its own placeholder
+    // (every branch names the same ones): the planner sees plain predicates on indexed columns.
+    let mut numbers: Vec<(&str, i64)> = Vec::new();
+    let mut texts: Vec<(&str, String)> = Vec::new();
     if let Some(at) = filter.from {
-        conditions.push_str(&format!(" AND r.created_at >= {}", placeholder()));
-        numbers.push(at);
+        numbers.push((">=", at));
     }
     if let Some(at) = filter.until {
-        conditions.push_str(&format!(" AND r.created_at < {}", placeholder()));
-        numbers.push(at);
-    }
-    let status = status_sql(owner);
-    let (from, status) = match grantee {
-        Some(member) => {
-            let grantee = placeholder();
-            texts.push(member);
-            (
-                from.replace("{grantee}", &grantee),
-                status.replace("{grantee}", &grantee),
-            )
-        }
-        None => (from.to_owned(), status),
-    };
-    // Spam leaves the lists: only asking for it shows it.
-    if filter.status.is_none() && !matches!(owner, Owner::Buyer(_)) {
-        conditions.push_str(&format!(" AND {status} <> 'spam'"));
+        numbers.push(("<", at));
     }
     for (column, value) in [
         (
-            "r.marketplace_id",
+            "marketplace_id",
             filter.marketplace.map(|id| id.to_string()),
         ),
-        ("r.product_id", filter.product.map(|id| id.to_string())),
-        ("r.buyer_country", filter.country.map(|c| c.to_string())),
-        (
-            status.as_str(),
-            filter.status.map(|s| s.as_str().to_owned()),
-        ),
+        ("product_id", filter.product.map(|id| id.to_string())),
+        ("buyer_country", filter.country.map(|c| c.to_string())),
+        ("{status}", filter.status.map(|s| s.as_str().to_owned())),
     ] {
         if let Some(value) = value {
-            conditions.push_str(&format!(" AND {column} = {}", placeholder()));
-            texts.push(value);
+            texts.push((column, value));
         }
     }
+    let grantee_at = 5 + numbers.len() + texts.len();
+    let union = branches
+        .iter()
+        .map(|branch| {
+            let mut conditions = String::new();
+            for (n, (operator, _)) in numbers.iter().enumerate() {
+                conditions += &format!(" AND {} {operator} ${}", branch.time, 5 + n);
+            }
+            for (n, (column, _)) in texts.iter().enumerate() {
+                let column = match *column {
+                    "{status}" => branch.status.to_owned(),
+                    name => branch.column.replace("{c}", name),
+                };
+                conditions += &format!(" AND {column} = ${}", 5 + numbers.len() + n);
+            }
+            // Spam leaves a seller's lists: only asking for it shows it.
+            if filter.status.is_none() && !matches!(owner, Owner::Buyer(_)) {
+                conditions += &format!(" AND {} <> 'spam'", branch.status);
+            }
+            branch
+                .sql(&conditions)
+                .replace("{grantee}", &format!("${grantee_at}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     let sql = format!(
         "SELECT {REQUEST_COLUMNS}, r.buyer_name AS buyer_name, r.buyer_company AS buyer_company, \
            r.buyer_country AS buyer_country, p.name AS product_name, m.name AS marketplace_name, \
-           {status} AS party_status, so.name AS seller_name \
-         FROM {from} JOIN products p ON p.id = r.product_id \
+           s.st AS party_status, so.name AS seller_name \
+         FROM ({union}) s JOIN requests r ON r.id = s.rid \
+           JOIN products p ON p.id = r.product_id \
            JOIN marketplaces m ON m.id = r.marketplace_id \
            JOIN organizations so ON so.id = r.manufacturer_id \
-         WHERE {owner_filter} \
-         AND (r.created_at < $2 OR (r.created_at = $2 AND r.id < $3)){conditions} \
-         ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
+         ORDER BY s.at DESC, s.rid DESC LIMIT $4"
     );
     let mut query = dynamic_query(sql)
         .bind(owner_id)
         .bind(after_ms)
         .bind(after_id)
         .bind(i64::from(limit));
-    // Placeholders were numbered dates first, then texts: bind in the same order.
-    for number in numbers {
+    for (_, number) in numbers {
         query = query.bind(number);
     }
-    for text in texts {
+    for (_, text) in texts {
         query = query.bind(text);
+    }
+    if let Some(member) = grantee {
+        query = query.bind(member);
     }
     query
         .fetch_all(conn)
@@ -243,45 +267,89 @@ pub struct Facets {
 }
 
 pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, StoreError> {
-    let (from, owner_filter, owner_id, grantee) = owner_sql(owner);
-    let from = from.replace("{grantee}", "$2");
     let mut facets = Facets::default();
-    for (target, sql) in [
-        (
-            0,
-            format!(
-                "SELECT DISTINCT m.id, m.name FROM {from} \
-                 JOIN marketplaces m ON m.id = r.marketplace_id WHERE {owner_filter} ORDER BY m.name"
-            ),
-        ),
-        (
-            1,
-            format!(
-                "SELECT DISTINCT p.id, p.name FROM {from} \
-                 JOIN products p ON p.id = r.product_id WHERE {owner_filter} ORDER BY p.name"
-            ),
-        ),
-        (
-            2,
-            format!(
-                "SELECT DISTINCT r.buyer_country, r.buyer_country FROM {from} \
-                 WHERE {owner_filter} ORDER BY r.buyer_country"
-            ),
-        ),
-    ] {
-        let mut query = dynamic_query(sql).bind(owner_id.clone());
-        if let Some(member) = &grantee {
-            query = query.bind(member.clone());
-        }
-        let rows = query.fetch_all(&mut *conn).await?;
-        for row in &rows {
-            let pair = (row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?);
-            match target {
-                0 => facets.marketplaces.push(pair),
-                1 => facets.products.push(pair),
-                _ => facets.countries.push(pair.0),
+    for column in ["marketplace_id", "product_id", "buyer_country"] {
+        let mut values = std::collections::BTreeSet::new();
+        for sql in distinct_sql(owner, column) {
+            let mut query = dynamic_query(sql.clone());
+            query = match owner {
+                Owner::Buyer(id) => query.bind(id.to_string()),
+                Owner::Party(id) => query.bind(id.to_string()),
+                Owner::PartyAndGrants {
+                    organization,
+                    member,
+                } if sql.contains("$2") => query
+                    .bind(organization.to_string())
+                    .bind(member.to_string()),
+                Owner::PartyAndGrants { organization, .. } => query.bind(organization.to_string()),
+            };
+            for row in query.fetch_all(&mut *conn).await? {
+                values.insert(row.try_get::<String, _>(0)?);
             }
+        }
+        let values: Vec<String> = values.into_iter().collect();
+        match column {
+            "marketplace_id" => facets.marketplaces = names(conn, "marketplaces", &values).await?,
+            "product_id" => facets.products = names(conn, "products", &values).await?,
+            _ => facets.countries = values,
         }
     }
     Ok(facets)
+}
+
+/// The queries whose rows are the distinct values of `column` in `owner`'s requests. A party's
+/// are read from its list index one value at a time (a loose index scan: each step the next
+/// value up), so the cost is the number of values, not of requests; a buyer's and a member's
+/// grants are few.
+fn distinct_sql(owner: Owner, column: &str) -> Vec<String> {
+    let party = format!(
+        "WITH RECURSIVE v(x) AS ( \
+           SELECT MIN({column}) FROM threads WHERE organization_id = $1 \
+           UNION ALL \
+           SELECT (SELECT MIN({column}) FROM threads \
+                   WHERE organization_id = $1 AND {column} > v.x) \
+           FROM v WHERE v.x IS NOT NULL) \
+         SELECT x FROM v WHERE x IS NOT NULL"
+    );
+    match owner {
+        Owner::Buyer(_) => vec![format!(
+            "SELECT DISTINCT r.{column} FROM requests r WHERE r.buyer_id = $1"
+        )],
+        Owner::Party(_) => vec![party],
+        Owner::PartyAndGrants { .. } => vec![
+            party,
+            format!(
+                "SELECT DISTINCT gt.{column} FROM grants g JOIN threads gt \
+                   ON gt.request_id = g.request_id AND gt.organization_id = g.party_id \
+                 WHERE g.member_id = $2 AND g.revoked_at IS NULL AND $1 = $1"
+            ),
+        ],
+    }
+}
+
+/// `(id, name)` of the rows of `table` (marketplaces, products) with these ids, by name.
+async fn names(
+    conn: &mut Connection,
+    table: &'static str,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=ids.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut query = dynamic_query(format!(
+        "SELECT id, name FROM {table} WHERE id IN ({placeholders}) ORDER BY name, id"
+    ));
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
 }

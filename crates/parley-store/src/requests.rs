@@ -133,14 +133,17 @@ pub(crate) fn mark_answered_statement(id: RequestId, at: Timestamp) -> Statement
 
 pub async fn insert_thread(conn: &mut Connection, thread: &Thread) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO threads (id, request_id, organization_id, created_at, contacted_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        // What the lists sort and filter by is copied from the request (migration 0024).
+        "INSERT INTO threads (id, request_id, organization_id, created_at, contacted_at, \
+           request_created_at, marketplace_id, product_id, buyer_country) \
+         SELECT $1, r.id, $2, $3, $4, r.created_at, r.marketplace_id, r.product_id, \
+           r.buyer_country FROM requests r WHERE r.id = $5",
     )
     .bind(thread.id.to_string())
-    .bind(thread.request_id.to_string())
     .bind(thread.party.to_string())
     .bind(thread.created_at.0)
     .bind(thread.contacted_at.map(|t| t.0))
+    .bind(thread.request_id.to_string())
     .execute(conn)
     .await?;
     Ok(())

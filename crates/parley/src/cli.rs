@@ -289,6 +289,26 @@ pub enum Command {
     /// Mail tools
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Development tools (never on a database people use)
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Write generated data for benchmarks (development tool): manufacturers with their
+    /// distributors, products, buyers and requests spread over three years, answered,
+    /// declined, won or lost. Prints an admin of the busiest manufacturer, for `token create`
+    Seed {
+        /// Manufacturers (the first gets the largest share of the requests)
+        #[arg(long, default_value_t = 1)]
+        organizations: u32,
+        #[arg(long)]
+        requests: u64,
+        /// Messages in an answered request's conversation, seller and buyer in turn
+        #[arg(long, default_value_t = 2)]
+        messages_per_request: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

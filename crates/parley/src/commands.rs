@@ -7,7 +7,7 @@ use parley_smtp::sender::Transport;
 use parley_smtp::{DeliveryConfig, SmtpConfig};
 use tokio::net::TcpListener;
 
-use crate::cli::{Command, MailCommand, ServeArgs, TokenCommand};
+use crate::cli::{Command, DevCommand, MailCommand, ServeArgs, TokenCommand};
 use crate::config::Config;
 
 pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
@@ -41,6 +41,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Organization(command) => crate::operator::organization(&app, command).await,
         Command::Backup { dir } => backup(&app, &dir).await,
         Command::Mail(command) => mail(command),
+        Command::Dev(DevCommand::Seed {
+            organizations,
+            requests,
+            messages_per_request,
+        }) => seed(&app, organizations, requests, messages_per_request).await,
         Command::Restore { .. } => unreachable!("handled before opening the database"),
     };
     app.close().await;
@@ -458,4 +463,29 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
         println!("  Accept the quote, Pay online (a local test checkout without Stripe keys),");
         println!("  confirm billing and delivery, leave a review; the seller sees each step.");
     }
+}
+
+/// `parley dev seed`: writes the generated data and says what it wrote.
+async fn seed(
+    app: &parley_app::App,
+    organizations: u32,
+    requests: u64,
+    messages_per_request: u32,
+) -> anyhow::Result<()> {
+    let seeded = app
+        .store()
+        .seed(parley_app::store_seed::Plan {
+            organizations,
+            requests,
+            messages_per_request,
+        })
+        .await?;
+    println!(
+        "seeded {} requests in {:.1} s ({:.0}/s); an admin of the busiest manufacturer: {}",
+        seeded.requests,
+        seeded.seconds,
+        seeded.requests as f64 / seeded.seconds.max(1e-9),
+        seeded.busiest_admin
+    );
+    Ok(())
 }

@@ -21,6 +21,7 @@ pub(crate) mod relay;
 mod reminders;
 mod request_documents;
 mod requests;
+mod seed;
 mod spam;
 mod team;
 mod translation;

@@ -1,0 +1,125 @@
+//! `parley dev seed`: realistic data for benchmarks, written fast in large multi-row inserts (a
+//! development tool, never run on a database people use). It writes the rows the use cases
+//! would for the same history — the request with its buyer's details, a thread per party with
+//! the list columns, messages each way, the history events, declines and outcomes — so that
+//! lists, pages and ratings read them as they read real ones (a test compares the two). Mail
+//! that history would have sent is left out: it was delivered and pruned long ago.
+
+mod people;
+mod request;
+mod rows;
+mod texts;
+
+use std::time::Instant;
+
+use parley_domain::{OrganizationId, ProductId};
+
+use crate::{Store, StoreError};
+use people::{Buyer, Person, Random};
+use rows::Rows;
+
+/// What to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Manufacturers, each with two distributors, a sales team and twenty products.
+    pub organizations: u32,
+    pub requests: u64,
+    /// Messages in the handling thread of an answered request, seller and buyer in turn.
+    pub messages_per_request: u32,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    pub requests: u64,
+    /// An admin of the manufacturer with the most requests.
+    pub busiest_admin: String,
+    pub seconds: f64,
+}
+
+/// A manufacturer as the generator uses it.
+struct Maker {
+    id: OrganizationId,
+    admin: Person,
+    sales: Person,
+    products: Vec<(ProductId, String)>,
+    network: Vec<Distributor>,
+}
+
+/// A distributor of a manufacturer's network, with its salesperson and territory.
+struct Distributor {
+    id: OrganizationId,
+    name: String,
+    member: Person,
+    territory: &'static [&'static str],
+}
+
+/// Requests written per transaction.
+const BATCH: u64 = 5_000;
+
+impl Store {
+    /// Writes `plan`'s organizations, buyers and requests (spread over three years up to now,
+    /// the first manufacturer the busiest) into this database.
+    pub async fn seed(&self, plan: Plan) -> Result<Seeded, StoreError> {
+        let started = Instant::now();
+        let mut random = Random::new(0x5eed);
+        let now = crate::now_millis();
+        let mut tx = self.pool.begin().await?;
+        let marketplaces = people::marketplaces(&mut tx, now).await?;
+        let mut makers = Vec::new();
+        let mut rows = Rows::default();
+        for n in 0..plan.organizations.max(1) {
+            makers.push(people::maker(&mut rows, n, now));
+        }
+        rows.flush(&mut tx).await?;
+        let buyers: Vec<Buyer> = (0..(plan.requests / 3).clamp(1, 200_000))
+            .map(|n| Buyer::new(n, &mut random))
+            .collect();
+        for buyer in &buyers {
+            buyer.row(&mut rows, now);
+        }
+        rows.flush(&mut tx).await?;
+        tx.commit().await?;
+        // Manufacturer k gets a share of 1/(k+1): one large, a long tail.
+        let weights: Vec<f64> = (0..makers.len()).map(|k| 1.0 / (k as f64 + 1.0)).collect();
+        let total: f64 = weights.iter().sum();
+        let mut cumulative = Vec::with_capacity(weights.len());
+        let mut sum = 0.0;
+        for weight in &weights {
+            sum += weight / total;
+            cumulative.push(sum);
+        }
+        const SPAN_MS: i64 = 3 * 365 * 24 * 3_600_000;
+        let first = now - SPAN_MS;
+        let step = SPAN_MS / i64::try_from(plan.requests.max(1)).unwrap_or(i64::MAX);
+        let mut written = 0;
+        while written < plan.requests {
+            let mut tx = self.pool.begin().await?;
+            let end = (written + BATCH).min(plan.requests);
+            for n in written..end {
+                let pick = random.unit();
+                let maker = &makers[cumulative
+                    .partition_point(|c| *c < pick)
+                    .min(makers.len() - 1)];
+                let at = first + i64::try_from(n).unwrap_or(0) * step + random.below(step.max(1));
+                let buyer = &buyers[random.below(buyers.len() as i64) as usize];
+                let marketplace = &marketplaces[random.below(3) as usize];
+                request::request(
+                    &mut rows,
+                    &mut random,
+                    (maker, buyer, marketplace),
+                    (at, now),
+                    plan.messages_per_request,
+                );
+            }
+            rows.flush(&mut tx).await?;
+            tx.commit().await?;
+            written = end;
+        }
+        Ok(Seeded {
+            requests: written,
+            busiest_admin: makers[0].admin.email.clone(),
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+}
