@@ -78,12 +78,13 @@ before, after = load('metrics.before'), load('metrics.after')
 d = lambda key: after.get(key, 0) - before.get(key, 0)
 messages, syncs = d('parley_relay_intake_messages_total'), d('parley_relay_intake_syncs_total')
 folds, folded = d('parley_store_batches_total{path="fold"}'), d('parley_store_batch_units_total{path="fold"}')
+fold_seconds = d('parley_store_batch_seconds_total{path="fold"}')
+unfolded = after.get('parley_relay_unfolded_messages', 0)
 if messages:
     print(f'  end of data: waited {d("parley_relay_intake_wait_seconds_total") / messages * 1e6:.0f} µs for durability; '
           f'{messages / max(syncs, 1):.1f} replies per sync, {d("parley_relay_intake_sync_seconds_total") / max(syncs, 1) * 1e6:.0f} µs per write + sync')
     print(f'  folds: {folds:.0f} of {folded / max(folds, 1):.0f} replies, '
-          f'{d("parley_store_batch_seconds_total{path=\"fold\"}") / max(folded, 1) * 1e6:.0f} µs per reply; '
-          f'{after.get("parley_relay_unfolded_messages", 0):.0f} not folded at the end')
+          f'{fold_seconds / max(folded, 1) * 1e6:.0f} µs per reply; {unfolded:.0f} not folded at the end')
 PY
 fi
 if [ -n "${WAL:-}" ]; then

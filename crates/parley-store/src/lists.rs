@@ -89,7 +89,7 @@ impl Branch {
     fn sql(&self, conditions: &str) -> String {
         format!(
             "SELECT * FROM (SELECT {id} AS rid, {time} AS at, {status} AS st {from} \
-               AND ({time} < $2 OR ({time} = $2 AND {id} < $3)){conditions} \
+               AND ({time}, {id}) < ($2, $3){conditions} \
              ORDER BY {time} DESC, {id} DESC LIMIT $4) b",
             id = self.id,
             time = self.time,

@@ -481,11 +481,16 @@ async fn seed(
         })
         .await?;
     println!(
-        "seeded {} requests in {:.1} s ({:.0}/s); an admin of the busiest manufacturer: {}",
+        "seeded {} requests in {:.1} s ({:.0}/s)\n\
+         admin of the busiest manufacturer: {}\n\
+         salesperson of its first distributor: {}\n\
+         a buyer: {}",
         seeded.requests,
         seeded.seconds,
         seeded.requests as f64 / seeded.seconds.max(1e-9),
-        seeded.busiest_admin
+        seeded.busiest_admin,
+        seeded.distributor_member,
+        seeded.buyer
     );
     Ok(())
 }

@@ -26,6 +26,10 @@ CREATE INDEX threads_list_status_idx
     ON threads (organization_id, party_status, request_created_at, request_id);
 CREATE INDEX threads_list_country_idx
     ON threads (organization_id, buyer_country, request_created_at, request_id);
+-- Country with status, the combination sellers use most after status with dates: neither
+-- index alone finds a rare pair without walking one of them.
+CREATE INDEX threads_list_country_status_idx
+    ON threads (organization_id, buyer_country, party_status, request_created_at, request_id);
 CREATE INDEX threads_list_product_idx
     ON threads (organization_id, product_id, request_created_at, request_id);
 CREATE INDEX threads_list_marketplace_idx

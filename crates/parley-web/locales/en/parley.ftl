@@ -15,6 +15,7 @@ list-empty = No request yet.
 list-empty-filtered = No request matches these filters.
 list-handle = Handle the request
 list-view = View the request
+list-export = Export as CSV
 list-next = Next page
 
 filters = Filters

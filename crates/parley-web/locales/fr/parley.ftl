@@ -15,6 +15,7 @@ list-empty = Aucune demande pour l’instant.
 list-empty-filtered = Aucune demande ne correspond à ces filtres.
 list-handle = Traiter la demande
 list-view = Voir la demande
+list-export = Exporter en CSV
 list-next = Page suivante
 
 filters = Filtres

@@ -2,6 +2,7 @@
 
 pub(crate) mod documents;
 pub mod dto;
+mod filters;
 mod handling;
 pub(crate) mod messages;
 pub(crate) mod network;
@@ -38,6 +39,8 @@ use crate::error::{FieldErrorDto, Problem};
     paths(
         requests::create_request,
         requests::list_requests,
+        filters::choices,
+        filters::export,
         requests::get_request,
         requests::history,
         requests::display_phone,
@@ -110,6 +113,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .get(requests::list_requests)
                 .layer(DefaultBodyLimit::max(message_limit)),
         )
+        .route("/requests/filters", get(filters::choices))
+        .route("/requests/export.csv", get(filters::export))
         .route("/requests/{id}", get(requests::get_request))
         .route("/requests/{id}/history", get(requests::history))
         .route("/requests/{id}/phone", post(requests::display_phone))

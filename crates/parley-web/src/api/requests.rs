@@ -96,8 +96,23 @@ pub struct ListParams {
     product: Option<String>,
     /// Buyer's country (ISO 3166-1 alpha-2).
     country: Option<String>,
-    /// `new` (unanswered) or `answered`.
+    /// The caller's status on it: `new`, `answered`, `declined`, `won`, `lost`, or `spam`
+    /// (spam shows only when asked for). A buyer's: `new` or `answered`.
     status: Option<String>,
+}
+
+impl ListParams {
+    /// The filters (the page's position and size aside).
+    pub(super) fn into_query(self) -> ListQuery {
+        ListQuery {
+            from: self.from.unwrap_or_default(),
+            to: self.to.unwrap_or_default(),
+            marketplace: self.marketplace.unwrap_or_default(),
+            product: self.product.unwrap_or_default(),
+            country: self.country.unwrap_or_default(),
+            status: self.status.unwrap_or_default(),
+        }
+    }
 }
 
 /// List the caller's requests, newest first (keyset pagination), with optional filters.
@@ -114,21 +129,10 @@ pub async fn list_requests(
     Authenticated(caller): Authenticated,
     Query(params): Query<ListParams>,
 ) -> Result<Json<RequestList>, ApiError> {
+    let (after, limit) = (params.after.clone(), params.limit.unwrap_or(50));
     let page = state
         .app
-        .list_requests(
-            &caller,
-            &ListQuery {
-                from: params.from.unwrap_or_default(),
-                to: params.to.unwrap_or_default(),
-                marketplace: params.marketplace.unwrap_or_default(),
-                product: params.product.unwrap_or_default(),
-                country: params.country.unwrap_or_default(),
-                status: params.status.unwrap_or_default(),
-            },
-            params.after.as_deref(),
-            params.limit.unwrap_or(50),
-        )
+        .list_requests(&caller, &params.into_query(), after.as_deref(), limit)
         .await?;
     Ok(Json(RequestList {
         items: page.items.into_iter().map(Into::into).collect(),

@@ -43,6 +43,8 @@ struct RequestsPage {
     rows: Vec<Row>,
     /// The query string of the next page.
     next: Option<String>,
+    /// The CSV export of the list as filtered.
+    export: String,
     query: ListQuery,
     filtered: bool,
     facets: Facets,
@@ -120,6 +122,7 @@ pub async fn requests(
         })
         .collect();
     let next = next.map(|cursor| next_query(&query, &cursor));
+    let export = format!("/requests/export.csv?{}", filter_query(&query));
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -134,6 +137,7 @@ pub async fn requests(
         csrf: signed_in.session.csrf.clone(),
         rows,
         next,
+        export,
         query,
         filtered,
         facets,
@@ -144,7 +148,18 @@ pub async fn requests(
 
 /// The next page keeps the filters.
 fn next_query(query: &ListQuery, cursor: &str) -> String {
-    let mut pairs = vec![("after", cursor)];
+    let filters = filter_query(query);
+    let after = format!("after={}", url_encode(cursor));
+    if filters.is_empty() {
+        after
+    } else {
+        format!("{after}&{filters}")
+    }
+}
+
+/// The filters in use as a query string (empty when none).
+fn filter_query(query: &ListQuery) -> String {
+    let mut pairs = Vec::new();
     for (key, value) in [
         ("from", &query.from),
         ("to", &query.to),
@@ -168,4 +183,21 @@ fn next_query(query: &ListQuery, cursor: &str) -> String {
 pub fn human_time(at: parley_domain::Timestamp) -> String {
     let text = at.to_rfc3339();
     format!("{} {} UTC", &text[..10], &text[11..16])
+}
+
+/// `/requests/export.csv`: the list with the filters given, as a CSV file (see `export`).
+pub async fn export(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(params): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let query = ListQuery {
+        from: params.from,
+        to: params.to,
+        marketplace: params.marketplace,
+        product: params.product,
+        country: params.country,
+        status: params.status,
+    };
+    Ok(crate::export::csv(state.app.clone(), signed_in.caller().clone(), query).await?)
 }

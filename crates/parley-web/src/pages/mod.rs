@@ -35,6 +35,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/signin/{token}", get(signin::redeem))
         .route("/signout", post(signin::sign_out))
         .route("/requests", get(list::requests))
+        .route("/requests/export.csv", get(list::export))
         .route("/requests/{id}", get(request_page::show))
         .route(
             "/requests/{id}/messages",

@@ -9,6 +9,7 @@ mod access;
 mod bounces;
 mod csrf;
 mod documents;
+mod export;
 mod hostile;
 mod messages;
 mod network;

@@ -32,25 +32,28 @@ fn shape(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-/// All ids of a list, page after page (`limit` per page).
-async fn walk(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<String> {
-    let mut ids = Vec::new();
+/// All items of a list, page after page (`limit` per page).
+async fn walk_items(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<Value> {
+    let mut items = Vec::new();
     let mut after = String::new();
     loop {
-        let page = t
-            .get_json(
-                token,
-                &format!("/api/v1/requests?limit={limit}&{query}{after}"),
-            )
-            .await;
-        for item in page["items"].as_array().expect("items") {
-            ids.push(item["id"].as_str().expect("id").to_owned());
-        }
+        let path = format!("/api/v1/requests?limit={limit}&{query}{after}");
+        let page = t.get_json(token, &path).await;
+        items.extend(page["items"].as_array().expect("items").iter().cloned());
         match page["next"].as_str() {
             Some(next) => after = format!("&after={next}"),
-            None => return ids,
+            None => return items,
         }
     }
+}
+
+/// All ids of a list.
+async fn walk(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<String> {
+    walk_items(t, token, query, limit)
+        .await
+        .iter()
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+        .collect()
 }
 
 async fn seeded_requests_read_like_real_ones(db: Db) {
@@ -136,14 +139,34 @@ async fn seeded_requests_read_like_real_ones(db: Db) {
     let german = walk(&t, &token, "country=DE", 50).await;
     assert!(!german.is_empty() && german.iter().all(|id| all.contains(id)));
     assert!(walk(&t, &token, "country=ZZ", 50).await.is_empty());
-    let page = t.get_json(&token, "/api/v1/requests?limit=100").await;
-    let countries: BTreeSet<&str> = page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|r| r["buyer_country"].as_str().expect("country"))
-        .collect();
-    assert!(countries.contains("DE") || countries.contains("FR"));
+    // The filter choices are the values that occur, spam included (it can be asked for).
+    let mut items = walk_items(&t, &token, "", 100).await;
+    items.extend(walk_items(&t, &token, "status=spam", 100).await);
+    let field = |key: &str| -> BTreeSet<String> {
+        items
+            .iter()
+            .map(|item| item[key].as_str().expect("text").to_owned())
+            .collect()
+    };
+    let (countries, products) = (field("buyer_country"), field("product_id"));
+    let choices = t.get_json(&token, "/api/v1/requests/filters").await;
+    let listed = |key: &str, field: Option<&str>| -> BTreeSet<String> {
+        choices[key]
+            .as_array()
+            .expect("choices")
+            .iter()
+            .map(|c| {
+                field
+                    .map_or(c, |f| &c[f])
+                    .as_str()
+                    .expect("text")
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(listed("countries", None), countries);
+    assert_eq!(listed("products", Some("id")), products);
+    assert_eq!(listed("marketplaces", Some("id")).len(), 3, "{choices}");
     // The ratings read the same data.
     let network = t.get_json(&token, "/api/v1/network").await;
     let received = network["own_rating"]["received"]
