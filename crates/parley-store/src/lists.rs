@@ -55,6 +55,8 @@ pub struct Listed {
     pub seller_name: String,
     /// Where it stands for the caller's party (a buyer: new or answered).
     pub status: PartyStatus,
+    /// Messages from the other side the caller's side has not read.
+    pub unread: bool,
 }
 
 /// Which requests a list shows, beyond whose they are. Every field narrows the list.
@@ -78,8 +80,10 @@ pub struct Filter {
 struct Branch {
     /// `FROM … WHERE` up to the owner's condition.
     from: String,
-    /// The columns of the time, request id, status and filters (`{c}` the column's name).
+    /// The columns of the time, request id, status and filters (`{c}` the column's name), and
+    /// of the thread whose unread messages the row shows (none for a buyer).
     time: &'static str,
+    thread: &'static str,
     id: &'static str,
     status: &'static str,
     column: &'static str,
@@ -88,11 +92,13 @@ struct Branch {
 impl Branch {
     fn sql(&self, conditions: &str) -> String {
         format!(
-            "SELECT * FROM (SELECT {id} AS rid, {time} AS at, {status} AS st {from} \
+            "SELECT * FROM (SELECT {id} AS rid, {time} AS at, {status} AS st, {thread} AS tid \
+               {from} \
                AND ({time}, {id}) < ($2, $3){conditions} \
              ORDER BY {time} DESC, {id} DESC LIMIT $4) b",
             id = self.id,
             time = self.time,
+            thread = self.thread,
             status = self.status,
             from = self.from,
         )
@@ -105,6 +111,7 @@ fn branches(owner: Owner) -> (Vec<Branch>, String, Option<String>) {
     let party = |condition: &str| Branch {
         from: format!("FROM threads t WHERE t.organization_id = $1{condition}"),
         time: "t.request_created_at",
+        thread: "t.id",
         id: "t.request_id",
         status: "t.party_status",
         column: "t.{c}",
@@ -114,6 +121,7 @@ fn branches(owner: Owner) -> (Vec<Branch>, String, Option<String>) {
             vec![Branch {
                 from: "FROM requests r WHERE r.buyer_id = $1".to_owned(),
                 time: "r.created_at",
+                thread: "NULL",
                 id: "r.id",
                 status: "r.status",
                 column: "r.{c}",
@@ -142,6 +150,7 @@ fn branches(owner: Owner) -> (Vec<Branch>, String, Option<String>) {
                                  AND fg.revoked_at IS NULL ORDER BY ft.created_at, ft.id LIMIT 1)"
                         .to_owned(),
                     time: "g.request_created_at",
+                    thread: "gt.id",
                     id: "g.request_id",
                     status: "gt.party_status",
                     column: "gt.{c}",
@@ -213,8 +222,21 @@ pub async fn list(
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
+    // Unread: for a seller, the buyer's messages in the row's thread not read on their side;
+    // for a buyer, sellers' messages in the request not read yet (each a few index probes).
+    let unread = match owner {
+        Owner::Buyer(_) => {
+            "EXISTS (SELECT 1 FROM threads ut JOIN messages um ON um.thread_id = ut.id \
+               WHERE ut.request_id = r.id AND um.author_kind = 'member' AND um.read_at IS NULL)"
+        }
+        _ => {
+            "EXISTS (SELECT 1 FROM messages um WHERE um.thread_id = s.tid \
+               AND um.author_kind = 'buyer' AND um.read_at IS NULL)"
+        }
+    };
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS}, r.buyer_name AS buyer_name, r.buyer_company AS buyer_company, \
+        "SELECT {REQUEST_COLUMNS}, CAST(CASE WHEN {unread} THEN 1 ELSE 0 END AS BIGINT) AS unread, \
+           r.buyer_name AS buyer_name, r.buyer_company AS buyer_company, \
            r.buyer_country AS buyer_country, p.name AS product_name, m.name AS marketplace_name, \
            s.st AS party_status, so.name AS seller_name \
          FROM ({union}) s JOIN requests r ON r.id = s.rid \
@@ -250,6 +272,7 @@ pub async fn list(
                 product_name: row.try_get("product_name")?,
                 marketplace_name: row.try_get("marketplace_name")?,
                 seller_name: row.try_get("seller_name")?,
+                unread: row.try_get::<i64, _>("unread")? != 0,
                 status: crate::rows::variant(PartyStatus::parse(
                     &row.try_get::<String, _>("party_status")?,
                 ))?,

@@ -16,6 +16,7 @@ list-empty-filtered = No request matches these filters.
 list-handle = Handle the request
 list-view = View the request
 list-export = Export as CSV
+list-unread = Unread
 list-next = Next page
 
 filters = Filters

@@ -16,6 +16,7 @@ list-empty-filtered = Aucune demande ne correspond à ces filtres.
 list-handle = Traiter la demande
 list-view = Voir la demande
 list-export = Exporter en CSV
+list-unread = Non lu
 list-next = Page suivante
 
 filters = Filtres

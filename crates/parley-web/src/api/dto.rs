@@ -96,6 +96,8 @@ pub struct RequestListItem {
     pub id: String,
     pub created_at: String,
     pub status: String,
+    /// Messages from the other side (for a seller: the buyer's replies) not read yet.
+    pub unread: bool,
     pub answered_at: Option<String>,
     pub marketplace: String,
     pub marketplace_id: String,
@@ -280,6 +282,7 @@ impl From<RequestSummary> for RequestListItem {
             id: s.request.id.to_string(),
             created_at: time(s.request.created_at),
             status: s.status.to_string(),
+            unread: s.unread,
             answered_at: s.request.answered_at.map(time),
             marketplace: s.marketplace_name,
             marketplace_id: s.request.marketplace_id.to_string(),

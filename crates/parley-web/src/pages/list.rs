@@ -27,6 +27,10 @@ pub struct Row {
     pub handle: bool,
     /// `new`, `answered`, `declined`, `won` or `lost` for the caller's party.
     pub status: String,
+    /// Messages from the other side not read yet.
+    pub unread: bool,
+    /// The request's first line.
+    pub first_line: String,
 }
 
 #[derive(Template)]
@@ -115,6 +119,16 @@ pub async fn requests(
                 None
             },
             status: item.status.to_string(),
+            unread: item.unread,
+            first_line: item
+                .request
+                .message
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .chars()
+                .take(120)
+                .collect(),
             country: item.buyer_country,
             product: item.product_name,
             marketplace: item.marketplace_name,

@@ -244,4 +244,61 @@ both!(
     each_guide_error_has_its_code_and_nothing_is_saved,
     read_receipts_reach_the_seller,
     several_threads_need_a_party,
+    lists_mark_what_the_other_side_wrote_unread,
 );
+
+/// The list's unread marker: the buyer's reply is unread for the seller until the seller's
+/// side reads the conversation, and the seller's reply for the buyer until they read it; the
+/// page shows it with the request's first line.
+async fn lists_mark_what_the_other_side_wrote_unread(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, buyer) = app.request_from("FR", "luc@b.example").await;
+    let unread = |token: String| {
+        let app = &app;
+        let request = request.clone();
+        async move {
+            let list = app.get_json(&token, "/api/v1/requests").await;
+            list["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|item| item["id"] == request.as_str())
+                .expect("listed")["unread"]
+                .as_bool()
+                .expect("unread")
+        }
+    };
+    assert!(
+        !unread(app.maker.token.clone()).await,
+        "the request alone is new, not unread"
+    );
+    assert_eq!(app.say(&app.maker, &request, "Offer 1").await.status(), 201);
+    assert!(unread(buyer.token.clone()).await, "the seller wrote");
+    assert!(!unread(app.maker.token.clone()).await, "their own words");
+    assert_eq!(app.say(&buyer, &request, "Cheaper?").await.status(), 201);
+    assert!(unread(app.maker.token.clone()).await, "the buyer replied");
+    let page = crate::pages::sign_in(&app, "claire@hydrotech.example")
+        .await
+        .get(&app, "/requests")
+        .await;
+    assert!(page.contains("class=\"unread\""), "{page}");
+    assert!(
+        page.contains("¿Pueden enviarme un presupuesto?"),
+        "the first line"
+    );
+    for (who, token) in [("maker", &app.maker.token), ("buyer", &buyer.token)] {
+        let response = app
+            .post_json(
+                token,
+                &format!("/api/v1/requests/{request}/read"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{who}");
+    }
+    assert!(
+        !unread(app.maker.token.clone()).await,
+        "read on the seller's side"
+    );
+    assert!(!unread(buyer.token.clone()).await, "read by the buyer");
+}
