@@ -38,6 +38,23 @@ pub struct ListQuery {
 const DAY_MS: i64 = 86_400_000;
 
 impl ListQuery {
+    /// The filters given, as `(name, value)` in a fixed order (query strings, file names).
+    #[must_use]
+    pub fn in_use(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("status", &self.status),
+            ("country", &self.country),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("product", &self.product),
+            ("marketplace", &self.marketplace),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(key, value)| (key, value.as_str()))
+        .collect()
+    }
+
     fn parse(&self) -> Result<Filter, AppError> {
         let mut errors = Vec::new();
         let mut problem = |field: &str, message: &str| {

@@ -73,14 +73,7 @@ enum Step {
 /// and hyphens (they reach a header).
 pub fn filename(query: &ListQuery) -> String {
     let mut name = "requests".to_owned();
-    for (key, value) in [
-        ("status", &query.status),
-        ("country", &query.country),
-        ("from", &query.from),
-        ("to", &query.to),
-        ("product", &query.product),
-        ("marketplace", &query.marketplace),
-    ] {
+    for (key, value) in query.in_use() {
         let value: String = value
             .trim()
             .chars()

@@ -72,6 +72,20 @@ pub struct ListParams {
     status: String,
 }
 
+impl ListParams {
+    /// The filters (the page's position aside).
+    fn query(&self) -> ListQuery {
+        ListQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            marketplace: self.marketplace.clone(),
+            product: self.product.clone(),
+            country: self.country.clone(),
+            status: self.status.clone(),
+        }
+    }
+}
+
 pub async fn requests(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -79,14 +93,7 @@ pub async fn requests(
     Query(params): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let caller = signed_in.caller();
-    let query = ListQuery {
-        from: params.from,
-        to: params.to,
-        marketplace: params.marketplace,
-        product: params.product,
-        country: params.country,
-        status: params.status,
-    };
+    let query = params.query();
     let filtered = query != ListQuery::default();
     let facets = state.app.list_facets(caller).await?;
     let (page, errors) = match state
@@ -173,20 +180,8 @@ fn next_query(query: &ListQuery, cursor: &str) -> String {
 
 /// The filters in use as a query string (empty when none).
 fn filter_query(query: &ListQuery) -> String {
-    let mut pairs = Vec::new();
-    for (key, value) in [
-        ("from", &query.from),
-        ("to", &query.to),
-        ("marketplace", &query.marketplace),
-        ("product", &query.product),
-        ("country", &query.country),
-        ("status", &query.status),
-    ] {
-        if !value.is_empty() {
-            pairs.push((key, value));
-        }
-    }
-    pairs
+    query
+        .in_use()
         .into_iter()
         .map(|(key, value)| format!("{key}={}", url_encode(value)))
         .collect::<Vec<_>>()
@@ -205,13 +200,10 @@ pub async fn export(
     signed_in: SignedIn,
     Query(params): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    let query = ListQuery {
-        from: params.from,
-        to: params.to,
-        marketplace: params.marketplace,
-        product: params.product,
-        country: params.country,
-        status: params.status,
-    };
-    Ok(crate::export::csv(state.app.clone(), signed_in.caller().clone(), query).await?)
+    Ok(crate::export::csv(
+        state.app.clone(),
+        signed_in.caller().clone(),
+        params.query(),
+    )
+    .await?)
 }

@@ -247,6 +247,21 @@ async fn my_results_offers_handle_or_view() {
         .click()
         .await
         .expect("apply");
+    // The unfiltered page has the Spanish request too: count rows once the filtered one is in.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !browser
+        .current_url()
+        .await
+        .expect("url")
+        .as_str()
+        .contains("country=ES")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the filtered page never came"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     find(&browser, &format!("a[href='/requests/{spanish}']")).await;
     let rows = browser
         .find_all(fantoccini::Locator::Css("li.row"))
