@@ -32,8 +32,10 @@ for db in $DBS; do
       args+=(--database-url "$PG/$name")
     fi
     echo "== $db, $REQUESTS requests, $orgs manufacturer(s)"
+    # (Not `| tee | head`: with pipefail, head closing the pipe early ended the script.)
     RUST_LOG=warn "$BIN" "${args[@]}" dev seed --organizations "$orgs" --requests "$REQUESTS" \
-      | tee "$work/seed.txt" | head -1
+      >"$work/seed.txt"
+    head -1 "$work/seed.txt"
     admin=$(sed -n 's/^admin of the busiest manufacturer: //p' "$work/seed.txt")
     seller=$(sed -n 's/^salesperson of its first distributor: //p' "$work/seed.txt")
     buyer=$(sed -n 's/^a buyer: //p' "$work/seed.txt")
