@@ -293,19 +293,8 @@ pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, Store
     let mut facets = Facets::default();
     for column in ["marketplace_id", "product_id", "buyer_country"] {
         let mut values = std::collections::BTreeSet::new();
-        for sql in distinct_sql(owner, column) {
-            let mut query = dynamic_query(sql.clone());
-            query = match owner {
-                Owner::Buyer(id) => query.bind(id.to_string()),
-                Owner::Party(id) => query.bind(id.to_string()),
-                Owner::PartyAndGrants {
-                    organization,
-                    member,
-                } if sql.contains("$2") => query
-                    .bind(organization.to_string())
-                    .bind(member.to_string()),
-                Owner::PartyAndGrants { organization, .. } => query.bind(organization.to_string()),
-            };
+        for (sql, value) in distinct_sql(owner, column) {
+            let query = dynamic_query(sql).bind(value);
             for row in query.fetch_all(&mut *conn).await? {
                 values.insert(row.try_get::<String, _>(0)?);
             }
@@ -323,8 +312,8 @@ pub async fn facets(conn: &mut Connection, owner: Owner) -> Result<Facets, Store
 /// The queries whose rows are the distinct values of `column` in `owner`'s requests. A party's
 /// are read from its list index one value at a time (a loose index scan: each step the next
 /// value up), so the cost is the number of values, not of requests; a buyer's and a member's
-/// grants are few.
-fn distinct_sql(owner: Owner, column: &str) -> Vec<String> {
+/// grants are few. Each query binds one value, `$1`.
+fn distinct_sql(owner: Owner, column: &str) -> Vec<(String, String)> {
     let party = format!(
         "WITH RECURSIVE v(x) AS ( \
            SELECT MIN({column}) FROM threads WHERE organization_id = $1 \
@@ -335,16 +324,23 @@ fn distinct_sql(owner: Owner, column: &str) -> Vec<String> {
          SELECT x FROM v WHERE x IS NOT NULL"
     );
     match owner {
-        Owner::Buyer(_) => vec![format!(
-            "SELECT DISTINCT r.{column} FROM requests r WHERE r.buyer_id = $1"
+        Owner::Buyer(id) => vec![(
+            format!("SELECT DISTINCT r.{column} FROM requests r WHERE r.buyer_id = $1"),
+            id.to_string(),
         )],
-        Owner::Party(_) => vec![party],
-        Owner::PartyAndGrants { .. } => vec![
-            party,
-            format!(
-                "SELECT DISTINCT gt.{column} FROM grants g JOIN threads gt \
-                   ON gt.request_id = g.request_id AND gt.organization_id = g.party_id \
-                 WHERE g.member_id = $2 AND g.revoked_at IS NULL AND $1 = $1"
+        Owner::Party(id) => vec![(party, id.to_string())],
+        Owner::PartyAndGrants {
+            organization,
+            member,
+        } => vec![
+            (party, organization.to_string()),
+            (
+                format!(
+                    "SELECT DISTINCT gt.{column} FROM grants g JOIN threads gt \
+                       ON gt.request_id = g.request_id AND gt.organization_id = g.party_id \
+                     WHERE g.member_id = $1 AND g.revoked_at IS NULL"
+                ),
+                member.to_string(),
             ),
         ],
     }

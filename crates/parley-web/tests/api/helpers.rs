@@ -56,6 +56,15 @@ impl TestApp {
         }
     }
 
+    /// [`TestApp::spawn`] with the dev mailbox on (mail readable at `/dev/mail`).
+    pub async fn spawn_with_dev_mailbox(db: Db) -> Self {
+        let settings = Settings {
+            dev_mailbox: true,
+            ..Self::settings()
+        };
+        Self::spawn_with(db, settings).await
+    }
+
     pub async fn spawn_with(db: Db, settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = db.fresh_url(dir.path()).await;

@@ -555,11 +555,7 @@ async fn sign_in_links_arrive_in_the_dev_mailbox(db: Db) {
 }
 
 async fn remind_the_buyer_once_a_day(db: Db) {
-    let settings = Settings {
-        dev_mailbox: true,
-        ..TestApp::settings()
-    };
-    let app = TestApp::spawn_with(db, settings).await;
+    let app = TestApp::spawn_with_dev_mailbox(db).await;
     let (request, _) = app.request_from("FR", "luc@b.example").await;
     let seller = sign_in(&app, "claire@hydrotech.example").await;
     let page = seller.get(&app, &format!("/requests/{request}")).await;

@@ -7,7 +7,6 @@ use std::process::Command;
 
 use lettre::address::Envelope;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use parley_app::Settings;
 use parley_app::outbox::Mail;
 use serde_json::Value;
 
@@ -15,14 +14,7 @@ use crate::both;
 use crate::helpers::{Db, Person, SmtpSink, TestApp, free_port, pdf};
 
 pub(crate) async fn spawn(db: Db) -> TestApp {
-    TestApp::spawn_with(
-        db,
-        Settings {
-            dev_mailbox: true,
-            ..TestApp::settings()
-        },
-    )
-    .await
+    TestApp::spawn_with_dev_mailbox(db).await
 }
 
 /// The queued mail, newest first (after the worker's step that queues the notifications of

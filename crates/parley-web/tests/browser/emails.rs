@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use parley_app::Settings;
 use reqwest::multipart::Form;
 use serde_json::{Value, json};
 
@@ -44,11 +43,7 @@ async fn every_email_reads_on_a_phone() {
     if !available() {
         return;
     }
-    let settings = Settings {
-        dev_mailbox: true,
-        ..TestApp::settings()
-    };
-    let app = TestApp::spawn_with(Db::Sqlite, settings).await;
+    let app = TestApp::spawn_with_dev_mailbox(Db::Sqlite).await;
     // A walkthrough that sends each kind: a new request, a message with a document and a quote,
     // the buyer's answer, a forward, a sign-in link, a reminder.
     let (request, buyer) = app.request_from("FR", "jeanne@b.example").await;

@@ -289,11 +289,7 @@ async fn signing_in_from_the_form_through_the_dev_mailbox() {
     if !available() {
         return;
     }
-    let settings = parley_app::Settings {
-        dev_mailbox: true,
-        ..TestApp::settings()
-    };
-    let app = TestApp::spawn_with(Db::Sqlite, settings).await;
+    let app = TestApp::spawn_with_dev_mailbox(Db::Sqlite).await;
     let driver = Driver::start();
     let browser = driver.browser().await;
     browser.goto(&app.url("/requests")).await.expect("goto");

@@ -1,8 +1,6 @@
 //! "My team" on a phone: an admin invites a colleague from /team, the colleague signs in from
 //! the link in the dev mailbox and answers a request of their organization.
 
-use parley_app::Settings;
-
 use crate::driver::{Driver, available, find, screenshot};
 use crate::flows::{sign_in, text};
 use crate::helpers::{Db, TestApp};
@@ -12,11 +10,7 @@ async fn an_admin_invites_a_colleague_who_answers_a_request() {
     if !available() {
         return;
     }
-    let settings = Settings {
-        dev_mailbox: true,
-        ..TestApp::settings()
-    };
-    let app = TestApp::spawn_with(Db::Sqlite, settings).await;
+    let app = TestApp::spawn_with_dev_mailbox(Db::Sqlite).await;
     let (request, _) = app.request_from("FR", "jeanne@b.example").await;
     let driver = Driver::start();
     let browser = driver.browser().await;
