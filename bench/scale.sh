@@ -46,9 +46,10 @@ for db in $DBS; do
       2>"$work/serve.log" &
     pid=$!
     for _ in $(seq 1 600); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-    python3 - "$port" "$SAMPLES" "$t_admin" "$t_seller" "$t_buyer" <<'PY'
-import http.client, json, statistics, sys, time
-port, samples, admin, seller, buyer = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+    python3 - "$port" "$SAMPLES" "$t_admin" "$t_seller" "$t_buyer" "$buyer" <<'PY'
+import http.client, json, statistics, sys, time, urllib.parse
+port, samples, admin, seller, buyer, buyer_email = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+domain = buyer_email.split('@')[1]
 conn = http.client.HTTPConnection('127.0.0.1', int(port))
 def get(token, path):
     conn.request('GET', path, headers={'Authorization': f'Bearer {token}'})
@@ -88,6 +89,18 @@ for name, token, path in [
     ('filter choices', admin, '/api/v1/requests/filters'),
     ("a distributor's list", seller, '/api/v1/requests'),
     ("the buyer's list", buyer, '/api/v1/requests'),
+    # Search: the mix of the issue (a surname, a company, a domain, a reference, a common
+    # word), a whole address, and a common word with a status that excludes all of its
+    # matches (the worst case: every match is read; see docs/PERFORMANCE.md).
+    ('search: surname (Müller)', admin, '/api/v1/requests?q=M%C3%BCller'),
+    ('search: company (muller agrar)', admin, '/api/v1/requests?q=muller+agrar'),
+    ('search: a domain', admin, f'/api/v1/requests?q={domain}'),
+    ('search: an address', admin, '/api/v1/requests?q=' + urllib.parse.quote(buyer_email)),
+    ('search: product reference', admin, '/api/v1/requests?q=REF-0-07'),
+    ('search: a common word (quote)', admin, '/api/v1/requests?q=quote'),
+    ("search: the buyer's list", buyer, '/api/v1/requests?q=quote'),
+    ("search: a distributor's list", seller, '/api/v1/requests?q=M%C3%BCller'),
+    ('search: common word, status=won', admin, '/api/v1/requests?q=devis&status=won'),
 ]:
     measure(name, token, path)
 # Computed in full on every call: fewer samples.

@@ -1,6 +1,7 @@
 //! Lists of requests: “My results” for sellers and “My requests” for buyers, with filters and
 //! keyset pages.
 
+use parley_domain::search::SearchQuery;
 use parley_domain::{CountryCode, FieldError, PartyStatus, Timestamp};
 use parley_store::lists::{self as store_lists, Cursor, Filter, Owner};
 
@@ -33,15 +34,22 @@ pub struct ListQuery {
     /// The caller's party's status: `new`, `answered`, `declined`, `won` or `lost` (a buyer:
     /// `new` or `answered`).
     pub status: String,
+    /// Words to search for: the buyer's name, company or email address (or its domain), the
+    /// product's name or reference, words of the request.
+    pub q: String,
 }
 
 const DAY_MS: i64 = 86_400_000;
+
+/// The longest search accepted (a search box, not a document).
+const MAX_SEARCH_CHARS: usize = 200;
 
 impl ListQuery {
     /// The filters given, as `(name, value)` in a fixed order (query strings, file names).
     #[must_use]
     pub fn in_use(&self) -> Vec<(&'static str, &str)> {
         [
+            ("q", &self.q),
             ("status", &self.status),
             ("country", &self.country),
             ("from", &self.from),
@@ -106,6 +114,14 @@ impl ListQuery {
                 Err(_) => problem("status", "Choose a status from the list."),
             }
         }
+        if let Some(text) = given(&self.q) {
+            if text.chars().count() > MAX_SEARCH_CHARS {
+                problem("q", "Search with fewer words (200 characters at most).");
+            } else {
+                // Punctuation alone searches for nothing: the list is not narrowed.
+                filter.words = SearchQuery::parse(&text);
+            }
+        }
         if errors.is_empty() {
             Ok(filter)
         } else {
@@ -114,15 +130,15 @@ impl ListQuery {
     }
 }
 
-fn encode_cursor(request: &parley_domain::Request) -> String {
-    format!("{}_{}", request.created_at.0, request.id)
+fn encode_cursor(cursor: Cursor) -> String {
+    format!("{}_{}", cursor.at, cursor.id)
 }
 
 fn decode_cursor(text: &str) -> Result<Cursor, AppError> {
     let invalid = || AppError::invalid("after", "cursor_invalid", "The page cursor is not valid.");
     let (millis, id) = text.split_once('_').ok_or_else(invalid)?;
     Ok(Cursor {
-        created_at: Timestamp(millis.parse().map_err(|_| invalid())?),
+        at: millis.parse().map_err(|_| invalid())?,
         id: id.parse().map_err(|_| invalid())?,
     })
 }
@@ -165,7 +181,7 @@ impl App {
         let owner = owner_of(caller, &mut conn).await?;
         let rows = store_lists::list(&mut conn, owner, &filter, cursor, limit).await?;
         let next = (rows.len() == limit as usize)
-            .then(|| rows.last().map(|row| encode_cursor(&row.request)))
+            .then(|| rows.last().map(|row| encode_cursor(row.cursor)))
             .flatten();
         Ok(Page { items: rows, next })
     }
@@ -187,7 +203,7 @@ mod tests {
         let id = parley_domain::RequestId::new();
         let cursor = decode_cursor(&format!("1700000000000_{id}")).expect("valid");
         assert_eq!(cursor.id, id);
-        assert_eq!(cursor.created_at, Timestamp(1_700_000_000_000));
+        assert_eq!(cursor.at, 1_700_000_000_000);
         assert!(decode_cursor("nonsense").is_err());
         assert!(decode_cursor("12_notanid").is_err());
     }

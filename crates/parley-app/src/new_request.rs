@@ -178,7 +178,7 @@ async fn insert_request(
         answered_at: None,
     };
     // Sellers see the details this marketplace sent, whatever another one said before.
-    store_requests::insert(&mut *tx, &request, &buyer).await?;
+    store_requests::insert(&mut *tx, &request, &buyer, &product).await?;
     if let Some(zone) = &parsed.buyer_time_zone {
         store_requests::set_buyer_time_zone(&mut *tx, request.id, zone).await?;
     }

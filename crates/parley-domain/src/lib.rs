@@ -17,6 +17,7 @@ pub mod policy;
 pub mod provisioning;
 pub mod quote;
 pub mod rating;
+pub mod search;
 pub mod territory;
 pub mod text;
 pub mod webhook;

@@ -33,6 +33,7 @@ pub mod relay;
 pub mod reminders;
 pub mod request_documents;
 pub mod requests;
+mod search;
 pub mod sessions;
 pub mod tokens;
 pub mod translations;
@@ -176,7 +177,7 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
-        Ok(())
+        search::backfill(&self.pool).await
     }
 
     /// With SQLite on a file: folds what an earlier run left in the spool and starts spooling

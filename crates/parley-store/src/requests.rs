@@ -51,37 +51,48 @@ pub async fn set_buyer_time_zone(
 }
 
 /// Inserts a request with the buyer's details as the marketplace sent them for it (`buyer`: the
-/// buyer row's id is not read; see migration 0015).
+/// buyer row's id is not read; see migration 0015), and the words it is found by.
 pub async fn insert(
     conn: &mut Connection,
     request: &Request,
     buyer: &parley_domain::Buyer,
+    product: &Product,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let sql = format!(
         "INSERT INTO requests (id, marketplace_id, buyer_id, product_id, manufacturer_id, \
            external_ref, message, language, handler_member_id, status, created_at, answered_at, \
-           buyer_name, buyer_company, buyer_phone, buyer_country) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(request.id.to_string())
-    .bind(request.marketplace_id.to_string())
-    .bind(request.buyer_id.to_string())
-    .bind(request.product_id.to_string())
-    .bind(request.manufacturer_id.to_string())
-    .bind(request.external_ref.clone())
-    .bind(&request.message)
-    .bind(request.language.code())
-    .bind(request.handler.map(|id| id.to_string()))
-    .bind(request.status.as_str())
-    .bind(request.created_at.0)
-    .bind(request.answered_at.map(|t| t.0))
-    .bind(&buyer.name)
-    .bind(buyer.company.clone())
-    .bind(buyer.phone.clone())
-    .bind(buyer.country.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
+           buyer_name, buyer_company, buyer_phone, buyer_country, words_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, {})",
+        crate::search::new_key_sql(conn)
+    );
+    dynamic_query(sql)
+        .bind(request.id.to_string())
+        .bind(request.marketplace_id.to_string())
+        .bind(request.buyer_id.to_string())
+        .bind(request.product_id.to_string())
+        .bind(request.manufacturer_id.to_string())
+        .bind(request.external_ref.clone())
+        .bind(&request.message)
+        .bind(request.language.code())
+        .bind(request.handler.map(|id| id.to_string()))
+        .bind(request.status.as_str())
+        .bind(request.created_at.0)
+        .bind(request.answered_at.map(|t| t.0))
+        .bind(&buyer.name)
+        .bind(buyer.company.clone())
+        .bind(buyer.phone.clone())
+        .bind(buyer.country.to_string())
+        .execute(&mut *conn)
+        .await?;
+    let words = parley_domain::search::request_words(
+        &buyer.name,
+        buyer.company.as_deref(),
+        buyer.email.as_str(),
+        &product.name,
+        &product.reference,
+        &request.message,
+    );
+    crate::search::index(conn, request.id, &words).await
 }
 
 pub async fn get(conn: &mut Connection, id: RequestId) -> Result<Request, StoreError> {

@@ -216,7 +216,7 @@ async fn history_is_append_only_and_dedupes(db: Db) {
                     created_at: Timestamp(1),
                     answered_at: None,
                 };
-                parley_store::requests::insert(tx, &request, &buyer).await
+                parley_store::requests::insert(tx, &request, &buyer, &product).await
             })
         })
         .await

@@ -46,7 +46,8 @@ struct Maker {
     id: OrganizationId,
     admin: Person,
     sales: Person,
-    products: Vec<(ProductId, String)>,
+    /// Id, name and reference.
+    products: Vec<(ProductId, String, String)>,
     network: Vec<Distributor>,
 }
 
@@ -98,6 +99,10 @@ impl Store {
         let step = SPAN_MS / i64::try_from(plan.requests.max(1)).unwrap_or(i64::MAX);
         let mut written = 0;
         let mut last_buyer = 0;
+        // Requests made through the use cases number their words the same way.
+        let first_key: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(words_key), 0) FROM requests")
+            .fetch_one(&self.pool)
+            .await?;
         while written < plan.requests {
             let mut tx = self.pool.begin().await?;
             let end = (written + BATCH).min(plan.requests);
@@ -115,6 +120,7 @@ impl Store {
                     &mut random,
                     (maker, buyer, marketplace),
                     (at, now),
+                    first_key + 1 + i64::try_from(n).unwrap_or(0),
                     plan.messages_per_request,
                 );
             }
@@ -125,7 +131,15 @@ impl Store {
         // The planner's statistics, as a day of ordinary use would have left them: without
         // them PostgreSQL reads a whole party's status range for a page (measured: 1 s vs
         // 0.13 ms at a million requests).
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        if crate::search::is_postgres(&conn) {
+            sqlx::query(
+                "SELECT setval('requests_words_key_seq', (SELECT MAX(words_key) FROM requests))",
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query("ANALYZE").execute(&mut *conn).await?;
         Ok(Seeded {
             requests: written,
             busiest_admin: makers[0].admin.email.clone(),

@@ -308,18 +308,19 @@ pub(super) fn maker(rows: &mut Rows, n: u32, now: i64) -> Maker {
         .map(|k| {
             let product = ProductId::new();
             let label = format!("{} {}-{k:02}", PRODUCTS[k % PRODUCTS.len()], n);
+            let reference = format!("REF-{n}-{k:02}");
             rows.add(
                 "products",
                 vec![
                     text(product.to_string()),
                     text(id.to_string()),
                     text(label.clone()),
-                    text(format!("REF-{n}-{k:02}")),
+                    text(reference.clone()),
                     text(["irrigation", "building", "industry"][k % 3]),
                     int(now),
                 ],
             );
-            (product, label)
+            (product, label, reference)
         })
         .collect();
     let network = TERRITORIES

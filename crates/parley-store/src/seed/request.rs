@@ -44,11 +44,13 @@ pub(super) fn request(
     random: &mut Random,
     (maker, buyer, marketplace): (&Maker, &Buyer, &(String, String)),
     (at, now): (i64, i64),
+    words_key: i64,
     messages: u32,
 ) {
     use parley_domain::EventKind;
     let id = RequestId::new();
-    let (product_id, product) = &maker.products[random.below(maker.products.len() as i64) as usize];
+    let (product_id, product, reference) =
+        &maker.products[random.below(maker.products.len() as i64) as usize];
     let routed = maker
         .network
         .iter()
@@ -71,6 +73,7 @@ pub(super) fn request(
         _ => (true, None, Some("lost")),
     };
     let answered_at = (answered && messages > 0).then_some(first_answer);
+    let message = request_text(random, buyer, product);
     rows.add(
         "requests",
         vec![
@@ -79,7 +82,7 @@ pub(super) fn request(
             text(buyer.id.clone()),
             text(product_id.to_string()),
             text(maker.id.to_string()),
-            text(request_text(random, buyer, product)),
+            text(message.clone()),
             text(buyer.language),
             text(handler.id.to_string()),
             text(if answered_at.is_some() {
@@ -92,6 +95,21 @@ pub(super) fn request(
             text(buyer.name.clone()),
             maybe_text(buyer.company.as_deref()),
             text(buyer.country),
+            int(words_key),
+        ],
+    );
+    rows.add(
+        "request_words",
+        vec![
+            int(words_key),
+            text(parley_domain::search::request_words(
+                &buyer.name,
+                buyer.company.as_deref(),
+                &buyer.email,
+                product,
+                reference,
+                &message,
+            )),
         ],
     );
     let buyer_actor = ("buyer", Some(buyer.id.as_str()), buyer.name.as_str());

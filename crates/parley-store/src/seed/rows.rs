@@ -72,8 +72,11 @@ const TABLES: &[(&str, &[&str])] = &[
             "buyer_name",
             "buyer_company",
             "buyer_country",
+            "words_key",
         ],
     ),
+    // The words as `rowid`, `words`: PostgreSQL's column is a `tsvector` (see `search`).
+    ("request_words", &["rowid", "words"]),
     (
         "threads",
         &[
@@ -180,7 +183,12 @@ impl Rows {
                         if column > 0 {
                             sql.push_str(", ");
                         }
-                        sql.push_str(&format!("${}", row * per_row + column + 1));
+                        let n = row * per_row + column + 1;
+                        sql.push_str(&if table == "request_words" && column == 1 {
+                            crate::search::words_sql(conn, n)
+                        } else {
+                            format!("${n}")
+                        });
                     }
                     sql.push(')');
                 }

@@ -19,6 +19,9 @@ list-export = Export as CSV
 list-unread = Unread
 list-next = Next page
 
+search-label = Search by buyer, company, email, product or words of the request
+search-placeholder = e.g. Müller, example.com, REF-12
+search-button = Search
 filters = Filters
 filter-type = Type of prospect action
 filter-type-requests = Requests

@@ -19,6 +19,9 @@ list-export = Exporter en CSV
 list-unread = Non lu
 list-next = Page suivante
 
+search-label = Rechercher par acheteur, société, email, produit ou mots de la demande
+search-placeholder = ex. Müller, exemple.fr, REF-12
+search-button = Rechercher
 filters = Filtres
 filter-type = Type d’action des prospects
 filter-type-requests = Demandes

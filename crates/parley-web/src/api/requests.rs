@@ -99,6 +99,11 @@ pub struct ListParams {
     /// The caller's status on it: `new`, `answered`, `declined`, `won`, `lost`, or `spam`
     /// (spam shows only when asked for). A buyer's: `new` or `answered`.
     status: Option<String>,
+    /// Search: every word must occur in the buyer's name, company or email address (a domain
+    /// such as `example.com` works), the product's name or reference, or the request's text;
+    /// case and accents are ignored ("muller" finds "Müller"), and the last word also matches
+    /// longer words it begins. At most 200 characters.
+    q: Option<String>,
 }
 
 impl ListParams {
@@ -111,6 +116,7 @@ impl ListParams {
             product: self.product.unwrap_or_default(),
             country: self.country.unwrap_or_default(),
             status: self.status.unwrap_or_default(),
+            q: self.q.unwrap_or_default(),
         }
     }
 }

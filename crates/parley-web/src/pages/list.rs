@@ -70,6 +70,8 @@ pub struct ListParams {
     country: String,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    q: String,
 }
 
 impl ListParams {
@@ -82,6 +84,7 @@ impl ListParams {
             product: self.product.clone(),
             country: self.country.clone(),
             status: self.status.clone(),
+            q: self.q.clone(),
         }
     }
 }

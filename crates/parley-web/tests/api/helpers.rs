@@ -458,3 +458,42 @@ impl Drop for SmtpSink {
         let _ = self.child.wait();
     }
 }
+
+/// All items of a list, page after page (`limit` per page).
+pub async fn walk_items(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut after = String::new();
+    loop {
+        let path = format!("/api/v1/requests?limit={limit}&{query}{after}");
+        let page = t.get_json(token, &path).await;
+        items.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => return items,
+        }
+    }
+}
+
+/// All ids of a list.
+pub async fn walk(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<String> {
+    walk_items(t, token, query, limit)
+        .await
+        .iter()
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Runs `sql` through the store's writer, as another process or a hand-made fix would: no
+/// application code that could tell a cache about it.
+pub async fn raw_write(t: &TestApp, sql: &'static str) {
+    t.app
+        .store()
+        .write((), move |tx, ()| {
+            Box::pin(async move {
+                sqlx::query(sql).execute(&mut *tx).await?;
+                Ok::<_, parley_store::StoreError>(())
+            })
+        })
+        .await
+        .expect("raw write");
+}

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::Db;
-use crate::helpers::{Person, TestApp, person};
+use crate::helpers::{Person, TestApp, person, raw_write};
 use crate::relay::{email, last_mail, outbox, refusal, send, spawn};
 
 both!(
@@ -592,21 +592,6 @@ async fn the_network_is_managed_through_the_api_with_auto_copies(db: Db) {
     );
     let card = t.get(&bea.token, &base(&later_request)).await;
     assert_eq!(card.status(), 404);
-}
-
-/// Runs `sql` through the store's writer, as another process or a hand-made fix would: no
-/// application code that could tell a cache about it.
-async fn raw_write(t: &TestApp, sql: &'static str) {
-    t.app
-        .store()
-        .write((), move |tx, ()| {
-            Box::pin(async move {
-                sqlx::query(sql).execute(&mut *tx).await?;
-                Ok::<_, parley_store::StoreError>(())
-            })
-        })
-        .await
-        .expect("raw write");
 }
 
 /// The access check (SQLite keeps accesses in memory while nothing that decides them changes)

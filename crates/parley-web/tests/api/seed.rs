@@ -9,7 +9,7 @@ use parley_app::store_seed::Plan;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{Db, TestApp};
+use crate::helpers::{Db, TestApp, walk, walk_items};
 
 both!(seeded_requests_read_like_real_ones);
 
@@ -30,30 +30,6 @@ fn shape(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
         }
         _ => {}
     }
-}
-
-/// All items of a list, page after page (`limit` per page).
-async fn walk_items(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut after = String::new();
-    loop {
-        let path = format!("/api/v1/requests?limit={limit}&{query}{after}");
-        let page = t.get_json(token, &path).await;
-        items.extend(page["items"].as_array().expect("items").iter().cloned());
-        match page["next"].as_str() {
-            Some(next) => after = format!("&after={next}"),
-            None => return items,
-        }
-    }
-}
-
-/// All ids of a list.
-async fn walk(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<String> {
-    walk_items(t, token, query, limit)
-        .await
-        .iter()
-        .map(|item| item["id"].as_str().expect("id").to_owned())
-        .collect()
 }
 
 async fn seeded_requests_read_like_real_ones(db: Db) {
