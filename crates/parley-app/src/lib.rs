@@ -89,6 +89,9 @@ pub struct Settings {
     /// Weekday hours (Monday to Friday, in the member's time zone) after which the handler of
     /// an unhandled request is reminded once; 0 turns seller reminders off.
     pub reminder_delay_hours: u32,
+    /// Days a delivered email is kept whole before its bodies are pruned (what was sent to
+    /// whom and when stays); 0 keeps them forever.
+    pub mail_retention_days: u32,
 }
 
 /// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
@@ -166,6 +169,7 @@ impl Default for Settings {
             limits: limits::LimitSettings::default(),
             webhooks_allow_private: false,
             reminder_delay_hours: 24,
+            mail_retention_days: 30,
         }
     }
 }

@@ -395,3 +395,45 @@ pub async fn waiting(conn: &mut Connection) -> Result<(i64, Option<i64>), StoreE
     .await?;
     Ok((row.try_get("waiting")?, row.try_get("oldest")?))
 }
+
+/// Where pruning delivered mail left off: the last mail pruned, by (sent at, id).
+pub type PruneMark = (i64, String);
+
+/// Prunes the bodies of up to `limit` mails delivered after `after` and before `before` (their
+/// text, HTML and a notice's content; the `outbox` row stays: recipient, subject, kind, times),
+/// oldest first, and returns the last one pruned and how many (`None`: none left).
+pub async fn prune_delivered(
+    conn: &mut Connection,
+    after: &PruneMark,
+    before: i64,
+    limit: u32,
+) -> Result<Option<(PruneMark, usize)>, StoreError> {
+    // `outbox_pending_idx` (sent_at, …) reads the range in order.
+    let rows = sqlx::query(
+        "SELECT id, sent_at FROM outbox \
+         WHERE sent_at IS NOT NULL AND sent_at < $1 AND (sent_at, id) > ($2, $3) \
+         ORDER BY sent_at, id LIMIT $4",
+    )
+    .bind(before)
+    .bind(after.0)
+    .bind(after.1.clone())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(last) = rows.last() else {
+        return Ok(None);
+    };
+    let mark = (last.try_get("sent_at")?, last.try_get("id")?);
+    let ids = id_column(&rows)?;
+    for table in ["outbox_bodies", "outbox_notices"] {
+        let mut query = dynamic_query(format!(
+            "DELETE FROM {table} WHERE mail_id IN ({})",
+            placeholders(1, ids.len())
+        ));
+        for id in &ids {
+            query = query.bind(id.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(Some((mark, ids.len())))
+}

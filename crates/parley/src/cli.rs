@@ -110,6 +110,15 @@ pub struct Options {
         value_name = "HOURS"
     )]
     pub reminder_delay_hours: Option<u32>,
+    /// Days a delivered email is kept whole; after that only what was sent to whom and when
+    /// stays (the request's history is never pruned); 0 keeps them forever [default: 30]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_MAIL_RETENTION_DAYS",
+        value_name = "DAYS"
+    )]
+    pub mail_retention_days: Option<u32>,
     /// Let marketplaces' webhooks post to private and local addresses (development and tests
     /// only: a key could otherwise reach services behind the server) [default: false]
     #[arg(

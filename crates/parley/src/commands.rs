@@ -99,6 +99,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         },
         response_window_days: config.response_days,
         reminder_delay_hours: config.reminder_delay_hours,
+        mail_retention_days: config.mail_retention_days,
         webhooks_allow_private: config.webhooks_allow_private,
         translation: config.translation.clone(),
         stripe: config.stripe.clone(),

@@ -34,6 +34,7 @@ pub struct Config {
     pub relay_fold: std::time::Duration,
     pub response_days: u32,
     pub reminder_delay_hours: u32,
+    pub mail_retention_days: u32,
     pub webhooks_allow_private: bool,
     /// `auto`, `off` or a URL.
     pub apertium: String,
@@ -211,6 +212,7 @@ impl Config {
             relay_fold: std::time::Duration::from_millis(relay_fold_ms),
             response_days,
             reminder_delay_hours: o.reminder_delay_hours.unwrap_or(24),
+            mail_retention_days: o.mail_retention_days.unwrap_or(30),
             webhooks_allow_private: o.webhooks_allow_private.unwrap_or(false),
             apertium,
             translation,

@@ -204,6 +204,39 @@ impl App {
         &self.jobs_metrics
     }
 
+    /// Prunes the mail delivered more than `mail_retention_days` ago to what was sent to whom
+    /// and when, a batch per transaction, from `mark` on (where the last call stopped: each
+    /// mail is pruned once per process); returns the new mark and how many were pruned.
+    pub async fn prune_delivered_mail(
+        &self,
+        mut mark: parley_store::outbox::PruneMark,
+    ) -> Result<(parley_store::outbox::PruneMark, usize), AppError> {
+        const BATCH: u32 = 500;
+        let days = self.settings.mail_retention_days;
+        if days == 0 {
+            return Ok((mark, 0));
+        }
+        let before = now().0 - i64::from(days) * 24 * 3_600_000;
+        let mut pruned = 0;
+        loop {
+            let batch = self
+                .store
+                .write(mark.clone(), move |tx, after| {
+                    Box::pin(async move {
+                        parley_store::outbox::prune_delivered(tx, &after, before, BATCH).await
+                    })
+                })
+                .await?;
+            match batch {
+                Some((next, count)) => {
+                    mark = next;
+                    pruned += count;
+                }
+                None => return Ok((mark, pruned)),
+            }
+        }
+    }
+
     /// Forgets jobs finished long ago (retention).
     pub async fn forget_old_jobs(&self) -> Result<u64, AppError> {
         let before = now().0 - KEEP_DONE_MS;
@@ -242,6 +275,7 @@ pub async fn run(
     app.worker_health().started();
     let mut rounds: u64 = 0;
     let mut last_scan = 0_i64;
+    let prune_mark = Arc::new(std::sync::Mutex::new((i64::MIN, String::new())));
     loop {
         tokio::select! {
             () = &mut shutdown => return,
@@ -257,7 +291,11 @@ pub async fn run(
         if scan {
             last_scan = at.0;
         }
-        let round = tokio::spawn(round(app.clone(), mail.clone(), scan));
+        let round = tokio::spawn(round(
+            app.clone(),
+            mail.clone(),
+            scan.then(|| prune_mark.clone()),
+        ));
         if let Err(error) = round.await {
             tracing::error!(%error, "jobs: a round panicked");
             app.worker_health().failed(FailureReason::Panic);
@@ -266,7 +304,13 @@ pub async fn run(
     }
 }
 
-async fn round(app: App, mail: Option<Arc<dyn MailDelivery>>, scan: bool) {
+/// `scan`: where pruning delivered mail stopped, on the rounds that also scan for reminders
+/// and retention.
+async fn round(
+    app: App,
+    mail: Option<Arc<dyn MailDelivery>>,
+    scan: Option<Arc<std::sync::Mutex<parley_store::outbox::PruneMark>>>,
+) {
     const NOTIFICATIONS: u32 = 256;
     loop {
         match app.queue_pending_notifications(NOTIFICATIONS).await {
@@ -293,9 +337,21 @@ async fn round(app: App, mail: Option<Arc<dyn MailDelivery>>, scan: bool) {
             }
         }
     }
-    if scan {
+    if let Some(prune_mark) = scan {
         if let Err(error) = app.forget_old_jobs().await {
             tracing::error!(error = %error.chain(), "jobs: retention");
+        }
+        let mark = prune_mark
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        match app.prune_delivered_mail(mark).await {
+            Ok((mark, _)) => {
+                *prune_mark
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = mark;
+            }
+            Err(error) => tracing::error!(error = %error.chain(), "outbox: pruning delivered mail"),
         }
         if let Err(error) = app.queue_reminders(now()).await {
             tracing::error!(error = %error.chain(), "jobs: queuing reminders");

@@ -22,6 +22,7 @@ pub(crate) mod relay;
 mod reminders;
 mod request_documents;
 mod requests;
+mod retention;
 mod search;
 mod seed;
 mod spam;
