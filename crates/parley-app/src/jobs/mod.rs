@@ -223,7 +223,7 @@ impl App {
                 .store
                 .write(mark.clone(), move |tx, after| {
                     Box::pin(async move {
-                        parley_store::outbox::prune_delivered(tx, &after, before, BATCH).await
+                        parley_store::outbox::prune_delivered(tx, after, before, BATCH).await
                     })
                 })
                 .await?;
