@@ -54,20 +54,13 @@ pub(crate) async fn index(
 /// A search as one backend's full-text syntax: the condition on `request_words` and the text
 /// bound to it. Every token is letters and digits only (folded), so quoting is enough.
 pub(crate) fn match_sql(conn: &Connection, query: &SearchQuery, n: usize) -> (String, String) {
-    let prefix = query.last_is_prefix();
-    let last = query.phrases().len().saturating_sub(1);
     if is_postgres(conn) {
         let text = query
             .phrases()
             .iter()
-            .enumerate()
-            .map(|(i, phrase)| {
+            .map(|phrase| {
                 let tokens: Vec<String> = phrase.iter().map(|t| format!("'{t}'")).collect();
-                let mut phrase = tokens.join(" <-> ");
-                if prefix && i == last {
-                    phrase.push_str(":*");
-                }
-                format!("({phrase})")
+                format!("({})", tokens.join(" <-> "))
             })
             .collect::<Vec<_>>()
             .join(" & ");
@@ -79,15 +72,37 @@ pub(crate) fn match_sql(conn: &Connection, query: &SearchQuery, n: usize) -> (St
         let text = query
             .phrases()
             .iter()
-            .enumerate()
-            .map(|(i, phrase)| {
-                let star = if prefix && i == last { " *" } else { "" };
-                format!("\"{}\"{star}", phrase.join(" "))
-            })
+            .map(|phrase| format!("\"{}\"", phrase.join(" ")))
             .collect::<Vec<_>>()
             .join(" AND ");
         (format!("request_words MATCH ${n}"), text)
     }
+}
+
+/// Above this many matching requests (in all organizations) a PostgreSQL search walks the
+/// matches newest first; below, it starts from them.
+const FEW_MATCHES: usize = 500;
+
+/// The keys of the requests the search matches, when there are at most [`FEW_MATCHES`] (for a
+/// common word the scan stops after one more; a rare one the GIN index answers at once).
+pub(crate) async fn few_matches(
+    conn: &mut Connection,
+    query: &SearchQuery,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let (condition, text) = match_sql(conn, query, 1);
+    let sql = format!(
+        "SELECT rowid FROM request_words WHERE {condition} LIMIT {}",
+        FEW_MATCHES + 1
+    );
+    let keys = dynamic_query(sql)
+        .persistent(false)
+        .bind(text)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((keys.len() <= FEW_MATCHES).then_some(keys))
 }
 
 /// Indexes the requests made before migration 0025, a batch at a time, then forgets that any

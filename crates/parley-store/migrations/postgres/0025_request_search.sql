@@ -15,3 +15,7 @@ CREATE INDEX request_words_idx ON request_words USING gin (words);
 -- the application); this row says they are still to do.
 CREATE TABLE request_words_backfill (pending INTEGER NOT NULL);
 INSERT INTO request_words_backfill (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM requests);
+-- Statistics on many more words than the default: a word the statistics do not list is then
+-- estimated as rare, and the planner reads it from the GIN index (20 ms for a word in no
+-- request at a million) instead of walking the keys newest first hoping to meet it (580 ms).
+ALTER TABLE request_words ALTER COLUMN words SET STATISTICS 10000;

@@ -101,8 +101,9 @@ pub struct ListParams {
     status: Option<String>,
     /// Search: every word must occur in the buyer's name, company or email address (a domain
     /// such as `example.com` works), the product's name or reference, or the request's text;
-    /// case and accents are ignored ("muller" finds "Müller"), and the last word also matches
-    /// longer words it begins. At most 200 characters.
+    /// case and accents are ignored ("muller" finds "Müller"); words are matched whole, an
+    /// address or a domain as the buyer's (or a parent domain). Results are newest first by
+    /// arrival. At most 200 characters.
     q: Option<String>,
 }
 
