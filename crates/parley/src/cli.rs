@@ -318,6 +318,8 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 2)]
         messages_per_request: u32,
     },
+    /// Print the bytes on disk per request, by table (its indexes included)
+    Storage,
 }
 
 #[derive(Debug, Subcommand)]

@@ -46,6 +46,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             requests,
             messages_per_request,
         }) => seed(&app, organizations, requests, messages_per_request).await,
+        Command::Dev(DevCommand::Storage) => storage(&app).await,
         Command::Restore { .. } => unreachable!("handled before opening the database"),
     };
     app.close().await;
@@ -467,6 +468,18 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
 }
 
 /// `parley dev seed`: writes the generated data and says what it wrote.
+/// `parley dev storage`: bytes per request, by table.
+async fn storage(app: &parley_app::App) -> anyhow::Result<()> {
+    let (requests, tables) = app.store().storage().await?;
+    let per = |bytes: i64| bytes as f64 / requests.max(1) as f64;
+    let total: i64 = tables.iter().map(|(_, bytes)| bytes).sum();
+    println!("{requests} requests, {:.0} bytes per request", per(total));
+    for (table, bytes) in tables.iter().filter(|(_, bytes)| per(*bytes) >= 1.0) {
+        println!("{table:<28} {:>8.0}", per(*bytes));
+    }
+    Ok(())
+}
+
 async fn seed(
     app: &parley_app::App,
     organizations: u32,

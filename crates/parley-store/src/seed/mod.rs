@@ -8,6 +8,7 @@
 mod people;
 mod request;
 mod rows;
+mod storage;
 mod texts;
 
 use std::time::Instant;

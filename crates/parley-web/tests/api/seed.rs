@@ -52,6 +52,19 @@ async fn seeded_requests_read_like_real_ones(db: Db) {
         .await
         .expect("seed");
     assert_eq!(seeded.requests, 300);
+    // `parley dev storage`: each table's bytes, its indexes and search index included.
+    let (requests, tables) = t.app.store().storage().await.expect("storage");
+    assert_eq!(requests, 301);
+    let bytes = |name: &str| {
+        tables
+            .iter()
+            .find(|(table, _)| table == name)
+            .map_or(0, |(_, bytes)| *bytes)
+    };
+    for table in ["requests", "threads", "messages", "events", "request_words"] {
+        assert!(bytes(table) > 0, "{table}: {tables:?}");
+    }
+    assert!(tables.windows(2).all(|w| w[0].1 >= w[1].1), "largest first");
     let (token, _) = t
         .app
         .create_token(&seeded.busiest_admin, "test")
