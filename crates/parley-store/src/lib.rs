@@ -14,6 +14,7 @@ mod rows;
 pub mod seed;
 mod spool;
 mod statement;
+mod storage;
 mod writer;
 
 pub mod bounces;

@@ -132,7 +132,8 @@ impl Branch {
 }
 
 /// The branches of `owner`'s list (`{grantee}` the member's placeholder, `{words}` where a
-/// search reads its matches and `{and match}` the condition on them, placed by the caller), and the owner's id for `$1`.
+/// search reads its matches and `{and match}` the condition on them, placed by the caller), and
+/// the owner's id for `$1`.
 fn branches(owner: Owner, search: bool) -> (Vec<Branch>, String, Option<String>) {
     let party = || {
         let (from, order) = if search {
@@ -266,11 +267,10 @@ pub async fn list(
         }
         _ => None,
     };
+    if few.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new()); // no request has these words, in any branch
+    }
     let (words_from, and_match) = match (few, &search) {
-        (Some(keys), _) if keys.is_empty() => (
-            "(SELECT CAST(NULL AS BIGINT) AS rowid WHERE 1 = 0) request_words".to_owned(),
-            String::new(),
-        ),
         // Numbers read from the database, not input.
         (Some(keys), _) => (
             format!(

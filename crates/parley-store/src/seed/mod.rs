@@ -8,7 +8,6 @@
 mod people;
 mod request;
 mod rows;
-mod storage;
 mod texts;
 
 use std::time::Instant;
