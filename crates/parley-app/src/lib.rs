@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod party_actions;
 pub mod provisioning;
 pub mod quotes;
+pub mod ratings;
 pub mod relay;
 pub mod relay_metrics;
 pub mod remind;
@@ -92,6 +93,9 @@ pub struct Settings {
     /// Days a delivered email is kept whole before its bodies are pruned (what was sent to
     /// whom and when stays); 0 keeps them forever.
     pub mail_retention_days: u32,
+    /// How long the network ratings are shown before they are summed again (zero: summed on
+    /// every read).
+    pub ratings_max_age: std::time::Duration,
 }
 
 /// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
@@ -170,6 +174,7 @@ impl Default for Settings {
             webhooks_allow_private: false,
             reminder_delay_hours: 24,
             mail_retention_days: 30,
+            ratings_max_age: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -191,6 +196,7 @@ pub struct App {
     relay_metrics: Arc<relay_metrics::RelayMetrics>,
     limits: Arc<limits::RateLimits>,
     jobs_metrics: Arc<jobs::JobsMetrics>,
+    ratings: Arc<ratings::RatingsCache>,
     /// The HTTP client of webhook deliveries (no redirects: a receiver answers itself).
     http: reqwest::Client,
 }
@@ -254,6 +260,7 @@ impl App {
             worker_health: Arc::default(),
             relay_metrics: Arc::default(),
             jobs_metrics: Arc::default(),
+            ratings: Arc::default(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("Parley-Webhooks/", env!("CARGO_PKG_VERSION")))

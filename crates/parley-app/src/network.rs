@@ -2,7 +2,7 @@
 //! territories, contacts and auto-CC addresses, how new requests are routed, and the response
 //! ratings of each member and of the whole network (FAQ a).
 
-use parley_domain::rating::{Rating, counts_for, rate};
+use parley_domain::rating::Rating;
 use parley_domain::territory::parse_territory;
 use parley_domain::{
     EmailAddress, FieldError, LanguageCode, Member, MemberId, NetworkLink, Organization,
@@ -13,8 +13,6 @@ use parley_store::{Connection, directory};
 
 use crate::new_request::AUTO_CC_TOKENS;
 use crate::{App, AppError, Caller, now};
-
-const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// One member of the network, as the page shows it.
 #[derive(Debug, Clone)]
@@ -34,6 +32,8 @@ pub struct NetworkOverview {
     /// The manufacturer's own rating (requests it kept), and the network's (members only).
     pub own_rating: Rating,
     pub network_rating: Rating,
+    /// When the ratings were summed (they may be up to a minute old).
+    pub ratings_computed_at: Timestamp,
     pub window_days: u32,
 }
 
@@ -198,59 +198,27 @@ impl App {
         let manufacturer = self.managed_network(caller, &mut conn).await?;
         let links = directory::network_of(&mut conn, manufacturer.id).await?;
         let routing = network::routing(&mut conn, manufacturer.id).await?;
-        let at = now();
-        let from = days.map_or(0, |d| at.0 - i64::from(d) * DAY_MS);
-        let threads = network::thread_figures(&mut conn, manufacturer.id, from, i64::MAX).await?;
-        let window = i64::from(self.settings.response_window_days) * DAY_MS;
-        let rated = |party: OrganizationId| {
-            rate(
-                threads
-                    .iter()
-                    .filter(|t| t.party == party && counts_for(t, manufacturer.id)),
-                window,
-                at,
-            )
-        };
         let mut members = Vec::with_capacity(links.len());
         for link in links {
             let organization = directory::organization(&mut conn, link.member_org_id).await?;
             let people = directory::members_of(&mut conn, link.member_org_id).await?;
-            members.push(NetworkMember {
-                rating: rated(organization.id),
+            members.push((organization, link, people));
+        }
+        drop(conn);
+        let ratings = self.network_ratings(manufacturer.id, days).await?;
+        let members = members
+            .into_iter()
+            .map(|(organization, link, people)| NetworkMember {
+                rating: ratings.of(organization.id),
                 organization,
                 link,
                 people,
-            });
-        }
-        let mut network_rating = rate(
-            threads.iter().filter(|t| t.party != manufacturer.id),
-            window,
-            at,
-        );
-        let mut own_rating = rated(manufacturer.id);
-        // Buyers' reviews count in the figures of the party reviewed, and of the network.
-        for (party, count, sum) in
-            parley_store::orders::review_totals(&mut conn, manufacturer.id).await?
-        {
-            let (count, sum) = (count.unsigned_abs(), sum.unsigned_abs());
-            let target = if party == manufacturer.id {
-                Some(&mut own_rating)
-            } else {
-                network_rating.reviews += count;
-                network_rating.review_sum += sum;
-                members
-                    .iter_mut()
-                    .find(|m| m.organization.id == party)
-                    .map(|m| &mut m.rating)
-            };
-            if let Some(rating) = target {
-                rating.reviews += count;
-                rating.review_sum += sum;
-            }
-        }
+            })
+            .collect();
         Ok(NetworkOverview {
-            own_rating,
-            network_rating,
+            own_rating: ratings.of(manufacturer.id),
+            network_rating: ratings.network.clone(),
+            ratings_computed_at: ratings.computed_at,
             manufacturer,
             members,
             routing,

@@ -53,51 +53,95 @@ impl Rating {
     }
 }
 
+/// A party's counts, as [`rate`] or a database's sums find them; [`Rating::from_tally`] turns
+/// them into figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub received: u64,
+    pub handled_in_time: u64,
+    pub pending: u64,
+    pub answered: u64,
+    pub declined: u64,
+    pub won: u64,
+    pub lost: u64,
+}
+
+impl Tally {
+    /// Adds another party's counts (the network's figures are its members' summed).
+    pub fn add(&mut self, other: &Tally) {
+        self.received += other.received;
+        self.handled_in_time += other.handled_in_time;
+        self.pending += other.pending;
+        self.answered += other.answered;
+        self.declined += other.declined;
+        self.won += other.won;
+        self.lost += other.lost;
+    }
+}
+
+impl Rating {
+    /// The figures of `tally`, with the median first response found apart (it cannot be
+    /// summed). Reviews are added by the caller.
+    #[must_use]
+    pub fn from_tally(tally: Tally, median_first_response_ms: Option<i64>) -> Self {
+        // Requests whose window is over or that were handled: the rate's denominator.
+        let decided = tally.received.saturating_sub(tally.pending);
+        Self {
+            received: tally.received,
+            handled_in_time: tally.handled_in_time,
+            pending: tally.pending,
+            answered: tally.answered,
+            declined: tally.declined,
+            won: tally.won,
+            lost: tally.lost,
+            response_rate_percent: (decided > 0).then(|| {
+                u32::try_from((tally.handled_in_time * 100 + decided / 2) / decided).unwrap_or(100)
+            }),
+            median_first_response_ms,
+            reviews: 0,
+            review_sum: 0,
+        }
+    }
+}
+
 /// Rates the threads given (all of one party, or of a whole network), at `now`, with a request
-/// counted as handled when answered or declined within `window_ms` of receiving it.
+/// counted as handled when answered or declined within `window_ms` of receiving it. This is the
+/// definition; the network page reads the same figures summed by the database
+/// (`parley_store::ratings`), and a test holds the two equal.
 #[must_use]
 pub fn rate<'a>(
     threads: impl IntoIterator<Item = &'a ThreadFigures>,
     window_ms: i64,
     now: Timestamp,
 ) -> Rating {
-    let mut rating = Rating::default();
+    let mut tally = Tally::default();
     let mut response_times = Vec::new();
-    let mut decided = 0u64;
     for thread in threads {
-        rating.received += 1;
+        tally.received += 1;
         let deadline = thread.created_at.0.saturating_add(window_ms);
         let handled_at = match (thread.contacted_at, thread.declined_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         if let Some(contacted) = thread.contacted_at {
-            rating.answered += 1;
+            tally.answered += 1;
             response_times.push(contacted.0 - thread.created_at.0);
         }
         if thread.declined_at.is_some() {
-            rating.declined += 1;
+            tally.declined += 1;
         }
         match thread.outcome {
-            Some(Outcome::Won) => rating.won += 1,
-            Some(Outcome::Lost) => rating.lost += 1,
+            Some(Outcome::Won) => tally.won += 1,
+            Some(Outcome::Lost) => tally.lost += 1,
             None => {}
         }
         match handled_at {
-            Some(at) if at.0 <= deadline => {
-                rating.handled_in_time += 1;
-                decided += 1;
-            }
-            _ if now.0 > deadline => decided += 1,
-            Some(_) => decided += 1,
-            None => rating.pending += 1,
+            Some(at) if at.0 <= deadline => tally.handled_in_time += 1,
+            None if now.0 <= deadline => tally.pending += 1,
+            _ => {}
         }
     }
-    rating.response_rate_percent = (decided > 0).then(|| {
-        u32::try_from((rating.handled_in_time * 100 + decided / 2) / decided).unwrap_or(100)
-    });
-    rating.median_first_response_ms = median(&mut response_times);
-    rating
+    Rating::from_tally(tally, median(&mut response_times))
 }
 
 fn median(values: &mut [i64]) -> Option<i64> {

@@ -30,6 +30,7 @@ pub mod orders;
 pub mod outbox;
 pub mod provisioning;
 pub mod quotes;
+pub mod ratings;
 pub mod relay;
 pub mod reminders;
 pub mod request_documents;

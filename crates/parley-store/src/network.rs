@@ -1,7 +1,6 @@
 //! The sales network's records: access grants on requests, a party's decline and outcome, the
 //! request's handler, routing settings and rules, and the raw figures of response ratings.
 
-use parley_domain::rating::ThreadFigures;
 use parley_domain::{
     DeclineReason, GrantKind, MemberId, OrganizationId, Outcome, RequestId, ThreadId, Timestamp,
 };
@@ -290,42 +289,4 @@ pub async fn remove_link(
             .execute(conn)
             .await?;
     Ok(result.rows_affected() > 0)
-}
-
-/// Every thread of the manufacturer's requests received in `[from, until)`.
-pub async fn thread_figures(
-    conn: &mut Connection,
-    manufacturer: OrganizationId,
-    from: i64,
-    until: i64,
-) -> Result<Vec<ThreadFigures>, StoreError> {
-    sqlx::query(
-        "SELECT t.organization_id, t.created_at, t.contacted_at, t.declined_at, t.outcome, \
-           (SELECT COUNT(*) FROM threads o WHERE o.request_id = r.id) AS parties \
-         FROM requests r JOIN threads t ON t.request_id = r.id \
-         WHERE r.manufacturer_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
-           AND NOT (t.declined_at IS NOT NULL AND t.decline_reason = 'spam')",
-    )
-    .bind(manufacturer.to_string())
-    .bind(from)
-    .bind(until)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(ThreadFigures {
-            party: parse(&row.try_get::<String, _>("organization_id")?, "org")?,
-            created_at: Timestamp(row.try_get("created_at")?),
-            contacted_at: row
-                .try_get::<Option<i64>, _>("contacted_at")?
-                .map(Timestamp),
-            declined_at: row.try_get::<Option<i64>, _>("declined_at")?.map(Timestamp),
-            outcome: row
-                .try_get::<Option<String>, _>("outcome")?
-                .map(|o| crate::rows::variant(Outcome::parse(&o)))
-                .transpose()?,
-            routed_elsewhere: row.try_get::<i64, _>("parties")? > 1,
-        })
-    })
-    .collect()
 }

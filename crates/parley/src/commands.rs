@@ -107,6 +107,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         // Like the dev mailbox: without Stripe, demos pay on a local stand-in of Checkout.
         dev_payments: config.dev_mailbox,
         limits: config.limits,
+        ..Settings::default()
     };
     App::open(
         &config.database_url,

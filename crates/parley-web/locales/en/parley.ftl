@@ -167,6 +167,7 @@ org-kind-external = External contact
 network-none = Only manufacturers have a sales network to manage.
 network-ratings = Response ratings
 network-window = A request counts as handled when answered or declined within { $days } days.
+network-computed = Figures as of { $time }; they are summed again at most once a minute.
 network-received = Requests
 network-rate = Response rate
 network-median = Median first response

@@ -167,6 +167,7 @@ org-kind-external = Contact externe
 network-none = Seuls les fabricants ont un réseau de vente à gérer.
 network-ratings = Évaluation des réponses
 network-window = Une demande compte comme traitée si elle reçoit une réponse ou est déclinée sous { $days } jours.
+network-computed = Chiffres au { $time } ; ils sont recalculés au plus une fois par minute.
 network-received = Demandes
 network-rate = Taux de réponse
 network-median = Délai médian de première réponse

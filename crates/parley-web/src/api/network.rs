@@ -90,6 +90,9 @@ pub struct NetworkDto {
     pub network_rating: RatingDto,
     /// Days within which a request counts as handled.
     pub window_days: u32,
+    /// When the ratings were summed: they are summed again at most once a minute, so they may
+    /// be up to a minute old (RFC 3339).
+    pub ratings_computed_at: String,
 }
 
 impl From<NetworkOverview> for NetworkDto {
@@ -131,6 +134,7 @@ impl From<NetworkOverview> for NetworkDto {
             own_rating: (&o.own_rating).into(),
             network_rating: (&o.network_rating).into(),
             window_days: o.window_days,
+            ratings_computed_at: o.ratings_computed_at.to_rfc3339(),
         }
     }
 }

@@ -88,6 +88,8 @@ struct NetworkPage {
     own: RatingView,
     network: RatingView,
     window_days: u32,
+    /// When the ratings were summed.
+    computed_at: String,
     errors: Vec<FieldError>,
     form: NewMemberForm,
 }
@@ -133,6 +135,10 @@ fn page_of(
     form: NewMemberForm,
 ) -> NetworkPage {
     let empty = Rating::default();
+    let computed_at = overview
+        .as_ref()
+        .map(|o| super::list::human_time(o.ratings_computed_at))
+        .unwrap_or_default();
     let (manufacturer, members, routing_enabled, rules, own, network, window_days) = match &overview
     {
         Some(o) => (
@@ -199,6 +205,7 @@ fn page_of(
         own,
         network,
         window_days,
+        computed_at,
         errors,
         form,
     }

@@ -52,6 +52,8 @@ impl TestApp {
     pub fn settings() -> Settings {
         Settings {
             max_document_bytes: MAX_DOCUMENT,
+            // Figures as they are after each step (the cache has its own test, `ratings`).
+            ratings_max_age: std::time::Duration::ZERO,
             ..Settings::default()
         }
     }

@@ -18,6 +18,7 @@ pub(crate) mod orders;
 pub(crate) mod pages;
 mod provisioning;
 mod quotes;
+mod ratings;
 pub(crate) mod relay;
 mod reminders;
 mod request_documents;
