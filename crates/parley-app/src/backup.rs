@@ -15,6 +15,12 @@ pub struct BackupSummary {
 }
 
 impl App {
+    /// Where documents are kept.
+    #[must_use]
+    pub fn documents(&self) -> &crate::DocumentStore {
+        self.files.location()
+    }
+
     /// Backs up into `dir`, which must be empty or absent: the database first (so every
     /// document it names was written before), then the documents.
     pub async fn backup(&self, dir: &Path) -> Result<BackupSummary, AppError> {

@@ -99,16 +99,115 @@ pub(crate) fn storage_key(id: DocumentId) -> String {
 pub(crate) struct Files {
     store: std::sync::Arc<dyn ObjectStore>,
     local_root: Option<std::path::PathBuf>,
+    location: std::sync::Arc<DocumentStore>,
+}
+
+/// Where documents are kept.
+#[derive(Clone)]
+pub enum DocumentStore {
+    /// A local folder (the default: `DATA_DIR/files`).
+    Local(std::path::PathBuf),
+    /// An S3-compatible object store: what several processes on one PostgreSQL database share.
+    S3(S3Settings),
+}
+
+/// An S3 bucket (`s3://bucket/prefix`) and how to reach it.
+#[derive(Clone)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Keys start with it (no leading or trailing `/`); may be empty.
+    pub prefix: String,
+    /// An S3-compatible server's URL (`http://127.0.0.1:9000`); AWS when `None`.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+}
+
+// By hand: the secret key never reaches a log.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "s3://{}/{} ({:?})",
+            self.bucket, self.prefix, self.endpoint
+        )
+    }
+}
+
+impl S3Settings {
+    /// Parses `s3://bucket/prefix`; `None` when `location` is not an `s3://` URL.
+    #[must_use]
+    pub fn parse_location(location: &str) -> Option<(String, String)> {
+        let rest = location.strip_prefix("s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        Some((bucket.to_owned(), prefix.trim_matches('/').to_owned()))
+    }
 }
 
 impl Files {
+    pub(crate) fn open(location: &DocumentStore) -> Result<Self, AppError> {
+        let mut files = match location {
+            DocumentStore::Local(root) => {
+                std::fs::create_dir_all(root)
+                    .map_err(|e| AppError::internal(format!("creating {}: {e}", root.display())))?;
+                Self::local(root)?
+            }
+            DocumentStore::S3(s3) => Self::s3(s3)?,
+        };
+        files.location = std::sync::Arc::new(location.clone());
+        Ok(files)
+    }
+
+    /// Where the documents are.
+    pub(crate) fn location(&self) -> &DocumentStore {
+        &self.location
+    }
+
+    /// Documents in an S3 bucket: a put is durable once the server answers it.
+    fn s3(settings: &S3Settings) -> Result<Self, AppError> {
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&settings.bucket)
+            .with_region(&settings.region);
+        if let Some(endpoint) = &settings.endpoint {
+            // A self-hosted server answers at its own address, path-style, often on http.
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_virtual_hosted_style_request(false)
+                .with_allow_http(endpoint.starts_with("http://"));
+        }
+        if let Some(key) = &settings.access_key_id {
+            builder = builder.with_access_key_id(key);
+        }
+        if let Some(secret) = &settings.secret_access_key {
+            builder = builder.with_secret_access_key(secret);
+        }
+        let store = builder
+            .build()
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
+        let store: std::sync::Arc<dyn ObjectStore> = if settings.prefix.is_empty() {
+            std::sync::Arc::new(store)
+        } else {
+            std::sync::Arc::new(object_store::prefix::PrefixStore::new(
+                store,
+                settings.prefix.as_str(),
+            ))
+        };
+        Ok(Self {
+            store,
+            local_root: None,
+            location: std::sync::Arc::new(DocumentStore::S3(settings.clone())),
+        })
+    }
+
     /// Documents in the local folder `root`.
-    pub(crate) fn local(root: &std::path::Path) -> Result<Self, AppError> {
+    fn local(root: &std::path::Path) -> Result<Self, AppError> {
         let store = object_store::local::LocalFileSystem::new_with_prefix(root)
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         Ok(Self {
             store: std::sync::Arc::new(store),
             local_root: Some(root.to_owned()),
+            location: std::sync::Arc::new(DocumentStore::Local(root.to_owned())),
         })
     }
 

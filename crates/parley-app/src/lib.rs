@@ -51,7 +51,7 @@ use std::sync::Arc;
 
 pub use caller::Caller;
 pub use error::AppError;
-pub use files::Upload;
+pub use files::{DocumentStore, S3Settings, Upload};
 /// The store's write-path counters, for `/metrics`.
 pub use parley_store::metrics as store_metrics;
 pub use parley_store::seed as store_seed;
@@ -217,11 +217,22 @@ impl App {
         documents_dir: &Path,
         settings: Settings,
     ) -> Result<Self, AppError> {
+        Self::open_with(
+            database_url,
+            &DocumentStore::Local(documents_dir.to_owned()),
+            settings,
+        )
+        .await
+    }
+
+    /// [`App::open`] with documents kept in `documents` (a folder or an S3 bucket).
+    pub async fn open_with(
+        database_url: &str,
+        documents: &DocumentStore,
+        settings: Settings,
+    ) -> Result<Self, AppError> {
         let store = Store::open(database_url, settings.sqlite).await?;
-        std::fs::create_dir_all(documents_dir).map_err(|e| {
-            AppError::internal(format!("creating {}: {e}", documents_dir.display()))
-        })?;
-        let files = files::Files::local(documents_dir)?;
+        let files = files::Files::open(documents)?;
         let mut settings_payments = settings.stripe.as_ref().map(|s| {
             Arc::new(parley_pay::Stripe::new(
                 &s.api,

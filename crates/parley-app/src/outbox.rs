@@ -8,9 +8,11 @@ use parley_store::outbox::Queued;
 use crate::worker_health::FailureReason;
 use crate::{App, AppError, notify, now};
 
-/// How long a worker holds a claimed mail before another may try it (a worker that died
-/// mid-delivery thus only delays its mail).
-const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a worker holds a claimed mail before another may try it: a worker that died
+/// mid-delivery (another process carries on) delays its mail this long. The delivering side
+/// starts no delivery past half of it and gives each SMTP command a timeout well inside it, so
+/// a live worker's mail is never taken from it.
+pub const LEASE_MS: i64 = 60 * 1000;
 
 /// Attempts before a mail is given up (the last waits about a day and a half).
 pub const MAX_ATTEMPTS: i64 = 12;

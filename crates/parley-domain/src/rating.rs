@@ -144,7 +144,9 @@ pub fn rate<'a>(
     Rating::from_tally(tally, median(&mut response_times))
 }
 
-fn median(values: &mut [i64]) -> Option<i64> {
+/// The median of `values` (the mean of the two middle ones for an even count), reordering them.
+#[must_use]
+pub fn median(values: &mut [i64]) -> Option<i64> {
     if values.is_empty() {
         return None;
     }

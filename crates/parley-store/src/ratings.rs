@@ -1,6 +1,8 @@
-//! Response ratings of a manufacturer's network (guide FAQ a), summed by the database: one
-//! pass for the counts, one for the medians, instead of reading every thread (10 s at a
-//! million requests). [`thread_figures`] reads the threads themselves, for the definition in
+//! Response ratings of a manufacturer's network (guide FAQ a), summed by the database in one
+//! pass over the threads instead of reading every thread (10 s at a million requests): counts
+//! by party, and each party's first-response times as one text the median is taken from here
+//! (a median cannot be summed, and the database's window functions sorted twice as long).
+//! [`thread_figures`] reads the threads themselves, for the definition in
 //! `parley_domain::rating::rate` that these sums are tested against.
 
 use std::collections::HashMap;
@@ -12,20 +14,45 @@ use sqlx::Row;
 use crate::rows::parse;
 use crate::{Connection, StoreError};
 
-/// The threads a rating counts: every thread of the manufacturer's requests received since
-/// `$2` (the manufacturer has a thread on each, so its own threads find them), but threads
-/// declined as spam, and the manufacturer's own thread where the request went to another party
-/// too (not the manufacturer's to answer).
-macro_rules! rated {
-    () => {
-        "WITH rated AS ( \
-    SELECT o.organization_id AS party, o.created_at AS received_at, o.contacted_at, \
-           o.declined_at, o.outcome \
-    FROM threads m JOIN threads o ON o.request_id = m.request_id \
-    WHERE m.organization_id = $1 AND m.request_created_at >= $2 \
-      AND NOT (o.declined_at IS NOT NULL AND o.decline_reason = 'spam') \
-      AND (o.organization_id <> $1 OR NOT EXISTS ( \
-          SELECT 1 FROM threads x WHERE x.request_id = m.request_id AND x.organization_id <> $1))) "
+/// The threads a rating counts — the other parties' threads on the manufacturer's requests
+/// received since `$2` (the manufacturer has a thread on each, so its own threads find them),
+/// and the manufacturer's own thread where the request went to no other party (else it is not
+/// the manufacturer's to answer), but threads declined as spam — summed by party. Two branches
+/// rather than one join with an `OR NOT EXISTS`: PostgreSQL then anti-joins in one pass
+/// (1.7 s at a million requests) instead of probing once per request (4–6 s). `times!()` aggregates the
+/// first-response times as text, in each backend's words.
+macro_rules! tallies_sql {
+    ($times:literal) => {
+        concat!(
+            "SELECT party, COUNT(*) AS received, \
+               SUM(CASE WHEN contacted_at IS NOT NULL THEN 1 ELSE 0 END) AS answered, \
+               SUM(CASE WHEN declined_at IS NOT NULL THEN 1 ELSE 0 END) AS declined, \
+               SUM(CASE WHEN outcome = 'won' THEN 1 ELSE 0 END) AS won, \
+               SUM(CASE WHEN outcome = 'lost' THEN 1 ELSE 0 END) AS lost, \
+               SUM(CASE WHEN handled_at <= received_at + $3 THEN 1 ELSE 0 END) AS in_time, \
+               SUM(CASE WHEN handled_at IS NULL AND $4 <= received_at + $3 THEN 1 ELSE 0 END) \
+                 AS pending, ",
+            $times,
+            " AS times \
+             FROM (SELECT party, created_at AS received_at, contacted_at, declined_at, outcome, \
+                     CASE WHEN contacted_at IS NULL THEN declined_at \
+                          WHEN declined_at IS NULL OR contacted_at < declined_at THEN contacted_at \
+                          ELSE declined_at END AS handled_at \
+                   FROM (SELECT o.organization_id AS party, o.created_at, o.contacted_at, \
+                           o.declined_at, o.decline_reason, o.outcome \
+                         FROM threads m JOIN threads o ON o.request_id = m.request_id \
+                         WHERE m.organization_id = $1 AND m.request_created_at >= $2 \
+                           AND o.organization_id <> $1 \
+                         UNION ALL \
+                         SELECT m.organization_id, m.created_at, m.contacted_at, m.declined_at, \
+                           m.decline_reason, m.outcome \
+                         FROM threads m \
+                         WHERE m.organization_id = $1 AND m.request_created_at >= $2 \
+                           AND NOT EXISTS (SELECT 1 FROM threads x \
+                             WHERE x.request_id = m.request_id AND x.organization_id <> $1)) t \
+                   WHERE NOT (declined_at IS NOT NULL AND decline_reason = 'spam')) rated \
+             GROUP BY party"
+        )
     };
 }
 
@@ -50,32 +77,22 @@ pub async fn tallies(
     window_ms: i64,
     now: Timestamp,
 ) -> Result<Tallies, StoreError> {
-    let counts = concat!(
-        rated!(),
-        "SELECT party, COUNT(*) AS received, \
-           SUM(CASE WHEN contacted_at IS NOT NULL THEN 1 ELSE 0 END) AS answered, \
-           SUM(CASE WHEN declined_at IS NOT NULL THEN 1 ELSE 0 END) AS declined, \
-           SUM(CASE WHEN outcome = 'won' THEN 1 ELSE 0 END) AS won, \
-           SUM(CASE WHEN outcome = 'lost' THEN 1 ELSE 0 END) AS lost, \
-           SUM(CASE WHEN handled_at <= received_at + $3 THEN 1 ELSE 0 END) AS in_time, \
-           SUM(CASE WHEN handled_at IS NULL AND $4 <= received_at + $3 THEN 1 ELSE 0 END) \
-             AS pending \
-         FROM (SELECT party, received_at, contacted_at, declined_at, outcome, \
-                 CASE WHEN contacted_at IS NULL THEN declined_at \
-                      WHEN declined_at IS NULL OR contacted_at < declined_at THEN contacted_at \
-                      ELSE declined_at END AS handled_at \
-               FROM rated) h \
-         GROUP BY party"
-    );
-    let mut tallies = Tallies::default();
-    for row in sqlx::query(counts)
+    let sql = if crate::search::is_postgres(conn) {
+        tallies_sql!("string_agg((contacted_at - received_at)::text, ',')")
+    } else {
+        // NULL differences (not answered) are left out by group_concat itself.
+        tallies_sql!("group_concat(contacted_at - received_at, ',')")
+    };
+    let rows = sqlx::query(sql)
         .bind(manufacturer.to_string())
         .bind(from)
         .bind(window_ms)
         .bind(now.0)
         .fetch_all(&mut *conn)
-        .await?
-    {
+        .await?;
+    let mut tallies = Tallies::default();
+    let mut network_times = Vec::new();
+    for row in rows {
         let party = parse(&row.try_get::<String, _>("party")?, "org")?;
         let tally = Tally {
             received: count(&row, "received")?,
@@ -86,38 +103,21 @@ pub async fn tallies(
             won: count(&row, "won")?,
             lost: count(&row, "lost")?,
         };
-        tallies.parties.insert(party, (tally, None));
-    }
-    // The middle one or two first-response times, per party and over the network; an even
-    // count's median is the mean of its two middle values, as in the definition.
-    let medians = concat!(
-        rated!(),
-        ", answered AS ( \
-             SELECT party, contacted_at - received_at AS d FROM rated \
-             WHERE contacted_at IS NOT NULL), \
-         ranked AS ( \
-             SELECT party, d, ROW_NUMBER() OVER (PARTITION BY party ORDER BY d) AS n, \
-                    COUNT(*) OVER (PARTITION BY party) AS total FROM answered \
-             UNION ALL \
-             SELECT '' AS party, d, ROW_NUMBER() OVER (ORDER BY d) AS n, \
-                    COUNT(*) OVER () AS total FROM answered WHERE party <> $1) \
-         SELECT party, (MIN(d) + MAX(d)) / 2 AS median FROM ranked \
-         WHERE n = (total + 1) / 2 OR n = total / 2 + 1 GROUP BY party"
-    );
-    for row in sqlx::query(medians)
-        .bind(manufacturer.to_string())
-        .bind(from)
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let party = row.try_get::<String, _>("party")?;
-        let median = Some(row.try_get::<i64, _>("median")?);
-        if party.is_empty() {
-            tallies.network_median_ms = median;
-        } else if let Some(entry) = tallies.parties.get_mut(&parse(&party, "org")?) {
-            entry.1 = median;
+        let mut times = row
+            .try_get::<Option<String>, _>("times")?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::parse::<i64>)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Corrupt(format!("a response time: {e}")))?;
+        let median = parley_domain::rating::median(&mut times);
+        if party != manufacturer {
+            network_times.append(&mut times);
         }
+        tallies.parties.insert(party, (tally, median));
     }
+    tallies.network_median_ms = parley_domain::rating::median(&mut network_times);
     Ok(tallies)
 }
 

@@ -39,6 +39,39 @@ pub struct Options {
     /// Data directory: the SQLite database and documents live here [default: ./parley-data]
     #[arg(long, global = true, env = "PARLEY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Where documents are kept: a folder, or s3://BUCKET/PREFIX for an S3-compatible object
+    /// store (what several `serve` processes on one PostgreSQL database share)
+    /// [default: DATA_DIR/files]
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_DOCUMENTS",
+        value_name = "DIR|s3://BUCKET/PREFIX"
+    )]
+    pub documents: Option<String>,
+    /// S3 endpoint, for a server other than AWS (e.g. http://127.0.0.1:9000) [default: AWS]
+    #[arg(long, global = true, env = "PARLEY_S3_ENDPOINT", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// S3 region [default: us-east-1]
+    #[arg(long, global = true, env = "PARLEY_S3_REGION", value_name = "REGION")]
+    pub s3_region: Option<String>,
+    /// S3 access key id
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_S3_ACCESS_KEY_ID",
+        value_name = "ID"
+    )]
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_S3_SECRET_ACCESS_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
     /// Database URL: sqlite://FILE or postgres://… [default: SQLite in the data directory]
     #[arg(long, global = true, env = "PARLEY_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,

@@ -109,13 +109,9 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         limits: config.limits,
         ..Settings::default()
     };
-    App::open(
-        &config.database_url,
-        &config.data_dir.join("files"),
-        settings,
-    )
-    .await
-    .context("opening the database")
+    App::open_with(&config.database_url, &config.documents, settings)
+        .await
+        .context("opening the database")
 }
 
 /// Raises the open-file limit to the hard limit: systemd's usual soft limit (1,024) is what a
@@ -362,13 +358,24 @@ async fn backup(app: &App, dir: &std::path::Path) -> anyhow::Result<()> {
             dir.display()
         );
     }
+    if let parley_app::DocumentStore::S3(s3) = app.documents() {
+        println!(
+            "Documents stay in {s3:?}: back the bucket up with the object store's own tools \
+             (versioning or replication)."
+        );
+    }
     Ok(())
 }
 
 fn restore(dir: &std::path::Path, config: &Config) -> anyhow::Result<()> {
+    let parley_app::DocumentStore::Local(files) = &config.documents else {
+        anyhow::bail!(
+            "documents are kept in an S3 bucket: restore the database with the tools of its \
+             server and the bucket with the object store's (see the README)"
+        );
+    };
     let restored =
-        parley_app::backup::restore(dir, &config.database_url, &config.data_dir.join("files"))
-            .map_err(describe)?;
+        parley_app::backup::restore(dir, &config.database_url, files).map_err(describe)?;
     if restored {
         println!(
             "Restored {} into {}.",

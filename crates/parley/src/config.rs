@@ -11,6 +11,8 @@ use crate::cli::{Cli, Command, Options};
 /// The configuration in force.
 pub struct Config {
     pub data_dir: PathBuf,
+    /// Secrets inside (S3): never logged.
+    pub documents: parley_app::DocumentStore,
     pub database_url: String,
     pub http: SocketAddr,
     pub max_document_bytes: usize,
@@ -59,6 +61,35 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// The documents' store: `documents` as a folder or an `s3://` URL with its `s3_*` options.
+fn documents(o: &Options, data_dir: &Path) -> anyhow::Result<parley_app::DocumentStore> {
+    let Some(location) = o.documents.as_deref().map(str::trim) else {
+        return Ok(parley_app::DocumentStore::Local(data_dir.join("files")));
+    };
+    let Some((bucket, prefix)) = parley_app::S3Settings::parse_location(location) else {
+        anyhow::ensure!(
+            !location.contains("://"),
+            "documents must be a folder or s3://BUCKET/PREFIX, not {location}"
+        );
+        return Ok(parley_app::DocumentStore::Local(PathBuf::from(location)));
+    };
+    anyhow::ensure!(
+        !bucket.is_empty(),
+        "documents = s3://BUCKET/PREFIX needs a bucket name"
+    );
+    Ok(parley_app::DocumentStore::S3(parley_app::S3Settings {
+        bucket,
+        prefix,
+        endpoint: o.s3_endpoint.clone(),
+        region: o
+            .s3_region
+            .clone()
+            .unwrap_or_else(|| "us-east-1".to_owned()),
+        access_key_id: o.s3_access_key_id.clone(),
+        secret_access_key: o.s3_secret_access_key.clone(),
+    }))
+}
+
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
@@ -85,6 +116,7 @@ impl Config {
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("parley.db").display()));
+        let documents = documents(&o, &data_dir)?;
         let dev_mailbox = match &cli.command {
             Command::Serve(args) => args.dev_mailbox || args.demo,
             _ => false,
@@ -228,6 +260,7 @@ impl Config {
             },
             public_url,
             data_dir,
+            documents,
             database_url,
             http,
             max_document_bytes: max_document_mb as usize * 1024 * 1024,

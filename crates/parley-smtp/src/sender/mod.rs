@@ -39,6 +39,10 @@ pub struct DeliveryConfig {
     pub dkim: Option<std::sync::Arc<Dkim>>,
 }
 
+/// Each SMTP command's limit (lettre's default is a minute): with the claim's lease
+/// ([`parley_app::outbox::LEASE_MS`]), it bounds how long a delivery holds a mail.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Where the worker hands mail.
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -50,7 +54,11 @@ impl Transport {
     /// The transport for `config`.
     pub fn new(config: &DeliveryConfig) -> Result<Self, lettre::transport::smtp::Error> {
         Ok(match &config.smarthost {
-            Some(url) => Self::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()),
+            Some(url) => Self::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                    .timeout(Some(COMMAND_TIMEOUT))
+                    .build(),
+            ),
             None => Self::DevMailbox,
         })
     }
@@ -100,8 +108,15 @@ pub async fn deliver_due(
         return Ok(delivered);
     }
     let claimed = app.claim_outbox(config.batch).await?;
+    let claimed_at = std::time::Instant::now();
+    let lease = Duration::from_millis(parley_app::outbox::LEASE_MS.unsigned_abs());
     let mut delivered = Vec::with_capacity(claimed.len());
     for mail in &claimed {
+        if claimed_at.elapsed() > lease / 2 {
+            // A slow smarthost: the rest waits for its lease to end, rather than risk being
+            // sent by this worker and another.
+            break;
+        }
         match deliver(config, transport, mail).await {
             Ok(()) => {
                 tracing::info!(mail = %mail.mail.id, kind = %mail.mail.kind, "outbox: delivered");
