@@ -292,7 +292,39 @@ pub fn init_logging(config: &Config) {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{documents, redact};
+    use crate::cli::Options;
+    use parley_app::DocumentStore;
+    use std::path::Path;
+
+    #[test]
+    fn documents_go_to_a_folder_or_a_bucket() {
+        let at = |location: Option<&str>| {
+            let options = Options {
+                documents: location.map(str::to_owned),
+                s3_endpoint: Some("http://127.0.0.1:9000".to_owned()),
+                ..Options::default()
+            };
+            documents(&options, Path::new("data"))
+        };
+        assert!(matches!(at(None), Ok(DocumentStore::Local(p)) if p == Path::new("data/files")));
+        assert!(
+            matches!(at(Some("/srv/docs")), Ok(DocumentStore::Local(p)) if p == Path::new("/srv/docs"))
+        );
+        match at(Some("s3://parley-docs/eu/prod/")) {
+            Ok(DocumentStore::S3(s3)) => {
+                assert_eq!(
+                    (s3.bucket.as_str(), s3.prefix.as_str()),
+                    ("parley-docs", "eu/prod")
+                );
+                assert_eq!(s3.region, "us-east-1");
+                assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+            }
+            _ => panic!("an S3 bucket"),
+        }
+        assert!(at(Some("s3:///prefix")).is_err(), "no bucket");
+        assert!(at(Some("ftp://host/docs")).is_err(), "not a store");
+    }
 
     #[test]
     fn passwords_never_show() {

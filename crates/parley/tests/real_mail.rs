@@ -3,56 +3,11 @@
 //! notification Parley delivered through a real smarthost (Postfix's smtp-sink) marks it
 //! bounced and tells the seller.
 
-use std::path::Path;
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{parley, run, stdout};
-
-/// Postfix's smtp-sink on a free port, writing each mail into `dir`.
-fn smtp_sink(dir: &Path) -> (Child, u16) {
-    std::fs::create_dir_all(dir).expect("dir");
-    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-        .expect("chmod");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let child = Command::new("smtp-sink")
-        .args(["-u", "nobody", "-d"])
-        .arg(dir.join("%M."))
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("10")
-        .spawn()
-        .expect("smtp-sink (Debian package postfix, installed by scripts/test)");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "smtp-sink did not start");
-        std::thread::yield_now();
-    }
-    (child, port)
-}
-
-fn swaks(smtp: &str, args: &[&str]) -> String {
-    let output = Command::new("swaks")
-        .args(["--server", smtp])
-        .args(args)
-        .output()
-        .expect("swaks (installed by scripts/test)");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn curl(args: &[&str]) -> String {
-    let output = Command::new("curl")
-        .args(["--silent", "--show-error"])
-        .args(args)
-        .output()
-        .expect("curl");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use support::{curl, parley, run, smtp_sink, stdout, swaks};
 
 #[test]
 fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {

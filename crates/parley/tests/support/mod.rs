@@ -3,9 +3,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub fn parley(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
@@ -123,4 +123,47 @@ pub fn demo_relay(printed: &str) -> DemoRelay {
         masked: word_after("--to "),
         request,
     }
+}
+
+/// Postfix's smtp-sink on a free port, writing each mail into `dir`.
+pub fn smtp_sink(dir: &Path) -> (Child, u16) {
+    std::fs::create_dir_all(dir).expect("dir");
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = Command::new("smtp-sink")
+        .args(["-u", "nobody", "-d"])
+        .arg(dir.join("%M."))
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("10")
+        .spawn()
+        .expect("smtp-sink (Debian package postfix, installed by scripts/test)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "smtp-sink did not start");
+        std::thread::yield_now();
+    }
+    (child, port)
+}
+
+pub fn swaks(smtp: &str, args: &[&str]) -> String {
+    let output = Command::new("swaks")
+        .args(["--server", smtp])
+        .args(args)
+        .output()
+        .expect("swaks (installed by scripts/test)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn curl(args: &[&str]) -> String {
+    let output = Command::new("curl")
+        .args(["--silent", "--show-error"])
+        .args(args)
+        .output()
+        .expect("curl");
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
