@@ -45,8 +45,15 @@ pub enum ParseError {
 /// Whether a part the parser lists among attachments is one the person attached. Not: the
 /// signature of a signed email (S/MIME `smime.p7s`, PGP `signature.asc`), a calendar
 /// alternative of the text (a meeting answer) or the body given as a subtype-less `text` part,
-/// an image the HTML shows inline (a logo, a signature picture): those stay in the original.
-fn is_attachment(content_type: &str, declared: bool, part: &mail_parser::MessagePart<'_>) -> bool {
+/// an image an HTML body shows inline (a logo, a signature picture): those stay in the
+/// original. Without an HTML body an inline image is a picture the person sent (Apple Mail puts
+/// photos inline in plain-text mail), so it is an attachment like any other.
+fn is_attachment(
+    content_type: &str,
+    declared: bool,
+    has_html: bool,
+    part: &mail_parser::MessagePart<'_>,
+) -> bool {
     const SIGNATURES: [&str; 3] = [
         "application/pkcs7-signature",
         "application/x-pkcs7-signature",
@@ -59,6 +66,7 @@ fn is_attachment(content_type: &str, declared: bool, part: &mail_parser::Message
         return false;
     }
     let inline_image = !declared
+        && has_html
         && content_type.starts_with("image/")
         && (part.content_id().is_some()
             || part.content_disposition().is_some_and(|d| d.is_inline()));
@@ -80,6 +88,12 @@ pub fn parse_email(raw: &[u8]) -> Result<ParsedEmail, ParseError> {
         _ => None,
     };
     let full_text = text::body_text(&message).replace("\r\n", "\n");
+    // (mail-parser lists text parts as the HTML body too when there is no HTML.)
+    let has_html = message.html_body.iter().any(|&id| {
+        message
+            .part(id)
+            .is_some_and(|part| matches!(part.body, PartType::Html(_)))
+    });
     let mut attachments = Vec::new();
     for part in message.attachments() {
         let content_type = part
@@ -92,7 +106,7 @@ pub fn parse_email(raw: &[u8]) -> Result<ParsedEmail, ParseError> {
         let declared_attachment = part
             .content_disposition()
             .is_some_and(mail_parser::ContentType::is_attachment);
-        if !is_attachment(&content_type, declared_attachment, part) {
+        if !is_attachment(&content_type, declared_attachment, has_html, part) {
             continue;
         }
         let filename = match &part.body {

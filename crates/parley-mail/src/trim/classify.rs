@@ -292,6 +292,11 @@ const DATE_HEADERS: &[&str] = &[
     "дата",
     "отправлено",
     "envoyé",
+    "inviato",
+    "verzonden",
+    "wysłano",
+    "odesláno",
+    "送信日時",
 ];
 const TEXT_HEADERS: &[&str] = &[
     "from",
@@ -339,6 +344,9 @@ const TEXT_HEADERS: &[&str] = &[
     "od",
     "do",
     "temat",
+    "差出人",
+    "宛先",
+    "件名",
 ];
 
 fn is_header(trimmed: &str) -> bool {

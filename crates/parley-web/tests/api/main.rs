@@ -7,6 +7,7 @@ pub(crate) use parley_test_support::both;
 
 mod access;
 mod bounces;
+mod corpus;
 mod csrf;
 mod documents;
 mod export;

@@ -47,14 +47,19 @@ fn lettre_client(smtp: SocketAddr) -> AsyncSmtpTransport<Tokio1Executor> {
 }
 
 /// Sends `raw` with lettre; `Ok` on 250, else the reply's code and text.
-pub(crate) async fn send(smtp: SocketAddr, from: &str, to: &str, raw: &str) -> Result<(), String> {
+pub(crate) async fn send(
+    smtp: SocketAddr,
+    from: &str,
+    to: &str,
+    raw: impl AsRef<[u8]>,
+) -> Result<(), String> {
     let envelope = Envelope::new(
         Some(from.parse().expect("from")),
         vec![to.parse().expect("to")],
     )
     .expect("envelope");
     lettre_client(smtp)
-        .send_raw(&envelope, raw.as_bytes())
+        .send_raw(&envelope, raw.as_ref())
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
