@@ -6,6 +6,7 @@ use parley_domain::policy::{Action, can};
 use parley_domain::{EventKind, LanguageCode, MessageId};
 use parley_store::events;
 use parley_store::translations::{self, StoredTranslation};
+pub use parley_translate::EngineCalls;
 use parley_translate::TranslateError;
 use serde_json::json;
 
@@ -27,6 +28,13 @@ pub struct TranslationView {
 
 impl App {
     /// Translates message `id` into `target` for `caller`.
+    /// The translation engines' calls so far (engine, `ok` or `error`, count and seconds), for
+    /// `/metrics`.
+    #[must_use]
+    pub fn translation_calls(&self) -> Vec<(&'static str, &'static str, EngineCalls)> {
+        self.translators.calls()
+    }
+
     pub async fn translate_message(
         &self,
         caller: &Caller,

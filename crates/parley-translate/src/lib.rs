@@ -15,7 +15,7 @@ pub use apertium::Apertium;
 pub use deepl::DeepL;
 pub use libretranslate::LibreTranslate;
 pub use local_apy::LocalApy;
-pub use router::{Engine, Translated, Translators};
+pub use router::{Engine, EngineCalls, Translated, Translators};
 
 use parley_domain::LanguageCode;
 

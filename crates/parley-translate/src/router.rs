@@ -1,6 +1,10 @@
 //! The configured engines, and the route a translation takes: the first engine with the pair,
 //! else a pivot through a language two engines (or one) can bridge.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
 use parley_domain::LanguageCode;
 use tokio::sync::RwLock;
 
@@ -96,13 +100,58 @@ pub struct Translators {
     engines: Vec<Engine>,
     /// Per engine; `None` until the engine has answered.
     pairs: RwLock<Vec<Option<Pairs>>>,
+    /// Calls to the engines, for `/metrics`: by engine and outcome, how many and how long.
+    calls: Mutex<BTreeMap<(&'static str, &'static str), EngineCalls>>,
+}
+
+/// Calls to one engine with one outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EngineCalls {
+    pub count: u64,
+    pub seconds: f64,
 }
 
 impl Translators {
     #[must_use]
     pub fn new(engines: Vec<Engine>) -> Self {
         let pairs = RwLock::new(vec![None; engines.len()]);
-        Self { engines, pairs }
+        Self {
+            engines,
+            pairs,
+            calls: Mutex::default(),
+        }
+    }
+
+    /// Calls to the engines so far: (engine, `ok` or `error`, count and seconds).
+    #[must_use]
+    pub fn calls(&self) -> Vec<(&'static str, &'static str, EngineCalls)> {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(&(engine, outcome), calls)| (engine, outcome, *calls))
+            .collect()
+    }
+
+    /// One engine's translation, counted and timed.
+    async fn call(
+        &self,
+        engine: &Engine,
+        text: &str,
+        from: LanguageCode,
+        to: LanguageCode,
+    ) -> Result<String, TranslateError> {
+        let started = Instant::now();
+        let result = engine.translate(text, from, to).await;
+        let outcome = if result.is_ok() { "ok" } else { "error" };
+        let mut calls = self
+            .calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = calls.entry((engine.name(), outcome)).or_default();
+        entry.count += 1;
+        entry.seconds += started.elapsed().as_secs_f64();
+        result
     }
 
     #[must_use]
@@ -149,15 +198,15 @@ impl Translators {
             Some(Route::Direct(engine)) => {
                 let engine = &self.engines[engine];
                 Ok(Translated {
-                    text: engine.translate(text, from, to).await?,
+                    text: self.call(engine, text, from, to).await?,
                     engine: engine.name().to_owned(),
                     via: None,
                 })
             }
             Some(Route::Pivot(first, via, second)) => {
                 let (first, second) = (&self.engines[first], &self.engines[second]);
-                let halfway = first.translate(text, from, via).await?;
-                let text = second.translate(&halfway, via, to).await?;
+                let halfway = self.call(first, text, from, via).await?;
+                let text = self.call(second, &halfway, via, to).await?;
                 let engine = if first.name() == second.name() {
                     first.name().to_owned()
                 } else {

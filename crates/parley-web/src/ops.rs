@@ -59,6 +59,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             + &mail_queue_metrics(&state).await
             + &jobs_metrics(&state).await
             + &storage_metrics()
+            + &translation_metrics(&state.app.translation_calls())
             + &intake_metrics(state.app.intake_lag()),
     )
 }
@@ -221,6 +222,41 @@ async fn jobs_metrics(state: &AppState) -> String {
         let _ = writeln!(
             out,
             "parley_jobs_attempts_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {count}"
+        );
+    }
+    out
+}
+
+/// Calls to the translation engines by engine and outcome, and the time they took.
+fn translation_metrics(
+    calls: &[(
+        &'static str,
+        &'static str,
+        parley_app::translate::EngineCalls,
+    )],
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# HELP parley_translation_calls_total Calls to a translation engine (a stored \
+         translation calls none), by engine and outcome.\n\
+         # TYPE parley_translation_calls_total counter\n",
+    );
+    for (engine, outcome, c) in calls {
+        let _ = writeln!(
+            out,
+            "parley_translation_calls_total{{engine=\"{engine}\",outcome=\"{outcome}\"}} {}",
+            c.count
+        );
+    }
+    out.push_str(
+        "# HELP parley_translation_seconds_total Time spent waiting for translation engines, \
+         by engine and outcome.\n# TYPE parley_translation_seconds_total counter\n",
+    );
+    for (engine, outcome, c) in calls {
+        let _ = writeln!(
+            out,
+            "parley_translation_seconds_total{{engine=\"{engine}\",outcome=\"{outcome}\"}} {:.6}",
+            c.seconds
         );
     }
     out

@@ -110,6 +110,16 @@ async fn messages_are_detected_translated_cached_and_recorded(db: Db) {
         .expect("json");
     assert_eq!(again["cached"], true);
     assert_eq!(again["text"], fr["text"]);
+    // `/metrics` counts the engine's calls and their time: one so far (the stored translation
+    // called none).
+    let metrics = t.text("/metrics").await;
+    assert!(
+        metrics.contains("parley_translation_calls_total{engine=\"apertium\",outcome=\"ok\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("parley_translation_seconds_total{engine=\"apertium\",outcome=\"ok\"} 0.")
+    );
     let en: Value = translate(&t, &t.distributor_member, buyer_id, "en")
         .await
         .json()
