@@ -3,7 +3,7 @@
 //! translated what, once per reader and message.
 
 use parley_domain::policy::{Action, can};
-use parley_domain::{EventKind, LanguageCode, MessageId};
+use parley_domain::{EventKind, LanguageCode, MessageId, RequestId};
 use parley_store::events;
 use parley_store::translations::{self, StoredTranslation};
 pub use parley_translate::EngineCalls;
@@ -76,28 +76,11 @@ impl App {
         }
         let (translation, cached) = match message.cached {
             Some(found) => (found, true),
-            None => {
-                let made = self
-                    .translators
-                    .translate(&message.body, message.language, target)
-                    .await
-                    .map_err(|error| match error {
-                        TranslateError::Unavailable { .. } => AppError::invalid(
-                            "target",
-                            "translation_unavailable",
-                            error.to_string(),
-                        ),
-                        TranslateError::Engine { .. } => AppError::Unavailable(error.to_string()),
-                    })?;
-                (
-                    StoredTranslation {
-                        text: made.text,
-                        engine: made.engine,
-                        via: made.via,
-                    },
-                    false,
-                )
-            }
+            None => (
+                self.engine_translation(&message.body, message.language, target)
+                    .await?,
+                false,
+            ),
         };
         if !cached || !message.recorded {
             // Buyers translate sellers' messages; sellers (and their forwardees) translate the
@@ -139,6 +122,89 @@ impl App {
         }
         Ok(TranslationView {
             source: message.language,
+            target,
+            text: translation.text,
+            engine: translation.engine,
+            via: translation.via,
+            cached,
+        })
+    }
+
+    /// The engines' translation of `text`: unavailable pairs are a field error (the picker
+    /// should not have offered them), an engine that fails is 503.
+    async fn engine_translation(
+        &self,
+        text: &str,
+        from: LanguageCode,
+        to: LanguageCode,
+    ) -> Result<StoredTranslation, AppError> {
+        let made =
+            self.translators
+                .translate(text, from, to)
+                .await
+                .map_err(|error| match error {
+                    TranslateError::Unavailable { .. } => {
+                        AppError::invalid("target", "translation_unavailable", error.to_string())
+                    }
+                    TranslateError::Engine { .. } => AppError::Unavailable(error.to_string()),
+                })?;
+        Ok(StoredTranslation {
+            text: made.text,
+            engine: made.engine,
+            via: made.via,
+        })
+    }
+
+    /// Translates a request's own text (the buyer's first message) for anyone who may see the
+    /// request — its sellers, across the wall like the text itself, and the buyer — from the
+    /// stored translations when any reader asked before.
+    pub async fn translate_request(
+        &self,
+        caller: &Caller,
+        id: RequestId,
+        target: &str,
+    ) -> Result<TranslationView, AppError> {
+        let target = LanguageCode::parse(target.trim())
+            .map_err(|e| AppError::invalid("target", "language_invalid", e.to_string()))?;
+        if matches!(caller, Caller::Marketplace(_)) {
+            return Err(AppError::NotFound);
+        }
+        crate::requests::authorize(&self.store, caller, id, Action::ViewRequest).await?;
+        let mut conn = self.store.read().await?;
+        let request = translations::request_to_translate(&mut conn, id, target)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        drop(conn);
+        if request.language == target {
+            return Err(AppError::invalid(
+                "target",
+                "same_language",
+                format!("This request is already in {target}."),
+            ));
+        }
+        let (translation, cached) = match request.cached {
+            Some(found) => (found, true),
+            None => {
+                let made = self
+                    .engine_translation(&request.text, request.language, target)
+                    .await?;
+                let stored = made.clone();
+                self.store
+                    .write(stored, move |tx, stored| {
+                        Box::pin(translations::insert_for_request(
+                            tx,
+                            id,
+                            target,
+                            stored,
+                            now(),
+                        ))
+                    })
+                    .await?;
+                (made, false)
+            }
+        };
+        Ok(TranslationView {
+            source: request.language,
             target,
             text: translation.text,
             engine: translation.engine,

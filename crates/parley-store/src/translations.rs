@@ -1,6 +1,8 @@
 //! Stored machine translations, and what a translation request needs in one query.
 
-use parley_domain::{LanguageCode, MemberId, MessageId, OrganizationId, RequestParties, Timestamp};
+use parley_domain::{
+    LanguageCode, MemberId, MessageId, OrganizationId, RequestId, RequestParties, Timestamp,
+};
 use sqlx::Row;
 
 use crate::rows::{language, parse};
@@ -112,6 +114,76 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, target, engine) DO NOTHING",
     )
     .bind(message.to_string())
+    .bind(target.code())
+    .bind(&translation.engine)
+    .bind(&translation.text)
+    .bind(translation.via.map(LanguageCode::code))
+    .bind(at.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A request's own text (the buyer's first message) to translate into `target`, with the
+/// stored translation when a reader asked before.
+pub struct RequestToTranslate {
+    pub text: String,
+    pub language: LanguageCode,
+    pub cached: Option<StoredTranslation>,
+}
+
+/// The request's text and language, and its stored translation into `target`; `None` when
+/// there is no such request.
+pub async fn request_to_translate(
+    conn: &mut Connection,
+    request: RequestId,
+    target: LanguageCode,
+) -> Result<Option<RequestToTranslate>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT r.message, r.language, t.text AS t_text, t.engine AS t_engine, t.via AS t_via \
+         FROM requests r LEFT JOIN request_translations t \
+           ON t.request_id = r.id AND t.target = $2 \
+         WHERE r.id = $1 ORDER BY t.created_at LIMIT 1",
+    )
+    .bind(request.to_string())
+    .bind(target.code())
+    .fetch_optional(conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let cached = match row.try_get::<Option<String>, _>("t_text")? {
+        Some(text) => Some(StoredTranslation {
+            text,
+            engine: row.try_get("t_engine")?,
+            via: row
+                .try_get::<Option<String>, _>("t_via")?
+                .as_deref()
+                .map(language)
+                .transpose()?,
+        }),
+        None => None,
+    };
+    Ok(Some(RequestToTranslate {
+        text: row.try_get("message")?,
+        language: language(&row.try_get::<String, _>("language")?)?,
+        cached,
+    }))
+}
+
+/// Stores a translation of a request's text (a concurrent identical one wins silently).
+pub async fn insert_for_request(
+    conn: &mut Connection,
+    request: RequestId,
+    target: LanguageCode,
+    translation: &StoredTranslation,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO request_translations (request_id, target, engine, text, via, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id, target, engine) DO NOTHING",
+    )
+    .bind(request.to_string())
     .bind(target.code())
     .bind(&translation.engine)
     .bind(&translation.text)

@@ -59,6 +59,7 @@ use crate::error::{FieldErrorDto, Problem};
         network::remove_member,
         network::routing,
         translations::translate,
+        translations::translate_request,
         quotes::list,
         quotes::accept,
         quotes::decline,
@@ -162,6 +163,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/network/routing", put(network::routing))
         .route("/messages/{id}/translations", post(translations::translate))
+        .route(
+            "/requests/{id}/translations",
+            post(translations::translate_request),
+        )
         .route("/requests/{id}/quotes", get(quotes::list))
         .route("/quotes/{id}/accept", post(quotes::accept))
         .route("/quotes/{id}/decline", post(quotes::decline))

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use parley_app::translate::TranslationView;
-use parley_domain::MessageId;
+use parley_domain::{MessageId, RequestId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -69,6 +69,33 @@ pub async fn translate(
     let view = state
         .app
         .translate_message(&caller, id, &body.target)
+        .await?;
+    Ok(Json(view.into()))
+}
+
+/// Translate a request's own text (the buyer's first message), for anyone who may see the
+/// request. Errors as for a message.
+#[utoipa::path(
+    post, path = "/requests/{id}/translations", tag = "requests",
+    params(("id" = String, Path, description = "Request id")),
+    request_body = TranslateBody,
+    responses(
+        (status = 200, body = TranslationDto),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 503, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn translate_request(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id<RequestId>,
+    body: Result<Json<TranslateBody>, JsonRejection>,
+) -> Result<Json<TranslationDto>, ApiError> {
+    let Json(body) = body?;
+    let view = state
+        .app
+        .translate_request(&caller, id, &body.target)
         .await?;
     Ok(Json(view.into()))
 }

@@ -52,6 +52,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}/decline", post(handling::decline))
         .route("/requests/{id}/outcome", post(handling::outcome))
         .route("/messages/{id}/translate", post(translation::translate))
+        .route(
+            "/requests/{id}/translate",
+            post(translation::translate_request),
+        )
         .route("/quotes/{id}/answer", post(quotes::answer))
         .route(
             "/dev/checkout/{session}",

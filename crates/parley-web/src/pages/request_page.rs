@@ -103,6 +103,9 @@ pub(super) struct RequestPage {
     buyer_country: String,
     phone: Option<String>,
     request_text: String,
+    /// The picker under the request's own text, and its translation shown without htmx.
+    request_translate: super::translation::TranslateForm,
+    request_translation: Option<String>,
     /// The documents the buyer sent with the request.
     request_documents: Vec<DocItem>,
     /// Answered already: the seller may remind the buyer.
@@ -158,7 +161,7 @@ pub async fn show(
     let form = FormValues::fresh(&signed_in, &headers, state.app.online_payment_available());
     let shown = match (&query.translated, &query.to) {
         (Some(message), Some(to)) => {
-            super::translation::shown(&state, signed_in.caller(), &tr, message, to)
+            super::translation::shown(&state, signed_in.caller(), &tr, id, message, to)
                 .await
                 .map(|html| (message.clone(), html))
         }
@@ -166,6 +169,9 @@ pub async fn show(
     };
     let mut page = page(&state, &signed_in, tr, id, form, Vec::new()).await?;
     if let Some((message, html)) = shown {
+        if message == "request" {
+            page.request_translation = Some(html.clone());
+        }
         for item in &mut page.history {
             if item.message_id == message {
                 item.translation = Some(html.clone());
@@ -244,6 +250,9 @@ pub(super) async fn page(
         buyer_country: detail.buyer.country.to_string(),
         phone: detail.buyer.phone.clone(),
         request_text: detail.request.message.clone(),
+        request_translate: super::translation::Reader::of(caller)
+            .picker("request".to_owned(), detail.request.language),
+        request_translation: None,
         request_documents: detail
             .documents
             .iter()

@@ -68,21 +68,24 @@ impl Reader {
     /// The picker for messages from the other side.
     pub fn form_for(&self, message: &Message) -> Option<TranslateForm> {
         let from_buyer = message.author_kind == AuthorKind::Buyer;
-        (from_buyer != self.buyer).then(|| {
-            let source = message.language;
-            let target = if self.language != source {
-                self.language
-            } else if source != LanguageCode::En {
-                LanguageCode::En
-            } else {
-                LanguageCode::Fr
-            };
-            TranslateForm {
-                message: message.id.to_string(),
-                target: target.code(),
-                source: source.code(),
-            }
-        })
+        (from_buyer != self.buyer).then(|| self.picker(message.id.to_string(), message.language))
+    }
+
+    /// A picker for a text in `source`, preset to the reader's language (or, when the text is
+    /// in it already, English, else French).
+    pub fn picker(&self, message: String, source: LanguageCode) -> TranslateForm {
+        let target = if self.language != source {
+            self.language
+        } else if source != LanguageCode::En {
+            LanguageCode::En
+        } else {
+            LanguageCode::Fr
+        };
+        TranslateForm {
+            message,
+            target: target.code(),
+            source: source.code(),
+        }
     }
 }
 
@@ -150,23 +153,54 @@ pub async fn translate(
     Id(id): Id<MessageId>,
     SignedForm { signed_in, form }: SignedForm<TranslateForm2>,
 ) -> Result<Response, PageError> {
-    let result = state
-        .app
-        .translate_message(signed_in.caller(), id, &form.target)
-        .await;
     if !headers.contains_key("hx-request") {
         // Without htmx the page comes back and shows the translation (from the cache) or why
         // there is none.
         let request: parley_domain::RequestId = parse_id(&form.request)?;
-        drop(result);
         let to = super::url_encode(form.target.trim());
         return Ok(Redirect::to(&format!(
             "/requests/{request}?translated={id}&to={to}#m-{id}"
         ))
         .into_response());
     }
+    let result = state
+        .app
+        .translate_message(signed_in.caller(), id, &form.target)
+        .await;
+    fragment(&tr, result)
+}
+
+#[derive(Deserialize)]
+pub struct RequestTranslateForm {
+    target: String,
+}
+
+/// *Translate* under the request's own text (the buyer's first message).
+pub async fn translate_request(
+    State(state): State<AppState>,
+    tr: Tr,
+    headers: HeaderMap,
+    Id(id): Id<parley_domain::RequestId>,
+    SignedForm { signed_in, form }: SignedForm<RequestTranslateForm>,
+) -> Result<Response, PageError> {
+    if !headers.contains_key("hx-request") {
+        let to = super::url_encode(form.target.trim());
+        return Ok(Redirect::to(&format!(
+            "/requests/{id}?translated=request&to={to}#t-request"
+        ))
+        .into_response());
+    }
+    let result = state
+        .app
+        .translate_request(signed_in.caller(), id, &form.target)
+        .await;
+    fragment(&tr, result)
+}
+
+/// The translation, or why there is none, as htmx puts it in place.
+fn fragment(tr: &Tr, result: Result<TranslationView, AppError>) -> Result<Response, PageError> {
     match result {
-        Ok(view) => Ok(render(&TranslationFragment::new(&tr, &view))),
+        Ok(view) => Ok(render(&TranslationFragment::new(tr, &view))),
         Err(AppError::Invalid(errors)) => Ok(render(&TranslationError {
             text: errors
                 .iter()
@@ -181,16 +215,23 @@ pub async fn translate(
     }
 }
 
-/// The translation (or why there is none) a page shows under message `id`, rendered.
+/// The translation (or why there is none) a page shows under message `id` — or under the
+/// request's own text when `id` is `request` — rendered.
 pub async fn shown(
     state: &AppState,
     caller: &Caller,
     tr: &Tr,
+    request: parley_domain::RequestId,
     id: &str,
     to: &str,
 ) -> Option<String> {
-    let id: MessageId = id.parse().ok()?;
-    let html = match state.app.translate_message(caller, id, to).await {
+    let result = if id == "request" {
+        state.app.translate_request(caller, request, to).await
+    } else {
+        let id: MessageId = id.parse().ok()?;
+        state.app.translate_message(caller, id, to).await
+    };
+    let html = match result {
         Ok(view) => TranslationFragment::new(tr, &view).render(),
         Err(AppError::Invalid(errors)) => TranslationError {
             text: errors

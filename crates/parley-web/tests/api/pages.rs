@@ -862,6 +862,58 @@ async fn translating_on_the_request_page(db: Db) {
     let carmen = sign_in(&app, "carmen@b.example").await;
     let page = carmen.get(&app, &format!("/requests/{request}")).await;
     assert!(!page.contains(&format!("/messages/{message}/translate")));
+
+    // The request's own text has its picker too (Spanish not offered), in place with htmx…
+    let page = lucia.get(&app, &format!("/requests/{request}")).await;
+    let picker = between(&page, "id=\"t-request\"", "</form>");
+    assert!(
+        picker.contains(&format!("action=\"/requests/{request}/translate\"")),
+        "{picker}"
+    );
+    assert!(
+        picker.contains("<option value=\"fr\" selected>Français</option>"),
+        "{picker}"
+    );
+    assert!(!picker.contains("value=\"es\""), "{picker}");
+    let fragment = lucia
+        .client
+        .post(app.url(&format!("/requests/{request}/translate")))
+        .header("cookie", &lucia.cookie)
+        .header("hx-request", "true")
+        .form(&[("target", "fr"), ("csrf", &lucia.csrf)])
+        .send()
+        .await
+        .expect("POST")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        fragment.contains("Translated from Español into Français · apertium"),
+        "{fragment}"
+    );
+    // …and without: the page comes back with the translation under the request.
+    let (status, _) = lucia
+        .post_form(
+            &app,
+            &format!("/requests/{request}/translate"),
+            &[("target", "en")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let page = lucia
+        .get(
+            &app,
+            &format!("/requests/{request}?translated=request&to=en"),
+        )
+        .await;
+    let block = between(&page, "id=\"t-request\"", "</form>");
+    assert!(
+        block.contains("Translated from Español into English"),
+        "{block}"
+    );
+    // The buyer may translate her own request (into her reader's choice).
+    let page = carmen.get(&app, &format!("/requests/{request}")).await;
+    assert!(page.contains(&format!("action=\"/requests/{request}/translate\"")));
 }
 
 async fn quotes_on_the_request_page(db: Db) {

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::{Db, Person, TestApp};
 
-both!(messages_are_detected_translated_cached_and_recorded);
+both!(
+    messages_are_detected_translated_cached_and_recorded,
+    the_request_itself_is_translated,
+);
 
 pub(crate) async fn start_apy() -> Option<LocalApy> {
     if !LocalApy::installed() {
@@ -215,5 +218,73 @@ async fn messages_are_detected_translated_cached_and_recorded(db: Db) {
             .expect("events")
             .iter()
             .any(|e| e["kind"] == "buyer_translated")
+    );
+}
+
+async fn translate_request(
+    t: &TestApp,
+    who: &Person,
+    request: &str,
+    target: &str,
+) -> reqwest::Response {
+    t.post_json(
+        &who.token,
+        &format!("/api/v1/requests/{request}/translations"),
+        &json!({ "target": target }),
+    )
+    .await
+}
+
+/// The buyer's first message, the request itself, is translated like any message: for its
+/// sellers across the wall (the manufacturer and the distributor it went to) and for the buyer,
+/// stored once and reused; nobody else may.
+async fn the_request_itself_is_translated(db: Db) {
+    let Some(apy) = start_apy().await else {
+        return;
+    };
+    let mut settings = TestApp::settings();
+    settings.translation = vec![TranslationEngine::Apertium(apy.url().to_owned())];
+    let t = TestApp::spawn_with(db, settings).await;
+    let (request, buyer) = t.request_from("ES", "carmen@buyer.example").await;
+    let language = t
+        .get_json(&t.maker.token, &format!("/api/v1/requests/{request}"))
+        .await;
+    assert_eq!(language["language"], "es", "{language}");
+
+    let response = translate_request(&t, &t.distributor_member, &request, "fr").await;
+    assert_eq!(response.status(), 200);
+    let fr: Value = response.json().await.expect("json");
+    assert_eq!(
+        (fr["source"].as_str(), fr["engine"].as_str()),
+        (Some("es"), Some("apertium"))
+    );
+    assert_eq!(fr["cached"], false);
+    assert!(fr["text"].as_str().is_some_and(|t| !t.is_empty()), "{fr}");
+    // The manufacturer reads the same text across the wall: the stored translation.
+    let again: Value = translate_request(&t, &t.maker, &request, "fr")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["cached"], true);
+    assert_eq!(again["text"], fr["text"]);
+    // The buyer too, into English (through the pair es → en).
+    let en = translate_request(&t, &buyer, &request, "en").await;
+    assert_eq!(en.status(), 200);
+    // Errors: its own language, a language Parley does not know; nobody else's request.
+    let same = translate_request(&t, &t.maker, &request, "es").await;
+    assert_eq!(same.status(), 422);
+    assert_eq!(crate::helpers::error_codes(same).await, ["same_language"]);
+    let unknown = translate_request(&t, &t.maker, &request, "xx").await;
+    assert_eq!(
+        crate::helpers::error_codes(unknown).await,
+        ["language_invalid"]
+    );
+    let (_, stranger) = t.request_from("FR", "ana@buyer.example").await;
+    assert_eq!(
+        translate_request(&t, &stranger, &request, "fr")
+            .await
+            .status(),
+        404
     );
 }

@@ -46,12 +46,12 @@ async fn a_seller_translates_the_buyers_message_in_place() {
         &format!("/requests/{request}"),
     )
     .await;
-    find(&browser, ".translate select option[value=en]")
+    find(&browser, "#history .translate select option[value=en]")
         .await
         .click()
         .await
         .expect("English");
-    find(&browser, ".translate button[type=submit]")
+    find(&browser, "#history .translate button[type=submit]")
         .await
         .click()
         .await
@@ -71,16 +71,36 @@ async fn a_seller_translates_the_buyers_message_in_place() {
     );
     screenshot(&browser, "translated-message").await;
     // One click folds the translation away; the original stays.
-    find(&browser, ".translation summary")
+    find(&browser, "#history .translation summary")
         .await
         .click()
         .await
         .expect("fold");
-    let open = find(&browser, ".translation")
+    let open = find(&browser, "#history .translation")
         .await
         .attr("open")
         .await
         .expect("attr");
     assert!(open.is_none(), "folded");
+    // The request's own text (the buyer's first message) has its *Translate* too.
+    find(&browser, "#t-request select option[value=en]")
+        .await
+        .click()
+        .await
+        .expect("English");
+    find(&browser, "#t-request button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("Translate the request");
+    let shown = find(&browser, "#t-request .translated .translation")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        shown.contains("Translated from Español into English"),
+        "{shown}"
+    );
     browser.close().await.expect("close");
 }
