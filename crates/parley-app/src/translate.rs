@@ -26,8 +26,17 @@ pub struct TranslationView {
     pub cached: bool,
 }
 
+/// The language asked for, for a person (a marketplace's key reads no conversation).
+fn reader_target(caller: &Caller, target: &str) -> Result<LanguageCode, AppError> {
+    let target = LanguageCode::parse(target.trim())
+        .map_err(|e| AppError::invalid("target", "language_invalid", e.to_string()))?;
+    if matches!(caller, Caller::Marketplace(_)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(target)
+}
+
 impl App {
-    /// Translates message `id` into `target` for `caller`.
     /// The translation engines' calls so far (engine, `ok` or `error`, count and seconds), for
     /// `/metrics`.
     #[must_use]
@@ -35,17 +44,14 @@ impl App {
         self.translators.calls()
     }
 
+    /// Translates message `id` into `target` for `caller`.
     pub async fn translate_message(
         &self,
         caller: &Caller,
         id: MessageId,
         target: &str,
     ) -> Result<TranslationView, AppError> {
-        let target = LanguageCode::parse(target.trim())
-            .map_err(|e| AppError::invalid("target", "language_invalid", e.to_string()))?;
-        if matches!(caller, Caller::Marketplace(_)) {
-            return Err(AppError::NotFound);
-        }
+        let target = reader_target(caller, target)?;
         let key = format!("translated:{id}:{}", caller.viewer_key());
         let reader = match caller {
             Caller::Member(member) => Some(member.id),
@@ -164,11 +170,7 @@ impl App {
         id: RequestId,
         target: &str,
     ) -> Result<TranslationView, AppError> {
-        let target = LanguageCode::parse(target.trim())
-            .map_err(|e| AppError::invalid("target", "language_invalid", e.to_string()))?;
-        if matches!(caller, Caller::Marketplace(_)) {
-            return Err(AppError::NotFound);
-        }
+        let target = reader_target(caller, target)?;
         crate::requests::authorize(&self.store, caller, id, Action::ViewRequest).await?;
         let mut conn = self.store.read().await?;
         let request = translations::request_to_translate(&mut conn, id, target)

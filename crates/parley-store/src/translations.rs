@@ -66,18 +66,7 @@ pub async fn to_translate(
     let Some(row) = row else {
         return Ok(None);
     };
-    let cached = match row.try_get::<Option<String>, _>("t_text")? {
-        Some(text) => Some(StoredTranslation {
-            text,
-            engine: row.try_get("t_engine")?,
-            via: row
-                .try_get::<Option<String>, _>("t_via")?
-                .as_deref()
-                .map(language)
-                .transpose()?,
-        }),
-        None => None,
-    };
+    let cached = stored(&row)?;
     let party: OrganizationId = parse(&row.try_get::<String, _>("party")?, "org")?;
     let grants = match reader {
         Some(member) if row.try_get::<i64, _>("granted")? > 0 => vec![(member, party)],
@@ -152,18 +141,7 @@ pub async fn request_to_translate(
     else {
         return Ok(None);
     };
-    let cached = match row.try_get::<Option<String>, _>("t_text")? {
-        Some(text) => Some(StoredTranslation {
-            text,
-            engine: row.try_get("t_engine")?,
-            via: row
-                .try_get::<Option<String>, _>("t_via")?
-                .as_deref()
-                .map(language)
-                .transpose()?,
-        }),
-        None => None,
-    };
+    let cached = stored(&row)?;
     Ok(Some(RequestToTranslate {
         text: row.try_get("message")?,
         language: language(&row.try_get::<String, _>("language")?)?,
@@ -192,4 +170,20 @@ pub async fn insert_for_request(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The stored translation a query joined in (`t_text`, `t_engine`, `t_via`), if any.
+fn stored(row: &sqlx::any::AnyRow) -> Result<Option<StoredTranslation>, StoreError> {
+    let Some(text) = row.try_get::<Option<String>, _>("t_text")? else {
+        return Ok(None);
+    };
+    Ok(Some(StoredTranslation {
+        text,
+        engine: row.try_get("t_engine")?,
+        via: row
+            .try_get::<Option<String>, _>("t_via")?
+            .as_deref()
+            .map(language)
+            .transpose()?,
+    }))
 }

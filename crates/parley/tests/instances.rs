@@ -36,11 +36,7 @@ impl Drop for Running {
 
 /// moto's S3 server on a free port, with the bucket made.
 fn s3_server() -> (Running, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = support::free_port();
     let child = Command::new("moto_server")
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(std::process::Stdio::null())

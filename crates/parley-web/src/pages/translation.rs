@@ -139,6 +139,22 @@ pub struct TranslationError {
     pub text: String,
 }
 
+impl TranslationError {
+    /// What to say for `error`: the field errors (a pair nobody covers…), else that the
+    /// engines do not answer.
+    fn of(tr: &Tr, error: &AppError) -> Self {
+        let text = match error {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .map(|e| tr.error(e, 0))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => tr.t("translation-down"),
+        };
+        Self { text }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct TranslateForm2 {
     target: String,
@@ -201,16 +217,9 @@ pub async fn translate_request(
 fn fragment(tr: &Tr, result: Result<TranslationView, AppError>) -> Result<Response, PageError> {
     match result {
         Ok(view) => Ok(render(&TranslationFragment::new(tr, &view))),
-        Err(AppError::Invalid(errors)) => Ok(render(&TranslationError {
-            text: errors
-                .iter()
-                .map(|e| tr.error(e, 0))
-                .collect::<Vec<_>>()
-                .join(" "),
-        })),
-        Err(AppError::Unavailable(_)) => Ok(render(&TranslationError {
-            text: tr.t("translation-down"),
-        })),
+        Err(error @ (AppError::Invalid(_) | AppError::Unavailable(_))) => {
+            Ok(render(&TranslationError::of(tr, &error)))
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -233,18 +242,7 @@ pub async fn shown(
     };
     let html = match result {
         Ok(view) => TranslationFragment::new(tr, &view).render(),
-        Err(AppError::Invalid(errors)) => TranslationError {
-            text: errors
-                .iter()
-                .map(|e| tr.error(e, 0))
-                .collect::<Vec<_>>()
-                .join(" "),
-        }
-        .render(),
-        Err(_) => TranslationError {
-            text: tr.t("translation-down"),
-        }
-        .render(),
+        Err(error) => TranslationError::of(tr, &error).render(),
     };
     html.ok()
 }

@@ -130,11 +130,7 @@ pub fn smtp_sink(dir: &Path) -> (Child, u16) {
     std::fs::create_dir_all(dir).expect("dir");
     std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
         .expect("chmod");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = free_port();
     let child = Command::new("smtp-sink")
         .args(["-u", "nobody", "-d"])
         .arg(dir.join("%M."))
@@ -166,4 +162,14 @@ pub fn curl(args: &[&str]) -> String {
         .output()
         .expect("curl");
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A loopback port free a moment ago, for a server that cannot be given port 0 and tell the
+/// one it took (smtp-sink, moto's S3 server): another process could take it in between.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
