@@ -140,21 +140,29 @@ async fn access_matrix_over_http(db: Db) {
             format!("{base}/outcome"),
             Some(json!({"party": distributor, "outcome": "won"})),
         ),
+        // No engine is configured here: whoever may see the request gets 422
+        // `translation_unavailable`, anyone else 404.
+        (
+            "translate request",
+            "POST",
+            format!("{base}/translations"),
+            Some(json!({"target": "fr"})),
+        ),
     ];
     #[rustfmt::skip]
-    let expected: [(&str, [u16; 11]); 11] = [
-        //                            read  hist phone postM readM docM docD postD fwdM  ccD  wonD
-        ("buyer",                      [200, 200, 404, 201, 200, 200, 200, 201, 404, 404, 404]),
-        ("other buyer",                [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
-        ("manufacturer member in D's auto-CC", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
-        ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204]),
-        ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("manufacturer's forwardee",   [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404]),
-        ("distributor's CC",           [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204]),
-        ("distributor's removed CC",   [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("anonymous",                  [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    let expected: [(&str, [u16; 12]); 11] = [
+        //                            read  hist phone postM readM docM docD postD fwdM  ccD  wonD  trR
+        ("buyer",                      [200, 200, 404, 201, 200, 200, 200, 201, 404, 404, 404, 422]),
+        ("other buyer",                [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422]),
+        ("manufacturer member in D's auto-CC", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422]),
+        ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204, 422]),
+        ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("manufacturer's forwardee",   [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422]),
+        ("distributor's CC",           [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204, 422]),
+        ("distributor's removed CC",   [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("anonymous",                  [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
     ];
     let mut mismatches = Vec::new();
     for ((actor, token), (row_actor, row)) in actors.iter().zip(expected.iter()) {
