@@ -98,18 +98,29 @@ pub async fn insert(
     translation: &StoredTranslation,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO translations (message_id, target, engine, text, via, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, target, engine) DO NOTHING",
-    )
-    .bind(message.to_string())
-    .bind(target.code())
-    .bind(&translation.engine)
-    .bind(&translation.text)
-    .bind(translation.via.map(LanguageCode::code))
-    .bind(at.0)
-    .execute(conn)
-    .await?;
+    let sql = "INSERT INTO translations (message_id, target, engine, text, via, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, target, engine) DO NOTHING";
+    store(conn, sql, message.to_string(), target, translation, at).await
+}
+
+/// Binds a translation of the text keyed `key` to `sql` (one of the two inserts) and runs it.
+async fn store(
+    conn: &mut Connection,
+    sql: &'static str,
+    key: String,
+    target: LanguageCode,
+    translation: &StoredTranslation,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .bind(key)
+        .bind(target.code())
+        .bind(&translation.engine)
+        .bind(&translation.text)
+        .bind(translation.via.map(LanguageCode::code))
+        .bind(at.0)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -157,19 +168,10 @@ pub async fn insert_for_request(
     translation: &StoredTranslation,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO request_translations (request_id, target, engine, text, via, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id, target, engine) DO NOTHING",
-    )
-    .bind(request.to_string())
-    .bind(target.code())
-    .bind(&translation.engine)
-    .bind(&translation.text)
-    .bind(translation.via.map(LanguageCode::code))
-    .bind(at.0)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = "INSERT INTO request_translations (request_id, target, engine, text, via, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (request_id, target, engine) DO NOTHING";
+    store(conn, sql, request.to_string(), target, translation, at).await
 }
 
 /// The stored translation a query joined in (`t_text`, `t_engine`, `t_via`), if any.

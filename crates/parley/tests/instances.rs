@@ -88,16 +88,7 @@ fn demo(dir: &Path, options: &[&str]) -> Demo {
     assert!(output.status.success(), "{output:?}");
     let printed = stdout(&output);
     let relay = support::demo_relay(&printed);
-    let token = printed
-        .lines()
-        .filter(|l| l.contains("claire.martin@") && !l.contains("/signin/"))
-        .find_map(|l| {
-            l.split_whitespace()
-                .last()
-                .filter(|w| w.starts_with("prl_"))
-        })
-        .expect("Claire's API token")
-        .to_owned();
+    let token = support::claire_token(&printed);
     Demo {
         token,
         buyer: relay.buyer,

@@ -20,16 +20,7 @@ fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {
         masked,
         request,
     } = support::demo_relay(&printed);
-    let claire = printed
-        .lines()
-        .filter(|l| l.contains("claire.martin@") && !l.contains("/signin/"))
-        .find_map(|l| {
-            l.split_whitespace()
-                .last()
-                .filter(|w| w.starts_with("prl_"))
-        })
-        .expect("Claire's API token")
-        .to_owned();
+    let claire = support::claire_token(&printed);
 
     let mailbox = dir.path().join("sink");
     let (mut sink, port) = smtp_sink(&mailbox);

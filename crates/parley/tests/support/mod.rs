@@ -102,6 +102,20 @@ pub struct DemoRelay {
     pub request: String,
 }
 
+/// Claire's (the demo manufacturer's) API token, from what `parley demo` prints.
+pub fn claire_token(printed: &str) -> String {
+    printed
+        .lines()
+        .filter(|l| l.contains("claire.martin@") && !l.contains("/signin/"))
+        .find_map(|l| {
+            l.split_whitespace()
+                .last()
+                .filter(|w| w.starts_with("prl_"))
+        })
+        .expect("Claire's API token")
+        .to_owned()
+}
+
 pub fn demo_relay(printed: &str) -> DemoRelay {
     let swaks = printed
         .lines()
