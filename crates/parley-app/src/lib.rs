@@ -9,6 +9,7 @@ pub mod copies;
 mod error;
 mod events;
 mod files;
+mod inbound;
 mod network_mail;
 mod notices;
 mod notify;
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod documents;
 pub mod drafts;
 pub mod handover;
+pub mod held;
 pub mod history;
 pub mod jobs;
 pub mod limits;
@@ -96,6 +98,9 @@ pub struct Settings {
     /// How long the network ratings are shown before they are summed again (zero: summed on
     /// every read).
     pub ratings_max_age: std::time::Duration,
+    /// Sender authentication of emailed replies: off, monitor (recorded with the original)
+    /// or enforce (replies failing their domain's DMARC policy held for their holder).
+    pub sender_auth: held::SenderAuthMode,
 }
 
 /// Stripe's API address, the secret key, and the webhook endpoint's signing secret.
@@ -175,6 +180,7 @@ impl Default for Settings {
             reminder_delay_hours: 24,
             mail_retention_days: 30,
             ratings_max_age: std::time::Duration::from_secs(60),
+            sender_auth: held::SenderAuthMode::Monitor,
         }
     }
 }

@@ -92,6 +92,34 @@ pub(crate) fn attachments_set_aside(caller: &Caller, names: &[String], at: i64) 
     plain_mail(recipient, (subject, text_body), "attachments_set_aside", at)
 }
 
+/// The notice to the holder of a masked address that a reply sent as them was held: its
+/// sender could not be verified. They release it if it was theirs (the link), or delete it.
+pub(crate) fn reply_held(settings: &Settings, caller: &Caller, request: &str, at: i64) -> Mail {
+    let recipient = match caller {
+        Caller::Member(member) => member.email.to_string(),
+        Caller::Buyer(buyer) => buyer.email.to_string(),
+        Caller::Marketplace(_) => String::new(),
+    };
+    let base = settings.public_url.as_deref().unwrap_or_default();
+    let url = format!("{base}/requests/{request}");
+    let (subject, text_body) = match language_of(caller) {
+        LanguageCode::Fr => (
+            "Parley : une réponse à votre nom est retenue".to_owned(),
+            format!(
+                "Une réponse envoyée depuis votre adresse a été retenue : son expéditeur n'a pas                  pu être vérifié (le domaine de l'adresse ne l'a pas authentifiée). Elle n'est                  pas transmise.\n\nSi vous l'avez bien envoyée, libérez-la ; sinon,                  supprimez-la :\n{url}\n"
+            ),
+        ),
+        _ => (
+            "Parley: a reply in your name was held".to_owned(),
+            format!(
+                "A reply sent from your address was held: its sender could not be verified                  (your address's domain did not vouch for it). It has not been passed on.\n\n\
+                 If you did send it, release it; otherwise delete it:\n{url}\n"
+            ),
+        ),
+    };
+    plain_mail(recipient, (subject, text_body), "reply_held", at)
+}
+
 /// The reminder to a buyer that a seller answered, with a one-time link to the request.
 pub(crate) fn reminder(
     settings: &Settings,

@@ -7,6 +7,8 @@
 //! address is a random token (120 bits): it says nothing about the thread or the person, and
 //! the other side never sees it.
 
+pub use crate::held::{SenderAuthMode, SenderCheck};
+pub use crate::inbound::{DocumentTooLarge, InboundEmail};
 use parley_domain::{Channel, EmailOrigin, RequestId, ThreadId};
 pub use parley_store::Arrival;
 use parley_store::outbox::{self, Mail};
@@ -15,7 +17,7 @@ use parley_store::{Connection, StoreError};
 
 use crate::messages::Draft;
 use crate::notify::Notice;
-use crate::{App, AppError, Caller, Upload, now};
+use crate::{App, AppError, Caller, now};
 
 /// 15 random bytes in lower-case base32: 24 characters, valid in any mailbox local part.
 pub(crate) fn new_address_token() -> Result<String, AppError> {
@@ -184,27 +186,6 @@ impl RelayTarget {
     }
 }
 
-/// An email received for a masked address, parsed by the SMTP adapter.
-#[derive(Debug, Clone, Default)]
-pub struct InboundEmail {
-    /// The From header's address.
-    pub from: String,
-    pub message_id: Option<String>,
-    /// The whole text (the plain part, or the HTML part turned into text).
-    pub full_text: String,
-    /// The reply without the quoted history and signature.
-    pub reply_text: String,
-    /// PDF documents.
-    pub documents: Vec<Upload>,
-    /// The names of the other attachments: kept in the original, not passed on; the sender
-    /// is told once.
-    pub set_aside: Vec<String>,
-    /// The raw message, kept with the message (`messages.email_raw`) as its original.
-    pub raw: Vec<u8>,
-    /// Written by a machine answering (out of office…): noted, never a message.
-    pub automatic: bool,
-}
-
 /// What became of an emailed reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
@@ -216,6 +197,9 @@ pub enum Received {
     /// An automatic reply (out of office…): noted in the history of the party it answered,
     /// not passed on.
     Automatic,
+    /// Its sender could not be verified (DMARC, enforced): kept aside for the address's holder
+    /// to release or delete.
+    Held,
 }
 
 impl App {
@@ -293,6 +277,24 @@ impl App {
         if email.automatic {
             return self.note_automatic_reply(target, email.raw.len()).await;
         }
+        if self.settings.sender_auth == SenderAuthMode::Enforce
+            && email
+                .authentication
+                .as_ref()
+                .is_some_and(|c| c.dmarc_rejects)
+        {
+            return self.hold_reply(target, email).await;
+        }
+        self.post_email(target, email).await
+    }
+
+    /// Posts an emailed reply whose sender passed the checks (or was released by its holder).
+    pub(crate) async fn post_email(
+        &self,
+        target: &RelayTarget,
+        email: InboundEmail,
+    ) -> Result<Received, AppError> {
+        let address = &target.address;
         let corrupt = |_| AppError::internal("relay address with a bad id");
         let request_id: RequestId = address.request_id.parse().map_err(corrupt)?;
         let thread: ThreadId = address.thread_id.parse().map_err(corrupt)?;

@@ -10,6 +10,7 @@
 //! The session is generic over its stream, so tests can drive it with in-memory bytes and
 //! STARTTLS can wrap it.
 
+pub mod authentication;
 pub mod gate;
 mod listener;
 pub mod sender;
@@ -46,6 +47,8 @@ pub struct SmtpConfig {
     pub max_recipients: usize,
     /// STARTTLS, when a certificate is configured.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// SPF, DKIM and DMARC checks of replies (none: not checked).
+    pub sender_auth: Option<std::sync::Arc<authentication::SenderAuthenticator>>,
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -77,6 +80,7 @@ impl SmtpConfig {
             limits: gate::ConnectionLimits::default(),
             max_recipients: 10,
             tls: None,
+            sender_auth: None,
         }
     }
 }

@@ -20,6 +20,7 @@ mod writer;
 pub mod bounces;
 pub mod directory;
 pub mod events;
+pub mod held;
 pub mod jobs;
 pub mod lists;
 pub mod message_record;

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+pub mod dns;
+
 /// Runs a test body on both databases: `both!(name)` expects `async fn name(db: Db)`.
 #[macro_export]
 macro_rules! both {

@@ -134,6 +134,10 @@ fn public_conflict(what: &str) -> Option<(&'static str, &'static str)> {
             "last_admin",
             "An organization keeps at least one admin: name another admin first.",
         ),
+        "address_revoked" => (
+            "address_revoked",
+            "The masked address this reply was sent to was revoked: it can no longer be posted.",
+        ),
         _ => return None,
     })
 }

@@ -122,6 +122,14 @@ pub struct Options {
     /// DKIM signing domain [default: the relay domain]
     #[arg(long, global = true, env = "PARLEY_DKIM_DOMAIN", value_name = "DOMAIN")]
     pub dkim_domain: Option<String>,
+    /// Sender authentication of emailed replies (SPF, DKIM, DMARC): off, monitor (results
+    /// kept with the original) or enforce (replies failing their domain's DMARC reject or
+    /// quarantine policy are held for their holder to release or delete) [default: monitor]
+    #[arg(long, global = true, env = "PARLEY_SENDER_AUTH", value_name = "MODE")]
+    pub sender_auth: Option<String>,
+    /// DNS server for sender authentication, as IP:PORT [default: the system's resolvers]
+    #[arg(long, global = true, env = "PARLEY_DNS_SERVER", value_name = "IP:PORT")]
+    pub dns_server: Option<SocketAddr>,
     /// SQLite commit durability: full (synced before a write is acknowledged) or normal
     /// (synced at checkpoints: faster, may lose the last commits on a power cut) [default: full]
     #[arg(long, global = true, env = "PARLEY_SQLITE_SYNC", value_name = "MODE")]

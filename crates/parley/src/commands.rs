@@ -100,6 +100,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         },
         response_window_days: config.response_days,
         reminder_delay_hours: config.reminder_delay_hours,
+        sender_auth: config.sender_auth,
         mail_retention_days: config.mail_retention_days,
         webhooks_allow_private: config.webhooks_allow_private,
         translation: config.translation.clone(),
@@ -210,6 +211,14 @@ fn smtp_config(config: &Config) -> anyhow::Result<SmtpConfig> {
     smtp.limits = config.smtp_limits;
     if let Some((cert, key)) = &config.smtp_tls {
         smtp.tls = Some(parley_smtp::load_acceptor(cert, key)?);
+    }
+    if config.sender_auth != parley_app::held::SenderAuthMode::Off {
+        let checker = parley_smtp::authentication::SenderAuthenticator::new(
+            &smtp.hostname,
+            config.dns_server,
+        )
+        .map_err(anyhow::Error::msg)?;
+        smtp.sender_auth = Some(std::sync::Arc::new(checker));
     }
     Ok(smtp)
 }

@@ -36,6 +36,8 @@ pub struct Config {
     pub relay_fold: std::time::Duration,
     pub response_days: u32,
     pub reminder_delay_hours: u32,
+    pub sender_auth: parley_app::held::SenderAuthMode,
+    pub dns_server: Option<SocketAddr>,
     pub mail_retention_days: u32,
     pub webhooks_allow_private: bool,
     /// `auto`, `off` or a URL.
@@ -244,6 +246,11 @@ impl Config {
             relay_fold: std::time::Duration::from_millis(relay_fold_ms),
             response_days,
             reminder_delay_hours: o.reminder_delay_hours.unwrap_or(24),
+            sender_auth: match o.sender_auth.as_deref() {
+                Some(mode) => mode.parse().map_err(anyhow::Error::msg)?,
+                None => parley_app::held::SenderAuthMode::Monitor,
+            },
+            dns_server: o.dns_server,
             mail_retention_days: o.mail_retention_days.unwrap_or(30),
             webhooks_allow_private: o.webhooks_allow_private.unwrap_or(false),
             apertium,

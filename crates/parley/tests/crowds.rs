@@ -34,6 +34,7 @@ fn serve(
         .args(extra)
         .current_dir(dir)
         .env("RUST_LOG", "info")
+        .env("PARLEY_SENDER_AUTH", "off")
         .env_remove("PARLEY_DATA_DIR")
         .env_remove("PARLEY_DATABASE_URL")
         .stderr(Stdio::piped())

@@ -1,7 +1,8 @@
 //! Real-world mail against a running `parley serve` (issue "Real-world mail"), sent with swaks:
 //! an out-of-office answer is noted, never a message; a DSN sent back to the return path of a
 //! notification Parley delivered through a real smarthost (Postfix's smtp-sink) marks it
-//! bounced and tells the seller.
+//! bounced and tells the seller; a reply with a forged From (its domain publishes DMARC
+//! `p=reject`, in a DNS server the test starts) is held and its holder told.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +11,7 @@ mod support;
 use support::{curl, parley, run, smtp_sink, stdout, swaks};
 
 #[test]
-fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {
+fn an_out_of_office_a_bounce_and_a_forged_reply_take_their_paths_through_a_running_serve() {
     let dir = tempfile::tempdir().expect("tempdir");
     let demo = run(parley(dir.path()).args(["--data-dir", "data", "demo"]));
     assert!(demo.status.success(), "{demo:?}");
@@ -25,9 +26,24 @@ fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {
     let mailbox = dir.path().join("sink");
     let (mut sink, port) = smtp_sink(&mailbox);
     let smarthost = format!("smtp://127.0.0.1:{port}");
+    let domain = buyer.rsplit_once('@').expect("buyer address").1.to_owned();
+    let dns = parley_test_support::dns::TestDns::start(&[
+        (&domain, "v=spf1 ip4:192.0.2.10 -all"),
+        (&format!("_dmarc.{domain}"), "v=DMARC1; p=reject"),
+    ]);
+    let dns_server = dns.addr.to_string();
     let (mut server, http, smtp, _log) = support::serve_with(
         dir.path(),
-        &["--data-dir", "data", "--smarthost", &smarthost],
+        &[
+            "--data-dir",
+            "data",
+            "--smarthost",
+            &smarthost,
+            "--sender-auth",
+            "enforce",
+            "--dns-server",
+            &dns_server,
+        ],
     );
     let history = || {
         curl(&[
@@ -124,6 +140,44 @@ fn an_out_of_office_and_a_bounce_take_their_paths_through_a_running_serve() {
     let seen = history();
     assert!(seen.contains("mail_bounced"), "{seen}");
     assert!(seen.contains("mailbox_full"), "{seen}");
+
+    // A forged reply: the buyer's address in From, sent from a machine the buyer's domain
+    // does not name, unsigned. Accepted, held, not posted; the buyer is told through the
+    // smarthost.
+    let before: Vec<_> = std::fs::read_dir(&mailbox)
+        .expect("sink")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    let forged = "Please pay to IBAN XX00 1234 from now on.";
+    let transcript = swaks(
+        &smtp,
+        &["--from", &buyer, "--to", &masked, "--body", forged],
+    );
+    assert!(
+        transcript.contains("<-  250 2.0.0 Message held until its sender is confirmed"),
+        "{transcript}"
+    );
+    let detail = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {claire}"),
+        &format!("http://{http}/api/v1/requests/{request}"),
+    ]);
+    assert!(!detail.contains("IBAN"), "{detail}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let told = std::fs::read_dir(&mailbox)
+            .expect("sink")
+            .filter_map(Result::ok)
+            .filter(|e| !before.contains(&e.path()))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .any(|mail| mail.contains(&buyer) && mail.contains(&format!("/requests/{request}")));
+        if told {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the holder was never told");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     server.kill().expect("kill");
     server.wait().expect("wait");

@@ -1,9 +1,9 @@
 //! DATA: the message is read, checked (From header, attachments), then stored through the
 //! same use case as a web reply; `250` once it is durable (see the README's *Durability*).
 
+use parley_app::AppError;
 use parley_app::relay::{Arrival, InboundEmail, Received};
-use parley_app::{AppError, Upload};
-use parley_mail::{ParsedEmail, parse_email};
+use parley_mail::parse_email;
 use smtp_proto::request::receiver::DataReceiver;
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -66,15 +66,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             return;
         }
         match arrival.within(self.store(&envelope, raw)).await {
-            Ok(()) => {
+            Ok(held) => {
                 self.app.relay_metrics().accepted();
-                self.reply(250, "2.0.0 Message stored in the conversation");
+                if held {
+                    self.reply(250, "2.0.0 Message held until its sender is confirmed");
+                } else {
+                    self.reply(250, "2.0.0 Message stored in the conversation");
+                }
             }
             Err(refusal) => self.reply(refusal.code, &refusal.text),
         }
     }
 
-    async fn store(&self, envelope: &Envelope, raw: Vec<u8>) -> Result<(), Refusal> {
+    /// Stores the message for every recipient; whether it was held (see `parley_app::held`).
+    async fn store(&self, envelope: &Envelope, raw: Vec<u8>) -> Result<bool, Refusal> {
         let parsed = parse_email(&raw)
             .map_err(|_| Refusal::new(550, "5.6.0 The message could not be read as an email"))?;
         let sender = envelope.mail_from.clone().unwrap_or_default();
@@ -91,19 +96,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                  sender)",
             ));
         }
-        let (documents, set_aside) = self.documents(&parsed)?;
+        let authentication = match &self.config.sender_auth {
+            Some(checker) => {
+                let ip = self
+                    .peer
+                    .parse::<std::net::SocketAddr>()
+                    .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |peer| peer.ip());
+                let helo = envelope.helo.as_deref().unwrap_or_default();
+                Some(checker.check(&raw, ip, helo, &sender).await)
+            }
+            None => None,
+        };
+        let raw = match &authentication {
+            Some(check) => crate::authentication::with_results(check, raw),
+            None => raw,
+        };
+        let limit = self.config.max_document_bytes;
+        let mut email = InboundEmail::from_parsed(parsed, sender, raw, limit).map_err(|e| {
+            Refusal::new(
+                552,
+                format!(
+                    "5.3.4 Attachment \"{}\" refused: documents are limited to {} MB",
+                    printable(&e.filename),
+                    e.limit_mb
+                ),
+            )
+        })?;
+        email.authentication = authentication;
         // One email per recipient; the last takes the parsed parts instead of copies (most
         // mail has one recipient).
-        let mut last = Some(InboundEmail {
-            from: sender,
-            message_id: parsed.message_id,
-            full_text: parsed.full_text,
-            reply_text: parsed.reply_text,
-            documents,
-            set_aside,
-            raw,
-            automatic: parsed.automatic,
-        });
+        let mut last = Some(email);
+        let mut held = false;
         for (index, target) in envelope.recipients.iter().enumerate() {
             let email = if index + 1 == envelope.recipients.len() {
                 last.take()
@@ -118,46 +141,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 Ok(Received::Automatic) => {
                     tracing::info!(peer = %self.peer, "relay: automatic reply noted, not passed on");
                 }
+                Ok(Received::Held) => {
+                    held = true;
+                    tracing::info!(peer = %self.peer, "relay: reply held for its holder (sender not verified)");
+                }
                 Ok(Received::Duplicate) => {
                     tracing::info!(peer = %self.peer, "relay: message delivered twice, kept once");
                 }
                 Err(error) => return Err(refusal_of(&self.peer, error)),
             }
         }
-        Ok(())
-    }
-
-    /// PDFs become documents; anything else the person attached stays in the original and is
-    /// named in a notice to the sender (a vCard, a `winmail.dat`, a forwarded email…): the
-    /// reply itself goes through.
-    fn documents(&self, parsed: &ParsedEmail) -> Result<(Vec<Upload>, Vec<String>), Refusal> {
-        let limit = self.config.max_document_bytes;
-        let mut documents = Vec::new();
-        let mut set_aside = Vec::new();
-        for (index, attachment) in parsed.attachments.iter().enumerate() {
-            if !attachment.bytes.starts_with(b"%PDF-") {
-                let name = parley_domain::text::clean_line(&attachment.filename);
-                set_aside.push(name.chars().take(120).collect());
-                continue;
-            }
-            if attachment.bytes.len() > limit {
-                return Err(Refusal::new(
-                    552,
-                    format!(
-                        "5.3.4 Attachment \"{}\" refused: documents are limited to {} MB",
-                        printable(&attachment.filename),
-                        limit / (1024 * 1024)
-                    ),
-                ));
-            }
-            documents.push(Upload {
-                field: format!("attachment_{index}"),
-                kind: "other".to_owned(),
-                filename: attachment.filename.clone(),
-                bytes: attachment.bytes.clone().into(),
-            });
-        }
-        Ok((documents, set_aside))
+        Ok(held)
     }
 }
 

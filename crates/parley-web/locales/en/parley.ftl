@@ -94,6 +94,11 @@ bounce-reason-temporary = temporary failure
 request-remind = Remind the buyer
 request-reminded = The buyer was reminded by email.
 request-reminded-already = The buyer was already reminded today.
+held-title = Held replies
+held-explain = These replies were emailed in your name, but their sender could not be verified: your address's domain did not vouch for them. Nobody else has seen them. Release one if you sent it; delete it otherwise.
+held-label = Held: the sender could not be verified
+held-release = Release
+held-delete = Delete
 doc-quote = Quote
 doc-other = Document
 

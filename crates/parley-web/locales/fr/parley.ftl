@@ -94,6 +94,11 @@ bounce-reason-temporary = échec temporaire
 request-remind = Relancer l’acheteur
 request-reminded = L’acheteur a été relancé par email.
 request-reminded-already = L’acheteur a déjà été relancé aujourd’hui.
+held-title = Réponses retenues
+held-explain = Ces réponses ont été envoyées par email à votre nom, mais leur expéditeur n’a pas pu être vérifié : le domaine de votre adresse ne les a pas authentifiées. Personne d’autre ne les a vues. Libérez celle que vous avez bien envoyée ; supprimez les autres.
+held-label = Retenue : l’expéditeur n’a pas pu être vérifié
+held-release = Libérer
+held-delete = Supprimer
 doc-quote = Devis
 doc-other = Document
 

@@ -4,6 +4,7 @@ pub(crate) mod documents;
 pub mod dto;
 mod filters;
 mod handling;
+mod held;
 pub(crate) mod messages;
 pub(crate) mod network;
 pub(crate) mod orders;
@@ -46,6 +47,9 @@ use crate::error::{FieldErrorDto, Problem};
         requests::display_phone,
         requests::mark_read,
         messages::post_message,
+        held::list,
+        held::release,
+        held::delete,
         documents::download,
         handling::forward,
         handling::cc,
@@ -166,6 +170,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/requests/{id}/translations",
             post(translations::translate_request),
+        )
+        .route("/requests/{id}/held", get(held::list))
+        .route("/requests/{id}/held/{held}/release", post(held::release))
+        .route(
+            "/requests/{id}/held/{held}",
+            axum::routing::delete(held::delete),
         )
         .route("/requests/{id}/quotes", get(quotes::list))
         .route("/quotes/{id}/accept", post(quotes::accept))

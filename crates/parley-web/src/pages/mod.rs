@@ -6,6 +6,7 @@ mod assets;
 mod dev_checkout;
 mod dev_mail;
 mod handling;
+mod held;
 mod i18n;
 mod list;
 mod network;
@@ -43,6 +44,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/requests/{id}/phone", post(request_page::display_phone))
         .route("/requests/{id}/remind", post(request_page::remind))
+        .route(
+            "/requests/{id}/held/{held}/release",
+            post(held::release_held),
+        )
+        .route("/requests/{id}/held/{held}/delete", post(held::delete_held))
         .route("/requests/{id}/forward", post(handling::forward))
         .route("/requests/{id}/cc", post(handling::cc))
         .route(

@@ -134,6 +134,8 @@ pub(super) struct RequestPage {
     handle_form: super::handling::HandleForm,
     /// The dialog to show open (from the email's Forward and Decline buttons).
     open: String,
+    /// Emailed replies in the reader's name held because their sender was not verified.
+    held: Vec<super::held::HeldItem>,
 }
 
 pub(super) fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, PageError> {
@@ -290,6 +292,7 @@ pub(super) async fn page(
         handle_errors: Vec::new(),
         handle_form: super::handling::HandleForm::default(),
         open: String::new(),
+        held: super::held::items(state, caller, id).await?,
     })
 }
 

@@ -148,21 +148,24 @@ async fn access_matrix_over_http(db: Db) {
             format!("{base}/translations"),
             Some(json!({"target": "fr"})),
         ),
+        // Replies held in the caller's name (none here): whoever may see the request gets
+        // their own (empty) list, anyone else 404.
+        ("list held replies", "GET", format!("{base}/held"), None),
     ];
     #[rustfmt::skip]
-    let expected: [(&str, [u16; 12]); 11] = [
-        //                            read  hist phone postM readM docM docD postD fwdM  ccD  wonD  trR
-        ("buyer",                      [200, 200, 404, 201, 200, 200, 200, 201, 404, 404, 404, 422]),
-        ("other buyer",                [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422]),
-        ("manufacturer member in D's auto-CC", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422]),
-        ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204, 422]),
-        ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("manufacturer's forwardee",   [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422]),
-        ("distributor's CC",           [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204, 422]),
-        ("distributor's removed CC",   [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-        ("anonymous",                  [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    let expected: [(&str, [u16; 13]); 11] = [
+        //                            read  hist phone postM readM docM docD postD fwdM  ccD  wonD  trR  held
+        ("buyer",                      [200, 200, 404, 201, 200, 200, 200, 201, 404, 404, 404, 422, 200]),
+        ("other buyer",                [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("manufacturer member",        [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422, 200]),
+        ("manufacturer member in D's auto-CC", [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422, 200]),
+        ("routed distributor member",  [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204, 422, 200]),
+        ("area manager not routed",    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("other manufacturer",         [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("manufacturer's forwardee",   [200, 200, 200, 201, 200, 200, 404, 404, 200, 404, 404, 422, 200]),
+        ("distributor's CC",           [200, 200, 200, 404, 404, 404, 200, 201, 404, 201, 204, 422, 200]),
+        ("distributor's removed CC",   [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ("anonymous",                  [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
     ];
     let mut mismatches = Vec::new();
     for ((actor, token), (row_actor, row)) in actors.iter().zip(expected.iter()) {

@@ -27,6 +27,7 @@ mod requests;
 mod retention;
 mod search;
 mod seed;
+mod sender_auth;
 mod spam;
 mod team;
 mod translation;

@@ -15,6 +15,9 @@ pub fn parley(dir: &Path) -> Command {
         .env_remove("PARLEY_DATABASE_URL")
         .env_remove("PARLEY_HTTP")
         .env_remove("PARLEY_CONFIG")
+        // Tests talk only to 127.0.0.1: no DNS lookups of senders unless a test starts its own
+        // DNS server (`real_mail`).
+        .env("PARLEY_SENDER_AUTH", "off")
         .env("RUST_LOG", "info");
     command
 }
