@@ -46,7 +46,9 @@ pub(super) fn classify(lines: &[&str]) -> Vec<Kind> {
             i += 2;
             continue;
         }
-        if kind != Kind::Attribution
+        // A header line ("Date: Wed, 4 Nov 2026 at 09:41") is a header, however much it
+        // reads like the start of "On Wed, 4 Nov 2026 at 09:41, Ana wrote:".
+        if !matches!(kind, Kind::Attribution | Kind::Header)
             && attribution::may_start_attribution_lower(&lower)
             && let Some(span) = wrapped_attribution(&lines[i..])
         {

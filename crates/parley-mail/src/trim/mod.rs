@@ -72,8 +72,24 @@ fn keep(kinds: &[Kind]) -> std::ops::Range<usize> {
         }
     }
 
+    // A forward: the body starts with the forwarded email's header block (after its
+    // "Forwarded message" line, if any). What was forwarded is the message; its headers
+    // are not.
+    if let Some(first) = first_not_empty(kinds, start, end) {
+        let mut i = first;
+        while i < end && kinds[i] == Kind::Attribution {
+            i += 1;
+        }
+        if let Some(block_end) = header_block_at(kinds, i, end) {
+            match (block_end..end).find(|&j| kinds[j] == Kind::Text) {
+                Some(text) => start = text,
+                None => start = first,
+            }
+        }
+    }
+
     // The first embedded email after some text cuts the rest, unless the person answered
-    // inline below it (quote, their text, quote again).
+    // below it (quote, then their text).
     let mut seen_text = false;
     for i in start..end {
         match kinds[i] {
@@ -111,7 +127,9 @@ fn first_not_empty(kinds: &[Kind], start: usize, end: usize) -> Option<usize> {
     (start..end).find(|&i| kinds[i] != Kind::Empty)
 }
 
-/// Quote, then text, then quote again: the person wrote between the quoted lines.
+/// The person wrote below a quote: quote, their text, quote again (inline answers); or
+/// quote, a blank line, then their text (an answer under the quote it answers). A line
+/// straight under a quote without a blank one may be the quote's own wrapped line.
 fn answered_inline(rest: &[Kind]) -> bool {
     let Some(first_quote) = rest.iter().position(|k| *k == Kind::Quote) else {
         return false;
@@ -120,35 +138,47 @@ fn answered_inline(rest: &[Kind]) -> bool {
     let Some(text) = after.iter().position(|k| *k == Kind::Text) else {
         return false;
     };
-    after[text..].contains(&Kind::Quote)
+    after[text - 1] == Kind::Empty || after[text..].contains(&Kind::Quote)
 }
 
-/// Where a run of at least three header lines starts, when text comes before it. Headers
-/// may wrap, so text lines between header lines belong to the block.
+/// Where a run of at least three header lines starts, when text comes before it.
 fn header_block_after_text(kinds: &[Kind], start: usize, end: usize) -> Option<usize> {
     let mut seen_text = false;
     let mut i = start;
     while i < end {
         match kinds[i] {
             Kind::Text => seen_text = true,
-            Kind::Header if seen_text => {
-                let mut j = i;
-                let mut headers = 0;
-                while j < end && matches!(kinds[j], Kind::Header | Kind::Text) {
-                    headers += usize::from(kinds[j] == Kind::Header);
-                    j += 1;
+            Kind::Header if seen_text => match header_block_at(kinds, i, end) {
+                Some(_) => return Some(i),
+                None => {
+                    i = run_end(kinds, i, end);
+                    continue;
                 }
-                if headers >= 3 && headers * 2 >= j - i {
-                    return Some(i);
-                }
-                i = j;
-                continue;
-            }
+            },
             _ => {}
         }
         i += 1;
     }
     None
+}
+
+/// Where the header block starting at `i` ends, when at least three header lines start
+/// there. Headers may wrap, so text lines between header lines belong to the block, as long
+/// as headers are at least half of it.
+fn header_block_at(kinds: &[Kind], i: usize, end: usize) -> Option<usize> {
+    if kinds.get(i) != Some(&Kind::Header) {
+        return None;
+    }
+    let j = run_end(kinds, i, end);
+    let headers = kinds[i..j].iter().filter(|k| **k == Kind::Header).count();
+    (headers >= 3 && headers * 2 >= j - i).then_some(j)
+}
+
+/// The end of the run of header and text lines from `i`.
+fn run_end(kinds: &[Kind], i: usize, end: usize) -> usize {
+    (i..end)
+        .find(|&j| !matches!(kinds[j], Kind::Header | Kind::Text))
+        .unwrap_or(end)
 }
 
 #[cfg(test)]

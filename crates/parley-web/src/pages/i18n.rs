@@ -1,6 +1,7 @@
-//! The pages' languages: Fluent files in `locales/` (English and French complete; the other
-//! seven of the guide fall back to English until their files exist). The language comes from
-//! the switcher's cookie, else the browser's Accept-Language, else English.
+//! The pages' languages: Fluent files in `locales/`, one per language of the guide (nine, each
+//! complete: a test compares every file's keys with English's). The language comes from the
+//! switcher's cookie, else the browser's Accept-Language (by q-value; a region such as `de-AT`,
+//! `pt-BR` or `zh-TW` counts as its language), else English.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -25,8 +26,18 @@ static_loader! {
     };
 }
 
-/// The UI languages offered in the switcher (complete translations).
-pub const OFFERED: [(&str, &str); 2] = [("en", "English"), ("fr", "Français")];
+/// The UI languages offered in the switcher (complete translations), each named in itself.
+pub const OFFERED: [(&str, &str); 9] = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("ru", "Русский"),
+    ("zh", "中文"),
+    ("ja", "日本語"),
+];
 const COOKIE: &str = "parley_lang";
 
 /// The reader's language, for templates: `{{ tr.t("key") }}`.
@@ -156,8 +167,13 @@ mod tests {
     #[test]
     fn picks_the_preferred_offered_language() {
         assert_eq!(best_match("fr-FR,fr;q=0.9,en;q=0.8"), "fr");
-        assert_eq!(best_match("de-DE,de;q=0.9,en;q=0.5,fr;q=0.7"), "fr");
-        assert_eq!(best_match("ja"), "en");
+        assert_eq!(best_match("nl-NL,nl;q=0.9,en;q=0.5,fr;q=0.7"), "fr");
+        assert_eq!(best_match("de-AT"), "de");
+        assert_eq!(best_match("pt-BR,pt;q=0.9"), "pt");
+        assert_eq!(best_match("zh-TW,zh;q=0.8,en;q=0.5"), "zh");
+        assert_eq!(best_match("ja"), "ja");
+        assert_eq!(best_match("en;q=0.4,ru;q=0.6"), "ru");
+        assert_eq!(best_match("sv"), "en");
         assert_eq!(best_match(""), "en");
     }
 
@@ -168,16 +184,70 @@ mod tests {
             .collect()
     }
 
+    /// Every locale file, by language code.
+    const FILES: [(&str, &str); 9] = [
+        ("en", include_str!("../../locales/en/parley.ftl")),
+        ("fr", include_str!("../../locales/fr/parley.ftl")),
+        ("de", include_str!("../../locales/de/parley.ftl")),
+        ("es", include_str!("../../locales/es/parley.ftl")),
+        ("it", include_str!("../../locales/it/parley.ftl")),
+        ("pt", include_str!("../../locales/pt/parley.ftl")),
+        ("ru", include_str!("../../locales/ru/parley.ftl")),
+        ("zh", include_str!("../../locales/zh/parley.ftl")),
+        ("ja", include_str!("../../locales/ja/parley.ftl")),
+    ];
+
     #[test]
-    fn french_is_complete() {
+    fn every_locale_is_complete_and_offered() {
         // Compared file to file: a lookup would fall back to English and hide a gap.
-        let en = keys(include_str!("../../locales/en/parley.ftl"));
-        let fr = keys(include_str!("../../locales/fr/parley.ftl"));
-        let missing: Vec<&&str> = en.iter().filter(|k| !fr.contains(k)).collect();
-        assert!(
-            missing.is_empty(),
-            "missing from locales/fr/parley.ftl: {missing:?}"
+        let en = keys(FILES[0].1);
+        for (code, file) in FILES {
+            let theirs = keys(file);
+            let missing: Vec<&&str> = en.iter().filter(|k| !theirs.contains(k)).collect();
+            let extra: Vec<&&str> = theirs.iter().filter(|k| !en.contains(k)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "locales/{code}/parley.ftl: missing {missing:?}, unknown {extra:?}"
+            );
+            assert!(offered(code).is_some(), "{code} is not in the switcher");
+        }
+        assert_eq!(OFFERED.len(), FILES.len());
+    }
+
+    #[test]
+    fn no_english_is_left_in_another_language() {
+        // Sentences (not names, codes or words shared by several languages) that a forgotten
+        // English value would show.
+        let english = keys_and_values(FILES[0].1);
+        for (code, file) in &FILES[1..] {
+            let same: Vec<&str> = keys_and_values(file)
+                .into_iter()
+                .filter(|(key, value)| {
+                    value.split_whitespace().count() >= 3
+                        && english.iter().any(|(k, v)| k == key && v == value)
+                })
+                .map(|(key, _)| key)
+                .collect();
+            assert!(same.is_empty(), "locales/{code}: still English: {same:?}");
+        }
+        let de = Tr::new("de");
+        assert_eq!(de.t("list-handle"), "Anfrage bearbeiten");
+        assert_eq!(Tr::new("es").t("list-handle"), "Tratar la solicitud");
+        assert_eq!(
+            Tr::new("ja").t1("history-read-on", "date", "11/27"),
+            "11/27 に既読"
         );
+    }
+
+    fn keys_and_values(ftl: &str) -> Vec<(&str, &str)> {
+        ftl.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
+            .collect()
+    }
+
+    #[test]
+    fn french_reads_french() {
         let fr = Tr::new("fr");
         assert_eq!(fr.t("form-send"), "Envoyer");
         assert_eq!(fr.t1("history-read-on", "date", "27/11"), "Lu le 27/11");

@@ -632,6 +632,7 @@ both!(
     remind_the_buyer_once_a_day,
     sign_in_links_arrive_in_the_dev_mailbox,
     pages_speak_french_and_english,
+    a_buyer_reads_every_page_in_each_of_nine_languages,
     cookies_are_secure_behind_https,
     sign_in_by_link_and_sign_out,
     seller_page_number_reply_and_read_receipt,
@@ -1012,4 +1013,61 @@ async fn quotes_on_the_request_page(db: Db) {
         "in the seller's history"
     );
     assert!(page.contains("Deal"));
+}
+
+/// Sign-in, My requests and the request page, for a buyer whose browser asks for each of the
+/// guide's languages (with a region, as browsers send it): `<html lang>` says it, the page
+/// speaks it, and none of the English sentences shows.
+async fn a_buyer_reads_every_page_in_each_of_nine_languages(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (request, _) = app.request_from("DE", "anna@b.example").await;
+    let buyer = sign_in(&app, "anna@b.example").await;
+    let english = [
+        "Sign in",
+        "Email me a sign-in link",
+        "My requests",
+        "Sign out",
+        "History of the exchanges",
+        "Attach a document",
+        "Request received through",
+        "Leave a review",
+    ];
+    // (what the browser asks for, the page's language, a sentence of it on the request page)
+    for (asked, code, own) in [
+        ("de-AT,de;q=0.9", "de", "Verlauf des Austauschs"),
+        ("es-MX", "es", "Historial de los intercambios"),
+        ("it-IT,en;q=0.3", "it", "Cronologia degli scambi"),
+        ("pt-BR,pt;q=0.9,en;q=0.8", "pt", "Histórico das trocas"),
+        ("ru", "ru", "История переписки"),
+        ("zh-TW,zh;q=0.9", "zh", "往来记录"),
+        ("ja-JP", "ja", "やり取りの履歴"),
+    ] {
+        let get = |path: String, cookie: Option<String>| {
+            let mut call = buyer
+                .client
+                .get(app.url(&path))
+                .header("accept-language", asked);
+            if let Some(cookie) = cookie {
+                call = call.header("cookie", cookie);
+            }
+            async move {
+                let response = call.send().await.expect("GET");
+                assert_eq!(response.status(), 200, "{path}");
+                response.text().await.expect("text")
+            }
+        };
+        let signin = get("/signin".to_owned(), None).await;
+        let list = get("/requests".to_owned(), Some(buyer.cookie.clone())).await;
+        let page = get(format!("/requests/{request}"), Some(buyer.cookie.clone())).await;
+        assert!(page.contains(own), "{code}: {page}");
+        for html in [&signin, &list, &page] {
+            assert!(html.contains(&format!("<html lang=\"{code}\">")), "{code}");
+            for sentence in english {
+                assert!(
+                    !html.contains(&format!(">{sentence}")),
+                    "{code}: English “{sentence}” on {html}"
+                );
+            }
+        }
+    }
 }
