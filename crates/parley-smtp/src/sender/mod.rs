@@ -121,6 +121,9 @@ pub async fn deliver_due(
             Ok(()) => {
                 tracing::info!(mail = %mail.mail.id, kind = %mail.mail.kind, "outbox: delivered");
                 delivered.push(mail.mail.id.clone());
+                if delivered.len() == RECORD_EVERY {
+                    record_delivered(app, std::mem::take(&mut delivered)).await;
+                }
             }
             Err(failure) => {
                 let permanent = failure.reason != FailureReason::Transient;
@@ -138,12 +141,22 @@ pub async fn deliver_due(
             }
         }
     }
+    record_delivered(app, delivered).await;
+    Ok(claimed.len())
+}
+
+/// Deliveries are recorded a few at a time: a worker killed mid-batch sends again (at least
+/// once) only the mails delivered since its last record, not its whole batch.
+const RECORD_EVERY: usize = 10;
+
+async fn record_delivered(app: &App, delivered: Vec<String>) {
+    if delivered.is_empty() {
+        return;
+    }
     app.worker_health().delivered(delivered.len());
-    // Recorded together: a crash before this line sends these again (at least once).
     if let Err(error) = app.outbox_delivered(delivered).await {
         tracing::error!(error = %error.chain(), "outbox: recording deliveries");
     }
-    Ok(claimed.len())
 }
 
 /// Why one mail was not delivered.

@@ -1,7 +1,8 @@
 //! The pages' languages: Fluent files in `locales/`, one per language of the guide (nine, each
 //! complete: a test compares every file's keys with English's). The language comes from the
-//! switcher's cookie, else the browser's Accept-Language (by q-value; a region such as `de-AT`,
-//! `pt-BR` or `zh-TW` counts as its language), else English.
+//! switcher's cookie, else the signed-in person's profile language, else the browser's
+//! Accept-Language (by q-value; a region such as `de-AT`, `pt-BR` or `zh-TW` counts as its
+//! language), else English.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -129,8 +130,27 @@ fn best_match(accept_language: &str) -> &'static str {
 impl FromRequestParts<AppState> for Tr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self::from_headers(&parts.headers))
+    /// The switcher's choice, else the signed-in person's profile language, else the
+    /// browser's.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(chosen) = cookie(&parts.headers, COOKIE).and_then(|c| offered(&c)) {
+            return Ok(Self::new(chosen));
+        }
+        // A failed lookup is the page's to report (through `SignedIn`); the language falls
+        // back to the browser's.
+        let profile = super::session::current_session(parts, state)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|(session, _)| match session.caller {
+                parley_app::Caller::Member(member) => offered(member.language.code()),
+                parley_app::Caller::Buyer(buyer) => offered(buyer.language.code()),
+                parley_app::Caller::Marketplace(_) => None,
+            });
+        Ok(profile.map_or_else(|| Self::from_headers(&parts.headers), Self::new))
     }
 }
 

@@ -104,15 +104,37 @@ impl SignedIn {
             .await
             .map(|uri| uri.0.path().to_owned())
             .unwrap_or_else(|_| "/".to_owned());
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(SignInFirst(here).into_response());
-        };
-        match state.app.web_session(&token).await {
-            Ok(session) => Ok(Self { session, token }),
-            Err(AppError::Unauthenticated) => Err(SignInFirst(here).into_response()),
+        match current_session(parts, state).await {
+            Ok(Some((session, token))) => Ok(Self { session, token }),
+            Ok(None) => Err(SignInFirst(here).into_response()),
             Err(other) => Err(PageError::from(other).into_response()),
         }
     }
+}
+
+/// A request's session, once looked up (the page's language and the signed-in person both
+/// need it, in either order).
+#[derive(Clone)]
+struct LookedUp(Option<(WebSession, String)>);
+
+/// The live session the request's cookie names, and its token; looked up once per request.
+pub(super) async fn current_session(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<(WebSession, String)>, AppError> {
+    if let Some(LookedUp(found)) = parts.extensions.get::<LookedUp>() {
+        return Ok(found.clone());
+    }
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let found = match state.app.web_session(&token).await {
+        Ok(session) => Some((session, token)),
+        Err(AppError::Unauthenticated) => None,
+        Err(other) => return Err(other),
+    };
+    parts.extensions.insert(LookedUp(found.clone()));
+    Ok(found)
 }
 
 /// For pages that only read: any method that could change something is refused (see the

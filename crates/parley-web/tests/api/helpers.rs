@@ -271,12 +271,22 @@ impl TestApp {
     /// Creates a request from a buyer in `country` (which decides the routing) and returns its
     /// id and the buyer (with a token).
     pub async fn request_from(&self, country: &str, buyer_email: &str) -> (String, Person) {
+        self.request_speaking(country, buyer_email, "es").await
+    }
+
+    /// [`TestApp::request_from`] a buyer whose profile language is `language`.
+    pub async fn request_speaking(
+        &self,
+        country: &str,
+        buyer_email: &str,
+        language: &str,
+    ) -> (String, Person) {
         let body = json!({
             "buyer": {
                 "name": "Buyer ".to_owned() + country,
                 "company": "Buying Co",
                 "country": country,
-                "language": "es",
+                "language": language,
                 "email": buyer_email,
                 "phone": "+34 600 000 001"
             },

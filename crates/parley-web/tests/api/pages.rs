@@ -12,7 +12,11 @@ use crate::helpers::{Db, MAX_DOCUMENT, TestApp, pdf, pdf_part};
 /// A browser: no automatic redirects, the session cookie sent by hand.
 pub(crate) struct Browser {
     pub(crate) client: reqwest::Client,
+    /// The session, and English chosen with the switcher (the pages' texts these tests read
+    /// are English; the test people's profiles say French or Spanish).
     pub(crate) cookie: String,
+    /// The session alone: the profile's language, then the browser's, apply.
+    pub(crate) session_cookie: String,
     pub(crate) csrf: String,
 }
 
@@ -68,7 +72,8 @@ async fn sign_in_expecting(app: &TestApp, email: &str, secure: bool) -> Browser 
     );
     let mut browser = Browser {
         client,
-        cookie,
+        cookie: format!("{cookie}; parley_lang=en"),
+        session_cookie: cookie,
         csrf: String::new(),
     };
     let list = browser.get(app, "/requests").await;
@@ -431,7 +436,7 @@ async fn pages_speak_french_and_english(db: Db) {
     let (request, _) = app.request_from("FR", "luc@b.example").await;
     let seller = sign_in(&app, "claire@hydrotech.example").await;
     let page_in = |language: &'static str, extra_cookie: &'static str| {
-        let (client, cookie) = (seller.client.clone(), seller.cookie.clone());
+        let (client, cookie) = (seller.client.clone(), seller.session_cookie.clone());
         let url = app.url(&format!("/requests/{request}"));
         async move {
             client
@@ -457,8 +462,10 @@ async fn pages_speak_french_and_english(db: Db) {
     ] {
         assert!(french.contains(text), "{text}");
     }
-    let english = page_in("en-GB", "").await;
-    assert!(english.contains("Display the number") && english.contains("lang=\"en\""));
+    // Claire's profile says French: it wins over her browser's English…
+    let profile = page_in("en-GB", "").await;
+    assert!(profile.contains("Afficher le numéro") && profile.contains("lang=\"fr\""));
+    // …and the switcher's choice over both.
     let chosen = page_in("fr", "; parley_lang=en").await;
     assert!(
         chosen.contains("Display the number"),
@@ -490,7 +497,7 @@ async fn pages_speak_french_and_english(db: Db) {
     let response = seller
         .client
         .post(app.url(&format!("/requests/{request}/messages")))
-        .header("cookie", &seller.cookie)
+        .header("cookie", &seller.session_cookie)
         .header("accept-language", "fr")
         .multipart(
             Form::new()
@@ -1015,13 +1022,12 @@ async fn quotes_on_the_request_page(db: Db) {
     assert!(page.contains("Deal"));
 }
 
-/// Sign-in, My requests and the request page, for a buyer whose browser asks for each of the
-/// guide's languages (with a region, as browsers send it): `<html lang>` says it, the page
-/// speaks it, and none of the English sentences shows.
+/// Sign-in, My requests and the request page in each of the guide's languages: the sign-in
+/// page by the browser's Accept-Language (with a region, as browsers send it), the signed-in
+/// buyer's pages by their profile's language, which wins over the browser's. `<html lang>`
+/// says it, the page speaks it, and none of the English sentences shows.
 async fn a_buyer_reads_every_page_in_each_of_nine_languages(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (request, _) = app.request_from("DE", "anna@b.example").await;
-    let buyer = sign_in(&app, "anna@b.example").await;
     let english = [
         "Sign in",
         "Email me a sign-in link",
@@ -1032,7 +1038,7 @@ async fn a_buyer_reads_every_page_in_each_of_nine_languages(db: Db) {
         "Request received through",
         "Leave a review",
     ];
-    // (what the browser asks for, the page's language, a sentence of it on the request page)
+    // (what the browser asks for, the language, a sentence of it on the request page)
     for (asked, code, own) in [
         ("de-AT,de;q=0.9", "de", "Verlauf des Austauschs"),
         ("es-MX", "es", "Historial de los intercambios"),
@@ -1042,11 +1048,14 @@ async fn a_buyer_reads_every_page_in_each_of_nine_languages(db: Db) {
         ("zh-TW,zh;q=0.9", "zh", "往来记录"),
         ("ja-JP", "ja", "やり取りの履歴"),
     ] {
-        let get = |path: String, cookie: Option<String>| {
+        let email = format!("buyer-{code}@b.example");
+        let (request, _) = app.request_speaking("DE", &email, code).await;
+        let buyer = sign_in(&app, &email).await;
+        let get = |path: String, cookie: Option<String>, language: &'static str| {
             let mut call = buyer
                 .client
                 .get(app.url(&path))
-                .header("accept-language", asked);
+                .header("accept-language", language);
             if let Some(cookie) = cookie {
                 call = call.header("cookie", cookie);
             }
@@ -1056,9 +1065,10 @@ async fn a_buyer_reads_every_page_in_each_of_nine_languages(db: Db) {
                 response.text().await.expect("text")
             }
         };
-        let signin = get("/signin".to_owned(), None).await;
-        let list = get("/requests".to_owned(), Some(buyer.cookie.clone())).await;
-        let page = get(format!("/requests/{request}"), Some(buyer.cookie.clone())).await;
+        let signin = get("/signin".to_owned(), None, asked).await;
+        let session = Some(buyer.session_cookie.clone());
+        let list = get("/requests".to_owned(), session.clone(), "en-US").await;
+        let page = get(format!("/requests/{request}"), session, "en-US").await;
         assert!(page.contains(own), "{code}: {page}");
         for html in [&signin, &list, &page] {
             assert!(html.contains(&format!("<html lang=\"{code}\">")), "{code}");

@@ -15,6 +15,9 @@ pub(crate) async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: 
         .expect("link")
         .expect("known address");
     browser.delete_all_cookies().await.expect("cookies");
+    // English chosen with the switcher: the texts these tests read are English, and the test
+    // people's profiles say French or Spanish (a profile's language comes before the browser's).
+    browser.goto(&app.url("/lang/en")).await.expect("English");
     browser
         .goto(&app.url(&format!("/signin/{token}")))
         .await
