@@ -18,18 +18,8 @@ use super::session::SignedForm;
 use super::{PageError, Tr, render};
 use crate::AppState;
 
-/// The nine languages, by their own names.
-pub const NINE: [(&str, &str); 9] = [
-    ("fr", "Français"),
-    ("en", "English"),
-    ("de", "Deutsch"),
-    ("es", "Español"),
-    ("it", "Italiano"),
-    ("pt", "Português"),
-    ("ru", "Русский"),
-    ("zh", "中文"),
-    ("ja", "日本語"),
-];
+/// The nine languages, by their own names (those of the pages' switcher).
+pub const NINE: [(&str, &str); 9] = super::i18n::OFFERED;
 
 /// The picker under one message.
 pub struct TranslateForm {

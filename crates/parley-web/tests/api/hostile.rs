@@ -269,7 +269,10 @@ async fn a_failing_worker_shows_in_health_and_metrics(db: Db) {
 }
 
 /// A relay listener of its own on `t.app`, with `config`.
-async fn relay_with(t: &TestApp, config: parley_smtp::SmtpConfig) -> std::net::SocketAddr {
+pub(crate) async fn relay_with(
+    t: &TestApp,
+    config: parley_smtp::SmtpConfig,
+) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

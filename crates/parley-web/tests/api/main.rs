@@ -11,7 +11,7 @@ mod corpus;
 mod csrf;
 mod documents;
 mod export;
-mod hostile;
+pub(crate) mod hostile;
 mod messages;
 mod network;
 mod ops;

@@ -52,17 +52,7 @@ async fn relay(t: &TestApp, dns: &TestDns) -> SocketAddr {
     config.sender_auth = Some(Arc::new(
         SenderAuthenticator::new(&config.hostname, Some(dns.addr)).expect("resolver"),
     ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("addr");
-    tokio::spawn(parley_smtp::serve(
-        listener,
-        t.app.clone(),
-        config,
-        std::future::pending(),
-    ));
-    address
+    crate::hostile::relay_with(t, config).await
 }
 
 /// The buyer's masked address for the maker's thread, after the maker wrote.
