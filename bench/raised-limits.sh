@@ -8,5 +8,5 @@ export PARLEY_SIGN_IN_PER_ADDRESS_HOURLY=1000000000 PARLEY_SIGN_IN_PER_IP_HOURLY
 export PARLEY_SMTP_MAX_SESSIONS=10000 PARLEY_SMTP_MAX_SESSIONS_PER_IP=10000
 # Sender authentication off: the relay is compared with a Postfix that checks no SPF, DKIM or
 # DMARC, and the load generator's senders publish nothing (monitor mode would add a DNS round
-# trip per reply to the system's resolver).
-export PARLEY_SENDER_AUTH=off
+# trip per reply to the system's resolver; PARLEY_SENDER_AUTH=monitor measures that cost).
+export PARLEY_SENDER_AUTH="${PARLEY_SENDER_AUTH:-off}"
