@@ -174,10 +174,11 @@ impl App {
         id: &str,
     ) -> Result<Received, AppError> {
         let (row, raw) = self.held_reply(caller, request, id).await?;
-        let target = self
-            .relay_target(&row.token)
-            .await
-            .map_err(|_| AppError::Conflict("address_revoked".to_owned()))?;
+        // Revoked since: it can no longer be posted (any other failure stays what it is).
+        let target = match self.relay_target(&row.token).await {
+            Err(AppError::NotFound) => Err(AppError::Conflict("address_revoked".to_owned())),
+            other => other,
+        }?;
         let parsed = parley_mail::parse_email(&raw)
             .map_err(|e| AppError::internal(format!("a held reply no longer parses: {e}")))?;
         let email =
