@@ -16,7 +16,7 @@ use crate::events::new_event;
 use crate::handover::{
     HandedTo, HandoverContext, Recipient, hand_over, party_name, recipient_is_buyer, thread_of,
 };
-use crate::notify::Conversation;
+use crate::mail::conversation::Conversation;
 use crate::party_actions::Loaded;
 use crate::{App, AppError, Caller, now};
 

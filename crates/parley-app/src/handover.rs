@@ -17,8 +17,8 @@ use serde_json::json;
 use crate::auth::new_token;
 use crate::events::new_event;
 use crate::files::sha256_hex;
-use crate::network_mail::{Handover, handed_over};
-use crate::notify::{Conversation, Notice};
+use crate::mail::conversation::{Conversation, Notice};
+use crate::mail::network::{Handover, handed_over};
 use crate::{App, AppError, Caller, now, relay};
 
 /// How long the sign-in link in a forwarded request works (once).
@@ -282,7 +282,7 @@ impl App {
     /// Forwards a request (guide section 4). The new recipient handles it from now on and
     /// gets a sign-in link; a network member gets its own thread, anyone else the forwarding
     /// party's access to this request. A network member's automatic-copy addresses get the
-    /// request (only: see `auto_copy`).
+    /// request (only: see `mail::automatic_copy`).
     pub async fn forward_request(
         &self,
         caller: &Caller,
@@ -452,7 +452,7 @@ async fn record_forward(
         at,
     );
     events::append(&mut *tx, &event, None).await?;
-    crate::auto_copy::send_automatic_copies(
+    crate::mail::automatic_copy::send_automatic_copies(
         &mut *tx,
         &context.conversation,
         &request.message,

@@ -99,7 +99,7 @@ impl App {
             thread = %held.thread_id,
             "relay: reply held, its sender could not be verified (DMARC)"
         );
-        let notice = crate::mail::reply_held(
+        let notice = crate::mail::plain::reply_held(
             &self.settings,
             &target.caller,
             &held.request_id,

@@ -2,7 +2,6 @@
 //! functions; they own the transaction, write the history events in it, and ask the access
 //! policy before anything else.
 
-mod auto_copy;
 mod auto_replies;
 mod caller;
 pub mod copies;
@@ -10,9 +9,6 @@ mod error;
 mod events;
 mod files;
 mod inbound;
-mod network_mail;
-mod notices;
-mod notify;
 
 pub mod auth;
 pub mod backup;
@@ -23,6 +19,7 @@ pub mod drafts;
 pub mod handover;
 pub mod held;
 pub mod history;
+pub mod i18n;
 pub mod jobs;
 pub mod limits;
 pub mod lists;
@@ -31,7 +28,6 @@ pub mod messages;
 pub mod network;
 pub mod new_request;
 pub mod orders;
-pub mod outbox;
 pub mod party_actions;
 pub mod provisioning;
 pub mod quotes;

@@ -12,7 +12,7 @@ use parley_store::{Connection, directory, events};
 use serde_json::json;
 
 use crate::events::new_event;
-use crate::notify::{self, Conversation};
+use crate::mail::conversation::{self, Conversation};
 use crate::relay;
 use crate::{App, AppError, now};
 
@@ -201,7 +201,7 @@ async fn insert_request(
     }
     if let (Some(member), Some(thread_id)) = (&handler_member, handler_thread) {
         let party_name = directory::organization(&mut *tx, handler_org).await?.name;
-        let mut mail = notify::new_request_to_member(
+        let mut mail = conversation::new_request_to_member(
             &notice.settings,
             &Conversation {
                 request_id: request.id.to_string(),
@@ -296,7 +296,7 @@ fn route(
 }
 
 /// Emails the request to the routed network member's automatic-copy addresses (FAQ e: the
-/// request only, never the conversation; see `auto_copy`).
+/// request only, never the conversation; see `mail::automatic_copy`).
 async fn copy_automatically(
     tx: &mut Connection,
     network: &[parley_domain::NetworkLink],
@@ -313,7 +313,7 @@ async fn copy_automatically(
         party_name: &org.name,
         buyer,
     };
-    crate::auto_copy::send_automatic_copies(
+    crate::mail::automatic_copy::send_automatic_copies(
         &mut *tx,
         &conversation,
         &request.message,

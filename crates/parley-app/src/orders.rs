@@ -11,7 +11,6 @@ use parley_store::orders::{self, Order, Payment, Review};
 use parley_store::outbox::Mail;
 use parley_store::{directory, events, outbox, quotes};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::events::new_event;
 use crate::requests::authorize;
@@ -339,30 +338,19 @@ impl App {
             json!({ "outcome": parley_domain::Outcome::Won, "order": true }),
             at,
         );
-        let base = self.settings.public_url.clone().unwrap_or_default();
+        let buyer = caller.actor().name;
+        let confirmed = crate::mail::plain::OrderConfirmed {
+            buyer: &buyer,
+            version: quote.version,
+            paid_online: state.paid,
+            billing: &order.billing,
+            delivery: &order.delivery,
+            request: quote.request_id,
+        };
         let mails: Vec<Mail> = members
             .iter()
-            .map(|member| Mail {
-                id: Uuid::now_v7().to_string(),
-                recipient: member.email.to_string(),
-                subject: format!("Order confirmed: quote version {}", quote.version),
-                text_body: format!(
-                    "{} confirmed the order of your quote (version {}){}.\n\nBilling:\n{}\n\n\
-                     Delivery:\n{}\n\n{base}/requests/{}\n",
-                    caller.actor().name,
-                    quote.version,
-                    if state.paid {
-                        ", paid online"
-                    } else {
-                        ", to be paid offline"
-                    },
-                    order.billing,
-                    order.delivery,
-                    quote.request_id
-                ),
-                kind: "order_confirmed".to_owned(),
-                created_at: at.0,
-                ..Mail::default()
+            .map(|member| {
+                crate::mail::plain::order_confirmed(&self.settings, member, &confirmed, at.0)
             })
             .collect();
         let thread = quote.thread_id;

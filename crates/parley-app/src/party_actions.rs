@@ -10,8 +10,8 @@ use serde_json::json;
 
 use crate::events::new_event;
 use crate::handover::{handling_party, party_name, thread_of};
-use crate::network_mail::declined_to_buyer;
-use crate::notify::Conversation;
+use crate::mail::conversation::Conversation;
+use crate::mail::network::declined_to_buyer;
 use crate::{App, AppError, Caller, now, relay};
 
 /// A decline as the request page or the API sends it.

@@ -15,8 +15,8 @@ use parley_store::outbox::{self, Mail};
 use parley_store::relay::{self, Holder, HolderKind, RelayAddress};
 use parley_store::{Connection, StoreError};
 
+use crate::mail::conversation::Notice;
 use crate::messages::Draft;
-use crate::notify::Notice;
 use crate::{App, AppError, Caller, now};
 
 /// 15 random bytes in lower-case base32: 24 characters, valid in any mailbox local part.
@@ -139,7 +139,7 @@ async fn gather(
     if let Some(&(index, count)) = batch.latest.get(&key) {
         let earlier = &mut batch.mails[index];
         if let Some(due) = earlier.due_at {
-            crate::notify::gathered(&mut mail, count + 1);
+            crate::mail::notice::gathered(&mut mail, count + 1);
             mail.due_at = Some(due);
             *earlier = mail;
             batch.latest.insert(key, (index, count + 1));
@@ -152,7 +152,7 @@ async fn gather(
     }
     match outbox::latest_gathered(&mut *tx, &key, at - GATHER_MS, at).await? {
         Some((waiting_id, _, true, count)) => {
-            crate::notify::gathered(&mut mail, count + 1);
+            crate::mail::notice::gathered(&mut mail, count + 1);
             outbox::regather(&mut *tx, &waiting_id, &mail).await?;
         }
         Some((_, sent_at, false, _)) => {
@@ -340,7 +340,7 @@ impl App {
         {
             Ok(view) => {
                 if !email.set_aside.is_empty() {
-                    let notice = crate::mail::attachments_set_aside(
+                    let notice = crate::mail::plain::attachments_set_aside(
                         &target.caller,
                         &email.set_aside,
                         now().0,

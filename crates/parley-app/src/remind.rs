@@ -44,7 +44,8 @@ impl App {
         let (buyer, product) = (card.buyer, card.product.name);
         let at = now();
         let token = new_token()?;
-        let mail = crate::mail::reminder(&self.settings, &buyer, &seller, &product, &token, at.0);
+        let mail =
+            crate::mail::plain::reminder(&self.settings, &buyer, &seller, &product, &token, at.0);
         let event = new_event(
             id,
             Some(party),

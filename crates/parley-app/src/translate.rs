@@ -44,6 +44,18 @@ impl App {
         self.translators.calls()
     }
 
+    /// The languages a text in `source` can be translated into here, as the engines listed
+    /// them (no engine is asked); `None` while they have not all said, when any may work.
+    #[must_use]
+    pub fn translation_targets(&self, source: LanguageCode) -> Option<Vec<LanguageCode>> {
+        self.translators.targets(source)
+    }
+
+    /// Asks the translation engines which languages they cover (at start).
+    pub async fn list_translation_pairs(&self) {
+        self.translators.list_pairs().await;
+    }
+
     /// Translates message `id` into `target` for `caller`.
     pub async fn translate_message(
         &self,

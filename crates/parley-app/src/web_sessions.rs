@@ -90,7 +90,7 @@ impl App {
         };
         let token = new_token()?;
         let at = now().0;
-        let mail = crate::mail::sign_in_link(&self.settings, &caller, &token, at);
+        let mail = crate::mail::plain::sign_in_link(&self.settings, &caller, &token, at);
         let link = (
             sha256_hex(token.as_bytes()),
             owner,

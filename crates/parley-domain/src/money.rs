@@ -243,12 +243,6 @@ impl Money {
         })
     }
 
-    /// The amount with French separators (`1 234,50 EUR`).
-    #[must_use]
-    pub fn to_french(self) -> String {
-        self.format(' ', ',')
-    }
-
     /// The amount as a plain decimal, without grouping or currency (`1234.50`): the API's
     /// exact form.
     #[must_use]
@@ -385,7 +379,6 @@ mod tests {
     fn prints_per_language() {
         let m = Money::parse("1234567.5", eur()).expect("m");
         assert_eq!(m.to_string(), "1,234,567.50 EUR");
-        assert_eq!(m.to_french(), "1 234 567,50 EUR");
         assert_eq!(m.to_decimal(), "1234567.50");
         let yen = Money::parse("1500", Currency::parse("jpy").expect("jpy")).expect("y");
         assert_eq!(yen.to_string(), "1,500 JPY");

@@ -159,6 +159,27 @@ impl Translators {
         self.engines.is_empty()
     }
 
+    /// The languages `from` can be translated into, by the pairs the engines listed — without
+    /// asking any engine, so a page can show only the targets that can work. `None` while an
+    /// engine has not listed its pairs (not yet asked, or not answering): anything may work.
+    #[must_use]
+    pub fn targets(&self, from: LanguageCode) -> Option<Vec<LanguageCode>> {
+        let listed = self.pairs.try_read().ok()?;
+        let pairs: Vec<Pairs> = listed.iter().cloned().collect::<Option<_>>()?;
+        Some(
+            LanguageCode::ALL
+                .into_iter()
+                .filter(|to| *to != from && plan(&pairs, from, *to).is_some())
+                .collect(),
+        )
+    }
+
+    /// Asks the engines that have not listed their pairs yet (at start: pages then know what
+    /// each language can be translated into).
+    pub async fn list_pairs(&self) {
+        self.known_pairs().await;
+    }
+
     async fn known_pairs(&self) -> Vec<Pairs> {
         {
             let pairs = self.pairs.read().await;
@@ -238,5 +259,29 @@ mod tests {
         assert_eq!(plan(&pairs, De, Es), Some(Route::Pivot(1, En, 0)));
         assert_eq!(plan(&pairs, Fr, Ja), None);
         assert_eq!(plan(&[], Fr, Es), None);
+    }
+
+    #[tokio::test]
+    async fn targets_are_known_once_every_engine_listed_its_pairs() {
+        let translators = Translators::new(Vec::new());
+        assert_eq!(
+            translators.targets(Fr),
+            Some(Vec::new()),
+            "no engine, no target"
+        );
+        let translators = Translators {
+            engines: Vec::new(),
+            pairs: RwLock::new(vec![Some(vec![(Fr, Es), (Es, Fr), (Es, En)]), None]),
+            calls: Mutex::default(),
+        };
+        assert_eq!(translators.targets(Fr), None, "an engine has not said yet");
+        *translators.pairs.write().await =
+            vec![Some(vec![(Fr, Es), (Es, Fr), (Es, En)]), Some(vec![])];
+        assert_eq!(
+            translators.targets(Fr),
+            Some(vec![En, Es]),
+            "direct, and through Spanish"
+        );
+        assert_eq!(translators.targets(Ja), Some(Vec::new()));
     }
 }

@@ -159,6 +159,11 @@ async fn serve(app: &App, config: &Config, args: &ServeArgs) -> anyhow::Result<(
         std::sync::Arc::new(parley_smtp::Mailer::new(delivery, transport))
             as std::sync::Arc<dyn parley_app::jobs::MailDelivery>
     });
+    // The engines' languages, asked once at start: pages then offer only what can work.
+    tokio::spawn({
+        let app = app.clone();
+        async move { app.list_translation_pairs().await }
+    });
     let jobs = tokio::spawn(parley_app::jobs::run(
         app.clone(),
         poll,

@@ -195,7 +195,7 @@ impl App {
                             let member = directory::member_by_id(tx, member).await?;
                             let (_, card) =
                                 parley_store::requests::access_with_card(tx, request, None).await?;
-                            let mail = crate::mail::handle_reminder(
+                            let mail = crate::mail::plain::handle_reminder(
                                 &settings,
                                 &member,
                                 (&card.product.name, card.buyer.company.as_deref()),
@@ -228,7 +228,7 @@ impl App {
                                 .map_or_else(String::new, |(_, org)| org.name.clone());
                             let token = crate::auth::new_token()?;
                             let valid_until = stored.terms.as_ref().map(|t| t.valid_until);
-                            let mail = crate::mail::quote_reminder(
+                            let mail = crate::mail::plain::quote_reminder(
                                 &settings,
                                 &card.buyer,
                                 (&seller, &card.product.name),

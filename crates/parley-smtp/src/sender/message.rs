@@ -4,7 +4,7 @@
 use lettre::Message;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use parley_app::outbox::Mail;
+use parley_app::mail::outbox::Mail;
 use parley_domain::text::clean_line;
 
 use super::DeliveryConfig;

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use parley_app::App;
-use parley_app::outbox::Claimed;
+use parley_app::mail::outbox::Claimed;
 use parley_app::worker_health::FailureReason;
 
 pub use dkim::Dkim;
@@ -40,7 +40,7 @@ pub struct DeliveryConfig {
 }
 
 /// Each SMTP command's limit (lettre's default is a minute): with the claim's lease
-/// ([`parley_app::outbox::LEASE_MS`]), it bounds how long a delivery holds a mail.
+/// ([`parley_app::mail::outbox::LEASE_MS`]), it bounds how long a delivery holds a mail.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the worker hands mail.
@@ -109,7 +109,7 @@ pub async fn deliver_due(
     }
     let claimed = app.claim_outbox(config.batch).await?;
     let claimed_at = std::time::Instant::now();
-    let lease = Duration::from_millis(parley_app::outbox::LEASE_MS.unsigned_abs());
+    let lease = Duration::from_millis(parley_app::mail::outbox::LEASE_MS.unsigned_abs());
     let mut delivered = Vec::with_capacity(claimed.len());
     for mail in &claimed {
         if claimed_at.elapsed() > lease / 2 {

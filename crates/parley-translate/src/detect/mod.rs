@@ -146,7 +146,7 @@ mod tests {
             sources.push(std::fs::read_to_string(entry.expect("entry").path()).expect("email"));
         }
         for locale in ["en", "fr"] {
-            let path = format!("{root}/parley-web/locales/{locale}/parley.ftl");
+            let path = format!("{root}/parley-app/locales/{locale}/parley.ftl");
             sources.push(std::fs::read_to_string(path).expect("locale"));
         }
         sources.push(

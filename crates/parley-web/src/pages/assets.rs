@@ -1,4 +1,4 @@
-//! The stylesheet and vendored htmx, compiled into the binary (no build step, no CDN).
+//! The stylesheet, vendored htmx and the time-zone script, compiled into the binary (no build step, no CDN).
 
 use axum::Router;
 use axum::http::header;
@@ -9,6 +9,8 @@ use crate::AppState;
 
 const CSS: &str = include_str!("../../static/parley.css");
 const HTMX: &str = include_str!("../../static/htmx.min.js");
+/// Sets the `parley_tz` cookie to the browser's time zone (see `i18n`).
+const ZONE: &str = include_str!("../../static/zone.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/htmx.min.js",
             get(|| async { asset("text/javascript; charset=utf-8", HTMX) }),
+        )
+        .route(
+            "/static/zone.js",
+            get(|| async { asset("text/javascript; charset=utf-8", ZONE) }),
         )
 }
 

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::response::Response;
 use parley_domain::Timestamp;
 
-use super::list::human_time;
 use super::text::linkify;
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
@@ -67,7 +66,7 @@ pub async fn mailbox(
                 (name, None) => name.unwrap_or_else(|| "Parley".to_owned()),
             };
             MailItem {
-                at: human_time(Timestamp(mail.created_at)),
+                at: tr.time(Timestamp(mail.created_at)),
                 from,
                 recipient: mail.recipient,
                 status,

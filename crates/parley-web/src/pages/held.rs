@@ -7,7 +7,7 @@ use parley_app::Caller;
 use parley_domain::{RequestId, Timestamp};
 
 use super::PageError;
-use super::list::human_time;
+use super::i18n::Tr;
 use super::session::{NoFields, SignedForm};
 use crate::AppState;
 use crate::ids::Ids;
@@ -24,6 +24,7 @@ pub struct HeldItem {
 /// The replies held for `caller` on request `id`.
 pub(super) async fn items(
     state: &AppState,
+    tr: &Tr,
     caller: &Caller,
     id: RequestId,
 ) -> Result<Vec<HeldItem>, PageError> {
@@ -33,7 +34,7 @@ pub(super) async fn items(
         .await?
         .into_iter()
         .map(|h| HeldItem {
-            received: human_time(Timestamp(h.received_at)),
+            received: tr.time(Timestamp(h.received_at)),
             id: h.id,
             sender: h.sender,
             subject: h.subject,

@@ -4,28 +4,15 @@
 //! Accept-Language (by q-value; a region such as `de-AT`, `pt-BR` or `zh-TW` counts as its
 //! language), else English.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
 use axum::extract::{FromRequestParts, Path};
 use axum::http::header::{ACCEPT_LANGUAGE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader, static_loader};
+use parley_app::i18n::{Words, Zone};
 use parley_domain::FieldError;
 
 use super::session::{cookie, set_cookie};
 use crate::AppState;
-
-static_loader! {
-    static LOCALES = {
-        locales: "./locales",
-        fallback_language: "en",
-        // No Unicode isolation marks around arguments: our arguments are names and numbers.
-        customise: |bundle| bundle.set_use_isolating(false),
-    };
-}
 
 /// The UI languages offered in the switcher (complete translations), each named in itself.
 pub const OFFERED: [(&str, &str); 9] = [
@@ -40,18 +27,56 @@ pub const OFFERED: [(&str, &str); 9] = [
     ("ja", "日本語"),
 ];
 const COOKIE: &str = "parley_lang";
+/// The browser's time zone, set by `/static/zone.js`.
+const ZONE_COOKIE: &str = "parley_tz";
 
 /// The reader's language, for templates: `{{ tr.t("key") }}`.
 #[derive(Debug, Clone)]
 pub struct Tr {
-    lang: LanguageIdentifier,
+    words: Words,
     code: &'static str,
+    /// Where times are shown: the browser's zone, else UTC (labelled).
+    zone: Zone,
 }
 
 impl Tr {
     pub fn new(code: &'static str) -> Self {
-        let lang = code.parse().unwrap_or_default();
-        Self { lang, code }
+        Self {
+            words: Words::new(code),
+            code,
+            zone: Zone::utc(),
+        }
+    }
+
+    /// The same words, with times shown in the zone the browser said (see `zone.js`).
+    fn in_zone_of(mut self, headers: &axum::http::HeaderMap) -> Self {
+        if let Some(zone) = cookie(headers, ZONE_COOKIE)
+            .map(|value| {
+                value
+                    .replace("%2F", "/")
+                    .replace("%2f", "/")
+                    .replace("%2B", "+")
+            })
+            .and_then(|name| Zone::named(&name))
+        {
+            self.zone = zone;
+        }
+        self
+    }
+
+    /// A date and time where the reader is, as their language writes it.
+    pub fn time(&self, at: parley_domain::Timestamp) -> String {
+        self.words.date_time(at, &self.zone)
+    }
+
+    /// An amount as the reader's language writes it.
+    pub fn money(&self, money: parley_domain::Money) -> String {
+        self.words.money(money)
+    }
+
+    /// An amount as the history stores it, as the reader's language writes it.
+    pub fn amount(&self, stored: &str) -> String {
+        self.words.stored_amount(stored)
     }
 
     /// The language code (`en`, `fr`).
@@ -61,45 +86,45 @@ impl Tr {
 
     /// The text of `key`.
     pub fn t(&self, key: &str) -> String {
-        LOCALES.lookup(&self.lang, key)
+        self.words.t(key)
     }
 
     /// The text of `key` with two arguments.
     pub fn t2(&self, key: &str, a: (&'static str, &str), b: (&'static str, &str)) -> String {
-        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Borrowed(a.0), FluentValue::from(a.1.to_owned()));
-        args.insert(Cow::Borrowed(b.0), FluentValue::from(b.1.to_owned()));
-        LOCALES.lookup_with_args(&self.lang, key, &args)
+        self.words.with(key, &[a, b])
     }
 
     /// The text of `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl std::fmt::Display) -> String {
-        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
-        LOCALES.lookup_with_args(&self.lang, key, &args)
+        self.words.with(key, &[(name, &value.to_string())])
     }
 
     /// A send error in the reader's language (by its code), or its own message when the code
     /// has no translation.
+    /// A code that means different things on different fields (`required`) has a text per
+    /// field (`error-required-note`) before its general one.
     pub fn error(&self, error: &FieldError, max_mb: impl std::fmt::Display) -> String {
-        let key = format!("error-{}", error.code);
-        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Borrowed("mb"), FluentValue::from(max_mb.to_string()));
-        LOCALES
-            .try_lookup_with_args(&self.lang, &key, &args)
-            .unwrap_or_else(|| error.message.clone())
+        let mb = max_mb.to_string();
+        let field = error.field.replace(['.', '[', ']'], "_");
+        [
+            format!("error-{}-{field}", error.code),
+            format!("error-{}", error.code),
+        ]
+        .iter()
+        .find_map(|key| self.words.try_with(key, &[("mb", &mb)]))
+        .unwrap_or_else(|| error.message.clone())
     }
 
     /// The language for a request: the switcher's choice, else the best of Accept-Language.
     pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
         if let Some(chosen) = cookie(headers, COOKIE).and_then(|c| offered(&c)) {
-            return Self::new(chosen);
+            return Self::new(chosen).in_zone_of(headers);
         }
         let accepted = headers
             .get(ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        Self::new(best_match(accepted))
+        Self::new(best_match(accepted)).in_zone_of(headers)
     }
 }
 
@@ -137,7 +162,7 @@ impl FromRequestParts<AppState> for Tr {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(chosen) = cookie(&parts.headers, COOKIE).and_then(|c| offered(&c)) {
-            return Ok(Self::new(chosen));
+            return Ok(Self::new(chosen).in_zone_of(&parts.headers));
         }
         // A failed lookup is the page's to report (through `SignedIn`); the language falls
         // back to the browser's.
@@ -150,7 +175,10 @@ impl FromRequestParts<AppState> for Tr {
                 parley_app::Caller::Buyer(buyer) => offered(buyer.language.code()),
                 parley_app::Caller::Marketplace(_) => None,
             });
-        Ok(profile.map_or_else(|| Self::from_headers(&parts.headers), Self::new))
+        Ok(profile.map_or_else(
+            || Self::from_headers(&parts.headers),
+            |code| Self::new(code).in_zone_of(&parts.headers),
+        ))
     }
 }
 
@@ -197,73 +225,47 @@ mod tests {
         assert_eq!(best_match(""), "en");
     }
 
-    fn keys(ftl: &str) -> Vec<&str> {
-        ftl.lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
-            .collect()
-    }
-
-    /// Every locale file, by language code.
-    const FILES: [(&str, &str); 9] = [
-        ("en", include_str!("../../locales/en/parley.ftl")),
-        ("fr", include_str!("../../locales/fr/parley.ftl")),
-        ("de", include_str!("../../locales/de/parley.ftl")),
-        ("es", include_str!("../../locales/es/parley.ftl")),
-        ("it", include_str!("../../locales/it/parley.ftl")),
-        ("pt", include_str!("../../locales/pt/parley.ftl")),
-        ("ru", include_str!("../../locales/ru/parley.ftl")),
-        ("zh", include_str!("../../locales/zh/parley.ftl")),
-        ("ja", include_str!("../../locales/ja/parley.ftl")),
-    ];
-
     #[test]
-    fn every_locale_is_complete_and_offered() {
-        // Compared file to file: a lookup would fall back to English and hide a gap.
-        let en = keys(FILES[0].1);
-        for (code, file) in FILES {
-            let theirs = keys(file);
-            let missing: Vec<&&str> = en.iter().filter(|k| !theirs.contains(k)).collect();
-            let extra: Vec<&&str> = theirs.iter().filter(|k| !en.contains(k)).collect();
-            assert!(
-                missing.is_empty() && extra.is_empty(),
-                "locales/{code}/parley.ftl: missing {missing:?}, unknown {extra:?}"
-            );
-            assert!(offered(code).is_some(), "{code} is not in the switcher");
+    fn every_offered_language_has_its_words() {
+        for (code, _) in OFFERED {
+            assert!(parley_domain::LanguageCode::parse(code).is_ok(), "{code}");
         }
-        assert_eq!(OFFERED.len(), FILES.len());
+        assert_eq!(OFFERED.len(), parley_domain::LanguageCode::ALL.len());
     }
 
     #[test]
-    fn no_english_is_left_in_another_language() {
-        // Sentences (not names, codes or words shared by several languages) that a forgotten
-        // English value would show.
-        let english = keys_and_values(FILES[0].1);
-        for (code, file) in &FILES[1..] {
-            let same: Vec<&str> = keys_and_values(file)
-                .into_iter()
-                .filter(|(key, value)| {
-                    value.split_whitespace().count() >= 3
-                        && english.iter().any(|(k, v)| k == key && v == value)
-                })
-                .map(|(key, _)| key)
-                .collect();
-            assert!(same.is_empty(), "locales/{code}: still English: {same:?}");
-        }
-        let de = Tr::new("de");
-        assert_eq!(de.t("list-handle"), "Anfrage bearbeiten");
-        assert_eq!(Tr::new("es").t("list-handle"), "Tratar la solicitud");
+    fn errors_read_in_the_readers_language_by_code_and_field() {
+        let error = |field: &str, code: &str| FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: "English from the domain".to_owned(),
+        };
+        let fr = Tr::new("fr");
         assert_eq!(
-            Tr::new("ja").t1("history-read-on", "date", "11/27"),
-            "11/27 に既読"
+            fr.error(&error("note", "required"), 0),
+            "Dites pourquoi en quelques mots."
         );
-    }
-
-    fn keys_and_values(ftl: &str) -> Vec<(&str, &str)> {
-        ftl.lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
-            .collect()
+        assert_eq!(
+            fr.error(&error("quote.reference", "required"), 0),
+            "Indiquez la référence du devis."
+        );
+        assert_eq!(
+            fr.error(&error("name", "required"), 0),
+            "Ce champ est vide."
+        );
+        assert_eq!(
+            Tr::new("de").error(&error("contact_email", "email_taken"), 0),
+            "Diese Adresse gehört einem Mitglied einer anderen Organisation."
+        );
+        assert_eq!(
+            Tr::new("ja").error(&error("document", "file_too_large"), 12),
+            Tr::new("ja").t1("error-file_too_large", "mb", 12)
+        );
+        // A code with no text yet says what the domain said, rather than nothing.
+        assert_eq!(
+            fr.error(&error("x", "no_such_code"), 0),
+            "English from the domain"
+        );
     }
 
     #[test]

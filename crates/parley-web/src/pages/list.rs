@@ -142,7 +142,7 @@ pub async fn requests(
             country: item.buyer_country,
             product: item.product_name,
             marketplace: item.marketplace_name,
-            created: human_time(item.request.created_at),
+            created: tr.time(item.request.created_at),
         })
         .collect();
     let next = next.map(|cursor| next_query(&query, &cursor));
@@ -189,12 +189,6 @@ fn filter_query(query: &ListQuery) -> String {
         .map(|(key, value)| format!("{key}={}", url_encode(value)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// `2026-11-27 05:17 UTC`.
-pub fn human_time(at: parley_domain::Timestamp) -> String {
-    let text = at.to_rfc3339();
-    format!("{} {} UTC", &text[..10], &text[11..16])
 }
 
 /// `/requests/export.csv`: the list with the filters given, as a CSV file (see `export`).

@@ -137,7 +137,7 @@ fn page_of(
     let empty = Rating::default();
     let computed_at = overview
         .as_ref()
-        .map(|o| super::list::human_time(o.ratings_computed_at))
+        .map(|o| tr.time(o.ratings_computed_at))
         .unwrap_or_default();
     let (manufacturer, members, routing_enabled, rules, own, network, window_days) = match &overview
     {

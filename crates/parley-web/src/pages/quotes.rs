@@ -10,11 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::now;
 use parley_app::orders::OrderState;
 use parley_app::{AppError, Caller};
+use parley_domain::QuoteId;
 use parley_domain::quote::{Quote, QuoteInput, QuoteStatus, QuoteTerms};
-use parley_domain::{LanguageCode, Money, QuoteId};
 use serde::Deserialize;
 
-use super::list::human_time;
 use super::request_page::parse_id;
 use super::session::SignedForm;
 use super::{PageError, Tr, render};
@@ -40,21 +39,8 @@ pub struct QuoteView {
     pub ordered: bool,
 }
 
-fn amount(money: Money, language: LanguageCode) -> String {
-    if language == LanguageCode::Fr {
-        money.to_french()
-    } else {
-        money.to_string()
-    }
-}
-
 impl QuoteView {
     pub fn new(tr: &Tr, quote: &Quote, caller: &Caller) -> Self {
-        let language = if tr.code() == "fr" {
-            LanguageCode::Fr
-        } else {
-            LanguageCode::En
-        };
         let terms = quote.terms.as_ref();
         let expired = quote.expired(now());
         Self {
@@ -66,9 +52,9 @@ impl QuoteView {
                 _ => tr.t(&format!("quote-status-{}", quote.status.as_str())),
             },
             document: quote.document_id.to_string(),
-            total: terms.map(|t| amount(t.total(), language)),
+            total: terms.map(|t| tr.money(t.total())),
             reference: terms.map(|t| t.reference.clone()),
-            valid_until: terms.map(|t| human_time(t.valid_until)),
+            valid_until: terms.map(|t| tr.time(t.valid_until)),
             expired,
             answerable: matches!(caller, Caller::Buyer(_)) && quote.status == QuoteStatus::Sent,
             comment: quote.decision_comment.clone(),
@@ -275,7 +261,7 @@ pub async fn validate(
     };
     let page = match QuoteTerms::parse(&input, now()) {
         Ok(terms) => Checked {
-            summary: tr.t1("quote-ready", "total", terms.total().to_string()),
+            summary: tr.t1("quote-ready", "total", tr.money(terms.total())),
             errors: Vec::new(),
         },
         Err(errors) => Checked {

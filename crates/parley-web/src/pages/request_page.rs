@@ -14,7 +14,6 @@ use parley_app::{AppError, Caller};
 use parley_domain::{Channel, DocumentId, Event, EventKind, FieldError, RequestId};
 use serde::Deserialize;
 
-use super::list::human_time;
 use super::session::{
     NoFields, SENDER_COOKIE, SignedForm, SignedIn, SignedMultipart, cookie, set_cookie,
 };
@@ -104,7 +103,7 @@ pub(super) struct RequestPage {
     phone: Option<String>,
     request_text: String,
     /// The picker under the request's own text, and its translation shown without htmx.
-    request_translate: super::translation::TranslateForm,
+    request_translate: Option<super::translation::TranslateForm>,
     request_translation: Option<String>,
     /// The documents the buyer sent with the request.
     request_documents: Vec<DocItem>,
@@ -126,7 +125,6 @@ pub(super) struct RequestPage {
     review: Option<(u8, String, String)>,
     currencies: Vec<&'static str>,
     /// The translation picker's languages.
-    nine: &'static [(&'static str, &'static str)],
     /// Sellers who may act on the request: forward, copy, decline, won or lost.
     handling: Option<super::handling::HandlingView>,
     /// What went wrong with the last forward, copy or decline (the form keeps what was typed).
@@ -217,7 +215,7 @@ pub(super) async fn page(
         // Opening the page is reading it: the sellers get their read receipts.
         state.app.mark_read(caller, id, None).await?;
     }
-    let reader = super::translation::Reader::of(caller);
+    let reader = super::translation::Reader::of(caller, &state.app);
     let tr_for_quotes = tr.clone();
     let events = history;
     let review = state
@@ -226,7 +224,7 @@ pub(super) async fn page(
         .await?
         .into_iter()
         .next()
-        .map(|r| (r.rating, r.comment, human_time(r.created_at)));
+        .map(|r| (r.rating, r.comment, tr.time(r.created_at)));
     let parties = if signed_in.is_seller() {
         Vec::new()
     } else {
@@ -236,6 +234,8 @@ pub(super) async fn page(
         .iter()
         .map(|e| history_item(&tr, e, &detail, reader))
         .collect();
+    let created = tr.time(detail.request.created_at);
+    let held = super::held::items(state, &tr, caller, id).await?;
     Ok(RequestPage {
         network_link: signed_in.session.manages_network,
         team_link: signed_in.session.has_team,
@@ -246,14 +246,13 @@ pub(super) async fn page(
         seller: signed_in.is_seller(),
         product: detail.product.name.clone(),
         marketplace: detail.marketplace.name.clone(),
-        created: human_time(detail.request.created_at),
+        created,
         buyer_name: detail.buyer.name.clone(),
         buyer_company: detail.buyer.company.clone(),
         buyer_country: detail.buyer.country.to_string(),
         phone: detail.buyer.phone.clone(),
         request_text: detail.request.message.clone(),
-        request_translate: super::translation::Reader::of(caller)
-            .picker("request".to_owned(), detail.request.language),
+        request_translate: reader.picker("request".to_owned(), detail.request.language),
         request_translation: None,
         request_documents: detail
             .documents
@@ -287,12 +286,11 @@ pub(super) async fn page(
             .iter()
             .map(|c| c.code())
             .collect(),
-        nine: &super::translation::NINE,
         handling,
         handle_errors: Vec::new(),
         handle_form: super::handling::HandleForm::default(),
         open: String::new(),
-        held: super::held::items(state, caller, id).await?,
+        held,
     })
 }
 
@@ -320,7 +318,7 @@ fn history_item(
     let mut item = HistoryItem {
         class: "event",
         at: event.created_at.to_rfc3339(),
-        at_text: human_time(event.created_at),
+        at_text: tr.time(event.created_at),
         actor: event.actor.name.clone(),
         text: String::new(),
         body: None,
@@ -397,11 +395,11 @@ fn history_item(
             Some(total) => tr.t2(
                 "history-quote-sent-payment",
                 ("version", &event.data["version"].to_string()),
-                ("total", total),
+                ("total", &tr.amount(total)),
             ),
             None => tr.t1("history-quote-sent", "version", &event.data["version"]),
         },
-        EventKind::PaymentReceived => tr.t1("history-paid", "amount", data("amount")),
+        EventKind::PaymentReceived => tr.t1("history-paid", "amount", tr.amount(&data("amount"))),
         EventKind::OrderConfirmed => tr.t2(
             "history-ordered",
             ("billing", &data("billing")),
@@ -451,7 +449,7 @@ fn history_item(
                     .as_ref()
                     .filter(|email| email.full_body.trim() != view.message.body.trim())
                     .map(|email| linkify(&email.full_body));
-                item.read = view.message.read_at.map(human_time);
+                item.read = view.message.read_at.map(|at| tr.time(at));
                 item.documents = view
                     .documents
                     .iter()
@@ -646,7 +644,7 @@ pub async fn email_original(
             seller: signed_in.is_seller(),
             request: view.request.to_string(),
             at: view.received_at.to_rfc3339(),
-            at_text: human_time(view.received_at),
+            at_text: tr.time(view.received_at),
             subject: view.subject,
             text: linkify(&view.text),
             attachments: view

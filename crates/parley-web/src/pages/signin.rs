@@ -116,7 +116,7 @@ pub async fn send_link(
             next,
             sent: false,
             dev_mailbox: false,
-            error: errors.into_iter().next().map(|e| e.message),
+            error: errors.first().map(|e| tr.error(e, 0)),
         }),
         Err(other) => PageError::from(other).into_response(),
     }

@@ -26,8 +26,9 @@ pub struct TranslateForm {
     pub message: String,
     /// Preset: the reader's language, or when the message is in it already, another.
     pub target: &'static str,
-    /// The message's own language: not offered (translating into it would only fail).
-    pub source: &'static str,
+    /// The languages a configured engine can translate the text into (never its own), by
+    /// their own names: no option that can only fail.
+    pub targets: Vec<(&'static str, &'static str)>,
 }
 
 /// Who reads the page, as translation needs it.
@@ -35,47 +36,72 @@ pub struct TranslateForm {
 pub struct Reader {
     pub buyer: bool,
     pub language: LanguageCode,
+    /// Per source language (in [`LanguageCode::ALL`]'s order), the targets an engine covers,
+    /// as bits in the same order.
+    targets: [u16; 9],
 }
 
 impl Reader {
-    pub fn of(caller: &Caller) -> Self {
-        match caller {
-            Caller::Buyer(b) => Self {
-                buyer: true,
-                language: b.language,
-            },
-            Caller::Member(m) => Self {
-                buyer: false,
-                language: m.language,
-            },
-            Caller::Marketplace(_) => Self {
-                buyer: false,
-                language: LanguageCode::En,
-            },
+    /// The reader, and what the engines can translate (as they listed it; all while unknown).
+    pub fn of(caller: &Caller, app: &parley_app::App) -> Self {
+        let (buyer, language) = match caller {
+            Caller::Buyer(b) => (true, b.language),
+            Caller::Member(m) => (false, m.language),
+            Caller::Marketplace(_) => (false, LanguageCode::En),
+        };
+        let bits = |languages: &[LanguageCode]| {
+            LanguageCode::ALL
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| languages.contains(l))
+                .fold(0u16, |bits, (i, _)| bits | 1 << i)
+        };
+        let targets = LanguageCode::ALL.map(|source| {
+            app.translation_targets(source)
+                .map_or_else(|| bits(&LanguageCode::ALL) & !bits(&[source]), |t| bits(&t))
+        });
+        Self {
+            buyer,
+            language,
+            targets,
         }
     }
 
     /// The picker for messages from the other side.
     pub fn form_for(&self, message: &Message) -> Option<TranslateForm> {
         let from_buyer = message.author_kind == AuthorKind::Buyer;
-        (from_buyer != self.buyer).then(|| self.picker(message.id.to_string(), message.language))
+        (from_buyer != self.buyer)
+            .then(|| self.picker(message.id.to_string(), message.language))
+            .flatten()
     }
 
     /// A picker for a text in `source`, preset to the reader's language (or, when the text is
-    /// in it already, English, else French).
-    pub fn picker(&self, message: String, source: LanguageCode) -> TranslateForm {
-        let target = if self.language != source {
-            self.language
-        } else if source != LanguageCode::En {
-            LanguageCode::En
-        } else {
-            LanguageCode::Fr
+    /// in it or cannot be translated into it, English, else the first that can); none when no
+    /// engine can translate the text at all.
+    pub fn picker(&self, message: String, source: LanguageCode) -> Option<TranslateForm> {
+        let index = |language: LanguageCode| {
+            LanguageCode::ALL
+                .iter()
+                .position(|l| *l == language)
+                .unwrap_or_default()
         };
-        TranslateForm {
+        let covered = self.targets[index(source)];
+        let targets: Vec<(&'static str, &'static str)> = LanguageCode::ALL
+            .into_iter()
+            .filter(|to| *to != source && covered & (1 << index(*to)) != 0)
+            .filter_map(|to| NINE.iter().find(|(code, _)| *code == to.code()).copied())
+            .collect();
+        let offered = |language: LanguageCode| targets.iter().any(|(c, _)| *c == language.code());
+        let target = [self.language, LanguageCode::En, LanguageCode::Fr]
+            .into_iter()
+            .find(|l| offered(*l))
+            .map(LanguageCode::code)
+            .or_else(|| targets.first().map(|(code, _)| *code))?;
+        Some(TranslateForm {
             message,
-            target: target.code(),
-            source: source.code(),
-        }
+            target,
+            targets,
+        })
     }
 }
 
@@ -94,15 +120,12 @@ pub struct TranslationFragment {
 
 impl TranslationFragment {
     pub fn new(tr: &Tr, view: &TranslationView) -> Self {
-        let name = |code: LanguageCode| {
-            NINE.iter()
-                .find(|(c, _)| *c == code.code())
-                .map_or(code.code(), |(_, n)| *n)
-        };
+        // Languages as the reader's language names them ("Traduit : espagnol → anglais").
+        let name = |code: LanguageCode| tr.t(&format!("language-name-{}", code.code()));
         let mut label = tr.t2(
             "translation-label",
-            ("from", name(view.source)),
-            ("to", name(view.target)),
+            ("from", &name(view.source)),
+            ("to", &name(view.target)),
         );
         label.push_str(&format!(" · {}", view.engine));
         if let Some(via) = view.via {

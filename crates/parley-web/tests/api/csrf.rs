@@ -72,7 +72,13 @@ async fn refused(t: &TestApp, who: &Browser, target: &str, token: Option<&str>) 
 }
 
 async fn every_form_refuses_a_post_without_its_token(db: Db) {
-    let t = TestApp::spawn(db).await;
+    // A translation engine is configured (the pickers are forms too); it is never asked here,
+    // so the pages offer every language.
+    let mut settings = TestApp::settings();
+    settings.translation = vec![parley_app::TranslationEngine::Apertium(
+        "http://127.0.0.1:9".to_owned(),
+    )];
+    let t = TestApp::spawn_with(db, settings).await;
     let (request, buyer, _quote) = quote_accepted(&t).await;
     let (pending, _, _) = quote_sent(&t).await;
     let seller = sign_in(&t, "claire@hydrotech.example").await;

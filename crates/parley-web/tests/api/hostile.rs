@@ -1,6 +1,6 @@
 //! Hostile and unlucky input: one bad value never stops the service.
 
-use parley_app::outbox::Mail;
+use parley_app::mail::outbox::Mail;
 use parley_smtp::DeliveryConfig;
 use parley_smtp::sender::{Transport, deliver_due};
 use serde_json::{Value, json};
@@ -783,7 +783,8 @@ async fn a_burst_of_messages_is_notified_once_then_gathered(db: Db) {
     let digest = &all[0];
     assert!(digest.sent_at.is_none(), "the digest waits");
     assert!(
-        digest.mail.text_body.contains("2 new messages"),
+        // The buyer reads Spanish: the digest says so in Spanish.
+        digest.mail.text_body.contains("2 mensajes nuevos"),
         "{}",
         digest.mail.text_body
     );

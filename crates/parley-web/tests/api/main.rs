@@ -11,6 +11,7 @@ mod corpus;
 mod csrf;
 mod documents;
 mod export;
+mod formats;
 pub(crate) mod hostile;
 mod messages;
 mod network;

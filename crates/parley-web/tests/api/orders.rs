@@ -26,6 +26,18 @@ pub(crate) const SECRET_KEY: &str = "sk_test_parley";
 pub(crate) const WEBHOOK_SECRET: &str = "whsec_parley_test";
 
 /// `POST /v1/checkout/sessions` as Stripe documents it: form-encoded, the secret key as Bearer.
+/// Test settings with online payment through [`fake_stripe`].
+pub(crate) async fn with_stripe() -> parley_app::Settings {
+    let stripe = fake_stripe().await;
+    let mut settings = TestApp::settings();
+    settings.stripe = Some(StripeSettings {
+        api: format!("http://{stripe}"),
+        secret_key: SECRET_KEY.to_owned(),
+        webhook_secret: WEBHOOK_SECRET.to_owned(),
+    });
+    settings
+}
+
 pub(crate) async fn fake_stripe() -> SocketAddr {
     let router = axum::Router::new().route(
         "/v1/checkout/sessions",
@@ -98,14 +110,7 @@ pub(crate) async fn quote_sent(t: &TestApp) -> (String, Person, String) {
 }
 
 async fn forged_or_untimely_payment_events_change_nothing(db: Db) {
-    let stripe = fake_stripe().await;
-    let mut settings = TestApp::settings();
-    settings.stripe = Some(StripeSettings {
-        api: format!("http://{stripe}"),
-        secret_key: SECRET_KEY.to_owned(),
-        webhook_secret: WEBHOOK_SECRET.to_owned(),
-    });
-    let t = TestApp::spawn_with(db, settings).await;
+    let t = TestApp::spawn_with(db, with_stripe().await).await;
     let (request, buyer, quote) = quote_sent(&t).await;
     // Correctly signed, but the quote was never accepted: refused, nothing paid.
     let payload = completed("evt_early", &quote, 153_600);
@@ -161,14 +166,8 @@ pub(crate) fn now_seconds() -> i64 {
 }
 
 async fn a_quote_is_paid_online_ordered_and_reviewed(db: Db) {
-    let stripe = fake_stripe().await;
-    let mut settings = TestApp::settings();
+    let mut settings = with_stripe().await;
     settings.dev_mailbox = true;
-    settings.stripe = Some(StripeSettings {
-        api: format!("http://{stripe}"),
-        secret_key: SECRET_KEY.to_owned(),
-        webhook_secret: WEBHOOK_SECRET.to_owned(),
-    });
     let t = TestApp::spawn_with(db, settings).await;
     let (request, buyer, quote) = quote_accepted(&t).await;
     // The buyer got the dedicated quote notification.
@@ -179,11 +178,17 @@ async fn a_quote_is_paid_online_ordered_and_reviewed(db: Db) {
         .find(|q| q.mail.kind == "new_quote" && q.mail.recipient == "luc@b.example")
         .expect("a quote notification");
     assert!(
-        notice.mail.subject.starts_with("New quote:"),
+        // The buyer reads Spanish, the sellers French: each in their language.
+        notice.mail.subject.starts_with("Nuevo presupuesto:"),
         "{}",
         notice.mail.subject
     );
-    assert!(notice.mail.text_body.contains("confirm your order online"));
+    assert!(
+        notice
+            .mail
+            .text_body
+            .contains("confirme su pedido en línea")
+    );
     let order = |body: Value| {
         let (t, token, path) = (
             &t,
@@ -256,7 +261,7 @@ async fn a_quote_is_paid_online_ordered_and_reviewed(db: Db) {
         })
         .expect("order confirmation to the seller");
     assert!(confirmation.mail.text_body.contains("Dock 3, Lyon"));
-    assert!(confirmation.mail.text_body.contains("paid online"));
+    assert!(confirmation.mail.text_body.contains("payée en ligne"));
     // A review, once, 1 to 5.
     let review = |body: Value| {
         let (t, token, path) = (

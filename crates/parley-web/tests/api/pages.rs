@@ -598,14 +598,12 @@ async fn remind_the_buyer_once_a_day(db: Db) {
     assert!(between(&page, "id=\"history\"", "</section>").contains("Reminded the buyer"));
     let mailbox = seller.get(&app, "/dev/mail").await;
     assert_eq!(
-        mailbox.matches("is waiting for your reply about").count(),
+        mailbox.matches("espera su respuesta sobre").count(),
         1,
         "once a day"
     );
     // The link in the reminder signs the buyer in, straight onto the request.
-    let reminder = &mailbox[mailbox
-        .find("is waiting for your reply about")
-        .expect("reminder")..];
+    let reminder = &mailbox[mailbox.find("espera su respuesta sobre").expect("reminder")..];
     let link = between(reminder, "href=\"", "\"").to_owned();
     let path = link.trim_start_matches(&app.url(""));
     let opened = seller.client.get(app.url(path)).send().await.expect("GET");
@@ -814,7 +812,7 @@ async fn translating_on_the_request_page(db: Db) {
         .await
         .expect("text");
     assert!(
-        fragment.contains("Translated from Español into Français · apertium"),
+        fragment.contains("Translated: Spanish → French · apertium"),
         "{fragment}"
     );
     assert!(fragment.contains("trois"), "{fragment}");
@@ -834,7 +832,7 @@ async fn translating_on_the_request_page(db: Db) {
         )
         .await;
     assert!(
-        page.contains("Translated from Español into English"),
+        page.contains("Translated: Spanish → English"),
         "translation shown"
     );
     assert!(
@@ -863,7 +861,7 @@ async fn translating_on_the_request_page(db: Db) {
         .await
         .expect("text");
     assert!(
-        refused.contains("translation not available for es → ja"),
+        refused.contains("No translation engine here can translate into this language."),
         "{refused}"
     );
     // The buyer gets no picker under her own message.
@@ -896,7 +894,7 @@ async fn translating_on_the_request_page(db: Db) {
         .await
         .expect("text");
     assert!(
-        fragment.contains("Translated from Español into Français · apertium"),
+        fragment.contains("Translated: Spanish → French · apertium"),
         "{fragment}"
     );
     // …and without: the page comes back with the translation under the request.
@@ -915,10 +913,7 @@ async fn translating_on_the_request_page(db: Db) {
         )
         .await;
     let block = between(&page, "id=\"t-request\"", "</form>");
-    assert!(
-        block.contains("Translated from Español into English"),
-        "{block}"
-    );
+    assert!(block.contains("Translated: Spanish → English"), "{block}");
     // The buyer may translate her own request (into her reader's choice).
     let page = carmen.get(&app, &format!("/requests/{request}")).await;
     assert!(page.contains(&format!("action=\"/requests/{request}/translate\"")));

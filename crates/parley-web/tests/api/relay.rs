@@ -7,7 +7,7 @@ use std::process::Command;
 
 use lettre::address::Envelope;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use parley_app::outbox::Mail;
+use parley_app::mail::outbox::Mail;
 use serde_json::Value;
 
 use crate::both;
@@ -289,7 +289,7 @@ async fn notifications_are_queued_once_by_concurrent_workers(db: Db) {
     // message notified once, whatever the workers.
     assert_eq!(to_buyer.len(), 2, "{to_buyer:?}");
     assert!(
-        to_buyer[0].text_body.contains("4 new messages"),
+        to_buyer[0].text_body.contains("4 mensajes nuevos"),
         "{}",
         to_buyer[0].text_body
     );

@@ -12,6 +12,7 @@ use crate::helpers::{Db, Person, TestApp};
 both!(
     messages_are_detected_translated_cached_and_recorded,
     the_request_itself_is_translated,
+    the_picker_offers_only_what_an_engine_covers,
 );
 
 pub(crate) async fn start_apy() -> Option<LocalApy> {
@@ -294,5 +295,45 @@ async fn the_request_itself_is_translated(db: Db) {
             .await
             .status(),
         404
+    );
+}
+
+/// The picker under a text lists only the languages a configured engine can translate it into
+/// (as the engines listed their pairs at start), preset to the reader's; without an engine
+/// there is no picker at all: no button that can only fail.
+async fn the_picker_offers_only_what_an_engine_covers(db: Db) {
+    let Some(apy) = start_apy().await else {
+        return;
+    };
+    let mut settings = TestApp::settings();
+    settings.translation = vec![TranslationEngine::Apertium(apy.url().to_owned())];
+    let t = TestApp::spawn_with(db, settings).await;
+    t.app.list_translation_pairs().await;
+    // A request in Spanish, read by a seller whose profile says French.
+    let (request, _) = t.request_from("FR", "carmen@buyer.example").await;
+    let seller = crate::pages::sign_in(&t, "claire@hydrotech.example").await;
+    let page = seller.get(&t, &format!("/requests/{request}")).await;
+    let picker = crate::pages::between(&page, "id=\"t-request\"", "</form>");
+    let offered: Vec<&str> = picker
+        .split("<option value=\"")
+        .skip(1)
+        .filter_map(|option| option.split('"').next())
+        .collect();
+    // Debian's Apertium: Spanish to French, English, Italian, Portuguese; nothing to German,
+    // Russian, Chinese or Japanese (see README, translation).
+    assert_eq!(offered, ["fr", "en", "it", "pt"], "{picker}");
+    assert!(
+        picker.contains("<option value=\"fr\" selected>"),
+        "{picker}"
+    );
+
+    // No engine configured: the page offers no translation.
+    let t = TestApp::spawn(db).await;
+    let (request, _) = t.request_from("FR", "carmen@buyer.example").await;
+    let seller = crate::pages::sign_in(&t, "claire@hydrotech.example").await;
+    let page = seller.get(&t, &format!("/requests/{request}")).await;
+    assert!(
+        !page.contains("/translate\""),
+        "no picker without an engine"
     );
 }

@@ -78,6 +78,16 @@ impl Driver {
         .await
     }
 
+    /// A phone-sized Chromium whose person reads `language` (`de`, `ja`): the browser's
+    /// language, so its Accept-Language.
+    pub async fn browser_speaking(&self, language: &str) -> Client {
+        self.browser_with(
+            json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0 } }),
+            Some(language),
+        )
+        .await
+    }
+
     /// The same at a desktop's 1280×800.
     pub async fn desktop(&self) -> Client {
         self.browser_sized(json!({
@@ -87,6 +97,10 @@ impl Driver {
     }
 
     async fn browser_sized(&self, emulation: serde_json::Value) -> Client {
+        self.browser_with(emulation, None).await
+    }
+
+    async fn browser_with(&self, emulation: serde_json::Value, language: Option<&str>) -> Client {
         let profile = tempfile::tempdir().expect("profile").keep();
         let mut capabilities = Capabilities::new();
         capabilities.insert(
@@ -98,10 +112,12 @@ impl Driver {
                     "--disable-background-networking", "--disable-component-update",
                     "--no-first-run", "--disable-sync", "--disable-quic",
                     format!("--user-data-dir={}", profile.display()),
+                    format!("--lang={}", language.unwrap_or("en-US")),
                 ],
                 "prefs": {
                     "session.restore_on_startup": 4,
                     "session.startup_urls": ["about:blank"],
+                    "intl.accept_languages": language.unwrap_or("en-US"),
                 },
                 "mobileEmulation": emulation,
             }),

@@ -8,6 +8,20 @@ use crate::driver::{Driver, available, find, screenshot};
 use crate::helpers::{Db, TestApp, pdf};
 
 pub(crate) async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: &str) {
+    // English chosen with the switcher: the texts these tests read are English, and the test
+    // people's profiles say French or Spanish (a profile's language comes before the browser's).
+    open_link(app, browser, email, next, Some("en")).await;
+}
+
+/// Opens a sign-in link of `email`'s in a browser without cookies, after choosing `language`
+/// with the switcher when given (else the person's own language shows: profile, browser).
+pub(crate) async fn open_link(
+    app: &TestApp,
+    browser: &Client,
+    email: &str,
+    next: &str,
+    language: Option<&str>,
+) {
     let (token, _) = app
         .app
         .create_sign_in_link(email, next)
@@ -15,9 +29,12 @@ pub(crate) async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: 
         .expect("link")
         .expect("known address");
     browser.delete_all_cookies().await.expect("cookies");
-    // English chosen with the switcher: the texts these tests read are English, and the test
-    // people's profiles say French or Spanish (a profile's language comes before the browser's).
-    browser.goto(&app.url("/lang/en")).await.expect("English");
+    if let Some(language) = language {
+        browser
+            .goto(&app.url(&format!("/lang/{language}")))
+            .await
+            .expect("language");
+    }
     browser
         .goto(&app.url(&format!("/signin/{token}")))
         .await

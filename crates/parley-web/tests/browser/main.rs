@@ -10,6 +10,7 @@ mod helpers;
 mod driver;
 mod emails;
 mod flows;
+mod languages;
 mod layout;
 mod network;
 mod quotes;
