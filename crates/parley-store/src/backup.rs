@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::spool::SpoolPaths;
+use crate::sqlite::spool::SpoolPaths;
 use crate::{Store, StoreError};
 
 /// The database file's name in a backup folder.

@@ -5,17 +5,13 @@
 //! The use-case layer owns transactions: it hands [`Store::write`] a unit of work that calls the
 //! functions of each module (`requests::insert(tx, …)`); the unit runs in one transaction.
 
-mod access_cache;
 pub mod backup;
-mod direct;
 mod error;
-mod fold;
 mod rows;
 pub mod seed;
-mod spool;
+mod sqlite;
 mod statement;
 mod storage;
-mod writer;
 
 pub mod bounces;
 pub mod directory;
@@ -51,6 +47,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 
 pub use error::StoreError;
+use sqlite::{direct, spool, writer};
+
 pub use spool::Arrival;
 pub use writer::BoxFuture;
 

@@ -330,3 +330,7 @@ language-name-pt = Portugiesisch
 language-name-ru = Russisch
 language-name-zh = Chinesisch
 language-name-ja = Japanisch
+# Durations (median response time)
+duration-minutes = { $minutes } Min.
+duration-hours = { $hours } Std. { $minutes } Min.
+duration-days = { $days } T. { $hours } Std.

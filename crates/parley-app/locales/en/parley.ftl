@@ -331,3 +331,7 @@ language-name-pt = Portuguese
 language-name-ru = Russian
 language-name-zh = Chinese
 language-name-ja = Japanese
+# Durations (median response time)
+duration-minutes = { $minutes } min
+duration-hours = { $hours } h { $minutes } min
+duration-days = { $days } d { $hours } h

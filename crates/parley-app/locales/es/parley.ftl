@@ -330,3 +330,7 @@ language-name-pt = portugués
 language-name-ru = ruso
 language-name-zh = chino
 language-name-ja = japonés
+# Durations (median response time)
+duration-minutes = { $minutes } min
+duration-hours = { $hours } h { $minutes } min
+duration-days = { $days } d { $hours } h

@@ -331,3 +331,7 @@ language-name-pt = portugais
 language-name-ru = russe
 language-name-zh = chinois
 language-name-ja = japonais
+# Durations (median response time)
+duration-minutes = { $minutes } min
+duration-hours = { $hours } h { $minutes } min
+duration-days = { $days } j { $hours } h

@@ -330,3 +330,7 @@ language-name-pt = portoghese
 language-name-ru = russo
 language-name-zh = cinese
 language-name-ja = giapponese
+# Durations (median response time)
+duration-minutes = { $minutes } min
+duration-hours = { $hours } h { $minutes } min
+duration-days = { $days } g { $hours } h

@@ -330,3 +330,7 @@ language-name-pt = ポルトガル語
 language-name-ru = ロシア語
 language-name-zh = 中国語
 language-name-ja = 日本語
+# Durations (median response time)
+duration-minutes = { $minutes } 分
+duration-hours = { $hours } 時間 { $minutes } 分
+duration-days = { $days } 日 { $hours } 時間

@@ -330,3 +330,7 @@ language-name-pt = português
 language-name-ru = russo
 language-name-zh = chinês
 language-name-ja = japonês
+# Durations (median response time)
+duration-minutes = { $minutes } min
+duration-hours = { $hours } h { $minutes } min
+duration-days = { $days } d { $hours } h

@@ -330,3 +330,7 @@ language-name-pt = португальский
 language-name-ru = русский
 language-name-zh = китайский
 language-name-ja = японский
+# Durations (median response time)
+duration-minutes = { $minutes } мин
+duration-hours = { $hours } ч { $minutes } мин
+duration-days = { $days } д { $hours } ч

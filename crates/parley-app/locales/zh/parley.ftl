@@ -330,3 +330,7 @@ language-name-pt = 葡萄牙语
 language-name-ru = 俄语
 language-name-zh = 中文
 language-name-ja = 日语
+# Durations (median response time)
+duration-minutes = { $minutes } 分钟
+duration-hours = { $hours } 小时 { $minutes } 分钟
+duration-days = { $days } 天 { $hours } 小时

@@ -69,6 +69,11 @@ impl Tr {
         self.words.date_time(at, &self.zone)
     }
 
+    /// A number as the reader's language writes it (`1 234,5`).
+    pub fn number(&self, number: impl std::fmt::Display) -> String {
+        self.words.number(&number.to_string())
+    }
+
     /// An amount as the reader's language writes it.
     pub fn money(&self, money: parley_domain::Money) -> String {
         self.words.money(money)

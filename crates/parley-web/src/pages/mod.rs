@@ -5,6 +5,7 @@
 mod assets;
 mod dev_checkout;
 mod dev_mail;
+mod errors;
 mod handling;
 mod held;
 mod i18n;
@@ -21,10 +22,8 @@ mod translation;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use parley_app::AppError;
 
 use crate::AppState;
 
@@ -85,6 +84,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/lang/{code}", get(i18n::switch))
         .route("/dev/mail", get(dev_mail::mailbox))
         .merge(assets::router())
+        .fallback(|| async { PageError::NotFound })
+        // Error pages in the reader's language (see `errors`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            errors::in_the_readers_language,
+        ))
 }
 
 /// Percent-encodes a query value, keeping `/` readable (paths travel in `next=`).
@@ -107,94 +112,8 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
+pub use errors::PageError;
 pub use i18n::{OFFERED as LANGUAGES, Tr};
-
-#[derive(Template)]
-#[template(
-    source = "{% extends \"layout.html\" %}{% block title %}{{ tr.t(title) }}{% endblock %}\
-              {% block content %}<section class=\"card narrow\"><h1>{{ tr.t(title) }}</h1>\
-              <p>{{ tr.t(text) }}</p><p><a href=\"/requests\">{{ tr.t(\"page-back\") }}</a></p>\
-              </section>{% endblock %}",
-    ext = "html"
-)]
-struct ErrorPage<'a> {
-    tr: Tr,
-    languages: &'static [(&'static str, &'static str)],
-    title: &'a str,
-    text: &'a str,
-}
-
-/// What a page answers when a use case refuses.
-#[derive(Debug)]
-pub enum PageError {
-    NotFound,
-    Csrf,
-    /// Too many of these for now (sign-in links): try again after this many seconds.
-    RateLimited(u64),
-    Internal(String),
-}
-
-impl From<AppError> for PageError {
-    fn from(error: AppError) -> Self {
-        let chain = error.chain();
-        match error {
-            AppError::NotFound | AppError::Unauthenticated | AppError::Forbidden(_) => {
-                Self::NotFound
-            }
-            AppError::Invalid(errors) => {
-                Self::Internal(format!("unexpected invalid input: {errors:?}"))
-            }
-            AppError::Conflict(what) => Self::Internal(format!("conflict: {what}")),
-            AppError::RateLimited { retry_after } => {
-                Self::RateLimited(retry_after.as_secs().max(1))
-            }
-            AppError::Internal(_) | AppError::Unavailable(_) => Self::Internal(chain),
-        }
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let (status, title, text) = match self {
-            Self::NotFound => (
-                StatusCode::NOT_FOUND,
-                "page-not-found",
-                "page-not-found-text",
-            ),
-            Self::Csrf => (StatusCode::FORBIDDEN, "page-expired", "page-expired-text"),
-            Self::RateLimited(seconds) => {
-                let page = ErrorPage {
-                    tr: Tr::new("en"),
-                    languages: &LANGUAGES,
-                    title: "page-too-many",
-                    text: "page-too-many-text",
-                };
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(axum::http::header::RETRY_AFTER, seconds.to_string())],
-                    render(&page),
-                )
-                    .into_response();
-            }
-            Self::Internal(cause) => {
-                tracing::error!(%cause, "page failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "page-failed",
-                    "page-failed-text",
-                )
-            }
-        };
-        // Errors arise far from the request's headers: their page is in English.
-        let page = ErrorPage {
-            tr: Tr::new("en"),
-            languages: &LANGUAGES,
-            title,
-            text,
-        };
-        (status, render(&page)).into_response()
-    }
-}
 
 #[cfg(test)]
 mod tests {

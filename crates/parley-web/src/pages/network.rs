@@ -18,43 +18,50 @@ use crate::AppState;
 
 /// A rating as the page prints it.
 pub struct RatingView {
-    pub received: u64,
+    pub received: String,
     pub rate: String,
     pub median: String,
-    pub declined: u64,
-    pub won: u64,
+    pub declined: String,
+    pub won: String,
     /// "4.5 ★ (2)", or "–" without reviews.
     pub reviews: String,
 }
 
 impl RatingView {
-    fn new(rating: &Rating) -> Self {
+    fn new(tr: &Tr, rating: &Rating) -> Self {
         Self {
-            received: rating.received,
+            received: tr.number(rating.received),
             rate: rating
                 .response_rate_percent
-                .map_or_else(|| "–".to_owned(), |p| format!("{p} %")),
+                .map_or_else(|| "–".to_owned(), |p| format!("{} %", tr.number(p))),
             median: rating
                 .median_first_response_ms
-                .map_or_else(|| "–".to_owned(), duration),
-            declined: rating.declined,
-            won: rating.won,
+                .map_or_else(|| "–".to_owned(), |ms| duration(tr, ms)),
+            declined: tr.number(rating.declined),
+            won: tr.number(rating.won),
             reviews: rating.average_review().map_or_else(
                 || "–".to_owned(),
-                |average| format!("{average:.1} ★ ({})", rating.reviews),
+                |average| {
+                    format!(
+                        "{} ★ ({})",
+                        tr.number(format!("{average:.1}")),
+                        tr.number(rating.reviews)
+                    )
+                },
             ),
         }
     }
 }
 
-/// "3 h 20 min", "2 d 4 h", "12 min".
-fn duration(ms: i64) -> String {
+/// "3 h 20 min", "2 d 4 h", "12 min", in the reader's language.
+fn duration(tr: &Tr, ms: i64) -> String {
     let minutes = ms / 60_000;
     let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let (d, h, m) = (days.to_string(), hours.to_string(), mins.to_string());
     match (days, hours) {
-        (0, 0) => format!("{mins} min"),
-        (0, h) => format!("{h} h {mins} min"),
-        (d, h) => format!("{d} d {h} h"),
+        (0, 0) => tr.t1("duration-minutes", "minutes", m),
+        (0, _) => tr.t2("duration-hours", ("hours", &h), ("minutes", &m)),
+        _ => tr.t2("duration-days", ("days", &d), ("hours", &h)),
     }
 }
 
@@ -157,7 +164,7 @@ fn page_of(
                         .collect::<Vec<_>>()
                         .join(", "),
                     auto_cc: join(m.link.auto_cc.iter()),
-                    rating: RatingView::new(&m.rating),
+                    rating: RatingView::new(&tr, &m.rating),
                 })
                 .collect(),
             o.routing.enabled,
@@ -176,8 +183,8 @@ fn page_of(
                     (line.clone(), to)
                 })
                 .collect(),
-            RatingView::new(&o.own_rating),
-            RatingView::new(&o.network_rating),
+            RatingView::new(&tr, &o.own_rating),
+            RatingView::new(&tr, &o.network_rating),
             o.window_days,
         ),
         None => (
@@ -185,8 +192,8 @@ fn page_of(
             Vec::new(),
             false,
             Vec::new(),
-            RatingView::new(&empty),
-            RatingView::new(&empty),
+            RatingView::new(&tr, &empty),
+            RatingView::new(&tr, &empty),
             0,
         ),
     };

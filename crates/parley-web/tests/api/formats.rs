@@ -1,12 +1,16 @@
 //! Amounts and times as the reader writes them (issue 28): one format for the same amount
 //! everywhere on a page (the quote card and the history), times in the browser's time zone
-//! (the `parley_tz` cookie `zone.js` sets), UTC said as such when none is known.
+//! (the `parley_tz` cookie `zone.js` sets), UTC said as such when none is known; error pages in
+//! the reader's language too.
 
 use crate::both;
 use crate::helpers::{Db, TestApp};
 use crate::orders::{quote_sent, with_stripe};
 
-both!(amounts_and_times_read_as_the_reader_writes_them);
+both!(
+    amounts_and_times_read_as_the_reader_writes_them,
+    error_pages_read_in_the_readers_language,
+);
 
 async fn amounts_and_times_read_as_the_reader_writes_them(db: Db) {
     // A quote payable online carries its amount (1,200 + 336 tax).
@@ -57,4 +61,50 @@ async fn amounts_and_times_read_as_the_reader_writes_them(db: Db) {
             .starts_with("text/javascript")
     );
     assert!(script.text().await.expect("text").contains("parley_tz="));
+}
+
+/// Error pages (not found, an expired form) in the reader's language, like every page.
+async fn error_pages_read_in_the_readers_language(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let get = |path: &'static str, header: (&'static str, &'static str)| {
+        let call = t.client.get(t.url(path)).header(header.0, header.1);
+        async move {
+            let response = call.send().await.expect("GET");
+            (
+                response.status().as_u16(),
+                response.text().await.expect("text"),
+            )
+        }
+    };
+    let (status, page) = get("/no/such/page", ("accept-language", "fr-FR,fr;q=0.9")).await;
+    assert_eq!(status, 404);
+    assert!(
+        page.contains("<html lang=\"fr\">") && page.contains("Introuvable"),
+        "{page}"
+    );
+    let (status, page) = get("/no/such/page", ("cookie", "parley_lang=de")).await;
+    assert_eq!(status, 404);
+    assert!(
+        page.contains("<html lang=\"de\">") && page.contains("Nicht gefunden"),
+        "{page}"
+    );
+    // A signed-in person's profile language counts too (a French seller; no such request).
+    let unknown = "/requests/01a23cc9-8053-716f-965d-cd16ccf836e8";
+    let seller = crate::pages::sign_in(&t, "claire@hydrotech.example").await;
+    let response = t
+        .client
+        .get(t.url(unknown))
+        .header("cookie", &seller.session_cookie)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.expect("text").contains("Introuvable"));
+    // The API keeps its problem+json.
+    let (status, body) = get("/api/v1/nothing", ("accept-language", "fr")).await;
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("\"status\":404") || body.contains("\"status\": 404"),
+        "{body}"
+    );
 }

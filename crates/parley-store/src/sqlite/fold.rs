@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::spool::{SpoolPaths, Spooled, keep_rejected};
 use crate::StoreError;
 use crate::message_record::fold_direct;
-use crate::spool::{SpoolPaths, Spooled, keep_rejected};
 
 /// Folds `records`, then counts them folded in `folded_through`. A message that cannot be
 /// stored is kept in the rejected file. Returns the records when the transaction could not

@@ -42,7 +42,7 @@ pub(crate) struct DirectReaders {
     options: DirectOptions,
     idle: Mutex<Vec<rusqlite::Connection>>,
     /// Accesses read on these connections (see `access_cache`).
-    pub(crate) access: crate::access_cache::AccessCache,
+    pub(crate) access: super::access_cache::AccessCache,
 }
 
 impl DirectReaders {
@@ -50,7 +50,7 @@ impl DirectReaders {
         Self {
             options,
             idle: Mutex::new(Vec::new()),
-            access: crate::access_cache::AccessCache::default(),
+            access: super::access_cache::AccessCache::default(),
         }
     }
 

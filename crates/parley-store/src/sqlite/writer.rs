@@ -30,9 +30,9 @@ use std::sync::atomic::AtomicU64;
 use sqlx::{AnyConnection, Connection as _};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::direct::{DirectJob, DirectOptions, DirectPending, open_direct, run_direct_batch};
-use crate::fold;
-use crate::spool::{Folder, SpoolPaths, Spooled};
+use super::direct::{DirectJob, DirectOptions, DirectPending, open_direct, run_direct_batch};
+use super::fold;
+use super::spool::{Folder, SpoolPaths, Spooled};
 use crate::{Connection, StoreError};
 
 /// A boxed future, as write units return.
