@@ -359,7 +359,8 @@ async fn signing_in_from_the_form_through_the_dev_mailbox() {
         .goto(&app.url("/requests/not-a-request"))
         .await
         .expect("goto");
-    assert!(text(&browser, "h1").await.contains("Not found"));
+    // In Tom's language (his profile says French), like every page.
+    assert!(text(&browser, "h1").await.contains("Introuvable"));
     screenshot(&browser, "not-found").await;
     browser.close().await.expect("close");
 }
