@@ -40,12 +40,6 @@ impl Zone {
         }
         jiff::tz::db().get(name).ok().map(|tz| Self { tz })
     }
-
-    /// The zone's IANA name (`UTC` for the fallback).
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.tz.iana_name().unwrap_or("UTC")
-    }
 }
 
 /// One language's formatters (built once per thread and language: building reads CLDR data).
@@ -216,7 +210,6 @@ mod tests {
             "2026/12/04 1:20 JST"
         );
         assert_eq!(Words::new("de").date(at, &tokyo), "04.12.2026");
-        assert_eq!(tokyo.name(), "Asia/Tokyo");
         assert!(Zone::named("Mars/Olympus").is_none());
         assert!(Zone::named("").is_none());
     }

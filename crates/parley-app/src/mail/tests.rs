@@ -225,13 +225,13 @@ fn transcript(mails: &[Mail]) -> String {
             mail.kind, mail.subject, mail.text_body
         ));
     }
-    let ids = regex_lite_ids(&out);
+    let ids = uuids_in(&out);
     ids.into_iter()
         .fold(out, |text, id| text.replace(&id, "[id]"))
 }
 
 /// The UUIDs in `text` (request ids in links change with every run).
-fn regex_lite_ids(text: &str) -> Vec<String> {
+fn uuids_in(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
         .filter(|word| word.len() == 36 && word.matches('-').count() == 4)
         .map(str::to_owned)
