@@ -1,5 +1,5 @@
 //! `parley backup` and `parley restore`: a consistent copy taken while serving (the database
-//! with the relay's spool, see `parley_store::backup`, then the documents), and putting it back
+//! with every reply it acknowledged, see `parley_store::backup`, then the documents), and putting it back
 //! into a new data directory.
 
 use std::path::Path;
@@ -46,7 +46,7 @@ impl App {
 }
 
 /// Puts the backup in `dir` back: the SQLite database (when `database_url` names one, which
-/// must not exist yet) with its spool, and the documents into `documents_dir`. Run before
+/// must not exist yet) with what the store keeps beside it, and the documents into `documents_dir`. Run before
 /// Parley opens the database. Returns whether a database was restored.
 pub fn restore(dir: &Path, database_url: &str, documents_dir: &Path) -> Result<bool, AppError> {
     let io = |e: std::io::Error| AppError::Internal(Box::new(e));

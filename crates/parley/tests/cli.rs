@@ -2,14 +2,15 @@
 //! tokens, and `serve` answering then stopping cleanly on SIGTERM. The database commands run on
 //! SQLite and, when `PARLEY_TEST_DATABASE_URL` is set, on PostgreSQL.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
 mod support;
+use support::documents::{assert_each_once_with_its_document, email_with_pdf, post_with_pdf};
 use support::{database_url, parley, run, serve, stdout};
 
 fn demo_tokens_and_migrations(postgres: bool) {
@@ -287,157 +288,51 @@ fn mail_trim_reads_a_file_or_standard_input() {
     );
 }
 
-/// The bodies stored in the thread of the masked address `to`, read through a bare connection
-/// (which leaves what the relay acknowledged and has not put in a conversation where it is).
-fn thread_bodies(db: &Path, to: &str) -> Vec<String> {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let store = parley_store::Store::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .expect("connect");
-        let mut conn = store.read().await.expect("read");
-        let token = to.split('@').next().expect("token");
-        let (address, _) = parley_store::relay::target(&mut conn, token)
-            .await
-            .expect("target")
-            .expect("address exists");
-        let thread = address.thread_id.parse().expect("thread id");
-        let bodies = parley_store::messages::with_documents(&mut conn, &[thread])
-            .await
-            .expect("messages")
-            .into_iter()
-            .map(|(message, _)| message.body)
-            .collect();
-        drop(conn);
-        store.close().await;
-        bodies
-    })
-}
-
-/// One SMTP transaction by hand; returns the reply to the end of DATA.
-fn smtp_send(address: &str, from: &str, to: &str, body: &str) -> String {
-    let stream = TcpStream::connect(address).expect("connect smtp");
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    let mut writer = stream;
-    // The last line of a (multi-line) reply.
-    let mut reply = || {
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("reply");
-            if line.as_bytes().get(3) != Some(&b'-') {
-                return line;
-            }
-        }
-    };
-    assert!(reply().starts_with("220"));
-    let mut say = |text: String| {
-        writer.write_all(text.as_bytes()).expect("write");
-        reply()
-    };
-    assert!(say("EHLO crash.test\r\n".to_owned()).starts_with("250"));
-    assert!(say(format!("MAIL FROM:<{from}>\r\n")).starts_with("250"));
-    assert!(say(format!("RCPT TO:<{to}>\r\n")).starts_with("250"));
-    assert!(say("DATA\r\n".to_owned()).starts_with("354"));
-    let done = say(format!(
-        "From: <{from}>\r\nTo: <{to}>\r\nSubject: crash\r\nMessage-ID: <{}@crash.test>\r\n\r\n{body}\r\n.\r\n",
-        uuid::Uuid::now_v7().simple()
-    ));
-    let _ = say("QUIT\r\n".to_owned());
-    done
-}
-
-/// An email answered `250` survives `kill -9` before it reached SQLite: it was in the relay's
-/// spool (synced), and the next start folds it into its conversation, once, however often
-/// that replay runs.
+/// A message with a PDF answered 201 by the API and an emailed reply with a PDF answered 250
+/// survive `kill -9` right after their answers — the reply before it reached its conversation
+/// (`parley_relay_unfolded_messages`: the relay's log takes it there after an hour here) — and
+/// after the restart each is in its conversation once, its document byte for byte.
 #[test]
-fn a_relayed_email_survives_a_crash_between_250_and_its_fold() {
+fn answered_messages_with_documents_survive_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    let db = data.join("parley.db");
     let demo = run(parley(dir.path()).args(["--data-dir", "data", "demo"]));
     assert!(demo.status.success(), "{demo:?}");
-    let line = stdout(&demo)
-        .lines()
-        .find(|l| l.trim_start().starts_with("swaks "))
-        .expect("a swaks line")
-        .to_owned();
-    let word_after = |flag: &str| {
-        let mut words = line.split_whitespace();
-        words.find(|w| *w == flag);
-        words.next().expect(flag).to_owned()
-    };
-    let (from, to) = (word_after("--from"), word_after("--to"));
+    let printed = stdout(&demo);
+    let relay = support::demo_relay(&printed);
+    let token = support::claire_token(&printed);
+    let files = dir.path().join("pdfs");
 
-    // Folds only after an hour: the message stays in the spool alone.
-    let mut child = parley(dir.path())
-        .args([
-            "--data-dir",
-            "data",
-            "--log-format",
-            "json",
-            "--relay-fold-ms",
-            "3600000",
-        ])
-        .args(["smtp", "--smtp", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut lines = stderr.lines().map_while(Result::ok);
-    let smtp = lines
-        .find_map(|line| {
-            let event: serde_json::Value = serde_json::from_str(&line).ok()?;
-            (event["fields"]["message"] == "Parley SMTP relay is serving")
-                .then(|| event["fields"]["smtp"].as_str().map(str::to_owned))?
-        })
-        .expect("serving log line");
-    let body = format!("Survives a crash {}.", uuid::Uuid::now_v7().simple());
-    let reply = smtp_send(&smtp, &from, &to, &body);
-    assert!(reply.starts_with("250"), "{reply}");
+    let (mut child, http, smtp, _log) = support::serve_with(
+        dir.path(),
+        &["--data-dir", "data", "--relay-fold-ms", "3600000"],
+    );
+    let posted =
+        post_with_pdf(&http, &token, &relay.request, "api-before-kill", &files).expect("201");
+    let mailed = email_with_pdf(
+        &smtp,
+        (&relay.buyer, &relay.masked),
+        "mail-before-kill",
+        &files,
+    )
+    .expect("250");
+    let metrics = support::curl(&[&format!("http://{http}/metrics")]);
+    assert!(
+        metrics.contains("\nparley_relay_unfolded_messages 1\n"),
+        "the reply is acknowledged and not in its conversation yet: {metrics}"
+    );
     child.kill().expect("kill -9");
     child.wait().expect("wait");
 
-    assert!(
-        !thread_bodies(&db, &to).contains(&body),
-        "not folded before the crash"
+    let (mut again, http, _, _log) = support::serve_with(dir.path(), &["--data-dir", "data"]);
+    assert_each_once_with_its_document(
+        (&http, &token),
+        &relay.request,
+        &[
+            ("api-before-kill".to_owned(), posted),
+            ("mail-before-kill".to_owned(), mailed),
+        ],
+        dir.path(),
     );
-    let segments: Vec<_> = std::fs::read_dir(&data)
-        .expect("data dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.to_string_lossy().contains("parley.db-spool.0"))
-        .collect();
-    let spooled: Vec<_> = segments
-        .iter()
-        .filter(|p| {
-            let bytes = std::fs::read(p).expect("segment");
-            bytes.windows(body.len()).any(|w| w == body.as_bytes())
-        })
-        .collect();
-    assert_eq!(spooled.len(), 1, "the message is in one spool segment");
-    let kept = std::fs::read(spooled[0]).expect("segment");
-
-    let migrated = run(parley(dir.path()).args(["--data-dir", "data", "migrate"]));
-    assert!(migrated.status.success(), "{migrated:?}");
-    let count = |bodies: Vec<String>| bodies.iter().filter(|b| **b == body).count();
-    assert_eq!(
-        count(thread_bodies(&db, &to)),
-        1,
-        "folded at the next start"
-    );
-
-    // A crash after the fold's commit but before the segment's deletion replays it again:
-    // still one message.
-    std::fs::write(spooled[0], &kept).expect("put the segment back");
-    let again = run(parley(dir.path()).args(["--data-dir", "data", "migrate"]));
-    assert!(again.status.success(), "{again:?}");
-    assert_eq!(
-        count(thread_bodies(&db, &to)),
-        1,
-        "replayed twice, stored once"
-    );
-    assert!(
-        !data.join("parley.db-spool.rejected").exists(),
-        "the repeat was skipped, not refused"
-    );
+    again.kill().expect("kill");
+    again.wait().expect("wait");
 }

@@ -8,7 +8,7 @@
 //! killed process sent but had not yet recorded) recognisable by their Message-ID and rare.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command};
 
 use std::sync::Arc;
@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{curl, parley, run, smtp_sink, stdout, swaks};
+use support::documents::{assert_each_once_with_its_document, email_with_pdf, post_with_pdf};
+use support::{curl, parley, run, smtp_sink, stdout};
 
 const BUCKET: &str = "parley-docs";
 const API_MESSAGES: usize = 40;
@@ -63,17 +64,6 @@ fn s3_server() -> (Running, String) {
         std::thread::sleep(Duration::from_millis(100));
     }
     (child, endpoint)
-}
-
-/// A small PDF that names `marker` (so each document is its own).
-fn pdf(dir: &Path, marker: &str) -> (PathBuf, Vec<u8>) {
-    let bytes = format!(
-        "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {marker}\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    )
-    .into_bytes();
-    let path = dir.join(format!("{marker}.pdf"));
-    std::fs::write(&path, &bytes).expect("write pdf");
-    (path, bytes)
 }
 
 struct Demo {
@@ -171,19 +161,7 @@ fn two_processes_share_postgresql_and_s3_and_lose_nothing_when_one_is_killed() {
                     i % 2
                 };
                 let marker = format!("api-marker-{i:03}");
-                let (path, bytes) = pdf(&files, &marker);
-                let response = curl(&[
-                    "-H",
-                    &format!("Authorization: Bearer {token}"),
-                    "-F",
-                    &format!("body=Our answer {marker}"),
-                    "-F",
-                    &format!("document=@{};type=application/pdf", path.display()),
-                    "-w",
-                    "\n%{http_code}",
-                    &format!("http://{}/api/v1/requests/{request}/messages", http[to]),
-                ]);
-                if response.ends_with("\n201") {
+                if let Some(bytes) = post_with_pdf(&http[to], &token, &request, &marker, &files) {
                     posted.lock().expect("lock").push((marker, bytes));
                     answered.fetch_add(1, Ordering::SeqCst);
                 }
@@ -211,29 +189,7 @@ fn two_processes_share_postgresql_and_s3_and_lose_nothing_when_one_is_killed() {
                     i % 2
                 };
                 let marker = format!("mail-marker-{i:03}");
-                let (path, bytes) = pdf(&files, &marker);
-                let transcript = swaks(
-                    &smtp[to],
-                    &[
-                        "--from",
-                        &buyer,
-                        "--to",
-                        &masked,
-                        "--header",
-                        &format!("Subject: Re: {marker}"),
-                        "--body",
-                        &format!("Thank you, {marker}."),
-                        "--attach-type",
-                        "application/pdf",
-                        "--attach-name",
-                        &format!("{marker}.pdf"),
-                        "--attach",
-                        &format!("@{}", path.display()),
-                    ],
-                );
-                // The answer to the end of data is the last 250 of the transcript.
-                let after_data = transcript.rsplit("-> .").next().unwrap_or_default();
-                if after_data.contains("<-  250") {
+                if let Some(bytes) = email_with_pdf(&smtp[to], (&buyer, &masked), &marker, &files) {
                     mailed.lock().expect("lock").push((marker, bytes));
                     answered.fetch_add(1, Ordering::SeqCst);
                 }
@@ -257,47 +213,8 @@ fn two_processes_share_postgresql_and_s3_and_lose_nothing_when_one_is_killed() {
     assert!(mailed.len() >= EMAILS / 2, "{} mailed", mailed.len());
 
     // Every acknowledged message is in the conversation, its document in the bucket.
-    let get = |path: &str| {
-        curl(&[
-            "-H",
-            &format!("Authorization: Bearer {token}"),
-            &format!("http://{http_b}{path}"),
-        ])
-    };
-    let detail: serde_json::Value =
-        serde_json::from_str(&get(&format!("/api/v1/requests/{request}"))).expect("request json");
-    let messages: Vec<&serde_json::Value> = detail["threads"]
-        .as_array()
-        .expect("threads")
-        .iter()
-        .flat_map(|t| t["messages"].as_array().expect("messages"))
-        .collect();
-    for (marker, bytes) in posted.iter().chain(&mailed) {
-        let found: Vec<_> = messages
-            .iter()
-            .filter(|m| {
-                m["body"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains(marker.as_str())
-            })
-            .collect();
-        assert_eq!(found.len(), 1, "{marker} once in its conversation");
-        let document = &found[0]["documents"][0];
-        let download = dir.path().join("download.pdf");
-        curl(&[
-            "-H",
-            &format!("Authorization: Bearer {token}"),
-            "-o",
-            &download.display().to_string(),
-            &format!("http://{http_b}{}", document["url"].as_str().expect("url")),
-        ]);
-        assert_eq!(
-            &std::fs::read(&download).expect("downloaded"),
-            bytes,
-            "{marker}'s document"
-        );
-    }
+    let acknowledged: Vec<_> = posted.iter().chain(&mailed).cloned().collect();
+    assert_each_once_with_its_document((&http_b, &token), &request, &acknowledged, dir.path());
     // In the bucket, not on either process's disk.
     let listing = curl(&[&format!("{endpoint}/{BUCKET}?prefix=instances/documents/")]);
     assert!(

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+pub mod documents;
+
 pub fn parley(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
     command

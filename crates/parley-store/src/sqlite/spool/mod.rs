@@ -430,6 +430,8 @@ impl<F: Folder> Appender<F> {
 }
 
 mod company;
+#[cfg(test)]
+mod crash_tests;
 mod files;
 mod frame;
 mod lag;

@@ -1,5 +1,5 @@
 //! The spool's file format and its replay, with a folder that only collects (the fold itself
-//! is the writer's, exercised end to end by the relay's tests and `parley`'s crash test).
+//! is the writer's: see `crash_tests`, and the relay's tests end to end).
 
 use std::sync::Mutex;
 
@@ -12,10 +12,17 @@ use super::frame::{HEADER_BYTES, decode};
 use super::*;
 
 fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
-    let request_id = RequestId::new();
+    MessageRecord {
+        original: raw.map(<[u8]>::to_vec),
+        ..record_in(body, RequestId::new(), ThreadId::new())
+    }
+}
+
+/// An emailed reply from a buyer in `thread` of `request`.
+pub(super) fn record_in(body: &str, request_id: RequestId, thread_id: ThreadId) -> MessageRecord {
     let message = Message {
         id: MessageId::new(),
-        thread_id: ThreadId::new(),
+        thread_id,
         request_id,
         author_kind: AuthorKind::Buyer,
         author_id: "buyer".to_owned(),
@@ -47,7 +54,7 @@ fn record(body: &str, raw: Option<&[u8]>) -> MessageRecord {
             created_at: message.created_at,
         },
         message,
-        original: raw.map(<[u8]>::to_vec),
+        original: None,
         documents: Vec::new(),
         contacted: None,
         answers_request: false,
