@@ -2,7 +2,8 @@
 //! `record_message`, `access`, `email_arriving`, `intake_lag`): PostgreSQL needs none of it.
 //!
 //! - [`writer`]: the one writer thread (SQLite has one writer): sqlx units and, on its direct
-//!   rusqlite connection, batches of new messages, each batch one commit.
+//!   rusqlite connection, batches of new messages, each batch one commit; it keeps to one
+//!   CPU with sqlx's worker for its connection ([`cpu`]).
 //! - [`direct`]: the direct connections (the writer's, and readers for access checks, whose
 //!   results [`access_cache`] keeps while no access changes).
 //! - [`spool`]: emailed replies made durable in an append-only file before the relay's `250`,
@@ -11,6 +12,7 @@
 //! Each path is there for a measured reason: see docs/PERFORMANCE.md.
 
 pub(crate) mod access_cache;
+pub(crate) mod cpu;
 pub(crate) mod direct;
 pub(crate) mod fold;
 pub(crate) mod spool;

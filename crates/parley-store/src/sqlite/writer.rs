@@ -118,6 +118,8 @@ impl Writer {
         std::thread::Builder::new()
             .name("parley-sqlite-writer".to_owned())
             .spawn(move || {
+                // Before the connections open: sqlx's worker thread inherits the CPU.
+                super::cpu::keep_to_one_cpu();
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
