@@ -4,8 +4,9 @@
 pub use parley_domain::intake::NewRequest;
 use parley_domain::intake::{ManufacturerRef, ParsedRequest, parse_new_request};
 use parley_domain::{
-    Actor, AuthorKind, Buyer, EventKind, LanguageCode, Marketplace, OrganizationId,
-    OrganizationKind, Product, ProductId, Request, RequestId, RequestStatus, Thread, ThreadId,
+    Actor, AuthorKind, Buyer, EventKind, LanguageCode, Marketplace, Member, NetworkLink,
+    Organization, OrganizationId, OrganizationKind, Product, ProductId, Request, RequestId,
+    RequestStatus, Thread, ThreadId,
 };
 use parley_store::requests as store_requests;
 use parley_store::{Connection, directory, events};
@@ -48,6 +49,17 @@ impl App {
         let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
             return Err(AppError::Invalid(errors));
         };
+        // What routes the request is read first, outside the writer (see `Route`).
+        let route = {
+            let mut conn = self.store.read().await?;
+            if let Some(reference) = &parsed.external_ref
+                && let Some(existing) =
+                    store_requests::by_external_ref(&mut conn, marketplace.id, reference).await?
+            {
+                return Ok((existing.id, false));
+            }
+            Route::read(&mut conn, marketplace, &parsed).await?
+        };
         let marketplace = marketplace.clone();
         let notice = NewRequestNotice {
             settings: (*self.settings).clone(),
@@ -58,10 +70,11 @@ impl App {
         let result = self
             .store
             .write(
-                (marketplace, parsed, notice, documents.clone()),
-                |tx, (marketplace, parsed, notice, documents)| {
+                (marketplace, parsed, notice, route, documents.clone()),
+                |tx, (marketplace, parsed, notice, route, documents)| {
                     Box::pin(async move {
-                        let (id, created) = insert_request(tx, marketplace, parsed, notice).await?;
+                        let (id, created) =
+                            insert_request(tx, marketplace, parsed, notice, route).await?;
                         if created {
                             crate::request_documents::insert(tx, id, documents).await?;
                         }
@@ -88,54 +101,111 @@ struct NewRequestNotice {
 /// The most automatic-copy addresses of one network member (the network page allows no more).
 pub const AUTO_CC_TOKENS: usize = 5;
 
+/// Who a new request goes to, read before its transaction: SQLite has one writer, and these
+/// reads held it for a third of a request's time (request intake, docs/PERFORMANCE.md). They
+/// read settings (the manufacturer, its network and routing rules, their members), which a
+/// request arriving as they change may follow as they were a moment before.
+struct Route {
+    manufacturer: Organization,
+    /// The network member it is routed to, and the rule that decided.
+    routed_to: Option<(NetworkLink, Organization)>,
+    rule: &'static str,
+    /// Who handles it: the first member of the routed network member, else of the
+    /// manufacturer.
+    handler: Option<Member>,
+}
+
+impl Route {
+    async fn read(
+        conn: &mut Connection,
+        marketplace: &Marketplace,
+        parsed: &ParsedRequest,
+    ) -> Result<Self, AppError> {
+        let manufacturer_id = match &parsed.manufacturer {
+            ManufacturerRef::Id(id) => Some(*id),
+            ManufacturerRef::External(external) => {
+                parley_store::provisioning::exhibitor(&mut *conn, marketplace.id, external).await?
+            }
+        };
+        let Some(manufacturer_id) = manufacturer_id else {
+            return Err(AppError::invalid(
+                "manufacturer.external_id",
+                "manufacturer_unknown",
+                "This marketplace has no exhibitor with this external id.",
+            ));
+        };
+        let manufacturer = match directory::organization(&mut *conn, manufacturer_id).await {
+            Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
+            Ok(_) | Err(parley_store::StoreError::NotFound) => {
+                return Err(AppError::invalid(
+                    "manufacturer_id",
+                    "manufacturer_unknown",
+                    "No such manufacturer.",
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        // An address that signs in as a seller can never sign in as this buyer: say so now.
+        if directory::member_by_email(&mut *conn, &parsed.buyer.email)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::invalid(
+                "buyer.email",
+                "email_of_a_seller",
+                "This address belongs to a seller on Parley: the buyer needs an address of their own.",
+            ));
+        }
+        // The line the product will have: the one sent, else the one it has (as the upsert
+        // in the transaction keeps it).
+        let stored_line =
+            directory::product_line(&mut *conn, manufacturer.id, &parsed.product_reference)
+                .await?
+                .flatten();
+        let line = parsed.product_line.clone().or(stored_line);
+        let network = directory::network_of(&mut *conn, manufacturer.id).await?;
+        let routing = parley_store::network::routing(&mut *conn, manufacturer.id).await?;
+        let (routed_to, rule) = route(&routing, &network, line.as_deref(), parsed.buyer.country);
+        let routed_to = match routed_to {
+            Some(party) => {
+                let org = directory::organization(&mut *conn, party).await?;
+                let link = network.into_iter().find(|l| l.member_org_id == party);
+                link.map(|link| (link, org))
+            }
+            None => None,
+        };
+        let handler_org = routed_to
+            .as_ref()
+            .map_or(manufacturer.id, |(_, org)| org.id);
+        let handler = directory::members_of(&mut *conn, handler_org)
+            .await?
+            .into_iter()
+            .next();
+        Ok(Self {
+            manufacturer,
+            routed_to,
+            rule,
+            handler,
+        })
+    }
+}
+
 /// Creates the request in one transaction (see [`App::create_request`]).
 async fn insert_request(
     tx: &mut Connection,
     marketplace: &Marketplace,
     parsed: &ParsedRequest,
     notice: &NewRequestNotice,
+    route: &Route,
 ) -> Result<(RequestId, bool), AppError> {
+    // Again inside: two deliveries of one request may race.
     if let Some(reference) = &parsed.external_ref
         && let Some(existing) =
             store_requests::by_external_ref(&mut *tx, marketplace.id, reference).await?
     {
         return Ok((existing.id, false));
     }
-    let manufacturer_id = match &parsed.manufacturer {
-        ManufacturerRef::Id(id) => Some(*id),
-        ManufacturerRef::External(external) => {
-            parley_store::provisioning::exhibitor(&mut *tx, marketplace.id, external).await?
-        }
-    };
-    let Some(manufacturer_id) = manufacturer_id else {
-        return Err(AppError::invalid(
-            "manufacturer.external_id",
-            "manufacturer_unknown",
-            "This marketplace has no exhibitor with this external id.",
-        ));
-    };
-    let manufacturer = match directory::organization(&mut *tx, manufacturer_id).await {
-        Ok(org) if org.kind == OrganizationKind::Manufacturer => org,
-        Ok(_) | Err(parley_store::StoreError::NotFound) => {
-            return Err(AppError::invalid(
-                "manufacturer_id",
-                "manufacturer_unknown",
-                "No such manufacturer.",
-            ));
-        }
-        Err(other) => return Err(other.into()),
-    };
-    // An address that signs in as a seller can never sign in as this buyer: say so now.
-    if directory::member_by_email(&mut *tx, &parsed.buyer.email)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::invalid(
-            "buyer.email",
-            "email_of_a_seller",
-            "This address belongs to a seller on Parley: the buyer needs an address of their own.",
-        ));
-    }
+    let manufacturer = &route.manufacturer;
     // One buyer per address (the identity they sign in with); this request carries the details
     // this marketplace sent, which route it and which its sellers see.
     let buyer = Buyer {
@@ -153,15 +223,10 @@ async fn insert_request(
         },
     )
     .await?;
-    let network = directory::network_of(&mut *tx, manufacturer.id).await?;
-    let routing = parley_store::network::routing(&mut *tx, manufacturer.id).await?;
-    let (routed_to, rule) = route(&routing, &network, product.line.as_deref(), buyer.country);
+    let routed_to = route.routed_to.as_ref().map(|(_, org)| org.id);
     let handler_org = routed_to.unwrap_or(manufacturer.id);
-    let handler_member = directory::members_of(&mut *tx, handler_org)
-        .await?
-        .into_iter()
-        .next();
-    let handler = handler_member.as_ref().map(|m| m.id);
+    let handler_member = route.handler.as_ref();
+    let handler = handler_member.map(|m| m.id);
     let at = now();
     let request = Request {
         id: RequestId::new(),
@@ -199,8 +264,11 @@ async fn insert_request(
             handler_thread = Some(thread.id);
         }
     }
-    if let (Some(member), Some(thread_id)) = (&handler_member, handler_thread) {
-        let party_name = directory::organization(&mut *tx, handler_org).await?.name;
+    if let (Some(member), Some(thread_id)) = (handler_member, handler_thread) {
+        let party_name = match &route.routed_to {
+            Some((_, org)) => org.name.clone(),
+            None => manufacturer.name.clone(),
+        };
         let mut mail = conversation::new_request_to_member(
             &notice.settings,
             &Conversation {
@@ -231,17 +299,14 @@ async fn insert_request(
         at,
     );
     events::append(&mut *tx, &created, None).await?;
-    if let Some(party) = routed_to {
-        let org = directory::organization(&mut *tx, party).await?;
+    if let Some((link, org)) = &route.routed_to {
         if let Some(thread) = handler_thread {
-            let language = handler_member
-                .as_ref()
-                .map_or(buyer.language, |m| m.language);
+            let language = handler_member.map_or(buyer.language, |m| m.language);
             copy_automatically(
                 &mut *tx,
-                &network,
+                link,
                 (&request, &product, &buyer),
-                (&org, thread, language),
+                (org, thread, language),
             )
             .await?;
         }
@@ -252,15 +317,15 @@ async fn insert_request(
         };
         let routed = new_event(
             request.id,
-            Some(party),
+            Some(org.id),
             EventKind::RequestRouted,
             system,
             json!({
                 "to": org.name,
                 "kind": org.kind,
                 "country": buyer.country,
-                "rule": rule,
-                "handler": handler_member.as_ref().map(|m| m.name.clone()),
+                "rule": route.rule,
+                "handler": handler_member.map(|m| m.name.clone()),
             }),
             at,
         );
@@ -299,13 +364,10 @@ fn route(
 /// request only, never the conversation; see `mail::automatic_copy`).
 async fn copy_automatically(
     tx: &mut Connection,
-    network: &[parley_domain::NetworkLink],
+    link: &NetworkLink,
     (request, product, buyer): (&Request, &Product, &Buyer),
-    (org, thread, language): (&parley_domain::Organization, ThreadId, LanguageCode),
+    (org, thread, language): (&Organization, ThreadId, LanguageCode),
 ) -> Result<(), AppError> {
-    let Some(link) = network.iter().find(|l| l.member_org_id == org.id) else {
-        return Ok(());
-    };
     let conversation = Conversation {
         request_id: request.id.to_string(),
         thread_id: thread.to_string(),

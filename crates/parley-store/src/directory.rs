@@ -312,6 +312,23 @@ fn product(row: &AnyRow) -> Result<Product, StoreError> {
     })
 }
 
+/// The product line stored for the manufacturer's product `reference`: `None` when there is no
+/// such product, `Some(None)` when it has no line.
+pub async fn product_line(
+    conn: &mut Connection,
+    manufacturer: OrganizationId,
+    reference: &str,
+) -> Result<Option<Option<String>>, StoreError> {
+    let row =
+        sqlx::query("SELECT line FROM products WHERE manufacturer_id = $1 AND reference = $2")
+            .bind(manufacturer.to_string())
+            .bind(reference)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|row| row.try_get("line").map_err(StoreError::from))
+        .transpose()
+}
+
 /// Inserts the product, or renames the manufacturer's product with the same reference, and
 /// returns the stored product.
 pub async fn upsert_product(conn: &mut Connection, new: &Product) -> Result<Product, StoreError> {
