@@ -41,6 +41,26 @@ pub(crate) async fn open_link(
         .expect("goto");
 }
 
+/// Confirms the order of an accepted quote on the request page: billing and delivery
+/// addresses, then the order button.
+pub(crate) async fn place_order(browser: &Client, billing: &str, delivery: &str) {
+    find(browser, "#billing")
+        .await
+        .send_keys(billing)
+        .await
+        .expect("billing");
+    find(browser, "#delivery")
+        .await
+        .send_keys(delivery)
+        .await
+        .expect("delivery");
+    find(browser, "#order button")
+        .await
+        .click()
+        .await
+        .expect("order");
+}
+
 pub(crate) async fn text(browser: &Client, css: &str) -> String {
     find(browser, css).await.text().await.expect("text")
 }

@@ -7,7 +7,7 @@ use parley_app::i18n::Words;
 use reqwest::multipart::Form as Multipart;
 
 use crate::driver::{Driver, available, find, find_text, screenshot};
-use crate::flows::open_link;
+use crate::flows::{open_link, place_order};
 use crate::helpers::{Db, TestApp, pdf, pdf_part};
 
 /// Sentences of the English pages and emails a forgotten translation would show.
@@ -84,21 +84,7 @@ async fn german_and_japanese_buyers_order_in_their_language_and_the_french_selle
             .click()
             .await
             .expect("accept");
-        find(&browser, "#billing")
-            .await
-            .send_keys("Hafenstraße 1, Hamburg")
-            .await
-            .expect("billing");
-        find(&browser, "#delivery")
-            .await
-            .send_keys("Hafenstraße 1, Hamburg")
-            .await
-            .expect("delivery");
-        find(&browser, "#order button")
-            .await
-            .click()
-            .await
-            .expect("order");
+        place_order(&browser, "Hafenstraße 1, Hamburg", "Hafenstraße 1, Hamburg").await;
         find_text(&browser, "ok", &words.t("quote-ordered")).await;
         assert_eq!(html_lang(&browser).await, language);
         let text = page_text(&browser).await;

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use parley_app::StripeSettings;
 
 use crate::driver::{Driver, available, find, find_text, screenshot};
-use crate::flows::{sign_in, text};
+use crate::flows::{place_order, sign_in, text};
 use crate::helpers::{Db, TestApp, pdf};
 
 const WEBHOOK_SECRET: &str = "whsec_browser";
@@ -215,21 +215,7 @@ async fn quote_payment_order_and_review_in_a_browser() {
         .await
         .expect("pay at checkout");
     find_text(&browser, "ok", "Paid online").await;
-    find(&browser, "#billing")
-        .await
-        .send_keys("Brasserie du Rhône, 1 quai, Lyon")
-        .await
-        .expect("billing");
-    find(&browser, "#delivery")
-        .await
-        .send_keys("Dock 3, Lyon")
-        .await
-        .expect("delivery");
-    find(&browser, "#order button")
-        .await
-        .click()
-        .await
-        .expect("order");
+    place_order(&browser, "Brasserie du Rhône, 1 quai, Lyon", "Dock 3, Lyon").await;
     find_text(&browser, "ok", "Order confirmed.").await;
     find(&browser, "#review summary")
         .await
