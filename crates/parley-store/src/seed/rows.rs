@@ -169,6 +169,25 @@ impl Rows {
         self.values[index].extend(row);
     }
 
+    /// Writes everything gathered, table by table, on a direct SQLite connection: one prepared
+    /// single-row insert per table.
+    pub(super) fn write_direct(&self, conn: &rusqlite::Connection) -> Result<(), StoreError> {
+        for (index, values) in self.values.iter().enumerate() {
+            let (table, columns) = TABLES[index];
+            let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                columns.join(", "),
+                placeholders.join(", ")
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            for row in values.chunks(columns.len()) {
+                statement.execute(rusqlite::params_from_iter(row.iter()))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes everything gathered, table by table.
     pub(super) async fn flush(&mut self, conn: &mut Connection) -> Result<(), StoreError> {
         for (index, values) in self.values.iter_mut().enumerate() {
