@@ -161,3 +161,14 @@ pub async fn find_text(client: &Client, css: &str, text: &str) -> fantoccini::el
         .await
         .unwrap_or_else(|e| panic!("no .{css} with “{text}”: {e}"))
 }
+
+/// The whole text of the element `find_text` waits for. After a click that loads a new page,
+/// reading a selector the old page also has may read the old page, or an element that goes
+/// stale while it is read; waiting for the new content cannot.
+pub async fn text_with(client: &Client, css: &str, text: &str) -> String {
+    find_text(client, css, text)
+        .await
+        .text()
+        .await
+        .expect("text")
+}

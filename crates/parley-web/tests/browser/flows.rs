@@ -4,7 +4,7 @@
 
 use fantoccini::Client;
 
-use crate::driver::{Driver, available, find, screenshot};
+use crate::driver::{Driver, available, find, screenshot, text_with};
 use crate::helpers::{Db, TestApp, pdf};
 
 pub(crate) async fn sign_in(app: &TestApp, browser: &Client, email: &str, next: &str) {
@@ -114,7 +114,7 @@ async fn seller_replies_with_a_quote_and_sees_the_read_receipt() {
         .click()
         .await
         .expect("send");
-    let newest = text(&browser, "#history li.message").await;
+    let newest = text_with(&browser, "message", "Our quote is attached.").await;
     assert!(newest.contains("Our quote is attached."), "{newest}");
     assert!(newest.contains("Quote: quote-42.pdf"), "{newest}");
     let first = text(&browser, "#history li:first-child").await;

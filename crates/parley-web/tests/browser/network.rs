@@ -2,7 +2,7 @@
 //! distributor, the distributor replies, and the manufacturer sees "contacted the buyer" but
 //! not the conversation; then the distributor declines another request with a reason.
 
-use crate::driver::{Driver, available, find, find_text, screenshot};
+use crate::driver::{Driver, available, find, find_text, screenshot, text_with};
 use crate::flows::{sign_in, text};
 use crate::helpers::{Db, TestApp};
 
@@ -65,7 +65,7 @@ async fn a_forwarded_request_stays_behind_the_wall() {
         .click()
         .await
         .expect("send");
-    let sent = text(&browser, "#history li.message").await;
+    let sent = text_with(&browser, "message", "our price is 1,200 EUR").await;
     assert!(sent.contains("our price is 1,200 EUR"), "{sent}");
 
     // The manufacturer sees the status, never the conversation.

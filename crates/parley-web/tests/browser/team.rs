@@ -1,8 +1,8 @@
 //! "My team" on a phone: an admin invites a colleague from /team, the colleague signs in from
 //! the link in the dev mailbox and answers a request of their organization.
 
-use crate::driver::{Driver, available, find, screenshot};
-use crate::flows::{sign_in, text};
+use crate::driver::{Driver, available, find, screenshot, text_with};
+use crate::flows::sign_in;
 use crate::helpers::{Db, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,7 +32,7 @@ async fn an_admin_invites_a_colleague_who_answers_a_request() {
         .click()
         .await
         .expect("invite");
-    let team = text(&browser, "ul.team").await;
+    let team = text_with(&browser, "team", "Nina Roux").await;
     assert!(team.contains("Nina Roux"), "{team}");
 
     // Nina opens the link of the invitation, from the dev mailbox.
@@ -70,7 +70,7 @@ async fn an_admin_invites_a_colleague_who_answers_a_request() {
         .click()
         .await
         .expect("send");
-    let sent = text(&browser, "#history li.message").await;
+    let sent = text_with(&browser, "message", "Nina de Hydrotech").await;
     assert!(sent.contains("Nina de Hydrotech"), "{sent}");
     assert!(sent.contains("Nina Roux"), "written as herself: {sent}");
 }
