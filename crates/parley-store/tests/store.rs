@@ -5,7 +5,7 @@ use parley_domain::{
     Actor, AuthorKind, EmailAddress, EventId, EventKind, LanguageCode, Member, MemberId,
     Organization, OrganizationId, OrganizationKind, RequestId, Timestamp,
 };
-use parley_store::{Store, StoreError, directory, events};
+use parley_store::{Store, StoreError, directory, events, lists, requests};
 
 use parley_test_support::{Db, both};
 
@@ -163,14 +163,13 @@ async fn a_failing_unit_spares_the_others(db: Db) {
     );
 }
 
-async fn history_is_append_only_and_dedupes(db: Db) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(db, &dir).await;
-    use parley_domain::{BuyerId, ProductId, RequestStatus};
-    let org = organization(&store).await;
-    let request_id = RequestId::new();
+/// Requests to `org` received at each of `times`, each with the manufacturer's thread, from
+/// one buyer about one product on one marketplace (made here, once).
+async fn requests_at(store: &Store, org: OrganizationId, times: &[Timestamp]) -> Vec<RequestId> {
+    use parley_domain::{BuyerId, ProductId, RequestStatus, ThreadId};
+    let times = times.to_vec();
     store
-        .write((), move |tx, ()| {
+        .write(times, move |tx, times| {
             Box::pin(async move {
                 let marketplace = parley_domain::Marketplace {
                     id: parley_domain::MarketplaceId::new(),
@@ -202,25 +201,91 @@ async fn history_is_append_only_and_dedupes(db: Db) {
                     },
                 )
                 .await?;
-                let request = parley_domain::Request {
-                    id: request_id,
-                    marketplace_id: marketplace.id,
-                    buyer_id: buyer.id,
-                    product_id: product.id,
-                    manufacturer_id: org,
-                    external_ref: None,
-                    message: "m".into(),
-                    language: LanguageCode::Fr,
-                    handler: None,
-                    status: RequestStatus::New,
-                    created_at: Timestamp(1),
-                    answered_at: None,
-                };
-                parley_store::requests::insert(tx, &request, &buyer, &product).await
+                let mut ids = Vec::new();
+                for &at in times {
+                    let request = parley_domain::Request {
+                        id: RequestId::new(),
+                        marketplace_id: marketplace.id,
+                        buyer_id: buyer.id,
+                        product_id: product.id,
+                        manufacturer_id: org,
+                        external_ref: None,
+                        message: "m".into(),
+                        language: LanguageCode::Fr,
+                        handler: None,
+                        status: RequestStatus::New,
+                        created_at: at,
+                        answered_at: None,
+                    };
+                    requests::insert(tx, &request, &buyer, &product).await?;
+                    let thread = parley_domain::Thread {
+                        id: ThreadId::new(),
+                        request_id: request.id,
+                        party: org,
+                        created_at: at,
+                        contacted_at: None,
+                        declined_at: None,
+                        decline_reason: None,
+                        outcome: None,
+                    };
+                    requests::insert_thread(tx, &thread).await?;
+                    ids.push(request.id);
+                }
+                Ok::<_, StoreError>(ids)
             })
         })
         .await
-        .expect("request");
+        .expect("requests")
+}
+
+/// Requests received in the same millisecond: the list indexes end with the time (migration
+/// 0028), and the keyset still pages through them by id, each once, none skipped.
+async fn pages_split_requests_received_in_one_millisecond(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
+    let org = organization(&store).await;
+    let times = [5, 7, 7, 7, 7, 7, 9].map(Timestamp);
+    let created = requests_at(&store, org, &times).await;
+    let mut expected: Vec<(i64, String)> = times
+        .iter()
+        .zip(&created)
+        .map(|(at, id)| (at.0, id.to_string()))
+        .collect();
+    expected.sort();
+    expected.reverse();
+    let mut conn = store.read().await.expect("conn");
+    for filter in [
+        lists::Filter::default(),
+        lists::Filter {
+            status: Some(parley_domain::PartyStatus::New),
+            country: Some(parley_domain::CountryCode::parse("FR").expect("c")),
+            ..lists::Filter::default()
+        },
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = lists::list(&mut conn, lists::Owner::Party(org), &filter, cursor, 2)
+                .await
+                .expect("page");
+            seen.extend(
+                page.iter()
+                    .map(|row| (row.cursor.at, row.request.id.to_string())),
+            );
+            match page.last() {
+                Some(last) if page.len() == 2 => cursor = Some(last.cursor),
+                _ => break,
+            }
+        }
+        assert_eq!(seen, expected, "{filter:?}");
+    }
+}
+
+async fn history_is_append_only_and_dedupes(db: Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(db, &dir).await;
+    let org = organization(&store).await;
+    let request_id = requests_at(&store, org, &[Timestamp(1)]).await[0];
     let event = move |kind| parley_domain::Event {
         id: EventId::new(),
         request_id,
@@ -322,6 +387,7 @@ both!(
     a_failing_unit_spares_the_others,
     missing_rows_are_not_found,
     history_is_append_only_and_dedupes,
+    pages_split_requests_received_in_one_millisecond,
     migrations_run_twice,
     many_mails_queue_together,
 );
