@@ -2,7 +2,8 @@
 # My results and ratings at scale: seeds REQUESTS requests with `parley dev seed` (for one
 # manufacturer, and for the busiest of ORGS manufacturers sharing as many), starts
 # `parley serve` on them and times each list a salesperson uses through HTTP (keep-alive, one
-# request at a time, SAMPLES times each): p50 and p95 in ms, one table per database.
+# request at a time, SAMPLES times each): p50 and p95 in ms, one table per database, after the
+# bytes per request by table as seeded.
 #
 #   bench/scale.sh                                   # 1,000,000 requests; 1 and 1,000 makers
 #   REQUESTS=100000 ORGS=1 DBS=sqlite bench/scale.sh
@@ -36,6 +37,8 @@ for db in $DBS; do
     RUST_LOG=warn "$BIN" "${args[@]}" dev seed --organizations "$orgs" --requests "$REQUESTS" \
       >"$work/seed.txt"
     head -1 "$work/seed.txt"
+    # Bytes per request by table, as seeded (the storage target).
+    RUST_LOG=error "$BIN" "${args[@]}" dev storage | head -8 | sed 's/^/  /'
     admin=$(sed -n 's/^admin of the busiest manufacturer: //p' "$work/seed.txt")
     seller=$(sed -n 's/^salesperson of its first distributor: //p' "$work/seed.txt")
     buyer=$(sed -n 's/^a buyer: //p' "$work/seed.txt")
