@@ -81,8 +81,8 @@ pub struct Filter {
 
 /// One branch of a list: the requests it yields (`rid`), their place in the list (`at`) and the
 /// caller's status on them (`st`), already narrowed and in page order, at most a page of them.
-/// Each reads one index range newest first (see migrations 0024, 0028), so a page costs its own rows
-/// whatever the size of the list. A search orders by the number each request got on arrival
+/// Each reads one index range newest first (see migrations 0024, 0028), so a page costs its own
+/// rows whatever the size of the list. A search orders by the number each request got on arrival
 /// (`words_key`, the full-text index's key): a party's branch then reads the matches newest
 /// first straight from that index and stops after a page of its own (migration 0025).
 struct Branch {
