@@ -109,20 +109,15 @@ impl Branch {
         // end with the time (migration 0028): SQLite bounds their range by the row value's
         // first term itself (given the bound as well, its planner chose a skip-scan: 50 ms
         // instead of 0.2), PostgreSQL only with the bound spelled out.
-        let (bound, order) = if search {
-            (
-                format!("{} <= $2 AND ", self.order),
-                format!("{} DESC", self.order),
-            )
+        let bound = if search || postgres {
+            format!("{} <= $2 AND ", self.order)
         } else {
-            (
-                if postgres {
-                    format!("{} <= $2 AND ", self.order)
-                } else {
-                    String::new()
-                },
-                format!("{} DESC, {} DESC", self.order, self.id),
-            )
+            String::new()
+        };
+        let order = if search {
+            format!("{} DESC", self.order)
+        } else {
+            format!("{} DESC, {} DESC", self.order, self.id)
         };
         format!(
             "SELECT * FROM (SELECT {id} AS rid, {at} AS at, {status} AS st, {thread} AS tid \
@@ -268,10 +263,9 @@ pub async fn list(
     // first from the GIN index, as a list of numbers. PostgreSQL estimates any word missing
     // from its statistics at ~1,300 requests, and for those walked the keys (550 ms for a
     // word in no request) or merge-joined all requests (600 ms for an address).
+    let postgres = crate::search::is_postgres(conn);
     let few = match &filter.words {
-        Some(words) if crate::search::is_postgres(conn) => {
-            crate::search::few_matches(conn, words).await?
-        }
+        Some(words) if postgres => crate::search::few_matches(conn, words).await?,
         _ => None,
     };
     if few.as_ref().is_some_and(Vec::is_empty) {
@@ -292,7 +286,6 @@ pub async fn list(
         (None, Some((condition, _))) => ("request_words".to_owned(), format!(" AND {condition}")),
         (None, None) => (String::new(), String::new()),
     };
-    let postgres = crate::search::is_postgres(conn);
     let grantee_at = 5 + numbers.len() + texts.len() + usize::from(search.is_some());
     let union = branches
         .iter()
