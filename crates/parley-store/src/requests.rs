@@ -143,18 +143,38 @@ pub(crate) fn mark_answered_statement(id: RequestId, at: Timestamp) -> Statement
 }
 
 pub async fn insert_thread(conn: &mut Connection, thread: &Thread) -> Result<(), StoreError> {
+    let (id, party, request) = (
+        thread.id.to_string(),
+        thread.party.to_string(),
+        thread.request_id.to_string(),
+    );
     sqlx::query(
-        // What the lists sort and filter by is copied from the request (migration 0024).
+        // What the lists sort and filter by is copied from the request (migration 0024); the
+        // ratings count another party's thread, and the manufacturer's while it is the only
+        // party (migration 0029).
         "INSERT INTO threads (id, request_id, organization_id, created_at, contacted_at, \
-           request_created_at, marketplace_id, product_id, buyer_country) \
+           request_created_at, marketplace_id, product_id, buyer_country, rated_for) \
          SELECT $1, r.id, $2, $3, $4, r.created_at, r.marketplace_id, r.product_id, \
-           r.buyer_country FROM requests r WHERE r.id = $5",
+           r.buyer_country, \
+           CASE WHEN $2 <> r.manufacturer_id OR NOT EXISTS (SELECT 1 FROM threads x \
+             WHERE x.request_id = r.id AND x.organization_id <> r.manufacturer_id) \
+           THEN r.manufacturer_id END \
+         FROM requests r WHERE r.id = $5",
     )
-    .bind(thread.id.to_string())
-    .bind(thread.party.to_string())
+    .bind(&id)
+    .bind(&party)
     .bind(thread.created_at.0)
     .bind(thread.contacted_at.map(|t| t.0))
-    .bind(thread.request_id.to_string())
+    .bind(&request)
+    .execute(&mut *conn)
+    .await?;
+    // Another party's thread: the manufacturer's own no longer counts in its ratings.
+    sqlx::query(
+        "UPDATE threads SET rated_for = NULL \
+         WHERE request_id = $1 AND rated_for = organization_id AND organization_id <> $2",
+    )
+    .bind(&request)
+    .bind(&party)
     .execute(conn)
     .await?;
     Ok(())

@@ -155,6 +155,8 @@ pub(super) fn request(
                 text(marketplace.0.clone()),
                 text(product_id.to_string()),
                 text(buyer.country),
+                // The ratings count the distributor's thread, else the manufacturer's.
+                Param::from((*org != parties[0] || parties.len() == 1).then(|| parties[0].clone())),
             ],
         );
         if !handling {

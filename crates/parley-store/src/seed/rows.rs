@@ -93,6 +93,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "marketplace_id",
             "product_id",
             "buyer_country",
+            "rated_for",
         ],
     ),
     (

@@ -61,6 +61,16 @@ async fn forwarding_to_a_network_member_keeps_the_manufacturer_out(db: Db) {
     assert_eq!(forwarded.status(), 200);
     let handed: Value = forwarded.json().await.expect("json");
     assert_eq!(handed["email"], "lucia@iberia.example");
+    // The ratings now count the request to the distributor, no longer to the manufacturer.
+    let network = t.get_json(&t.maker.token, "/api/v1/network").await;
+    assert_eq!(network["own_rating"]["received"], 0, "{network}");
+    let member = network["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["id"] == distributor.as_str())
+        .unwrap_or_else(|| panic!("the distributor in {network}"));
+    assert_eq!(member["rating"]["received"], 1, "{network}");
     // The distributor gets the request with a sign-in link and the note, from a masked address.
     let mail = last_mail(&t, "lucia@iberia.example", "request_forwarded").await;
     assert!(
