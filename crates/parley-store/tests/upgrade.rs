@@ -229,14 +229,13 @@ const RAW_EMAIL: &[u8] =
 const EMAILED: &str = "01900000-0000-7000-8000-0000000000a1";
 const TYPED: &str = "01900000-0000-7000-8000-0000000000a2";
 
-/// Gives the database at `url` the schema of `migrations` (an earlier Parley's), then an
-/// emailed message with its raw email and a message typed on the web. `no_foreign_keys` lets
-/// the messages go without their thread and request.
-async fn old_messages_with_a_raw_email(
+/// A connection to the database at `url` with the schema of `migrations` (an earlier
+/// Parley's), foreign keys off (`no_foreign_keys`) so that rows can go without their parents.
+async fn old_schema(
     url: &str,
     migrations: &std::path::Path,
     no_foreign_keys: &'static str,
-) {
+) -> sqlx::AnyPool {
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
@@ -253,6 +252,18 @@ async fn old_messages_with_a_raw_email(
         .execute(&pool)
         .await
         .expect("no foreign key checks");
+    pool
+}
+
+/// Gives the database at `url` the schema of `migrations` (an earlier Parley's), then an
+/// emailed message with its raw email and a message typed on the web. `no_foreign_keys` lets
+/// the messages go without their thread and request.
+async fn old_messages_with_a_raw_email(
+    url: &str,
+    migrations: &std::path::Path,
+    no_foreign_keys: &'static str,
+) {
+    let pool = old_schema(url, migrations, no_foreign_keys).await;
     for (id, channel) in [(EMAILED, "email"), (TYPED, "web")] {
         sqlx::query(
             "INSERT INTO messages (id, thread_id, request_id, author_kind, author_id, \
@@ -329,22 +340,7 @@ async fn old_automatic_copy(
     migrations: &std::path::Path,
     no_foreign_keys: &'static str,
 ) {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .expect("connect");
-    sqlx::migrate::Migrator::new(migrations)
-        .await
-        .expect("old migrations")
-        .run(&pool)
-        .await
-        .expect("old schema");
-    sqlx::query(no_foreign_keys)
-        .execute(&pool)
-        .await
-        .expect("no foreign key checks");
+    let pool = old_schema(url, migrations, no_foreign_keys).await;
     for statement in [
         "INSERT INTO members (id, organization_id, name, email, phone, language, created_at) \
          VALUES ('m-auto', 'org-maker', 'Claire', 'claire@hydrotech.example', NULL, 'fr', 1), \
@@ -435,19 +431,7 @@ async fn rated_threads_after_upgrade(
     no_keys: &'static str,
 ) {
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .expect("connect");
-    sqlx::migrate::Migrator::new(migrations)
-        .await
-        .expect("old migrations")
-        .run(&pool)
-        .await
-        .expect("old schema");
-    sqlx::query(no_keys).execute(&pool).await.expect("no keys");
+    let pool = old_schema(url, migrations, no_keys).await;
     for statement in [
         "INSERT INTO requests (id, marketplace_id, buyer_id, product_id, manufacturer_id, \
            message, language, status, created_at) \

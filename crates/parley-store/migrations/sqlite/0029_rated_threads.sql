@@ -11,5 +11,9 @@ UPDATE threads SET rated_for = (SELECT r.manufacturer_id FROM requests r WHERE r
 WHERE organization_id <> (SELECT r.manufacturer_id FROM requests r WHERE r.id = threads.request_id)
    OR NOT EXISTS (SELECT 1 FROM threads x WHERE x.request_id = threads.request_id
                   AND x.organization_id <> threads.organization_id);
-CREATE INDEX threads_rated_idx ON threads (rated_for, organization_id, request_created_at)
+-- On SQLite the index also holds what the sum reads, so that the rows are not read at all
+-- (0.54–0.67 s instead of 1.1–1.7 s at a million, for 17 more bytes a request; PostgreSQL reads
+-- the rows, 0.6–0.9 s, its index-only scans depending on vacuum's visibility map).
+CREATE INDEX threads_rated_idx ON threads (rated_for, organization_id, request_created_at,
+    created_at, contacted_at, declined_at, decline_reason, outcome)
     WHERE rated_for IS NOT NULL;
