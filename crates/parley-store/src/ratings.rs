@@ -18,9 +18,9 @@ use crate::{Connection, StoreError};
 /// received since `$2`, and the manufacturer's own thread where the request went to no other
 /// party (else it is not the manufacturer's to answer), which `threads.rated_for` marks
 /// (migration 0029) — but threads declined as spam, summed by party. One range of one index,
-/// party after party: 1.1 s on SQLite and 0.7 s on PostgreSQL at a million requests, where
-/// joining each of the manufacturer's threads to the request's others and sorting by party
-/// took 3.1–4.2 s and 2.6–3.6 s (docs/PERFORMANCE.md).
+/// party after party: 0.66 s on SQLite (its index holds the columns read) and 0.7 s on
+/// PostgreSQL at a million requests, where joining each of the manufacturer's threads to the
+/// request's others and sorting by party took 3.1–4.6 s and 2.3–3.6 s (docs/PERFORMANCE.md).
 /// `times!()` aggregates the first-response times as text, in each backend's words.
 macro_rules! tallies_sql {
     ($times:literal) => {
