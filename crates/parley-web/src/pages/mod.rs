@@ -8,9 +8,11 @@ mod dev_mail;
 mod errors;
 mod handling;
 mod held;
+mod history;
 mod i18n;
 mod list;
 mod network;
+mod originals;
 mod quotes;
 mod reply_to;
 mod request_page;
@@ -79,8 +81,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/network/members/{id}", post(network::update_member))
         .route("/network/members/{id}/remove", post(network::remove_member))
         .route("/network/routing", post(network::routing))
-        .route("/documents/{id}", get(request_page::document))
-        .route("/messages/{id}/original", get(request_page::email_original))
+        .route("/documents/{id}", get(originals::document))
+        .route("/messages/{id}/original", get(originals::email_original))
         .route("/lang/{code}", get(i18n::switch))
         .route("/dev/mail", get(dev_mail::mailbox))
         .merge(assets::router())

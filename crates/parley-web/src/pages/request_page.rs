@@ -1,5 +1,5 @@
 //! The negotiation interface: the request page for sellers and buyers, sending a reply with a
-//! document, “Display the number”, and document downloads.
+//! document, “Display the number” and “Remind the buyer”.
 
 use crate::ids::Id;
 use askama::Template;
@@ -7,17 +7,15 @@ use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use parley_app::documents::Original;
 use parley_app::messages::Draft;
-use parley_app::requests::RequestDetail;
 use parley_app::{AppError, Caller};
-use parley_domain::{Channel, DocumentId, Event, EventKind, FieldError, RequestId};
+use parley_domain::{Channel, FieldError, RequestId};
 use serde::Deserialize;
 
+use super::history::{DocItem, HistoryItem, history_item};
 use super::session::{
     NoFields, SENDER_COOKIE, SignedForm, SignedIn, SignedMultipart, cookie, set_cookie,
 };
-use super::text::linkify;
 use super::{LANGUAGES, PageError, Tr, render};
 use crate::AppState;
 use crate::api::messages::read_form;
@@ -52,34 +50,6 @@ impl FormValues {
             ..Self::default()
         }
     }
-}
-
-pub struct DocItem {
-    pub id: String,
-    pub filename: String,
-    pub quote: bool,
-}
-
-pub struct HistoryItem {
-    pub class: &'static str,
-    pub at: String,
-    pub at_text: String,
-    pub actor: String,
-    pub text: String,
-    /// The message, escaped and with links made clickable.
-    pub body: Option<String>,
-    pub documents: Vec<DocItem>,
-    pub read: Option<String>,
-    /// For an emailed reply: the whole email (escaped, links clickable), behind a toggle.
-    pub full_email: Option<String>,
-    /// For an emailed reply: the message id, to open its original, and whether the reader is
-    /// on the sender's side (the raw `.eml`) or the other (a readable view, addresses masked).
-    pub emailed: Option<(String, bool)>,
-    /// The message's id (its anchor) and the translation picker, for the other side's.
-    pub message_id: String,
-    pub translate: Option<super::translation::TranslateForm>,
-    /// A translation asked for without htmx, rendered (escaped by its template).
-    pub translation: Option<String>,
 }
 
 #[derive(Template)]
@@ -309,163 +279,6 @@ impl RequestPage {
     }
 }
 
-fn history_item(
-    tr: &Tr,
-    event: &Event,
-    detail: &RequestDetail,
-    reader: super::translation::Reader,
-) -> HistoryItem {
-    let mut item = HistoryItem {
-        class: "event",
-        at: event.created_at.to_rfc3339(),
-        at_text: tr.time(event.created_at),
-        actor: event.actor.name.clone(),
-        text: String::new(),
-        body: None,
-        documents: Vec::new(),
-        read: None,
-        full_email: None,
-        emailed: None,
-        message_id: String::new(),
-        translate: None,
-        translation: None,
-    };
-    let data = |key: &str| event.data[key].as_str().unwrap_or_default().to_owned();
-    item.text = match event.kind {
-        EventKind::RequestCreated => tr.t1(
-            "history-request-received",
-            "marketplace",
-            data("marketplace"),
-        ),
-        EventKind::RequestRouted => tr.t1("history-routed", "to", data("to")),
-        EventKind::BuyerContacted => tr.t("history-contacted"),
-        EventKind::BuyerReminded => tr.t("history-reminded"),
-        EventKind::MailBounced => {
-            let reason = tr.t(&format!("bounce-reason-{}", data("reason")));
-            let key = if data("to") == "buyer" {
-                "history-bounced-buyer"
-            } else {
-                "history-bounced-seller"
-            };
-            tr.t2(key, ("reason", &reason), ("code", &data("code")))
-        }
-        EventKind::ReminderSent => match event.data["to"].as_str() {
-            Some("buyer") => tr.t("history-reminder-quote"),
-            _ => tr.t1("history-reminder-handler", "name", data("name")),
-        },
-        EventKind::PhoneDisplayed => tr.t("history-phone"),
-        EventKind::RequestForwarded => match event.data["to_organization"].as_str() {
-            Some(org) => tr.t2(
-                "history-forwarded-network",
-                ("to", org),
-                ("email", &data("to_email")),
-            ),
-            None => tr.t2(
-                "history-forwarded",
-                ("to", &data("to_name")),
-                ("email", &data("to_email")),
-            ),
-        },
-        EventKind::CcAdded => {
-            let key = if event.data["automatic"].as_bool() == Some(true) {
-                "history-cc-automatic"
-            } else {
-                "history-cc"
-            };
-            tr.t1(key, "email", data("email"))
-        }
-        EventKind::CcRemoved => tr.t1("history-cc-removed", "email", data("email")),
-        EventKind::AutomaticReplyReceived => tr.t1("history-automatic-reply", "name", data("from")),
-        EventKind::RequestHandedBack => tr.t2(
-            "history-request-handed-back",
-            ("from", &data("from")),
-            ("to", &data("to")),
-        ),
-        EventKind::AutomaticCopySent => tr.t1("history-automatic-copy", "email", data("email")),
-        EventKind::RequestDeclined => {
-            let reason = tr.t(&format!("decline-reason-{}", data("reason")));
-            let note = data("note");
-            if note.is_empty() {
-                tr.t1("history-declined", "reason", reason)
-            } else {
-                tr.t1("history-declined", "reason", format!("{reason} — {note}"))
-            }
-        }
-        EventKind::QuoteSent => match event.data["total"].as_str() {
-            Some(total) => tr.t2(
-                "history-quote-sent-payment",
-                ("version", &event.data["version"].to_string()),
-                ("total", &tr.amount(total)),
-            ),
-            None => tr.t1("history-quote-sent", "version", &event.data["version"]),
-        },
-        EventKind::PaymentReceived => tr.t1("history-paid", "amount", tr.amount(&data("amount"))),
-        EventKind::OrderConfirmed => tr.t2(
-            "history-ordered",
-            ("billing", &data("billing")),
-            ("delivery", &data("delivery")),
-        ),
-        EventKind::ReviewLeft => tr.t2(
-            "history-review",
-            ("rating", &event.data["rating"].to_string()),
-            ("comment", &data("comment")),
-        ),
-        EventKind::QuoteAccepted => {
-            tr.t1("history-quote-accepted", "version", &event.data["version"])
-        }
-        EventKind::QuoteDeclined => {
-            tr.t1("history-quote-declined", "version", &event.data["version"])
-        }
-        EventKind::MessageTranslated | EventKind::BuyerTranslated => tr.t2(
-            "history-translated",
-            ("from", &data("from")),
-            ("to", &data("to")),
-        ),
-        EventKind::OutcomeMarked => tr.t(&format!("history-outcome-{}", data("outcome"))),
-        EventKind::MessageRead => tr.t("history-read"),
-        EventKind::DocumentOpened => tr.t1("history-opened", "filename", data("filename")),
-        EventKind::MessageSent => {
-            item.class = "message";
-            let message_id = data("message_id");
-            let found = detail
-                .threads
-                .iter()
-                .flat_map(|t| &t.messages)
-                .find(|m| m.message.id.to_string() == message_id);
-            if let Some(view) = found {
-                item.body = Some(linkify(&view.message.body));
-                item.message_id = view.message.id.to_string();
-                item.translate = reader.form_for(&view.message);
-                let own_side =
-                    reader.buyer == (view.message.author_kind == parley_domain::AuthorKind::Buyer);
-                item.emailed = view
-                    .message
-                    .email
-                    .as_ref()
-                    .map(|_| (view.message.id.to_string(), own_side));
-                item.full_email = view
-                    .message
-                    .email
-                    .as_ref()
-                    .filter(|email| email.full_body.trim() != view.message.body.trim())
-                    .map(|email| linkify(&email.full_body));
-                item.read = view.message.read_at.map(|at| tr.time(at));
-                item.documents = view
-                    .documents
-                    .iter()
-                    .map(|d| DocItem {
-                        id: d.id.to_string(),
-                        filename: d.filename.clone(),
-                        quote: d.kind == parley_domain::DocumentKind::Quote,
-                    })
-                    .collect();
-            }
-            tr.t("history-message")
-        }
-    };
-    item
-}
-
 pub async fn send(
     State(state): State<AppState>,
     tr: Tr,
@@ -597,70 +410,4 @@ pub async fn remind(
 ) -> Result<Response, PageError> {
     let sent = state.app.remind_buyer(signed_in.caller(), id).await?;
     Ok(Redirect::to(&format!("/requests/{id}?reminded={sent}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "email_view.html")]
-struct EmailViewPage {
-    /// Show "My sales network" in the menu (manufacturers' members only).
-    network_link: bool,
-    /// Show "My team" (members of an organization; not people outside any).
-    team_link: bool,
-    tr: Tr,
-    languages: &'static [(&'static str, &'static str)],
-    csrf: String,
-    seller: bool,
-    request: String,
-    at: String,
-    at_text: String,
-    subject: String,
-    /// Escaped, links clickable.
-    text: String,
-    attachments: Vec<(String, String, String)>,
-}
-
-/// An emailed message's original: the raw `.eml` for the sender's own side, a readable view
-/// with addresses masked for the other side.
-pub async fn email_original(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    tr: Tr,
-    Id(message): Id<parley_domain::MessageId>,
-) -> Result<Response, PageError> {
-    match state
-        .app
-        .email_original(signed_in.caller(), message)
-        .await?
-    {
-        Original::Raw(raw) => Ok(crate::api::documents::original_response(
-            &message.to_string(),
-            raw,
-        )),
-        Original::Readable(view) => Ok(render(&EmailViewPage {
-            network_link: signed_in.session.manages_network,
-            team_link: signed_in.session.has_team,
-            languages: &LANGUAGES,
-            csrf: signed_in.session.csrf.clone(),
-            seller: signed_in.is_seller(),
-            request: view.request.to_string(),
-            at: view.received_at.to_rfc3339(),
-            at_text: tr.time(view.received_at),
-            subject: view.subject,
-            text: linkify(&view.text),
-            attachments: view
-                .attachments
-                .into_iter()
-                .map(|(name, kind, size)| (name, kind, format!("{} KB", size.div_ceil(1024))))
-                .collect(),
-            tr,
-        })),
-    }
-}
-
-pub async fn document(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Id(id): Id<DocumentId>,
-) -> Result<Response, PageError> {
-    Ok(crate::api::documents::open(&state, signed_in.caller(), id).await?)
 }
