@@ -1,14 +1,18 @@
 //! The subcommands.
 
 use anyhow::Context;
-use parley_app::demo::DemoSummary;
-use parley_app::{App, Caller, Settings};
+use parley_app::{App, Settings};
 use parley_smtp::sender::Transport;
 use parley_smtp::{DeliveryConfig, SmtpConfig};
 use tokio::net::TcpListener;
 
-use crate::cli::{Command, DevCommand, MailCommand, ServeArgs, TokenCommand};
+use crate::cli::{Command, DevCommand, ServeArgs};
 use crate::config::Config;
+
+mod dev;
+mod maintenance;
+use dev::{print_demo, seed, storage};
+use maintenance::{backup, mail, restore, token};
 
 pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration");
@@ -292,120 +296,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn token(app: &App, command: TokenCommand) -> anyhow::Result<()> {
-    match command {
-        TokenCommand::Create {
-            email,
-            marketplace,
-            label,
-        } => {
-            if let Some(slug) = marketplace {
-                let key = app
-                    .create_marketplace_key(&slug, &label)
-                    .await
-                    .map_err(describe)?;
-                println!("{key}");
-                eprintln!(
-                    "Integration key for marketplace {slug}: keep it secret, it is shown once."
-                );
-            } else if let Some(email) = email {
-                let (token, caller) = app.create_token(&email, &label).await.map_err(describe)?;
-                println!("{token}");
-                let who = match caller {
-                    Caller::Member(m) => format!("member {} <{}>", m.name, m.email),
-                    Caller::Buyer(b) => format!("buyer {} <{}>", b.name, b.email),
-                    Caller::Marketplace(m) => format!("marketplace {}", m.name),
-                };
-                eprintln!("Token for {who}: keep it secret, it is shown once.");
-            }
-            Ok(())
-        }
-        TokenCommand::Revoke { token } => {
-            if app.revoke_token(&token).await.map_err(describe)? {
-                println!("Revoked.");
-                Ok(())
-            } else {
-                anyhow::bail!("no such token")
-            }
-        }
-    }
-}
-
-/// Mail tools: no database needed.
-fn mail(command: MailCommand) -> anyhow::Result<()> {
-    match command {
-        MailCommand::Trim { file } => {
-            let bytes = match &file {
-                Some(path) => {
-                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-                }
-                None => {
-                    let mut bytes = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-                        .context("reading standard input")?;
-                    bytes
-                }
-            };
-            // Bodies come in every charset; bytes that are not UTF-8 are shown replaced
-            // rather than refused.
-            let body = String::from_utf8_lossy(&bytes);
-            println!("{}", parley_mail::trim_reply(&body));
-            Ok(())
-        }
-    }
-}
-
 /// Turns validation errors into their human messages.
-async fn backup(app: &App, dir: &std::path::Path) -> anyhow::Result<()> {
-    let summary = app.backup(dir).await.map_err(describe)?;
-    if summary.database {
-        println!(
-            "Backed up the database and {} documents into {}.",
-            summary.documents,
-            dir.display()
-        );
-    } else {
-        println!(
-            "Backed up {} documents into {}. Back the PostgreSQL database up with pg_dump \
-             (see the README).",
-            summary.documents,
-            dir.display()
-        );
-    }
-    if let parley_app::DocumentStore::S3(s3) = app.documents() {
-        println!(
-            "Documents stay in {s3:?}: back the bucket up with the object store's own tools \
-             (versioning or replication)."
-        );
-    }
-    Ok(())
-}
-
-fn restore(dir: &std::path::Path, config: &Config) -> anyhow::Result<()> {
-    let parley_app::DocumentStore::Local(files) = &config.documents else {
-        anyhow::bail!(
-            "documents are kept in an S3 bucket: restore the database with the tools of its \
-             server and the bucket with the object store's (see the README)"
-        );
-    };
-    let restored =
-        parley_app::backup::restore(dir, &config.database_url, files).map_err(describe)?;
-    if restored {
-        println!(
-            "Restored {} into {}.",
-            dir.display(),
-            config.data_dir.display()
-        );
-    } else {
-        println!(
-            "Restored the documents of {}. Restore the PostgreSQL database with pg_restore \
-             (see the README).",
-            dir.display()
-        );
-    }
-    Ok(())
-}
-
 pub(crate) fn describe(error: parley_app::AppError) -> anyhow::Error {
     match error {
         parley_app::AppError::Invalid(errors) => anyhow::anyhow!(
@@ -418,115 +309,4 @@ pub(crate) fn describe(error: parley_app::AppError) -> anyhow::Error {
         ),
         other => anyhow::Error::new(other),
     }
-}
-
-fn print_demo(summary: &DemoSummary, config: &Config) {
-    println!(
-        "Demo data loaded ({} new requests).",
-        summary.requests_created
-    );
-    println!();
-    let base = format!("http://{}", config.http);
-    println!("Sign in to the web pages (each link works once, for 30 minutes; for new links,");
-    println!("ask at {base}/signin and open the dev mailbox at {base}/dev/mail):");
-    for (name, email, path) in &summary.sign_in_links {
-        println!("  {name:<14} {email:<36} {base}{path}");
-    }
-    println!();
-    println!("API tokens (Authorization: Bearer …), minted now:");
-    for (name, email, token) in &summary.tokens {
-        println!("  {name:<14} {email:<36} {token}");
-    }
-    println!();
-    println!(
-        "Marketplace integration key ({}): {}",
-        summary.marketplace_key.0, summary.marketplace_key.1
-    );
-    println!(
-        "Manufacturer id for new requests: {}",
-        summary.manufacturer_id
-    );
-    println!();
-    println!("Try:");
-    println!(
-        "  curl -H 'Authorization: Bearer {}' {base}/api/v1/requests",
-        summary.tokens.first().map_or("", |t| t.2.as_str())
-    );
-    println!("  {base}/api/v1/openapi.json   {base}/healthz   {base}/metrics");
-    if let Some(request) = &summary.wall_example {
-        println!();
-        println!(
-            "The confidentiality wall: this request was routed to the distributor Iberia Fluidos."
-        );
-        println!(
-            "  Open {base}/requests/{request} as Lucía (distributor): her conversation with the buyer."
-        );
-        println!(
-            "  Open it as Claire (manufacturer): only the statuses (routed, contacted the buyer)."
-        );
-        println!("  Claire's network and its response ratings: {base}/network");
-        println!(
-            "  As Lucía, translate Carmen's Spanish message: pick Français or English, Translate."
-        );
-    }
-    if let Some((buyer, address, request)) = &summary.relay_example {
-        println!();
-        println!(
-            "Reply by email as the buyer (the SMTP relay listens on {}):",
-            config.smtp
-        );
-        println!(
-            "  swaks --server {} --from {buyer} --to {address} --body 'Thanks, the quote suits us.'",
-            config.smtp
-        );
-        println!(
-            "  then see it at {base}/requests/{request} and the notification at {base}/dev/mail"
-        );
-        println!();
-        println!("Quote to order: sign in as {buyer}, open {base}/requests/{request},");
-        println!("  Accept the quote, Pay online (a local test checkout without Stripe keys),");
-        println!("  confirm billing and delivery, leave a review; the seller sees each step.");
-    }
-}
-
-/// `parley dev seed`: writes the generated data and says what it wrote.
-/// `parley dev storage`: bytes per request, by table.
-async fn storage(app: &parley_app::App) -> anyhow::Result<()> {
-    let (requests, tables) = app.store().storage().await?;
-    let per = |bytes: i64| bytes as f64 / requests.max(1) as f64;
-    let total: i64 = tables.iter().map(|(_, bytes)| bytes).sum();
-    println!("{requests} requests, {:.0} bytes per request", per(total));
-    for (table, bytes) in tables.iter().filter(|(_, bytes)| per(*bytes) >= 1.0) {
-        println!("{table:<28} {:>8.0}", per(*bytes));
-    }
-    Ok(())
-}
-
-async fn seed(
-    app: &parley_app::App,
-    organizations: u32,
-    requests: u64,
-    messages_per_request: u32,
-) -> anyhow::Result<()> {
-    let seeded = app
-        .store()
-        .seed(parley_app::store_seed::Plan {
-            organizations,
-            requests,
-            messages_per_request,
-        })
-        .await?;
-    println!(
-        "seeded {} requests in {:.1} s ({:.0}/s)\n\
-         admin of the busiest manufacturer: {}\n\
-         salesperson of its first distributor: {}\n\
-         a buyer: {}",
-        seeded.requests,
-        seeded.seconds,
-        seeded.requests as f64 / seeded.seconds.max(1e-9),
-        seeded.busiest_admin,
-        seeded.distributor_member,
-        seeded.buyer
-    );
-    Ok(())
 }
