@@ -5,8 +5,8 @@
 
 use bytes::Bytes;
 use parley_domain::{
-    Channel, CountryCode, EmailAddress, LanguageCode, Marketplace, Member, MemberId, NetworkLink,
-    Organization, OrganizationId, OrganizationKind,
+    Channel, CountryCode, EmailAddress, Marketplace, Member, MemberId, NetworkLink, Organization,
+    OrganizationId,
 };
 use parley_store::directory;
 
@@ -14,155 +14,10 @@ use crate::messages::Draft;
 use crate::new_request::NewRequest;
 use crate::{App, AppError, Caller, Upload};
 
-const MARKETPLACES: [(&str, &str); 6] = [
-    ("directindustry", "DirectIndustry"),
-    ("archiexpo", "ArchiExpo"),
-    ("medicalexpo", "MedicalExpo"),
-    ("agriexpo", "AgriExpo"),
-    ("nauticexpo", "NauticExpo"),
-    ("aeroexpo", "AeroExpo"),
-];
-
-struct DemoOrg {
-    name: &'static str,
-    kind: OrganizationKind,
-    country: &'static str,
-    territories: &'static str,
-    members: &'static [(&'static str, &'static str, &'static str, LanguageCode)],
-}
-
-const MANUFACTURER: DemoOrg = DemoOrg {
-    name: "Hydrotech Pumps",
-    kind: OrganizationKind::Manufacturer,
-    country: "FR",
-    territories: "",
-    members: &[
-        (
-            "Claire Martin",
-            "claire.martin@hydrotech.example",
-            "+33 4 72 00 00 01",
-            LanguageCode::Fr,
-        ),
-        (
-            "Tom Becker",
-            "tom.becker@hydrotech.example",
-            "+33 4 72 00 00 02",
-            LanguageCode::En,
-        ),
-    ],
-};
-
-const NETWORK: [DemoOrg; 2] = [
-    DemoOrg {
-        name: "Iberia Fluidos",
-        kind: OrganizationKind::Distributor,
-        country: "ES",
-        territories: "ES,PT",
-        members: &[(
-            "Lucía García",
-            "lucia.garcia@iberiafluidos.example",
-            "+34 91 000 00 01",
-            LanguageCode::Es,
-        )],
-    },
-    DemoOrg {
-        name: "Alpen Vertrieb",
-        kind: OrganizationKind::AreaManager,
-        country: "DE",
-        territories: "DE,AT,CH",
-        members: &[(
-            "Jonas Weber",
-            "jonas.weber@alpenvertrieb.example",
-            "+49 89 000 00 01",
-            LanguageCode::De,
-        )],
-    },
-];
-
-/// (name, company, country, language, email, phone, message)
-const BUYERS: [(&str, &str, &str, &str, &str, &str, &str); 8] = [
-    (
-        "Luc Moreau",
-        "Brasserie du Rhône",
-        "FR",
-        "fr",
-        "luc.moreau@buyer.example",
-        "+33 6 10 00 00 01",
-        "Bonjour, pourriez-vous m'envoyer un devis pour deux pompes et le délai de livraison ?",
-    ),
-    (
-        "Carmen Ruiz",
-        "Aguas del Sur",
-        "ES",
-        "es",
-        "carmen.ruiz@buyer.example",
-        "+34 600 000 001",
-        "Hola, necesito un presupuesto para tres bombas y el plazo de entrega a Sevilla.",
-    ),
-    (
-        "John Smith",
-        "Smith Brewing Ltd",
-        "GB",
-        "en",
-        "john.smith@buyer.example",
-        "+44 7700 900001",
-        "Hello, could you quote two units with delivery to Leeds, and the warranty terms?",
-    ),
-    (
-        "Anna Schmidt",
-        "Stadtwerke Nord",
-        "DE",
-        "de",
-        "anna.schmidt@buyer.example",
-        "+49 151 0000001",
-        "Guten Tag, bitte senden Sie mir ein Angebot für vier Pumpen mit Lieferung nach Hamburg.",
-    ),
-    (
-        "Giulia Rossi",
-        "Cantina Rossi",
-        "IT",
-        "it",
-        "giulia.rossi@buyer.example",
-        "+39 333 000 0001",
-        "Buongiorno, vorrei un preventivo per due pompe e i tempi di consegna a Verona.",
-    ),
-    (
-        "João Silva",
-        "Vinhos do Douro",
-        "PT",
-        "pt",
-        "joao.silva@buyer.example",
-        "+351 910 000 001",
-        "Olá, gostaria de um orçamento para duas bombas com entrega no Porto.",
-    ),
-    (
-        "Ivan Petrov",
-        "Sibir Agro",
-        "RU",
-        "ru",
-        "ivan.petrov@buyer.example",
-        "+7 900 000 00 01",
-        "Здравствуйте, пришлите, пожалуйста, коммерческое предложение на два насоса.",
-    ),
-    (
-        "Yuki Tanaka",
-        "Tanaka Marine",
-        "JP",
-        "ja",
-        "yuki.tanaka@buyer.example",
-        "+81 90 0000 0001",
-        "こんにちは。ポンプ2台の見積もりと納期を教えてください。",
-    ),
-];
-
-const PRODUCTS: [(&str, &str); 6] = [
-    ("HT-200", "Centrifugal pump HT-200"),
-    ("HT-350", "Submersible pump HT-350"),
-    ("HT-DOSE", "Dosing pump HT-Dose"),
-    ("HT-MAR", "Marine bilge pump HT-Mar"),
-    ("HT-AGRI", "Irrigation pump HT-Agri"),
-    ("HT-AERO", "Fuel transfer pump HT-Aero"),
-];
+mod cast;
+mod pdf;
+use cast::{BUYERS, DemoOrg, MANUFACTURER, MARKETPLACES, NETWORK, PRODUCTS};
+pub use pdf::demo_pdf;
 
 /// How many requests the demo holds.
 pub const DEMO_REQUESTS: usize = 50;
@@ -505,47 +360,4 @@ impl App {
 
 fn demo_email(text: &str) -> Result<EmailAddress, AppError> {
     EmailAddress::parse(text).map_err(|e| AppError::internal(e.to_string()))
-}
-
-/// A small, valid one-page PDF showing `title`, with a correct cross-reference table.
-#[must_use]
-pub fn demo_pdf(title: &str) -> Vec<u8> {
-    let text: String = title
-        .chars()
-        .filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\'))
-        .collect();
-    let stream = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
-         /Resources << /Font << /F1 5 0 R >> >> >>"
-            .to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{stream}\nendstream",
-            stream.len()
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
-    ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
 }
