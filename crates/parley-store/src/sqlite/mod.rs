@@ -8,6 +8,7 @@
 //!   results [`access_cache`] keeps while no access changes).
 //! - [`spool`]: emailed replies made durable in an append-only file before the relay's `250`,
 //!   then [`fold`]ed into their conversations in batches (replayed after a crash).
+//! - [`setup`]: how a database is opened: pragmas, options, the read pool, checkpoints.
 //!
 //! Each path is there for a measured reason: see docs/PERFORMANCE.md.
 
@@ -15,5 +16,6 @@ pub(crate) mod access_cache;
 pub(crate) mod cpu;
 pub(crate) mod direct;
 pub(crate) mod fold;
+pub(crate) mod setup;
 pub(crate) mod spool;
 pub(crate) mod writer;
