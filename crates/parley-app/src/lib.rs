@@ -37,6 +37,7 @@ pub mod relay_metrics;
 pub mod remind;
 pub mod request_documents;
 pub mod requests;
+mod reviews;
 pub mod team;
 pub mod translate;
 mod ttl_cache;
