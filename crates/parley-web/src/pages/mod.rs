@@ -14,6 +14,7 @@ mod list;
 mod network;
 mod originals;
 mod quotes;
+mod reply;
 mod reply_to;
 mod request_page;
 mod session;
@@ -41,7 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/requests/{id}", get(request_page::show))
         .route(
             "/requests/{id}/messages",
-            post(request_page::send).layer(axum::extract::DefaultBodyLimit::max(message_limit)),
+            post(reply::send).layer(axum::extract::DefaultBodyLimit::max(message_limit)),
         )
         .route("/requests/{id}/phone", post(request_page::display_phone))
         .route("/requests/{id}/remind", post(request_page::remind))
