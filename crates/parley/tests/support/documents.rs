@@ -69,9 +69,19 @@ pub fn email_with_pdf(
             &format!("@{}", path.display()),
         ],
     );
-    // The answer to the end of data is the last 250 of the transcript.
-    let after_data = transcript.rsplit("-> .").next().unwrap_or_default();
-    after_data.contains("<-  250").then_some(bytes)
+    acknowledged(&transcript).then_some(bytes)
+}
+
+/// Whether the server answered `250` to the end of the data (swaks's ` -> .` line). A session
+/// cut before it (the server killed after `MAIL FROM`'s `250`) acknowledged nothing.
+fn acknowledged(transcript: &str) -> bool {
+    let mut lines = transcript.lines();
+    if !lines.any(|line| line == " -> .") {
+        return false;
+    }
+    lines
+        .find(|line| line.starts_with("<-") || line.starts_with("<**") || line.starts_with("***"))
+        .is_some_and(|answer| answer.starts_with("<-  250"))
 }
 
 /// Each acknowledged `(marker, document)` is in `request`'s conversations (read through the
@@ -123,4 +133,18 @@ pub fn assert_each_once_with_its_document(
             "{marker}'s document"
         );
     }
+}
+
+#[test]
+fn only_the_answer_to_the_end_of_data_acknowledges() {
+    let cut_at_rcpt = "<-  220 hi\n -> EHLO vm\n<-  250 SIZE 1000000\n -> MAIL FROM:<a@b.c>\n\
+                       <-  250 ok\n -> RCPT TO:<d@e.f>\n*** Remote host closed connection unexpectedly.\n";
+    let cut_after_data = " -> MAIL FROM:<a@b.c>\n<-  250 ok\n -> Thank you.\n -> .\n\
+                          *** Remote host closed connection unexpectedly.\n";
+    let refused = " -> MAIL FROM:<a@b.c>\n<-  250 ok\n -> .\n<** 451 4.3.0 Try again later\n";
+    let stored = " -> MAIL FROM:<a@b.c>\n<-  250 ok\n -> .\n<-  250 2.0.0 Message stored\n";
+    assert!(!acknowledged(cut_at_rcpt));
+    assert!(!acknowledged(cut_after_data));
+    assert!(!acknowledged(refused));
+    assert!(acknowledged(stored));
 }
