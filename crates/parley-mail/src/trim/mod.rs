@@ -7,6 +7,7 @@
 
 mod attribution;
 mod classify;
+mod headers;
 mod phrases;
 
 use classify::{Kind, classify};
