@@ -1,7 +1,19 @@
 //! The spool's thread: appends and syncs what arrives, answers each append once it is on
 //! disk, hands what is synced to the folder, rotates and deletes segments.
 
-use super::*;
+use std::fs::File;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use super::files::{Segment, SpoolPaths};
+use super::frame::encode;
+use super::lag::Lag;
+use super::queue::{Next, Queue};
+use super::{Command, FOLD_MAX, Folder, Spooled};
+use crate::{StoreError, metrics};
 
 /// The spool thread's state.
 pub(super) struct Appender<F> {

@@ -41,9 +41,11 @@ pub(crate) use company::take_ticket;
 use company::while_receiving;
 use files::{SEGMENT_BYTES, Segment};
 pub(crate) use files::{SpoolPaths, keep_rejected};
-use frame::{decode_segment, encode};
+use frame::decode_segment;
+#[cfg(test)]
+use frame::encode;
 use lag::Lag;
-use queue::{Next, Queue};
+use queue::Queue;
 
 /// How long a spooled message may wait for company before it is folded into SQLite, unless
 /// configured otherwise ([`crate::SqliteOptions::relay_fold`]): what the history lags behind
