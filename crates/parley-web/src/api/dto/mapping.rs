@@ -6,7 +6,10 @@ use parley_app::lists::RequestSummary;
 use parley_app::requests::{BuyerCard, MessageView, RequestDetail, ThreadView};
 use parley_domain::{AuthorKind, Document, Event, Timestamp};
 
-use super::*;
+use super::{
+    ActorDto, BuyerDto, DocumentDto, EventDto, MessageDto, PartyDto, ProductDto, RequestDetailDto,
+    RequestListItem, ThreadDto,
+};
 
 fn time(t: Timestamp) -> String {
     t.to_rfc3339()
