@@ -253,6 +253,8 @@ mod company;
 mod crash_tests;
 mod files;
 mod frame;
+#[cfg(test)]
+mod frame_tests;
 mod lag;
 mod queue;
 #[cfg(test)]
