@@ -1,5 +1,6 @@
-//! The spool's file format and its replay, with a folder that only collects (the fold itself
-//! is the writer's: see `crash_tests`, and the relay's tests end to end).
+//! The spool's appends, replay and segments (its frames: `frame_tests`), with a folder that
+//! only collects (the fold itself is the writer's: see `crash_tests`, and the relay's tests end
+//! to end).
 
 use std::sync::Mutex;
 
