@@ -52,7 +52,7 @@ async fn relay(t: &TestApp, dns: &TestDns) -> SocketAddr {
     config.sender_auth = Some(Arc::new(
         SenderAuthenticator::new(&config.hostname, Some(dns.addr)).expect("resolver"),
     ));
-    crate::hostile::relay_with(t, config).await
+    crate::hostile_sessions::relay_with(t, config).await
 }
 
 /// The buyer's masked address for the maker's thread, after the maker wrote.
