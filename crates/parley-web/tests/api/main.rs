@@ -43,3 +43,4 @@ mod translation;
 mod walkthrough;
 mod wall;
 mod webhooks;
+mod webhooks_retries;
