@@ -9,10 +9,18 @@ use parley_domain::{
     Organization, OrganizationId, OrganizationKind,
 };
 use parley_store::directory;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde_json::{Value, json};
 
+pub use http::{error_codes, pdf, pdf_part, walk, walk_items};
 pub use parley_test_support::Db;
+pub use smtp_sink::{SmtpSink, free_port};
+
+// Paths, not the default lookup: tests/browser includes this file by its path as well.
+#[path = "helpers/http.rs"]
+mod http;
+#[path = "helpers/smtp_sink.rs"]
+mod smtp_sink;
 
 /// The largest document in tests: small, so the oversize cases stay fast.
 pub const MAX_DOCUMENT: usize = 256 * 1024;
@@ -368,131 +376,6 @@ pub async fn person(app: &App, email: &str) -> Person {
     let (token, caller) = app.create_token(email, "test").await.expect("token");
     assert!(!matches!(caller, parley_app::Caller::Marketplace(_)));
     Person { token }
-}
-
-/// A file part declared as a PDF (whatever its bytes).
-pub fn pdf_part(bytes: Vec<u8>, name: &str) -> Part {
-    Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str("application/pdf")
-        .expect("mime")
-}
-
-/// A small valid PDF.
-pub fn pdf() -> Vec<u8> {
-    parley_app::demo::demo_pdf("Quote 42")
-}
-
-/// A problem document's field error codes.
-pub async fn error_codes(response: reqwest::Response) -> Vec<String> {
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json",
-        "errors are problem documents"
-    );
-    let problem: Value = response.json().await.expect("json");
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// Postfix's smtp-sink on a free port, dumping every message into a folder.
-pub struct SmtpSink {
-    pub port: u16,
-    child: std::process::Child,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    pub fn start() -> Self {
-        let dir = tempfile::tempdir().expect("dir");
-        // smtp-sink drops to `nobody`, who must be able to write the dumps.
-        std::fs::set_permissions(
-            dir.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o777),
-        )
-        .expect("chmod");
-        let port = free_port();
-        let child = std::process::Command::new("smtp-sink")
-            .args(["-u", "nobody", "-d"])
-            .arg(dir.path().join("%M."))
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("10")
-            .spawn()
-            .expect("smtp-sink (Debian package postfix, installed by scripts/test)");
-        // Wait until it accepts connections.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "smtp-sink did not start"
-            );
-            std::thread::yield_now();
-        }
-        Self { port, child, dir }
-    }
-
-    /// Everything received so far.
-    pub fn received(&self) -> String {
-        self.mails().concat()
-    }
-
-    /// Each mail received so far (its envelope first, as `X-Mail-Args` and `X-Rcpt-Args`), in
-    /// no particular order.
-    pub fn mails(&self) -> Vec<String> {
-        std::fs::read_dir(self.dir.path())
-            .expect("dumps")
-            .map(|entry| {
-                let bytes = std::fs::read(entry.expect("entry").path()).expect("dump");
-                String::from_utf8_lossy(&bytes).into_owned()
-            })
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// All items of a list, page after page (`limit` per page).
-pub async fn walk_items(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut after = String::new();
-    loop {
-        let path = format!("/api/v1/requests?limit={limit}&{query}{after}");
-        let page = t.get_json(token, &path).await;
-        items.extend(page["items"].as_array().expect("items").iter().cloned());
-        match page["next"].as_str() {
-            Some(next) => after = format!("&after={next}"),
-            None => return items,
-        }
-    }
-}
-
-/// All ids of a list.
-pub async fn walk(t: &TestApp, token: &str, query: &str, limit: u32) -> Vec<String> {
-    walk_items(t, token, query, limit)
-        .await
-        .iter()
-        .map(|item| item["id"].as_str().expect("id").to_owned())
-        .collect()
 }
 
 /// Runs `sql` through the store's writer, as another process or a hand-made fix would: no

@@ -4,7 +4,7 @@
 //! under `target/browser-screenshots/`.
 
 #[path = "../api/helpers.rs"]
-#[allow(dead_code, unused_macros)]
+#[allow(dead_code, unused_macros, unused_imports)] // the API tests' helpers, not all used here
 mod helpers;
 
 mod driver;
