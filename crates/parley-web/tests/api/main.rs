@@ -21,6 +21,7 @@ mod network;
 mod network_rules;
 mod ops;
 pub(crate) mod orders;
+mod orders_demo;
 pub(crate) mod pages;
 mod pages_languages;
 mod pages_panels;
