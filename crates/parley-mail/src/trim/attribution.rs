@@ -44,6 +44,7 @@ static CLOSERS: Phrases = Phrases::new(&[
     "napisał",
     "napisał(a)",
     "napisała",
+    "pisze",
     "skrev",
     "schreef",
     "het volgende geschreven",
@@ -64,6 +65,7 @@ static CLOSERS: Phrases = Phrases::new(&[
     "は書きました",
     "escrigué",
     "skrifaði",
+    "님이 작성",
 ]);
 
 /// Verbs that may sit in the middle when the author's address follows them
@@ -83,6 +85,7 @@ static SOMEONE_WROTE_ON: Phrases = Phrases::new(&[
     " schrieb am ",
     " a écrit le ",
     " escribió el ",
+    " ezt írta (időpont:",
 ]);
 
 /// Separators of a forwarded or original message, in the languages mail clients use.
@@ -137,7 +140,7 @@ static FORWARD_LINES: Phrases = Phrases::new(&[
 
 /// Whether `line` alone is an attribution or a forward separator.
 pub(super) fn is_attribution(line: &str) -> bool {
-    is_attribution_lower(&line.to_lowercase())
+    is_attribution_lower(&super::classify::lowered(line))
 }
 
 /// [`is_attribution`] of a line already in lower case (the classifier lowers each line once).
@@ -162,7 +165,7 @@ pub(super) fn may_start_attribution_lower(lower: &str) -> bool {
 
 /// Whether a continuation line begins another attribution, so joining must stop.
 pub(super) fn starts_new_attribution(line: &str) -> bool {
-    let lower = line.to_lowercase();
+    let lower = super::classify::lowered(line);
     let core = lower.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '>' | '-'));
     starts_with_opener(core) && has_digit(core)
 }
@@ -247,6 +250,11 @@ fn ends_with_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// Ends with an address in angle brackets and a colon: "Ana <ana@example.com>:".
+pub(super) fn ends_with_address_and_colon(core: &str) -> bool {
+    core.trim_end().ends_with([':', '：']) && ends_with_address(core)
+}
+
 /// Ends with an address in angle brackets, optionally followed by a colon:
 /// "2013/7/20 sam via Parley <info@example.com>".
 fn ends_with_address(core: &str) -> bool {
@@ -308,6 +316,11 @@ mod tests {
             "2013/7/20 sam via Discourse Meta <info@discourse.org>",
             "Den 15. jun. 2016 kl. 20.42 skrev Jeff <info@example.org>:",
             "Some One <someone@example.com> wrote:",
+            "W dniu 1.12.2026 o 10:12, Kupujący pisze:",
+            "2026년 12월 1일 (화) 오전 10:12, Buyer <xyz@example.com>님이 작성:",
+            "Vevő <xyz@example.com> ezt írta (időpont: 2026. dec. 1., K, 10:12):",
+            // Gmail in Arabic, with its direction marks around the name, address and colon.
+            "\u{202b}في الثلاثاء، 1 ديسمبر 2026 10:12 ص، كتب \u{202a}Buyer\u{202c}\u{200f} <\u{202a}xyz@example.com\u{202c}\u{200f}>:\u{202c}",
         ] {
             assert!(is_attribution(line), "{line}");
         }

@@ -75,14 +75,16 @@ fn is_blank(c: char) -> bool {
 }
 
 /// "2016-03-03 17:21 GMT+01:00 Some One" above a quote: the attribution some clients write
-/// date first, without "wrote" or a colon. Only a line followed by a quote counts, so a
-/// person's own line that starts with a date stays text.
+/// date first, without "wrote" or a colon; and any line that ends with an address and a
+/// colon above a quote, whatever its language or digits ("… كتب Ana <ana@example.com>:").
+/// Only a line followed by a quote counts, so a person's own line stays text.
 fn date_first_attributions(lines: &[&str], kinds: &mut [Kind]) {
     let mut next_not_empty = None;
     for i in (0..kinds.len()).rev() {
         if kinds[i] == Kind::Text
             && next_not_empty == Some(Kind::Quote)
-            && starts_with_iso_date_time(lines[i])
+            && (starts_with_iso_date_time(lines[i])
+                || attribution::ends_with_address_and_colon(&lowered(lines[i])))
         {
             kinds[i] = Kind::Attribution;
         }
@@ -118,20 +120,32 @@ fn is_fence(line: &str) -> bool {
     matches!(line.trim_start().as_bytes(), [b'`', b'`', b'`', ..])
 }
 
-/// `line` in lower case, into `buffer`.
+/// `line` in lower case, into `buffer`, without its direction marks (see [`lowered`]).
 fn lower_into(line: &str, buffer: &mut String) {
     buffer.clear();
     if line.is_ascii() {
         buffer.push_str(line);
         buffer.make_ascii_lowercase();
     } else {
-        buffer.push_str(&line.to_lowercase());
+        buffer.push_str(&lowered(line));
+    }
+}
+
+/// `line` in lower case without the invisible marks that set the direction of text: Gmail in
+/// Arabic or Hebrew wraps the name, the address and the colon of its attribution in them
+/// (`<\u{202a}ana@example.com\u{202c}\u{200f}>:`), which no phrase or address would match.
+pub(super) fn lowered(line: &str) -> String {
+    let is_direction_mark = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if line.contains(is_direction_mark) {
+        line.replace(is_direction_mark, "").to_lowercase()
+    } else {
+        line.to_lowercase()
     }
 }
 
 #[cfg(test)]
 fn line_kind(line: &str) -> Kind {
-    line_kind_lower(line, &line.to_lowercase())
+    line_kind_lower(line, &lowered(line))
 }
 
 /// The kind of `line`, given it in lower case too.

@@ -90,6 +90,47 @@ fn a_date_first_line_is_an_attribution_only_above_a_quote() {
 }
 
 #[test]
+fn a_line_ending_with_an_address_and_a_colon_above_a_quote_is_an_attribution() {
+    // Arabic-Indic digits, so no year a rule could read: the address and the quote tell.
+    assert_eq!(
+        trim_reply(
+            "مرحبا، العرض مرفق.\n\nفي الثلاثاء، ١ ديسمبر ٢٠٢٦، كتب Ana <ana@example.com>:\n> السعر؟"
+        ),
+        "مرحبا، العرض مرفق."
+    );
+    // Without a quote below, it is what the person wrote.
+    let own = "Please write to our sales office <sales@example.com>:\nthey answer within a day.";
+    assert_eq!(trim_reply(own), own);
+}
+
+/// Gmail in Hebrew and Arabic puts direction marks around the name, the address and the colon.
+#[test]
+fn direction_marks_do_not_hide_an_attribution() {
+    let body = "תודה.\n\n\u{202b}בתאריך יום ג׳, 1 בדצמ׳ 2026 ב-10:12 מאת \u{202a}Ana\u{202c}\u{200f} <\u{202a}ana@example.com\u{202c}\u{200f}>:\u{202c}\n\nשלום";
+    assert_eq!(trim_reply(body), "תודה.");
+}
+
+#[test]
+fn polish_korean_and_hungarian_attributions() {
+    for (body, expected) in [
+        (
+            "Przesyłam ofertę.\n\nW dniu 1.12.2026 o 10:12, Jan pisze:\n> Cena?",
+            "Przesyłam ofertę.",
+        ),
+        (
+            "견적서를 첨부합니다.\n\n2026년 12월 1일 (화) 오전 10:12, Ana <ana@example.com>님이 작성:\n> 견적?",
+            "견적서를 첨부합니다.",
+        ),
+        (
+            "Csatolom.\n\nAna <ana@example.com> ezt írta (időpont: 2026. dec. 1., K, 10:12):\n> Ár?",
+            "Csatolom.",
+        ),
+    ] {
+        assert_eq!(trim_reply(body), expected, "{body}");
+    }
+}
+
+#[test]
 fn invisible_signs_make_no_text() {
     assert_eq!(
         trim_reply("Thanks.\n\nAna\n\u{200b}\n\u{feff} \n\u{2060}"),
