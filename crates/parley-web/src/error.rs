@@ -24,7 +24,9 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// One entry per invalid field, each with its own code (`message_empty`, `sender_empty`,
-    /// `sender_invalid`, `cc_invalid`, `file_too_large`, `document_not_pdf`…).
+    /// `sender_invalid`, `cc_invalid`, `file_too_large`, `document_not_pdf`…; `required` or
+    /// `invalid` for a field a JSON body misses or gives a value of the wrong type, named by
+    /// its path: `buyer.country`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldErrorDto>,
 }
@@ -223,8 +225,46 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return Self::body_too_large();
         }
-        Self::new(rejection.status(), "bad_json", rejection.body_text())
+        let field = json_field_error(&rejection);
+        let mut error = Self::new(rejection.status(), "bad_json", rejection.body_text());
+        error.errors.extend(field);
+        error
     }
+}
+
+/// The field a well-formed JSON body got wrong (a missing field, a value of the wrong type or
+/// outside its choices), named by its path as the client wrote it (`buyer.country`,
+/// `items[2].amount`): axum reads bodies with `serde_path_to_error`, whose error sits two
+/// sources below the rejection.
+fn json_field_error(rejection: &axum::extract::rejection::JsonRejection) -> Option<FieldError> {
+    use std::error::Error as _;
+    let axum::extract::rejection::JsonRejection::JsonDataError(data) = rejection else {
+        return None;
+    };
+    let error = data
+        .source()?
+        .source()?
+        .downcast_ref::<serde_path_to_error::Error<serde_json::Error>>()?;
+    let inner = error.inner().to_string();
+    // serde_json ends its messages with where in the text it was: the field says it better.
+    let message = inner
+        .rsplit_once(" at line ")
+        .map_or(inner.as_str(), |(message, _)| message);
+    let path = error.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'));
+    let (field, code) = match missing {
+        Some(name) if path.is_empty() => (name.to_owned(), "required"),
+        Some(name) => (format!("{path}.{name}"), "required"),
+        None => (path, "invalid"),
+    };
+    Some(FieldError {
+        field,
+        code: code.to_owned(),
+        message: message.to_owned(),
+    })
 }
 
 impl From<axum::extract::multipart::MultipartError> for ApiError {

@@ -41,10 +41,9 @@ pub(super) async fn read(
                         .text()
                         .await
                         .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                    body = Some(
-                        serde_json::from_str::<CreateRequestBody>(&text)
-                            .map_err(|e| ApiError::bad_request(format!("the request part: {e}")))?,
-                    );
+                    // Read as a JSON body is, so its errors name their field alike.
+                    let Json(request) = Json::<CreateRequestBody>::from_bytes(text.as_bytes())?;
+                    body = Some(request);
                 }
                 "document" => {
                     let filename = field.file_name().unwrap_or("document.pdf").to_owned();

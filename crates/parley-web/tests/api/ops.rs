@@ -1,6 +1,6 @@
 //! Health, metrics and the OpenAPI document.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::{Db, TestApp};
@@ -126,7 +126,86 @@ async fn every_api_error_is_a_problem_document(db: Db) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-both!(every_api_error_is_a_problem_document);
+both!(
+    every_api_error_is_a_problem_document,
+    a_body_that_misses_a_field_names_the_field
+);
+
+/// A well-formed body with a field missing or of the wrong type says which field, by its path,
+/// as the other field errors do: what an integrator's program can point at.
+async fn a_body_that_misses_a_field_names_the_field(db: Db) {
+    let t = TestApp::spawn(db).await;
+    let mut request = json!({
+        "buyer": {"name": "Ana Buyer", "language": "it", "email": "ana@buyer.example"},
+        "manufacturer_id": t.manufacturer.to_string(),
+        "product": {"reference": "NP-1", "name": "Pompa NP-1"},
+        "message": "Prezzo per 10 pezzi?"
+    });
+    let errors = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), 422);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().await.expect("json");
+        assert_eq!(problem["code"], "bad_json");
+        problem["errors"].clone()
+    };
+    let missing = errors(
+        t.post_json(&t.marketplace_key, "/api/v1/requests", &request)
+            .await,
+    )
+    .await;
+    assert_eq!(missing[0]["field"], "buyer.country", "{missing}");
+    assert_eq!(missing[0]["code"], "required");
+    assert_eq!(missing[0]["message"], "missing field `country`");
+
+    request["buyer"]["country"] = json!(["IT"]);
+    let wrong = errors(
+        t.post_json(&t.marketplace_key, "/api/v1/requests", &request)
+            .await,
+    )
+    .await;
+    assert_eq!(wrong[0]["field"], "buyer.country", "{wrong}");
+    assert_eq!(wrong[0]["code"], "invalid");
+
+    // The same body as the JSON part of a multipart request (with documents) says the same.
+    let form = reqwest::multipart::Form::new().text("request", request.to_string());
+    let multipart = t
+        .client
+        .post(t.url("/api/v1/requests"))
+        .bearer_auth(&t.marketplace_key)
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(errors(multipart).await, wrong);
+
+    let top = errors(
+        t.post_json(&t.marketplace_key, "/api/v1/requests", &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(top[0]["code"], "required", "{top}");
+    assert!(
+        !top[0]["field"].as_str().expect("field").contains('.'),
+        "{top}"
+    );
+
+    // Text that is not JSON has no field to name.
+    let syntax = t
+        .client
+        .post(t.url("/api/v1/requests"))
+        .bearer_auth(&t.marketplace_key)
+        .header("content-type", "application/json")
+        .body("{\"buyer\": ")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(syntax.status(), 400);
+    let problem: Value = syntax.json().await.expect("json");
+    assert!(problem.get("errors").is_none(), "{problem}");
+}
 
 /// The API's contract as served, kept in review: any change to a path, a field or an error
 /// shows up as a diff of `snapshots/api__ops__openapi_document.snap` (accept it with
