@@ -301,11 +301,52 @@ pub fn command() -> clap::Command {
         .filter(|arg| arg.is_global_set() && arg.get_id() != "config")
         .map(|arg| arg.get_id().to_string())
         .collect();
-    Cli::command().after_help(format!(
-        "Configuration file keys (parley.toml): {}. Precedence: flag > PARLEY_* variable > \
-         file > default.",
-        keys.join(", ")
-    ))
+    Cli::command()
+        .after_help(format!(
+            "Configuration file keys (parley.toml): {}. Precedence: flag > PARLEY_* variable > \
+             file > default.",
+            keys.join(", ")
+        ))
+        .mut_args(|arg| match heading(arg.get_id().as_str()) {
+            Some(heading) => arg.help_heading(heading),
+            None => arg,
+        })
+}
+
+/// The sections of `--help` (every subcommand's help lists every option), with their options.
+const SECTIONS: [(&str, &str); 7] = [
+    ("Server", "config http smtp public_url log_format"),
+    (
+        "Storage",
+        "data_dir documents s3_endpoint s3_region s3_access_key_id s3_secret_access_key \
+         database_url sqlite_sync max_document_mb mail_retention_days",
+    ),
+    (
+        "Outbound mail",
+        "smarthost mail_from dkim_key dkim_selector dkim_domain",
+    ),
+    (
+        "Email relay",
+        "relay_domain smtp_cert smtp_key sender_auth dns_server relay_fold_ms max_message_mb",
+    ),
+    ("Requests", "response_days reminder_delay_hours"),
+    (
+        "Integrations",
+        "webhooks_allow_private apertium libretranslate libretranslate_key deepl_key deepl_url \
+         stripe_key stripe_webhook_secret stripe_api",
+    ),
+    (
+        "Limits",
+        "smtp_max_sessions smtp_max_sessions_per_ip sign_in_per_address_hourly \
+         sign_in_per_ip_hourly api_per_second api_burst relay_per_minute",
+    ),
+];
+
+fn heading(option: &str) -> Option<&'static str> {
+    SECTIONS
+        .iter()
+        .find(|(_, options)| options.split_whitespace().any(|o| o == option))
+        .map(|(section, _)| *section)
 }
 
 #[cfg(test)]
@@ -334,6 +375,7 @@ mod tests {
                 id == "config" || file_keys.contains_key(id),
                 "{id} has no file key"
             );
+            assert!(heading(id).is_some(), "{id} has no section in --help");
         }
         assert!(
             command()
