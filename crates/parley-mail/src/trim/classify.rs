@@ -81,17 +81,28 @@ fn is_blank(c: char) -> bool {
 fn date_first_attributions(lines: &[&str], kinds: &mut [Kind]) {
     let mut next_not_empty = None;
     for i in (0..kinds.len()).rev() {
-        if kinds[i] == Kind::Text
-            && next_not_empty == Some(Kind::Quote)
-            && (starts_with_iso_date_time(lines[i])
-                || attribution::ends_with_address_and_colon(&lowered(lines[i])))
-        {
+        let above_a_quote = || {
+            next_not_empty == Some(Kind::Quote)
+                && (starts_with_iso_date_time(lines[i])
+                    || attribution::ends_with_address_and_colon(&lowered(lines[i])))
+        };
+        if kinds[i] == Kind::Text && (iso_date_time_zone_first(lines[i]) || above_a_quote()) {
             kinds[i] = Kind::Attribution;
         }
         if kinds[i] != Kind::Empty {
             next_not_empty = Some(kinds[i]);
         }
     }
+}
+
+/// `YYYY-MM-DD HH:MM GMT+01:00 Some One`: a time zone right after the time is how a mail
+/// client writes the date, not how a person starts a sentence, so no quote needs to follow.
+fn iso_date_time_zone_first(line: &str) -> bool {
+    let line = line.trim_start();
+    let zone = |rest: &str| ["GMT", "UTC", "+", "-"].iter().any(|z| rest.starts_with(z));
+    starts_with_iso_date_time(line)
+        && zone(line[16..].trim_start())
+        && !attribution::ends_a_sentence(line)
 }
 
 /// `YYYY-MM-DD HH:MM` at the start of a short line.
@@ -161,11 +172,20 @@ fn line_kind_lower(line: &str, lower: &str) -> Kind {
         Kind::Attribution
     } else if is_header(trimmed) {
         Kind::Header
-    } else if trimmed.starts_with('>') {
+    } else if trimmed.starts_with('>') || is_initials_quote(trimmed) {
         Kind::Quote
     } else {
         Kind::Text
     }
+}
+
+/// A quote marked with the author's initials, as Emacs' Supercite writes them: "C>",
+/// "SO> the text".
+fn is_initials_quote(line: &str) -> bool {
+    let initials = line.bytes().take_while(u8::is_ascii_uppercase).count();
+    (1..=4).contains(&initials)
+        && line.as_bytes().get(initials) == Some(&b'>')
+        && line.as_bytes().get(initials + 1).is_none_or(|b| *b == b' ')
 }
 
 /// Whether `next` is the short tail of the attribution on `line` ("wrote:", ">:").
@@ -204,13 +224,14 @@ fn wrapped_attribution(lines: &[&str]) -> Option<usize> {
 const DELIMITER_CHARS: &[char] = &['-', '_', ',', '=', '+', '~', '#', '*', 'ᐧ', '—', '–'];
 
 /// Two or more delimiter characters alone on a line ("--", "______"); a lone "-" or "*" is
-/// a bullet, not a delimiter. A long dash alone counts (Outlook, GitLab).
+/// a bullet, not a delimiter. A long dash alone counts (Outlook, GitLab), and so does the
+/// "ᐧ" mail trackers put under a signature.
 fn is_delimiter(trimmed: &str) -> bool {
     trimmed
         .chars()
         .all(|c| DELIMITER_CHARS.contains(&c) || c == ' ')
         && (trimmed.chars().filter(|c| !c.is_whitespace()).count() >= 2
-            || matches!(trimmed, "—" | "_"))
+            || matches!(trimmed, "—" | "_" | "ᐧ"))
 }
 
 /// Signatures mail clients add on phones and web mail, in lower case, matched at the start
@@ -314,6 +335,10 @@ mod tests {
         );
         assert_eq!(line_kind("Sent: soon"), Kind::Text);
         assert_eq!(line_kind("> quoted"), Kind::Quote);
+        assert_eq!(line_kind("C>"), Kind::Quote);
+        assert_eq!(line_kind("SO> quoted"), Kind::Quote);
+        assert_eq!(line_kind("A>B is a rule"), Kind::Text);
+        assert_eq!(line_kind("ABCDE> text"), Kind::Text);
         assert_eq!(line_kind("The price is 10 EUR."), Kind::Text);
     }
 

@@ -25,13 +25,21 @@ pub fn trim_reply(body: &str) -> String {
     };
     let lines = lines_of(body.trim());
     let kinds = classify(&lines);
-    let kept = keep(&kinds);
+    let kept = keep(&lines, &kinds);
+    if nothing_written(&lines[kept.clone()], &kinds[kept.clone()]) {
+        return String::new();
+    }
     let mut out = String::with_capacity(body.len());
-    for (i, line) in lines[kept.start..kept.end].iter().enumerate() {
-        if i > 0 {
+    for i in kept.clone() {
+        // An attribution left inside is above a quote the person answered under: the quote
+        // stays, for the answer to make sense; who wrote it is history.
+        if i > kept.start && kinds[i] == Kind::Attribution {
+            continue;
+        }
+        if i > kept.start {
             out.push('\n');
         }
-        out.push_str(line);
+        out.push_str(lines[i]);
     }
     out.trim().to_owned()
 }
@@ -49,7 +57,7 @@ fn lines_of(text: &str) -> Vec<&str> {
 }
 
 /// The range of lines that make the reply.
-fn keep(kinds: &[Kind]) -> std::ops::Range<usize> {
+fn keep(lines: &[&str], kinds: &[Kind]) -> std::ops::Range<usize> {
     // Everything after a delimiter ("--", "_____") is signature or history.
     let mut end = kinds
         .iter()
@@ -95,7 +103,9 @@ fn keep(kinds: &[Kind]) -> std::ops::Range<usize> {
     for i in start..end {
         match kinds[i] {
             Kind::Text => seen_text = true,
-            Kind::Attribution if seen_text && !answered_inline(&kinds[i + 1..end]) => {
+            Kind::Attribution
+                if seen_text && !answered_inline(&lines[i + 1..end], &kinds[i + 1..end]) =>
+            {
                 end = i;
                 break;
             }
@@ -124,14 +134,25 @@ fn keep(kinds: &[Kind]) -> std::ops::Range<usize> {
     start..end
 }
 
+/// Only attributions and the quote marks between them ("> On … wrote:", ">", ">> On …"): a
+/// chain of earlier emails with nothing of the person's own in it, not even a quoted line.
+fn nothing_written(lines: &[&str], kinds: &[Kind]) -> bool {
+    kinds.contains(&Kind::Attribution)
+        && lines.iter().zip(kinds).all(|(line, kind)| match kind {
+            Kind::Empty | Kind::Attribution => true,
+            Kind::Quote => is_empty_quote(line),
+            _ => false,
+        })
+}
+
 fn first_not_empty(kinds: &[Kind], start: usize, end: usize) -> Option<usize> {
     (start..end).find(|&i| kinds[i] != Kind::Empty)
 }
 
 /// The person wrote below a quote: quote, their text, quote again (inline answers); or
-/// quote, a blank line, then their text (an answer under the quote it answers). A line
-/// straight under a quote without a blank one may be the quote's own wrapped line.
-fn answered_inline(rest: &[Kind]) -> bool {
+/// quote, a blank line (or an empty quote line, ">"), then their text (an answer under the
+/// quote it answers). A line straight under a quoted line may be that line's wrapped end.
+fn answered_inline(lines: &[&str], rest: &[Kind]) -> bool {
     let Some(first_quote) = rest.iter().position(|k| *k == Kind::Quote) else {
         return false;
     };
@@ -139,7 +160,15 @@ fn answered_inline(rest: &[Kind]) -> bool {
     let Some(text) = after.iter().position(|k| *k == Kind::Text) else {
         return false;
     };
-    after[text - 1] == Kind::Empty || after[text..].contains(&Kind::Quote)
+    after[text - 1] == Kind::Empty
+        || is_empty_quote(lines[first_quote + text - 1])
+        || after[text..].contains(&Kind::Quote)
+}
+
+/// A quote line with nothing quoted on it: ">", "> >".
+fn is_empty_quote(line: &str) -> bool {
+    line.trim_matches(|c: char| c == '>' || c.is_whitespace())
+        .is_empty()
 }
 
 /// Where a run of at least three header lines starts, when text comes before it.

@@ -17,8 +17,53 @@ fn cuts_the_quoted_history_in_french() {
 
 #[test]
 fn keeps_inline_answers_between_quotes() {
+    // The quotes stay for the answers to make sense; the attribution above them goes.
     let body = "Hello,\n\nOn Mon, 3 May 2026 at 10:02, Ana <ana@example.com> wrote:\n> Which size?\nDN 50.\n> Which flow?\n20 m3/h.\n";
-    assert_eq!(trim_reply(body), body.trim());
+    assert_eq!(
+        trim_reply(body),
+        "Hello,\n\n> Which size?\nDN 50.\n> Which flow?\n20 m3/h."
+    );
+}
+
+#[test]
+fn an_answer_under_an_empty_quote_line_is_kept() {
+    let body = "Agreed.\n\nOn 8 May 2026 6:51 pm, Ana <ana@example.com> wrote:\n\n> Can you ship in June?\n>\nYes, in the first week.\n\nTom";
+    assert_eq!(
+        trim_reply(body),
+        "Agreed.\n\n\n> Can you ship in June?\n>\nYes, in the first week.\n\nTom"
+    );
+    // Straight under a quoted line, it may be that line's wrapped end: history.
+    let wrapped =
+        "Agreed.\n\nOn 8 May 2026 6:51 pm, Ana <ana@example.com> wrote:\n> Can you ship in\nJune?";
+    assert_eq!(trim_reply(wrapped), "Agreed.");
+}
+
+#[test]
+fn only_earlier_emails_is_nothing_written() {
+    let chain = "> On Thu, Apr 30, 2026 at 10:07 AM, Ana <ana@example.com> wrote:\n>\n>> On Thu, Apr 30, 2026 at 10:06 AM, Tom <tom@example.com> wrote:\n>>";
+    assert_eq!(trim_reply(chain), "");
+    // A quote alone is what was sent: kept.
+    assert_eq!(
+        trim_reply("> Email with only a quote."),
+        "> Email with only a quote."
+    );
+}
+
+#[test]
+fn a_date_first_attribution_with_its_time_zone_needs_no_quote_below() {
+    assert_eq!(
+        trim_reply("Before\n\n2016-03-03 17:21 GMT+01:00 Some One\n\nAfter"),
+        "Before"
+    );
+}
+
+#[test]
+fn initials_quotes_and_a_tracker_mark_are_history() {
+    assert_eq!(
+        trim_reply("Fine.\n\nC>\nC> Is it fine?\nC>\n\n____\nTom"),
+        "Fine."
+    );
+    assert_eq!(trim_reply("Thanks.\n\nTom\n\nᐧ"), "Thanks.\n\nTom");
 }
 
 #[test]
