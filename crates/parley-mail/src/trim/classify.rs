@@ -146,7 +146,12 @@ fn lower_into(line: &str, buffer: &mut String) {
 /// Arabic or Hebrew wraps the name, the address and the colon of its attribution in them
 /// (`<\u{202a}ana@example.com\u{202c}\u{200f}>:`), which no phrase or address would match.
 pub(super) fn lowered(line: &str) -> String {
-    let is_direction_mark = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let is_direction_mark = |c: char| {
+        matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+    };
     if line.contains(is_direction_mark) {
         line.replace(is_direction_mark, "").to_lowercase()
     } else {
