@@ -70,6 +70,16 @@ async fn the_relay_refuses_what_it_must(db: Db) {
     let refused = refusal(t.smtp, "ana@buyer.example", &address, &huge).await;
     assert!(refused.contains("5.3.4"), "{refused}");
 
+    // Nothing written, only the history of earlier emails: refused as empty, with why.
+    let history = email(
+        "ana@buyer.example",
+        &address,
+        "history@example.com",
+        "> On Mon, 3 May 2026 at 10:02, Claire <x@example.com> wrote:\r\n>\r\n>> On Sun, 2 May 2026 at 09:00, Ana <y@example.com> wrote:\r\n>>",
+    );
+    let refused = refusal(t.smtp, "ana@buyer.example", &address, &history).await;
+    assert!(refused.contains("5.6.0"), "{refused}");
+
     // None of these reached the conversation.
     let messages = bodies(&t, &t.maker, &request).await;
     assert_eq!(messages.len(), 1, "{messages:?}");
@@ -108,7 +118,7 @@ async fn the_relay_refuses_what_it_must(db: Db) {
             .unwrap_or_else(|| panic!("{line} in {metrics}"))
     };
     assert_eq!(value("parley_relay_messages_accepted_total "), 1.0);
-    assert_eq!(value("parley_relay_refusals_total{code=\"550\"} "), 5.0);
+    assert_eq!(value("parley_relay_refusals_total{code=\"550\"} "), 6.0);
     assert_eq!(value("parley_relay_refusals_total{code=\"552\"} "), 1.0);
     assert!(value("parley_mail_queue_depth ") >= 1.0, "{metrics}");
     assert!(value("parley_mail_queue_oldest_age_seconds ") >= 0.0);
