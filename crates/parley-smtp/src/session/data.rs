@@ -3,6 +3,7 @@
 
 use parley_app::AppError;
 use parley_app::relay::{Arrival, InboundEmail, Received};
+use parley_domain::SendErrorCode;
 use parley_mail::parse_email;
 use smtp_proto::request::receiver::DataReceiver;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -166,7 +167,21 @@ fn printable(name: &str) -> String {
 fn refusal_of(peer: &str, error: AppError) -> Refusal {
     match error {
         AppError::Invalid(errors) => {
-            let reasons: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            // The web form's words ("the message field") do not fit an email: say what the
+            // trimmer found instead.
+            let empty = SendErrorCode::MessageEmpty.as_str();
+            let reasons: Vec<String> = errors
+                .into_iter()
+                .map(|e| {
+                    if e.code == empty {
+                        "It has no text of its own: only quoted earlier messages, or nothing. \
+                         Write your reply above them."
+                            .to_owned()
+                    } else {
+                        e.message
+                    }
+                })
+                .collect();
             Refusal::new(550, format!("5.6.0 Message refused: {}", reasons.join(" ")))
         }
         AppError::Forbidden(_) | AppError::Unauthenticated => Refusal::new(

@@ -78,7 +78,10 @@ async fn the_relay_refuses_what_it_must(db: Db) {
         "> On Mon, 3 May 2026 at 10:02, Claire <x@example.com> wrote:\r\n>\r\n>> On Sun, 2 May 2026 at 09:00, Ana <y@example.com> wrote:\r\n>>",
     );
     let refused = refusal(t.smtp, "ana@buyer.example", &address, &history).await;
-    assert!(refused.contains("5.6.0"), "{refused}");
+    assert!(
+        refused.contains("5.6.0") && refused.contains("no text of its own"),
+        "{refused}"
+    );
 
     // None of these reached the conversation.
     let messages = bodies(&t, &t.maker, &request).await;
