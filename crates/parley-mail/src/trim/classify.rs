@@ -167,7 +167,7 @@ fn line_kind(line: &str) -> Kind {
 /// The kind of `line`, given it in lower case too.
 fn line_kind_lower(line: &str, lower: &str) -> Kind {
     let trimmed = line.trim_matches(is_blank);
-    if trimmed.is_empty() {
+    if trimmed.is_empty() || is_inline_image(trimmed) {
         Kind::Empty
     } else if is_delimiter(trimmed) {
         Kind::Delimiter
@@ -182,6 +182,15 @@ fn line_kind_lower(line: &str, lower: &str) -> Kind {
     } else {
         Kind::Text
     }
+}
+
+/// "[cid:image001.png@01DA…]": where Outlook's text part had an inline image (a signature's
+/// logo, mostly); the image is not text, and the whole email keeps the mark.
+fn is_inline_image(trimmed: &str) -> bool {
+    trimmed.len() < 200
+        && trimmed.starts_with("[cid:")
+        && trimmed.ends_with(']')
+        && !trimmed.contains(char::is_whitespace)
 }
 
 /// A quote marked with the author's initials, as Emacs' Supercite writes them: "C>",

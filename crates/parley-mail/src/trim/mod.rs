@@ -36,6 +36,10 @@ pub fn trim_reply(body: &str) -> String {
         if i > kept.start && kinds[i] == Kind::Attribution {
             continue;
         }
+        // A line that shows nothing (invisible signs, an inline image's mark) goes too.
+        if kinds[i] == Kind::Empty && !lines[i].trim().is_empty() {
+            continue;
+        }
         if i > kept.start {
             out.push('\n');
         }

@@ -58,6 +58,15 @@ fn a_date_first_attribution_with_its_time_zone_needs_no_quote_below() {
 }
 
 #[test]
+fn an_inline_image_mark_is_not_text() {
+    let body = "Thanks!\n\n[cid:image001.png@01DA2B3C.4D5E6F70]\nTom Baker\nSales\n[cid:logo]\n\nFrom: Ana <ana@example.com>\nSent: Thursday, 3 December 2026 09:15\nTo: Tom\nSubject: pumps\n\nold";
+    assert_eq!(trim_reply(body), "Thanks!\n\nTom Baker\nSales");
+    // Written by a person, with words, it stays.
+    let own = "See [cid: the logo] above.";
+    assert_eq!(trim_reply(own), own);
+}
+
+#[test]
 fn initials_quotes_and_a_tracker_mark_are_history() {
     assert_eq!(
         trim_reply("Fine.\n\nC>\nC> Is it fine?\nC>\n\n____\nTom"),
